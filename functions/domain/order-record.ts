@@ -1,0 +1,129 @@
+import type { KeyType } from "./key-types.ts";
+
+/**
+ * The order as stored: one item per order, changed only through versioned conditional writes.
+ * Status, product, method and failure strings are typed by their own modules; this file holds
+ * the shape of the record so storage, use cases and views agree on it.
+ */
+export type OrderStatusName =
+  | "SUBMITTED"
+  | "PENDING_VALIDATION"
+  | "PENDING_REVIEW"
+  | "ISSUING"
+  | "ISSUED"
+  | "FAILED"
+  | "CANCELLED"
+  | "REVOKED"
+  | "EXPIRED";
+
+export type ProductName = "DV" | "OV" | "EV";
+
+export type ValidationMethodName = "http-file" | "dns-txt" | "dns-cname" | "email";
+
+export type FailureCodeName =
+  | "VALIDATION_TIMED_OUT"
+  | "VALIDATION_FAILED"
+  | "REVIEW_REJECTED"
+  | "CA_REJECTED"
+  | "CA_UNAVAILABLE"
+  | "INTERNAL";
+
+export interface OrderName {
+  readonly ascii: string;
+  readonly display: string;
+  readonly wildcard: boolean;
+}
+
+/** What the customer is told to publish; the fields are the API's instruction shapes. */
+export type Instructions =
+  | { readonly method: "http-file"; readonly url: string; readonly content: string }
+  | {
+      readonly method: "dns-txt" | "dns-cname";
+      readonly recordType: "TXT" | "CNAME";
+      readonly host: string;
+      readonly value: string;
+    }
+  | { readonly method: "email"; readonly approver: string };
+
+export interface LastCheck {
+  readonly at: string;
+  readonly ok: boolean;
+  readonly cause?: string;
+  readonly detail?: string;
+}
+
+export interface ValidationRecord {
+  readonly domain: string;
+  readonly method: ValidationMethodName;
+  readonly status: "pending" | "published" | "valid" | "invalid";
+  readonly instructions: Instructions;
+  readonly lastCheck?: LastCheck;
+}
+
+export interface CertificateSummary {
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly sha256Fingerprint: string;
+  readonly renewAt: string;
+}
+
+export interface OrderFailure {
+  readonly code: FailureCodeName;
+  readonly message: string;
+}
+
+export interface Organization {
+  readonly name: string;
+  readonly unit?: string;
+  readonly locality: string;
+  readonly state: string;
+  readonly country: string;
+}
+
+export interface Contact {
+  readonly name: string;
+  readonly email: string;
+  readonly phone?: string;
+}
+
+export type KeySource =
+  | { readonly kind: "generated"; readonly keyType: KeyType }
+  | { readonly kind: "uploaded-csr" };
+
+export interface OrderRecord {
+  readonly orderId: string;
+  readonly tenantId: string;
+  readonly status: OrderStatusName;
+  /** Incremented by every write; writes are conditional on the version read. */
+  readonly version: number;
+  readonly product: ProductName;
+  readonly names: readonly OrderName[];
+  readonly method: ValidationMethodName;
+  readonly approverEmail?: string;
+  readonly keySource: KeySource;
+  readonly contact: Contact;
+  readonly organization?: Organization;
+  readonly validityDays: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly validations: readonly ValidationRecord[];
+  readonly validationDeadline?: string;
+  /** The CA's handle for this order (an ACME order URL, or the embedded CA's order id). */
+  readonly caOrderRef?: string;
+  readonly certificate?: CertificateSummary;
+  readonly failure?: OrderFailure;
+  readonly executionName?: string;
+  /** Token of the wait the execution is parked in, so an early check can wake it. */
+  readonly waitToken?: string;
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
+  readonly renewalOf?: string;
+}
+
+/** One line of an order's history, shown to the customer and kept next to the order. */
+export interface OrderEvent {
+  readonly at: string;
+  readonly type: string;
+  readonly message: string;
+  readonly status?: OrderStatusName;
+}

@@ -1,0 +1,61 @@
+import type { Instructions, OrderName, ValidationMethodName } from "../domain/order-record.ts";
+import type { Publication } from "./dcv-checker.ts";
+
+export interface ChallengeForName {
+  readonly domain: string;
+  readonly method: ValidationMethodName;
+  readonly instructions: Instructions;
+  /** What the pre-check looks for before the CA is asked to validate. */
+  readonly publication: Publication;
+}
+
+export interface PlacedOrder {
+  readonly caOrderRef: string;
+  readonly challenges: readonly ChallengeForName[];
+  /** The CA already holds valid authorizations for every name (ACME authz reuse). */
+  readonly alreadyValid: boolean;
+}
+
+export type CaProgress =
+  | { readonly state: "pending"; readonly retryAfterSeconds?: number }
+  | { readonly state: "valid" }
+  | { readonly state: "invalid"; readonly reason: string };
+
+export type CertificateProgress =
+  | { readonly state: "processing"; readonly retryAfterSeconds?: number }
+  | {
+      readonly state: "issued";
+      readonly certificatePem: string;
+      readonly chainPems: readonly string[];
+    };
+
+/**
+ * A CA as the workflow sees it. Every call is short (no sleeping inside): waiting happens in the
+ * state machine between calls. Errors: CaRejected (permanent, message names the CA's reason) and
+ * CaUnavailable (transient: retried by the state machine, then CA_UNAVAILABLE).
+ */
+export interface CertificateAuthority {
+  readonly kind: "embedded" | "acme";
+  /** Public CAs refuse internal and single-label names; the embedded CA issues for them. */
+  readonly audience: "public" | "private";
+  placeOrder(input: {
+    readonly orderId: string;
+    readonly names: readonly OrderName[];
+    readonly method: ValidationMethodName;
+  }): Promise<PlacedOrder>;
+  requestValidation(caOrderRef: string): Promise<void>;
+  validationProgress(caOrderRef: string): Promise<CaProgress>;
+  finalize(caOrderRef: string, csrPem: string, validityDays: number): Promise<CertificateProgress>;
+  certificateProgress(caOrderRef: string): Promise<CertificateProgress>;
+  revoke(certificatePem: string, reason: string): Promise<void>;
+  /** The root a client must trust for certificates of this CA, when the CA hands one out. */
+  rootCertificatePem(): Promise<string | undefined>;
+}
+
+export class CaRejected extends Error {
+  override readonly name = "CaRejected";
+}
+
+export class CaUnavailable extends Error {
+  override readonly name = "CaUnavailable";
+}

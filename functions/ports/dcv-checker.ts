@@ -1,0 +1,32 @@
+/** What the customer must make visible for one name, and what a check compares against. */
+export type Publication =
+  | { readonly kind: "http-file"; readonly url: string; readonly content: string }
+  | { readonly kind: "dns-txt"; readonly host: string; readonly value: string }
+  | { readonly kind: "dns-cname"; readonly host: string; readonly value: string };
+
+export const CHECK_FAILURE_CAUSES = [
+  "NXDOMAIN",
+  "NO_RECORD",
+  "WRONG_VALUE",
+  "REDIRECTED",
+  "HTTP_STATUS",
+  "TRAILING_NEWLINE",
+  "CONNECTION_REFUSED",
+  "TIMEOUT",
+] as const;
+
+export type CheckFailureCause = (typeof CHECK_FAILURE_CAUSES)[number];
+
+export type CheckOutcome =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly cause: CheckFailureCause;
+      /** Customer-readable: what was found and what was expected. */
+      readonly detail: string;
+    };
+
+/** Looks at DNS or the web the way a CA would, through the configured resolver and port. */
+export interface DcvChecker {
+  check(publication: Publication): Promise<CheckOutcome>;
+}

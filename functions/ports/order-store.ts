@@ -1,0 +1,52 @@
+import type { OrderEvent, OrderRecord, OrderStatusName } from "../domain/order-record.ts";
+
+export interface IdempotencyClaim {
+  readonly tenantId: string;
+  readonly key: string;
+  /** Hash of the request body: the same key with another body is a caller mistake. */
+  readonly requestHash: string;
+  readonly expiresAt: string;
+}
+
+export type CreateOrderResult =
+  | { readonly created: true; readonly order: OrderRecord }
+  | { readonly created: false; readonly existing: OrderRecord; readonly sameRequest: boolean };
+
+export interface OrderPage {
+  readonly orders: readonly OrderRecord[];
+  readonly nextCursor?: string;
+}
+
+export interface OrderStore {
+  /** Writes a new order (and its idempotency claim first, when given); never overwrites. */
+  create(
+    order: OrderRecord,
+    event: OrderEvent,
+    claim?: IdempotencyClaim,
+  ): Promise<CreateOrderResult>;
+  get(orderId: string): Promise<OrderRecord | undefined>;
+  /**
+   * Applies `changes` when the stored version still equals `order.version`, bumps the version,
+   * and appends `event` to the history. Throws VersionConflict when someone else wrote first.
+   */
+  update(
+    order: OrderRecord,
+    changes: Partial<Omit<OrderRecord, "orderId" | "tenantId" | "version" | "createdAt">>,
+    event?: OrderEvent,
+  ): Promise<OrderRecord>;
+  history(orderId: string): Promise<readonly OrderEvent[]>;
+  listByTenant(
+    tenantId: string,
+    options: {
+      readonly status?: OrderStatusName;
+      readonly limit: number;
+      readonly cursor?: string;
+    },
+  ): Promise<OrderPage>;
+  /** Issued orders whose renewal time is at or before `until` (served by the renewal index). */
+  dueForRenewal(until: string, limit: number): Promise<readonly OrderRecord[]>;
+}
+
+export class VersionConflict extends Error {
+  override readonly name = "VersionConflict";
+}
