@@ -109,6 +109,8 @@ export interface OrderRecord {
   readonly updatedAt: string;
   readonly validations: readonly ValidationRecord[];
   readonly validationDeadline?: string;
+  /** When the CA must have decided or issued by, once it was asked to validate. */
+  readonly caDeadline?: string;
   /** The CA's handle for this order (an ACME order URL, or the embedded CA's order id). */
   readonly caOrderRef?: string;
   readonly certificate?: CertificateSummary;

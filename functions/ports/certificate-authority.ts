@@ -1,12 +1,9 @@
 import type { Instructions, OrderName, ValidationMethodName } from "../domain/order-record.ts";
-import type { Publication } from "./dcv-checker.ts";
 
 export interface ChallengeForName {
   readonly domain: string;
   readonly method: ValidationMethodName;
   readonly instructions: Instructions;
-  /** What the pre-check looks for before the CA is asked to validate. */
-  readonly publication: Publication;
 }
 
 export interface PlacedOrder {

@@ -1,0 +1,26 @@
+import type { OrderRecord } from "../domain/order-record.ts";
+
+/** The order as the API shows it (architecture.md's order view). */
+export function orderView(order: OrderRecord) {
+  return {
+    id: order.orderId,
+    status: order.status,
+    product: order.product,
+    domains: order.names.map((name) => name.display),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    validationDeadline: order.validationDeadline,
+    validations: order.validations.map((validation) => ({
+      domain: validation.domain,
+      method: validation.method,
+      status: validation.status,
+      instructions: validation.instructions,
+      lastCheck: validation.lastCheck,
+    })),
+    certificate: order.certificate,
+    failure: order.failure,
+    warnings: order.warnings.length > 0 ? order.warnings : undefined,
+    execution: order.executionName === undefined ? undefined : { name: order.executionName },
+    renewalOf: order.renewalOf,
+  };
+}

@@ -1,0 +1,39 @@
+import { ApiError } from "./api-errors.ts";
+import type { ApiResult } from "./api-types.ts";
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ApiResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    body: `${JSON.stringify(body, null, 2)}\n`,
+  };
+}
+
+export function binaryResponse(body: Uint8Array, contentType: string, fileName: string): ApiResult {
+  return {
+    statusCode: 200,
+    headers: {
+      "content-type": contentType,
+      "content-disposition": `attachment; filename="${fileName}"`,
+      "cache-control": "no-store",
+    },
+    body: Buffer.from(body).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+export function errorResponse(error: unknown, log: (error: unknown) => void): ApiResult {
+  if (error instanceof ApiError) {
+    const payload: Record<string, unknown> = { code: error.code, message: error.message };
+    if (error.details !== undefined) payload.details = error.details;
+    return jsonResponse(error.status, { error: payload });
+  }
+  log(error);
+  return jsonResponse(500, {
+    error: { code: "INTERNAL", message: "Something went wrong on our side; please retry." },
+  });
+}

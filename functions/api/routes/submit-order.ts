@@ -1,0 +1,167 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { OrderRecord } from "../../domain/order-record.ts";
+import { validateOrderRequest } from "../../domain/order-request.ts";
+import { verifyCsr } from "../../pki/csr-verify.ts";
+import type { ApiDependencies } from "../api-dependencies.ts";
+import { ApiError } from "../api-errors.ts";
+import type { ApiEvent, ApiResult } from "../api-types.ts";
+import { orderRequestSchema } from "../order-request-schema.ts";
+import { orderView } from "../order-view.ts";
+import { header, principalOf } from "../principal.ts";
+import { jsonResponse } from "../responses.ts";
+
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
+
+function parseBody(event: ApiEvent): unknown {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
+    : (event.body ?? "");
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ApiError(400, "INVALID_JSON", "The request body is not valid JSON.");
+  }
+}
+
+export async function submitOrder(deps: ApiDependencies, event: ApiEvent): Promise<ApiResult> {
+  const principal = principalOf(event);
+  const body = parseBody(event);
+  const parsed = orderRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(400, "INVALID_REQUEST", z.prettifyError(parsed.error), {
+      issues: parsed.error.issues.map((issue) => ({
+        path: issue.path.join("."),
+        message: issue.message,
+      })),
+    });
+  }
+  const now = deps.clock.now();
+  const validation = validateOrderRequest(parsed.data, { issuer: deps.ca.audience, now });
+  if (!validation.ok) {
+    throw new ApiError(
+      422,
+      validation.problems[0]?.code ?? "INVALID_ORDER",
+      summarize(validation.problems),
+      {
+        problems: validation.problems,
+      },
+    );
+  }
+  const request = validation.value;
+  if (request.product !== "DV" || request.method === "email") {
+    throw new ApiError(
+      422,
+      "NOT_OFFERED",
+      "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
+    );
+  }
+  const names = request.names.map((name) => name.ascii);
+  if (request.keySource.kind === "uploaded-csr") {
+    const verification = await verifyCsr(request.keySource.csrPem, names);
+    if (!verification.ok) {
+      throw new ApiError(422, "CSR_DEFECTIVE", summarize(verification.defects), {
+        defects: verification.defects,
+      });
+    }
+  }
+
+  const idempotencyKey = header(event, "Idempotency-Key");
+  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey)) {
+    throw new ApiError(
+      400,
+      "INVALID_IDEMPOTENCY_KEY",
+      "Idempotency-Key must be 1-128 visible ASCII characters.",
+    );
+  }
+  const orderId = deps.newOrderId();
+  const executionName = `${orderId}-1`;
+  const order: OrderRecord = {
+    orderId,
+    tenantId: principal.tenantId,
+    status: "SUBMITTED",
+    version: 0,
+    product: request.product,
+    names: request.names.map((name) => ({
+      ascii: name.ascii,
+      display: name.display,
+      wildcard: name.wildcard,
+    })),
+    method: request.method,
+    approverEmail: request.approverEmail,
+    keySource:
+      request.keySource.kind === "generated"
+        ? { kind: "generated", keyType: request.keySource.keyType }
+        : { kind: "uploaded-csr" },
+    contact: request.contact,
+    organization: request.organization,
+    validityDays: request.validityDays,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    validations: [],
+    executionName,
+    warnings: request.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
+  };
+  // The CSR goes first: an order is never visible without it, and an orphan CSR is harmless.
+  if (request.keySource.kind === "uploaded-csr") {
+    await deps.vault.putCsr(orderId, request.keySource.csrPem);
+  }
+  const claim =
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          tenantId: principal.tenantId,
+          key: idempotencyKey,
+          requestHash: createHash("sha256").update(JSON.stringify(body)).digest("hex"),
+          expiresAt: new Date(now.getTime() + IDEMPOTENCY_WINDOW_SECONDS * 1000).toISOString(),
+        };
+  const result = await deps.store.create(
+    order,
+    { at: now.toISOString(), type: "status", status: "SUBMITTED", message: "Order submitted." },
+    claim,
+  );
+  if (!result.created) {
+    if (!result.sameRequest) {
+      throw new ApiError(
+        409,
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was already used with a different request.",
+      );
+    }
+    return accepted(deps, result.existing);
+  }
+  try {
+    await deps.workflow.startExecution(executionName, { orderId });
+  } catch (error) {
+    deps.logError(error);
+    await deps.store.update(
+      result.order,
+      {
+        status: "FAILED",
+        failure: { code: "INTERNAL", message: "The order could not be started; please resubmit." },
+      },
+      {
+        at: now.toISOString(),
+        type: "status",
+        status: "FAILED",
+        message: "The workflow could not be started.",
+      },
+    );
+    throw new ApiError(
+      503,
+      "WORKFLOW_UNAVAILABLE",
+      "The order could not be started; please retry.",
+    );
+  }
+  return accepted(deps, result.order);
+}
+
+function accepted(deps: ApiDependencies, order: OrderRecord): ApiResult {
+  return jsonResponse(202, orderView(order), {
+    location: `${deps.settings.publicApiUrl}/v1/orders/${order.orderId}`,
+  });
+}
+
+function summarize(problems: readonly { message: string }[]): string {
+  return problems.map((problem) => problem.message).join(" ");
+}

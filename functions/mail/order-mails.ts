@@ -1,0 +1,88 @@
+import type { Instructions, OrderRecord } from "../domain/order-record.ts";
+import type { MailMessage } from "../ports/mailer.ts";
+
+function orderLine(order: OrderRecord): string {
+  return `Order ${order.orderId} for ${order.names.map((name) => name.display).join(", ")}`;
+}
+
+export function describeInstructions(domain: string, instructions: Instructions): string {
+  switch (instructions.method) {
+    case "http-file":
+      return [
+        `${domain}: serve this file over plain HTTP (port 80), with status 200 and no redirect:`,
+        `  URL:     ${instructions.url}`,
+        `  Content: ${instructions.content}`,
+        "  The content must match exactly and must not end with a newline.",
+      ].join("\n");
+    case "dns-txt":
+    case "dns-cname":
+      return [
+        `${domain}: add this DNS record at your DNS provider:`,
+        `  Type:  ${instructions.recordType}`,
+        `  Host:  ${instructions.host}`,
+        `  Value: ${instructions.value}`,
+      ].join("\n");
+    case "email":
+      return `${domain}: the approval mail goes to ${instructions.approver}.`;
+    default: {
+      const unknownMethod: never = instructions;
+      return `${domain}: ${JSON.stringify(unknownMethod)}`;
+    }
+  }
+}
+
+export function instructionsMail(order: OrderRecord, apiUrl: string): MailMessage {
+  const steps = order.validations.map((validation) =>
+    describeInstructions(validation.domain, validation.instructions),
+  );
+  return {
+    to: [order.contact.email],
+    subject: `Action needed: publish the validation for ${order.names[0]?.display ?? order.orderId}`,
+    text: [
+      `Hello ${order.contact.name},`,
+      "",
+      `${orderLine(order)} is waiting for you to prove control of the names.`,
+      "",
+      ...steps.flatMap((step) => [step, ""]),
+      `We check automatically, more slowly as time passes, until ${order.validationDeadline ?? "the deadline"}.`,
+      `Once published, you can ask for an immediate check: POST ${apiUrl}/v1/orders/${order.orderId}/checks`,
+    ].join("\n"),
+  };
+}
+
+export function issuedMail(order: OrderRecord, apiUrl: string): MailMessage {
+  const certificate = order.certificate;
+  return {
+    to: [order.contact.email],
+    subject: `Certificate issued for ${order.names[0]?.display ?? order.orderId}`,
+    text: [
+      `Hello ${order.contact.name},`,
+      "",
+      `${orderLine(order)} is issued.`,
+      certificate === undefined
+        ? ""
+        : `Serial ${certificate.serialNumber}, valid until ${certificate.notAfter}; renewal is planned for ${certificate.renewAt}.`,
+      "",
+      "Download it in the format your server needs:",
+      ...["nginx", "apache", "iis", "tomcat", "pem"].map(
+        (format) => `  ${apiUrl}/v1/orders/${order.orderId}/certificate?format=${format}`,
+      ),
+      "(iis and tomcat files are protected by the password you send in the X-Pfx-Password header.)",
+    ].join("\n"),
+  };
+}
+
+export function failedMail(order: OrderRecord): MailMessage {
+  return {
+    to: [order.contact.email],
+    subject: `Order failed: ${order.names[0]?.display ?? order.orderId}`,
+    text: [
+      `Hello ${order.contact.name},`,
+      "",
+      `${orderLine(order)} failed.`,
+      `Reason (${order.failure?.code ?? "INTERNAL"}): ${order.failure?.message ?? "unknown"}`,
+      "",
+      "You can correct the cause and resubmit the order.",
+    ].join("\n"),
+  };
+}

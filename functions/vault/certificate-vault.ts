@@ -1,0 +1,116 @@
+import { decryptPrivateKey, encryptPrivateKey } from "../pki/private-key-encryption.ts";
+import type { BlobStore } from "../ports/blob-store.ts";
+import type { KeyPassphrases } from "./key-passphrases.ts";
+
+export interface StoredCertificate {
+  readonly certificatePem: string;
+  readonly chainPem: string;
+  readonly fullchainPem: string;
+}
+
+const text = new TextDecoder();
+
+/**
+ * The key layout of certificate material in object storage. Private keys are written only as
+ * encrypted PKCS#8; everything else is public material or customer documents.
+ */
+export class CertificateVault {
+  readonly #blobs: BlobStore;
+  readonly #passphrases: KeyPassphrases;
+
+  constructor(blobs: BlobStore, passphrases: KeyPassphrases) {
+    this.#blobs = blobs;
+    this.#passphrases = passphrases;
+  }
+
+  static privateKeyKey(orderId: string): string {
+    return `private-keys/${orderId}.key.pem`;
+  }
+
+  async putPrivateKey(orderId: string, pkcs8: Uint8Array): Promise<void> {
+    await this.putSecretKey(CertificateVault.privateKeyKey(orderId), pkcs8);
+  }
+
+  async getPrivateKey(orderId: string): Promise<Uint8Array | undefined> {
+    return this.getSecretKey(CertificateVault.privateKeyKey(orderId));
+  }
+
+  async hasPrivateKey(orderId: string): Promise<boolean> {
+    return (await this.#blobs.get(CertificateVault.privateKeyKey(orderId))) !== undefined;
+  }
+
+  /** Any private key (order keys, CA keys, ACME account keys) encrypted under its own key. */
+  async putSecretKey(objectKey: string, pkcs8: Uint8Array): Promise<void> {
+    const pem = await encryptPrivateKey(pkcs8, await this.#passphrases.forObject(objectKey));
+    await this.#blobs.put(objectKey, pem, "application/pkcs8");
+  }
+
+  async getSecretKey(objectKey: string): Promise<Uint8Array | undefined> {
+    const stored = await this.#blobs.get(objectKey);
+    if (stored === undefined) return undefined;
+    const { pkcs8 } = await decryptPrivateKey(
+      text.decode(stored),
+      await this.#passphrases.forObject(objectKey),
+    );
+    return pkcs8;
+  }
+
+  async putCsr(orderId: string, csrPem: string): Promise<void> {
+    await this.#blobs.put(`csrs/${orderId}.csr.pem`, csrPem, "application/pkcs10");
+  }
+
+  async getCsr(orderId: string): Promise<string | undefined> {
+    return this.getText(`csrs/${orderId}.csr.pem`);
+  }
+
+  async putCertificate(orderId: string, certificatePem: string, chainPems: readonly string[]) {
+    const chainPem = chainPems.join("");
+    const stored: StoredCertificate = {
+      certificatePem,
+      chainPem,
+      fullchainPem: certificatePem + chainPem,
+    };
+    await this.#blobs.put(`certificates/${orderId}/chain.pem`, chainPem, "application/x-pem-file");
+    await this.#blobs.put(
+      `certificates/${orderId}/fullchain.pem`,
+      stored.fullchainPem,
+      "application/x-pem-file",
+    );
+    // Written last: its presence means the set is complete.
+    await this.#blobs.put(
+      `certificates/${orderId}/certificate.pem`,
+      certificatePem,
+      "application/x-pem-file",
+    );
+    return stored;
+  }
+
+  async getCertificate(orderId: string): Promise<StoredCertificate | undefined> {
+    const certificatePem = await this.getText(`certificates/${orderId}/certificate.pem`);
+    if (certificatePem === undefined) return undefined;
+    const chainPem = (await this.getText(`certificates/${orderId}/chain.pem`)) ?? "";
+    return { certificatePem, chainPem, fullchainPem: certificatePem + chainPem };
+  }
+
+  /** Public CA material (certificates, account descriptions) under ca/. */
+  async putCaMaterial(name: string, body: string): Promise<void> {
+    await this.#blobs.put(`ca/${name}`, body, "application/octet-stream");
+  }
+
+  async getCaMaterial(name: string): Promise<string | undefined> {
+    return this.getText(`ca/${name}`);
+  }
+
+  async putDocument(orderId: string, name: string, body: Uint8Array, contentType: string) {
+    await this.#blobs.put(`documents/${orderId}/${name}`, body, contentType);
+  }
+
+  async getDocument(orderId: string, name: string): Promise<Uint8Array | undefined> {
+    return this.#blobs.get(`documents/${orderId}/${name}`);
+  }
+
+  private async getText(key: string): Promise<string | undefined> {
+    const body = await this.#blobs.get(key);
+    return body === undefined ? undefined : text.decode(body);
+  }
+}

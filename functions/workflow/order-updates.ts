@@ -1,0 +1,52 @@
+import type { OrderEvent, OrderRecord, OrderStatusName } from "../domain/order-record.ts";
+import { assertTransition } from "../domain/order-status.ts";
+import { type OrderStore, VersionConflict } from "../ports/order-store.ts";
+
+export type OrderChanges = Parameters<OrderStore["update"]>[1];
+
+export class OrderNotFound extends Error {
+  override readonly name = "OrderNotFound";
+  constructor(orderId: string) {
+    super(`Order ${orderId} does not exist.`);
+  }
+}
+
+export async function loadOrder(store: OrderStore, orderId: string): Promise<OrderRecord> {
+  const order = await store.get(orderId);
+  if (order === undefined) throw new OrderNotFound(orderId);
+  return order;
+}
+
+/**
+ * Reads the order, lets `decide` compute a change from what is stored now, and writes it
+ * conditionally on the version read; on a concurrent write it reads again and decides again.
+ * `decide` returns undefined when there is nothing to change (the step already happened).
+ */
+export async function updateOrder(
+  store: OrderStore,
+  orderId: string,
+  decide: (order: OrderRecord) => { changes: OrderChanges; event?: OrderEvent } | undefined,
+): Promise<OrderRecord> {
+  for (let attempt = 1; ; attempt++) {
+    const order = await loadOrder(store, orderId);
+    const decision = decide(order);
+    if (decision === undefined) return order;
+    const { changes, event } = decision;
+    if (changes.status !== undefined && changes.status !== order.status) {
+      assertTransition(order.status, changes.status);
+    }
+    try {
+      return await store.update(order, changes, event);
+    } catch (error) {
+      if (!(error instanceof VersionConflict) || attempt >= 5) throw error;
+    }
+  }
+}
+
+export function statusEvent(at: Date, status: OrderStatusName, message: string): OrderEvent {
+  return { at: at.toISOString(), type: "status", status, message };
+}
+
+export function noteEvent(at: Date, type: string, message: string): OrderEvent {
+  return { at: at.toISOString(), type, message };
+}

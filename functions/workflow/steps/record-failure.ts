@@ -1,0 +1,54 @@
+import type { FailureCodeName, OrderRecord } from "../../domain/order-record.ts";
+import { STATUS_KIND } from "../../domain/order-status.ts";
+import { statusEvent, updateOrder } from "../order-updates.ts";
+import { summarizeChecks } from "../publication-checks.ts";
+import type { WorkflowDependencies } from "../workflow-dependencies.ts";
+
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+/** Maps the name of the error that stopped the execution to a failure code and a message. */
+export function describeFailure(
+  order: OrderRecord,
+  error: CaughtError,
+): { code: FailureCodeName; message: string } {
+  const cause = error.Cause ?? "";
+  switch (error.Error) {
+    case "ValidationTimedOut":
+      return {
+        code: "VALIDATION_TIMED_OUT",
+        message: `Not every name was published before the deadline ${order.validationDeadline ?? ""}. Last checks: ${summarizeChecks(order.validations.filter((validation) => validation.status !== "valid"))}.`,
+      };
+    case "CaValidationFailed":
+      return { code: "VALIDATION_FAILED", message: cause };
+    case "CaRejected":
+    case "CsrRejected":
+      return { code: "CA_REJECTED", message: cause };
+    case "CaUnavailable":
+    case "CaTimedOut":
+      return { code: "CA_UNAVAILABLE", message: cause || "The CA could not be reached." };
+    default:
+      // Causes of unexpected errors are not shown: they may hold internals.
+      return {
+        code: "INTERNAL",
+        message: `An internal error (${error.Error}) stopped the order. Resubmit it, or contact support with the order id.`,
+      };
+  }
+}
+
+export async function recordFailure(
+  deps: WorkflowDependencies,
+  input: { orderId: string; error: CaughtError },
+) {
+  const order = await updateOrder(deps.store, input.orderId, (current) => {
+    if (STATUS_KIND[current.status] === "final") return undefined;
+    const failure = describeFailure(current, input.error);
+    return {
+      changes: { status: "FAILED", failure, waitToken: undefined },
+      event: statusEvent(deps.clock.now(), "FAILED", `${failure.code}: ${failure.message}`),
+    };
+  });
+  return { code: order.failure?.code ?? null };
+}

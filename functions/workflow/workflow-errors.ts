@@ -1,0 +1,21 @@
+/**
+ * Named errors the steps throw. The state machine catches them into RecordFailure, which turns
+ * the name into the order's failure code. Messages are shown to customers: never put key
+ * material, passwords or credentials in them.
+ */
+export class CaValidationFailed extends Error {
+  override readonly name = "CaValidationFailed";
+}
+
+export class CaTimedOut extends Error {
+  override readonly name = "CaTimedOut";
+}
+
+export class CsrRejected extends Error {
+  override readonly name = "CsrRejected";
+}
+
+/** The order left the state this step works on (for example, it was cancelled meanwhile). */
+export class OrderNotInStep extends Error {
+  override readonly name = "OrderNotInStep";
+}
