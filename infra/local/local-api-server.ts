@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { ApiDependencies } from "../../functions/api/api-dependencies.ts";
+import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
+import { errorResponse, jsonResponse } from "../../functions/api/responses.ts";
+import { matchRoute } from "../../functions/api/route-table.ts";
+import type { ApiToken } from "./local-settings.ts";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Serves the REST API the way API Gateway would: authorizes the bearer token into tenant and
+ * role, builds a proxy event, and calls the same route handlers the Lambda functions run.
+ */
+export function createLocalApiServer(deps: ApiDependencies, tokens: readonly ApiToken[]): Server {
+  const byToken = new Map(tokens.map((entry) => [entry.token, entry]));
+  return createServer((request, response) => {
+    handle(deps, byToken, request)
+      .then((result) => send(response, result))
+      .catch((error: unknown) => send(response, errorResponse(error, deps.logError)));
+  });
+}
+
+async function handle(
+  deps: ApiDependencies,
+  tokens: ReadonlyMap<string, ApiToken>,
+  request: IncomingMessage,
+): Promise<ApiResult> {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const method = request.method ?? "GET";
+  const match = matchRoute(method, url.pathname);
+  if (match === undefined) {
+    return jsonResponse(404, {
+      error: { code: "NOT_FOUND", message: `No route ${url.pathname}.` },
+    });
+  }
+  if ("allowed" in match) {
+    return jsonResponse(
+      405,
+      { error: { code: "METHOD_NOT_ALLOWED", message: `Use ${match.allowed.join(" or ")}.` } },
+      { allow: match.allowed.join(", ") },
+    );
+  }
+  const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
+  const principal = bearer === undefined ? undefined : tokens.get(bearer);
+  if (principal === undefined && match.route.public !== true) {
+    return jsonResponse(401, {
+      error: {
+        code: "UNAUTHENTICATED",
+        message: "Send a valid API token as 'Authorization: Bearer <token>'.",
+      },
+    });
+  }
+  const body = await readBody(request);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === "string") headers[name] = value;
+  }
+  const event: ApiEvent = {
+    httpMethod: method,
+    path: url.pathname,
+    pathParameters: match.pathParameters,
+    queryStringParameters: Object.fromEntries(url.searchParams.entries()),
+    headers,
+    body: body.length === 0 ? null : body.toString("utf8"),
+    isBase64Encoded: false,
+    requestContext: {
+      requestId: randomUUID(),
+      authorizer:
+        principal === undefined ? null : { tenantId: principal.tenantId, role: principal.role },
+    },
+  };
+  return match.route.handle(deps, event);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new Error("Request body too large");
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(response: ServerResponse, result: ApiResult): void {
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, "base64")
+    : Buffer.from(result.body);
+  response.writeHead(result.statusCode, { ...result.headers, "content-length": body.length });
+  response.end(body);
+}
