@@ -1,0 +1,33 @@
+import type { LocalSettings } from "./local-settings.ts";
+
+export function printWelcome(settings: LocalSettings, url: string): void {
+  const customer = settings.tokens.find((token) => token.role === "customer");
+  const operator = settings.tokens.find((token) => token.role === "operator");
+  const lines = [
+    `certflow is running at ${url} (CA: ${settings.ca}, data in ${settings.dataDir})`,
+    settings.dnsResolver === undefined
+      ? "DCV checks use the system DNS resolver (set CERTFLOW_DNS_RESOLVER=host:port to change)."
+      : `DCV checks query the DNS server at ${settings.dnsResolver}.`,
+    `HTTP file checks connect to port ${settings.httpValidationPort}.`,
+  ];
+  if (settings.generatedTokens && customer !== undefined && operator !== undefined) {
+    lines.push(
+      "",
+      "No CERTFLOW_API_TOKENS given; tokens for this run (tenant 'local'):",
+      `  customer: ${customer.token}`,
+      `  operator: ${operator.token}`,
+    );
+  }
+  if (customer !== undefined) {
+    lines.push(
+      "",
+      "Try it:",
+      `  export CERTFLOW_TOKEN=${customer.token}`,
+      `  curl -s -X POST ${url}/v1/orders -H "Authorization: Bearer $CERTFLOW_TOKEN" -H 'Content-Type: application/json' \\`,
+      `    -d '{"domains":["shop.example.test"],"validation":{"method":"dns-txt"},"contact":{"name":"Ada","email":"ada@example.test"}}'`,
+      `  curl -s ${url}/v1/orders/ORDER_ID -H "Authorization: Bearer $CERTFLOW_TOKEN"`,
+      `  curl -s ${url}/v1/ca/root.pem`,
+    );
+  }
+  console.log(lines.join("\n"));
+}
