@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const host = await startLocalHost(settings, { log: (line) => console.log(`certflow: ${line}`) });
-  printWelcome(settings, host.url);
+  printWelcome(settings, host.url, host.emulators.ses.endpoint);
 
   let stopping = false;
   const stop = async (signal: string) => {

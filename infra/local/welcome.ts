@@ -1,6 +1,6 @@
 import type { LocalSettings } from "./local-settings.ts";
 
-export function printWelcome(settings: LocalSettings, url: string): void {
+export function printWelcome(settings: LocalSettings, url: string, mailUrl: string): void {
   const customer = settings.tokens.find((token) => token.role === "customer");
   const operator = settings.tokens.find((token) => token.role === "operator");
   const lines = [
@@ -9,6 +9,7 @@ export function printWelcome(settings: LocalSettings, url: string): void {
       ? "DCV checks use the system DNS resolver (set CERTFLOW_DNS_RESOLVER=host:port to change)."
       : `DCV checks query the DNS server at ${settings.dnsResolver}.`,
     `HTTP file checks connect to port ${settings.httpValidationPort}.`,
+    `Mail captured by the local SES: ${mailUrl}/ (JSON at ${mailUrl}/store)`,
   ];
   if (settings.generatedTokens && customer !== undefined && operator !== undefined) {
     lines.push(
