@@ -15,6 +15,8 @@ export interface ApiDependencies {
   readonly ca: CertificateAuthority;
   readonly settings: WorkflowSettings;
   readonly newOrderId: () => string;
+  /** Non-secret facts about this deployment, shown at GET /v1/service-info. */
+  readonly serviceInfo: Readonly<Record<string, string | number | undefined>>;
   /** Records unexpected errors for operators; never called with secrets. */
   readonly logError: (error: unknown) => void;
 }

@@ -4,7 +4,7 @@ import { cancelOrder } from "./routes/cancel-order.ts";
 import { downloadCertificate } from "./routes/download-certificate.ts";
 import { getOrder, getOrderHistory } from "./routes/get-order.ts";
 import { listOrders } from "./routes/list-orders.ts";
-import { getApproverEmails, getCaRoot, getExecution } from "./routes/operations.ts";
+import { getApproverEmails, getCaRoot, getExecution, getServiceInfo } from "./routes/operations.ts";
 import { runChecks } from "./routes/run-checks.ts";
 import { submitOrder } from "./routes/submit-order.ts";
 
@@ -41,6 +41,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "POST",
     path: "/v1/orders/{id}/cancellation",
     handle: cancelOrder,
+  },
+  {
+    name: "GetServiceInfo",
+    method: "GET",
+    path: "/v1/service-info",
+    public: true,
+    handle: getServiceInfo,
   },
   { name: "GetCaRoot", method: "GET", path: "/v1/ca/root.pem", public: true, handle: getCaRoot },
   { name: "GetExecution", method: "GET", path: "/v1/executions/{name}", handle: getExecution },

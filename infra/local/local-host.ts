@@ -119,6 +119,11 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     ca,
     settings: workflowSettings,
     newOrderId: () => `ord_${randomBytes(10).toString("hex")}`,
+    serviceInfo: {
+      dnsResolver: settings.dnsResolver,
+      httpValidationPort: settings.httpValidationPort,
+      validationTimeoutSeconds: settings.validationTimeoutSeconds,
+    },
     logError: (error) =>
       log(
         `unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : "unknown"}`,

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { localTokens } from "./local-tokens.ts";
 
 export interface ApiToken {
   readonly token: string;
@@ -96,25 +96,12 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
   }
   const given =
     env.CERTFLOW_API_TOKENS === undefined ? [] : parseApiTokens(env.CERTFLOW_API_TOKENS);
-  const tokens: ApiToken[] =
-    given.length > 0
-      ? given
-      : [
-          {
-            token: `cf_${randomBytes(18).toString("base64url")}`,
-            tenantId: "local",
-            role: "customer",
-          },
-          {
-            token: `cf_${randomBytes(18).toString("base64url")}`,
-            tenantId: "local",
-            role: "operator",
-          },
-        ];
+  const dataDir = resolve(env.CERTFLOW_DATA_DIR);
+  const tokens = given.length > 0 ? given : localTokens(dataDir);
   return {
     port: env.PORT,
     host: env.CERTFLOW_HOST,
-    dataDir: resolve(env.CERTFLOW_DATA_DIR),
+    dataDir,
     tokens,
     generatedTokens: given.length === 0,
     ca: env.CERTFLOW_CA,

@@ -14,7 +14,7 @@ export function printWelcome(settings: LocalSettings, url: string, mailUrl: stri
   if (settings.generatedTokens && customer !== undefined && operator !== undefined) {
     lines.push(
       "",
-      "No CERTFLOW_API_TOKENS given; tokens for this run (tenant 'local'):",
+      "No CERTFLOW_API_TOKENS given; local tokens (tenant 'local', kept in the data directory):",
       `  customer: ${customer.token}`,
       `  operator: ${operator.token}`,
     );

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCustomerDnsServer } from "../../infra/local/customer-dns-server.ts";
 import { startCustomerWebServer } from "../../infra/local/customer-web-server.ts";
 import { ApiClient } from "./support/api-client.ts";
-import { startLocalService, type RunningService } from "./support/local-service.ts";
+import { type RunningService, startLocalService } from "./support/local-service.ts";
 import { startNginx } from "./support/nginx-server.ts";
 import { openssl, publicKeyOfCertificate, publicKeyOfPrivateKey } from "./support/openssl.ts";
 import { findSecrets, pemBodyLines } from "./support/secret-scan.ts";
 
-const TOKENS = "tenant-a-token:tenant-a:customer,tenant-b-token:tenant-b:customer,operator-token:ops:operator";
+const TOKENS =
+  "tenant-a-token:tenant-a:customer,tenant-b-token:tenant-b:customer,operator-token:ops:operator";
 const PFX_PASSWORD = "correct-Horse-42";
 
 let dns: Awaited<ReturnType<typeof startCustomerDnsServer>>;
@@ -49,7 +50,12 @@ function publishHttp(instructions: { url: string; content: string }, suffix = ""
 beforeAll(async () => {
   dns = await startCustomerDnsServer();
   web = await startCustomerWebServer();
-  for (const name of ["shop.certflow.test", "www.shop.certflow.test", "late.certflow.test", "csr.certflow.test"]) {
+  for (const name of [
+    "shop.certflow.test",
+    "www.shop.certflow.test",
+    "late.certflow.test",
+    "csr.certflow.test",
+  ]) {
     dns.setA(name, "127.0.0.1");
   }
   service = await startLocalService({
@@ -79,10 +85,15 @@ describe("an http-file order", () => {
     });
     expect(order.status).toBe("SUBMITTED");
     const validations = await instructionsOf(order.id);
-    expect(validations.map((v) => v.domain)).toEqual(["shop.certflow.test", "www.shop.certflow.test"]);
+    expect(validations.map((v) => v.domain)).toEqual([
+      "shop.certflow.test",
+      "www.shop.certflow.test",
+    ]);
     for (const validation of validations) {
       expect(validation.instructions.url).toMatch(
-        new RegExp(`^http://${validation.domain.replaceAll(".", "\\.")}/\\.well-known/pki-validation/[A-F0-9]+\\.txt$`),
+        new RegExp(
+          `^http://${validation.domain.replaceAll(".", "\\.")}/\\.well-known/pki-validation/[A-F0-9]+\\.txt$`,
+        ),
       );
       publishHttp(validation.instructions);
     }
@@ -100,7 +111,8 @@ describe("an http-file order", () => {
     const keyName = Object.keys(files).find((name) => name.endsWith(".key"));
     expect(fullchainName).toBeDefined();
     expect(keyName).toBeDefined();
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
+    for (const [name, content] of Object.entries(files))
+      writeFileSync(join(directory, name), content);
     secrets.push(...pemBodyLines(new TextDecoder().decode(files[keyName ?? ""])));
 
     const nginx = await startNginx({
@@ -134,11 +146,23 @@ describe("an http-file order", () => {
     expect(pfx.status).toBe(200);
     const pfxFile = join(directory, "site.pfx");
     writeFileSync(pfxFile, pfx.bytes);
-    const opened = openssl(["pkcs12", "-in", pfxFile, "-passin", `pass:${PFX_PASSWORD}`, "-nokeys"]);
+    const opened = openssl([
+      "pkcs12",
+      "-in",
+      pfxFile,
+      "-passin",
+      `pass:${PFX_PASSWORD}`,
+      "-nokeys",
+    ]);
     expect(opened).toContain("-----BEGIN CERTIFICATE-----");
-    expect(() => openssl(["pkcs12", "-in", pfxFile, "-passin", "pass:wrong-password", "-nokeys"])).toThrow();
+    expect(() =>
+      openssl(["pkcs12", "-in", pfxFile, "-passin", "pass:wrong-password", "-nokeys"]),
+    ).toThrow();
 
-    const noPassword = await customer.request("GET", `/v1/orders/${order.id}/certificate?format=iis`);
+    const noPassword = await customer.request(
+      "GET",
+      `/v1/orders/${order.id}/certificate?format=iis`,
+    );
     expect(noPassword.status).toBe(400);
     expect(noPassword.json.error.code).toBe("PASSWORD_REQUIRED");
   });
@@ -153,7 +177,10 @@ describe("a dns-txt order", () => {
       contact: contact(),
     });
     const [validation] = await instructionsOf(order.id);
-    expect(validation?.instructions).toMatchObject({ recordType: "TXT", host: "_certflow-challenge.shop.certflow.test" });
+    expect(validation?.instructions).toMatchObject({
+      recordType: "TXT",
+      host: "_certflow-challenge.shop.certflow.test",
+    });
     dns.setTxt(validation?.instructions.host, [validation?.instructions.value]);
     const issued = await customer.waitForOrder(order.id, (o) => o.status === "ISSUED");
     expect(issued.validations[0].status).toBe("valid");
@@ -182,7 +209,9 @@ describe("a customer who publishes late", () => {
     expect(waiting.status).toBe("PENDING_VALIDATION");
     expect(waiting.validations[0].lastCheck.cause).toBe("NO_RECORD");
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect((await customer.request("GET", `/v1/orders/${order.id}`)).json.status).toBe("PENDING_VALIDATION");
+    expect((await customer.request("GET", `/v1/orders/${order.id}`)).json.status).toBe(
+      "PENDING_VALIDATION",
+    );
 
     dns.setTxt(validation?.instructions.host, [validation?.instructions.value]);
     const check = await customer.request("POST", `/v1/orders/${order.id}/checks`);
@@ -207,9 +236,18 @@ describe("the pre-check", () => {
       expect(answer.status).toBe(200);
       return answer.json.results[0];
     };
-    expect((await causeAfter(() => web.publish(url.hostname, url.pathname, "something else"))).cause).toBe("WRONG_VALUE");
     expect(
-      (await causeAfter(() => web.publish(url.hostname, url.pathname, "", { status: 301, redirectTo: "https://elsewhere.test/" }))).cause,
+      (await causeAfter(() => web.publish(url.hostname, url.pathname, "something else"))).cause,
+    ).toBe("WRONG_VALUE");
+    expect(
+      (
+        await causeAfter(() =>
+          web.publish(url.hostname, url.pathname, "", {
+            status: 301,
+            redirectTo: "https://elsewhere.test/",
+          }),
+        )
+      ).cause,
     ).toBe("REDIRECTED");
     const trailing = await causeAfter(() => publishHttp(file?.instructions, "\n"));
     expect(trailing.cause).toBe("TRAILING_NEWLINE");
@@ -238,9 +276,21 @@ describe("an uploaded CSR", () => {
     const keyFile = join(directory, "own.key");
     const csrFile = join(directory, "own.csr");
     openssl([
-      "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-      "-keyout", keyFile, "-out", csrFile, "-subj", "/CN=csr.certflow.test",
-      "-addext", "subjectAltName=DNS:csr.certflow.test",
+      "req",
+      "-new",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      csrFile,
+      "-subj",
+      "/CN=csr.certflow.test",
+      "-addext",
+      "subjectAltName=DNS:csr.certflow.test",
     ]);
     secrets.push(...pemBodyLines(readFileSync(keyFile, "utf8")));
     const order = await submit({
@@ -268,8 +318,17 @@ describe("an uploaded CSR", () => {
     mkdirSync(directory, { recursive: true });
     const csrFile = join(directory, "weak.csr");
     openssl([
-      "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", join(directory, "weak.key"),
-      "-out", csrFile, "-subj", "/CN=other.certflow.test",
+      "req",
+      "-new",
+      "-newkey",
+      "rsa:1024",
+      "-nodes",
+      "-keyout",
+      join(directory, "weak.key"),
+      "-out",
+      csrFile,
+      "-subj",
+      "/CN=other.certflow.test",
     ]);
     const before = (await customer.request("GET", "/v1/orders?limit=100")).json.orders.length;
     const answer = await customer.request("POST", "/v1/orders", {
@@ -292,9 +351,16 @@ describe("an uploaded CSR", () => {
 
 describe("idempotency and tenancy", () => {
   it("answers the same order for the same Idempotency-Key, and 404 to another tenant on every route", async () => {
-    const body = { domains: ["shop.certflow.test"], validation: { method: "dns-txt" }, contact: contact() };
+    const body = {
+      domains: ["shop.certflow.test"],
+      validation: { method: "dns-txt" },
+      contact: contact(),
+    };
     const first = await submit(body, { "Idempotency-Key": "order-42" });
-    const again = await customer.request("POST", "/v1/orders", { body, headers: { "Idempotency-Key": "order-42" } });
+    const again = await customer.request("POST", "/v1/orders", {
+      body,
+      headers: { "Idempotency-Key": "order-42" },
+    });
     expect(again.json.id).toBe(first.id);
     const changed = await customer.request("POST", "/v1/orders", {
       body: { ...body, domains: ["www.shop.certflow.test"] },

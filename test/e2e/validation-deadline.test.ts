@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startCustomerDnsServer } from "../../infra/local/customer-dns-server.ts";
 import { ApiClient } from "./support/api-client.ts";
-import { startLocalService, type RunningService } from "./support/local-service.ts";
+import { type RunningService, startLocalService } from "./support/local-service.ts";
 
 let dns: Awaited<ReturnType<typeof startCustomerDnsServer>>;
 let service: RunningService;
@@ -33,14 +33,20 @@ it("fails the order as VALIDATION_TIMED_OUT at the deadline, mails it, and ends 
     },
   });
   expect(submitted.status).toBe(202);
-  const failed = await customer.waitForOrder(submitted.json.id, (o) => o.status === "FAILED", 30_000);
+  const failed = await customer.waitForOrder(
+    submitted.json.id,
+    (o) => o.status === "FAILED",
+    30_000,
+  );
   expect(failed.failure.code).toBe("VALIDATION_TIMED_OUT");
   expect(failed.failure.message).toContain("never.certflow.test");
 
   const execution = await operator.request("GET", `/v1/executions/${failed.execution.name}`);
   expect(execution.json.status).toBe("FAILED");
 
-  const mailUrl = /Mail captured by the local SES: (http:\/\/127\.0\.0\.1:\d+)/.exec(service.output())?.[1];
+  const mailUrl = /Mail captured by the local SES: (http:\/\/127\.0\.0\.1:\d+)/.exec(
+    service.output(),
+  )?.[1];
   expect(mailUrl).toBeDefined();
   const store = (await fetch(`${mailUrl}/store`).then((r) => r.json())) as { emails: any[] };
   const subjects = store.emails.map((mail) => String(mail.subject));

@@ -28,3 +28,7 @@ export async function getApproverEmails(
   if (domain === "") throw new ApiError(400, "INVALID_DOMAIN", "Name a domain.");
   return jsonResponse(200, { domain, approverEmails: approverEmails(domain) });
 }
+
+export async function getServiceInfo(deps: ApiDependencies): Promise<ApiResult> {
+  return jsonResponse(200, { ca: deps.ca.kind, ...deps.serviceInfo });
+}

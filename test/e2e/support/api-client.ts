@@ -44,6 +44,8 @@ export class ApiClient {
       if (done(last)) return last;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`order ${orderId} did not get there in time; last seen: ${JSON.stringify(last)}`);
+    throw new Error(
+      `order ${orderId} did not get there in time; last seen: ${JSON.stringify(last)}`,
+    );
   }
 }

@@ -1,7 +1,11 @@
 import { execFileSync } from "node:child_process";
 
 export function openssl(args: string[], input?: string | Uint8Array): string {
-  return execFileSync("openssl", args, { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+  return execFileSync("openssl", args, {
+    input,
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "pipe"],
+  });
 }
 
 export function publicKeyOfCertificate(certificateFile: string): string {

@@ -10,7 +10,5 @@ export function findSecrets(haystack: string, needles: readonly string[]): strin
 
 /** The base64 body lines of a PEM block, each long enough to be a meaningful needle. */
 export function pemBodyLines(pem: string): string[] {
-  return pem
-    .split("\n")
-    .filter((line) => line.length >= 40 && !line.startsWith("-----"));
+  return pem.split("\n").filter((line) => line.length >= 40 && !line.startsWith("-----"));
 }

@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { unzipSync } from "fflate";
+import { startCustomerDnsServer } from "./customer-dns-server.ts";
+import { startCustomerWebServer } from "./customer-web-server.ts";
+import { readLocalToken } from "./local-tokens.ts";
+
+/**
+ * `npm run demo`: plays a customer against the running local service. It runs the customer's
+ * DNS server and web site itself, orders two certificates (one validated by an HTTP file, one by
+ * a DNS TXT record), publishes what the service asks for, follows the orders to ISSUED, and
+ * downloads the nginx and IIS bundles into ./demo-output.
+ */
+const serviceUrl = process.env.CERTFLOW_URL ?? "http://127.0.0.1:3000";
+const dataDir = resolve(process.env.CERTFLOW_DATA_DIR ?? ".certflow");
+const outputDir = resolve(process.env.CERTFLOW_DEMO_OUTPUT ?? "demo-output");
+
+function fail(message: string): never {
+  console.error(`demo: ${message}`);
+  process.exit(1);
+}
+
+async function api(method: string, path: string, token: string, body?: unknown, headers = {}) {
+  const response = await fetch(`${serviceUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch(() => fail(`no service answers at ${serviceUrl}; start it first (see README).`));
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!response.ok)
+    fail(`${method} ${path} answered ${response.status}: ${new TextDecoder().decode(bytes)}`);
+  return bytes;
+}
+
+const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
+
+async function main() {
+  const token = process.env.CERTFLOW_TOKEN ?? readLocalToken(dataDir, "customer");
+  if (token === undefined) {
+    fail("set CERTFLOW_TOKEN to a customer token (npm start prints one).");
+  }
+  const info = json(await api("GET", "/v1/service-info", token));
+  const resolver = /^127\.0\.0\.1:(\d+)$/.exec(String(info.dnsResolver ?? ""))?.[1];
+  if (resolver === undefined) {
+    fail(
+      "the service checks DNS through the system resolver, which the demo cannot publish to.\n" +
+        "Start it with the demo's DNS server and web port:\n" +
+        "  CERTFLOW_DNS_RESOLVER=127.0.0.1:8053 CERTFLOW_HTTP_VALIDATION_PORT=8080 npm start",
+    );
+  }
+  const dns = await startCustomerDnsServer({ port: Number(resolver) });
+  const web = await startCustomerWebServer({ port: Number(info.httpValidationPort) });
+  console.log(
+    `demo: customer DNS on 127.0.0.1:${resolver}, web site on 127.0.0.1:${info.httpValidationPort}`,
+  );
+  const names = ["demo.certflow.test", "www.demo.certflow.test", "api.demo.certflow.test"];
+  for (const name of names) dns.setA(name, "127.0.0.1");
+
+  const contact = { name: "Demo Customer", email: "demo@certflow.test" };
+  const httpOrder = json(
+    await api("POST", "/v1/orders", token, {
+      domains: ["demo.certflow.test", "www.demo.certflow.test"],
+      validation: { method: "http-file" },
+      contact,
+    }),
+  );
+  const dnsOrder = json(
+    await api("POST", "/v1/orders", token, {
+      domains: ["api.demo.certflow.test"],
+      validation: { method: "dns-txt" },
+      key: { type: "RSA-2048" },
+      contact,
+    }),
+  );
+  console.log(`demo: ordered ${httpOrder.id} (http-file) and ${dnsOrder.id} (dns-txt)`);
+
+  const published = new Set<string>();
+  const lastLine = new Map<string, string>();
+  const started = Date.now();
+  for (;;) {
+    const orders = [httpOrder.id, dnsOrder.id].map(async (id: string) =>
+      json(await api("GET", `/v1/orders/${id}`, token)),
+    );
+    const current = await Promise.all(orders);
+    for (const order of current) {
+      const checks = order.validations
+        .map(
+          (v: any) =>
+            `${v.domain}=${v.lastCheck ? (v.lastCheck.ok ? "ok" : v.lastCheck.cause) : v.status}`,
+        )
+        .join(", ");
+      const line = `${order.id}: ${order.status}${checks ? ` (${checks})` : ""}`;
+      if (lastLine.get(order.id) !== line) {
+        console.log(`demo: ${line}`);
+        lastLine.set(order.id, line);
+      }
+      if (order.status !== "PENDING_VALIDATION" || published.has(order.id)) continue;
+      for (const validation of order.validations) {
+        const instructions = validation.instructions;
+        if (instructions.method === "http-file") {
+          const url = new URL(instructions.url);
+          web.publish(url.hostname, url.pathname, instructions.content);
+          console.log(`demo: published ${instructions.url}`);
+        } else {
+          dns.setTxt(instructions.host, [instructions.value]);
+          console.log(`demo: published TXT ${instructions.host}`);
+        }
+      }
+      published.add(order.id);
+      await api("POST", `/v1/orders/${order.id}/checks`, token);
+    }
+    if (current.every((order) => ["ISSUED", "FAILED", "CANCELLED"].includes(order.status))) {
+      if (current.some((order) => order.status !== "ISSUED"))
+        fail("an order did not issue; see above.");
+      break;
+    }
+    if (Date.now() - started > 120_000) fail("the orders did not issue within 2 minutes.");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+
+  mkdirSync(outputDir, { recursive: true });
+  writeFileSync(join(outputDir, "root.pem"), await api("GET", "/v1/ca/root.pem", token));
+  const nginx = unzipSync(
+    await api("GET", `/v1/orders/${httpOrder.id}/certificate?format=nginx`, token),
+  );
+  for (const [name, content] of Object.entries(nginx))
+    writeFileSync(join(outputDir, name), content);
+  const password = randomBytes(9).toString("base64url");
+  writeFileSync(
+    join(outputDir, "api.demo.certflow.test.pfx"),
+    await api("GET", `/v1/orders/${dnsOrder.id}/certificate?format=iis`, token, undefined, {
+      "X-Pfx-Password": password,
+    }),
+  );
+  await web.close();
+  await dns.close();
+  console.log(
+    [
+      "",
+      `demo: both certificates issued; files are in ${outputDir}:`,
+      ...Object.keys(nginx).map((name) => `  ${name}`),
+      "  api.demo.certflow.test.pfx (IIS)",
+      "  root.pem (the embedded CA's root)",
+      "",
+      "Inspect them:",
+      `  npx certflow inspect ${join(outputDir, "demo.certflow.test.fullchain.pem")}`,
+      `  openssl verify -CAfile ${join(outputDir, "root.pem")} -untrusted ${join(outputDir, "demo.certflow.test.fullchain.pem")} ${join(outputDir, "demo.certflow.test.fullchain.pem")}`,
+      `  openssl pkcs12 -in ${join(outputDir, "api.demo.certflow.test.pfx")} -info -nokeys -passin pass:${password}`,
+      `  curl -s ${serviceUrl}/v1/executions/${httpOrder.execution.name} -H "Authorization: Bearer <operator token>"`,
+    ].join("\n"),
+  );
+}
+
+await main();

@@ -1,0 +1,29 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ApiToken } from "./local-settings.ts";
+
+export const LOCAL_TOKENS_FILE = "local-tokens.json";
+
+/**
+ * Tokens for a local run without CERTFLOW_API_TOKENS: made once, kept (mode 0600) in the data
+ * directory so they survive restarts and local tools (`npm run demo`, the CLI) can find them.
+ */
+export function localTokens(dataDir: string): ApiToken[] {
+  const path = join(dataDir, LOCAL_TOKENS_FILE);
+  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as ApiToken[];
+  const tokens: ApiToken[] = [
+    { token: `cf_${randomBytes(18).toString("base64url")}`, tenantId: "local", role: "customer" },
+    { token: `cf_${randomBytes(18).toString("base64url")}`, tenantId: "local", role: "operator" },
+  ];
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return tokens;
+}
+
+export function readLocalToken(dataDir: string, role: ApiToken["role"]): string | undefined {
+  const path = join(dataDir, LOCAL_TOKENS_FILE);
+  if (!existsSync(path)) return undefined;
+  const tokens = JSON.parse(readFileSync(path, "utf8")) as ApiToken[];
+  return tokens.find((token) => token.role === role)?.token;
+}
