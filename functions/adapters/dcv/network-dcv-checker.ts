@@ -1,0 +1,46 @@
+import type { CheckOutcome, DcvChecker, Publication } from "../../ports/dcv-checker.ts";
+import { checkDnsCname, checkDnsTxt } from "./dns-check.ts";
+import { createDnsLookup } from "./dns-lookup.ts";
+import { checkHttpFile } from "./http-file-check.ts";
+
+export interface NetworkDcvCheckerOptions {
+  /** DNS server as "host:port" (e.g. "127.0.0.1:8053"); the system resolver when absent. */
+  readonly resolver?: string;
+  /** Port the HTTP check connects to, whatever the URL says; the URL's port (or 80) when absent. */
+  readonly httpPort?: number;
+  /** Budget of one check, lookups and fetch included. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+/** Checks publications over the network: DNS through the configured resolver, HTTP on port 80 or the configured port. */
+export function createNetworkDcvChecker(options: NetworkDcvCheckerOptions = {}): DcvChecker {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new Error(
+      `DCV check timeout must be a positive number of milliseconds, got ${timeoutMs}`,
+    );
+  }
+  const { httpPort } = options;
+  if (
+    httpPort !== undefined &&
+    (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65_535)
+  ) {
+    throw new Error(`HTTP validation port must be 1-65535, got ${httpPort}`);
+  }
+  const dns = createDnsLookup({ resolver: options.resolver, timeoutMs });
+
+  return {
+    check(publication: Publication): Promise<CheckOutcome> {
+      switch (publication.kind) {
+        case "dns-txt":
+          return checkDnsTxt(dns, publication.host, publication.value, timeoutMs);
+        case "dns-cname":
+          return checkDnsCname(dns, publication.host, publication.value, timeoutMs);
+        case "http-file":
+          return checkHttpFile(publication.url, publication.content, { dns, httpPort, timeoutMs });
+      }
+    },
+  };
+}
