@@ -5,7 +5,7 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
 /**
  * The failed outcome for a DNS lookup that found nothing usable.
- * `what` names what was looked up, e.g. "TXT record" or "address (A or AAAA record)".
+ * `what` names what was looked up, e.g. "TXT record" or "A or AAAA record".
  */
 export function dnsFailureOutcome(
   failure: DnsLookupFailure,

@@ -42,7 +42,7 @@ export async function checkHttpFile(
     address = await options.dns.address(hostName);
   } catch (error) {
     if (error instanceof DnsLookupFailure) {
-      return dnsFailureOutcome(error, "address (A or AAAA record)", hostName, options.timeoutMs);
+      return dnsFailureOutcome(error, "A or AAAA record", hostName, options.timeoutMs);
     }
     throw error;
   }
