@@ -226,6 +226,7 @@ export async function startCustomerDnsServer(
   }
   const { udp, tcp, port } = bound;
   const connections = new Set<Socket>();
+  let closing: Promise<void> | undefined;
   tcp.on("connection", (socket: Socket) => {
     connections.add(socket);
     socket.on("close", () => connections.delete(socket));
@@ -240,12 +241,13 @@ export async function startCustomerDnsServer(
     setCname: (name, target) => zone.set(name, "CNAME", [target]),
     remove: (name, type) => zone.remove(name, type),
     clear: () => zone.clear(),
-    async close() {
-      for (const socket of connections) socket.destroy();
-      await Promise.all([
+    close() {
+      closing ??= Promise.all([
         new Promise<void>((resolve) => udp.close(() => resolve())),
         new Promise<void>((resolve) => tcp.close(() => resolve())),
-      ]);
+      ]).then(() => undefined);
+      for (const socket of connections) socket.destroy();
+      return closing;
     },
   };
 }

@@ -64,6 +64,7 @@ export async function startCustomerWebServer(
   server.listen(options.port ?? 0, host);
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
 
   return {
     port,
@@ -76,11 +77,10 @@ export async function startCustomerWebServer(
     unpublish(hostName, path) {
       files.delete(keyOf(hostName, path));
     },
-    async close() {
+    close() {
+      closing ??= new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error === undefined ? resolve() : reject(error))),
-      );
+      return closing;
     },
   };
 }

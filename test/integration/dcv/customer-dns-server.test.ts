@@ -96,3 +96,12 @@ describe("the customer's DNS server", () => {
     expect(await resolver.resolveTxt("shop.certflow.test")).toEqual([["new"]]);
   });
 });
+
+it("closes more than once without error, freeing its port", async () => {
+  const extra = await startCustomerDnsServer();
+  await extra.close();
+  await expect(extra.close()).resolves.toBeUndefined();
+  const again = await startCustomerDnsServer({ port: extra.port });
+  expect(again.port).toBe(extra.port);
+  await again.close();
+});

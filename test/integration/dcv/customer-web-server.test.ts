@@ -73,3 +73,9 @@ describe("the customer's web server", () => {
     expect((await get("shop.certflow.test", "/nl.txt")).body).toBe("value\r\n");
   });
 });
+
+it("closes more than once without error", async () => {
+  const extra = await startCustomerWebServer();
+  await extra.close();
+  await expect(extra.close()).resolves.toBeUndefined();
+});
