@@ -37,7 +37,25 @@ async function api(method: string, path: string, token: string, body?: unknown, 
   return bytes;
 }
 
+interface ValidationView {
+  domain: string;
+  status: string;
+  lastCheck?: { ok: boolean; cause?: string };
+  instructions:
+    | { method: "http-file"; url: string; content: string }
+    | { method: "dns-txt" | "dns-cname"; host: string; value: string };
+}
+
+interface OrderView {
+  id: string;
+  status: string;
+  validations: ValidationView[];
+  execution: { name: string };
+}
+
+// The service's answers, read as the shapes the README documents.
 const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
+const orderOf = (bytes: Uint8Array) => json(bytes) as OrderView;
 
 async function main() {
   const token = process.env.CERTFLOW_TOKEN ?? readLocalToken(dataDir, "customer");
@@ -62,14 +80,14 @@ async function main() {
   for (const name of names) dns.setA(name, "127.0.0.1");
 
   const contact = { name: "Demo Customer", email: "demo@certflow.test" };
-  const httpOrder = json(
+  const httpOrder = orderOf(
     await api("POST", "/v1/orders", token, {
       domains: ["demo.certflow.test", "www.demo.certflow.test"],
       validation: { method: "http-file" },
       contact,
     }),
   );
-  const dnsOrder = json(
+  const dnsOrder = orderOf(
     await api("POST", "/v1/orders", token, {
       domains: ["api.demo.certflow.test"],
       validation: { method: "dns-txt" },
@@ -84,13 +102,13 @@ async function main() {
   const started = Date.now();
   for (;;) {
     const orders = [httpOrder.id, dnsOrder.id].map(async (id: string) =>
-      json(await api("GET", `/v1/orders/${id}`, token)),
+      orderOf(await api("GET", `/v1/orders/${id}`, token)),
     );
     const current = await Promise.all(orders);
     for (const order of current) {
       const checks = order.validations
         .map(
-          (v: any) =>
+          (v: ValidationView) =>
             `${v.domain}=${v.lastCheck ? (v.lastCheck.ok ? "ok" : v.lastCheck.cause) : v.status}`,
         )
         .join(", ");
