@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { readOrderDefinition, taskStateBindings } from "../../../infra/local/order-definition.ts";
+
+const definition = readOrderDefinition();
+const states = definition.States as Record<string, Record<string, any>>;
+
+describe("statemachines/order.asl.json", () => {
+  it("binds every Task state to a function placeholder", () => {
+    const bindings = taskStateBindings(definition);
+    expect(bindings.length).toBeGreaterThan(10);
+    expect(bindings.find((binding) => binding.waitsForCallback)).toEqual({
+      stateName: "WaitForCustomerToPublish",
+      functionName: "ParkOrder",
+      waitsForCallback: true,
+    });
+  });
+
+  it("gives every Task a timeout and catches every error into the failure path", () => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type !== "Task") continue;
+      expect(
+        state.TimeoutSeconds ?? state.TimeoutSecondsPath,
+        `${name} has no timeout`,
+      ).toBeDefined();
+      const catchesAll = (state.Catch ?? []).some((catcher: any) =>
+        catcher.ErrorEquals.includes("States.ALL"),
+      );
+      expect(catchesAll, `${name} does not catch States.ALL`).toBe(true);
+    }
+  });
+
+  it("retries only named errors, never States.ALL", () => {
+    for (const [name, state] of Object.entries(states)) {
+      for (const retrier of state.Retry ?? []) {
+        expect(retrier.ErrorEquals, name).not.toContain("States.ALL");
+        expect(retrier.ErrorEquals, name).not.toContain("States.TaskFailed");
+      }
+    }
+  });
+
+  it("passes only the order id (and counters or the task token) into steps", () => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type !== "Task") continue;
+      const parameters = state.Parameters.Payload ?? state.Parameters;
+      const keys = Object.keys(parameters).filter((key) => key !== "FunctionName");
+      for (const key of keys) {
+        expect(["orderId.$", "attempt.$", "taskToken.$", "error.$"], `${name}: ${key}`).toContain(
+          key,
+        );
+      }
+    }
+  });
+
+  it("ends failures in a Fail state after recording them", () => {
+    expect(states.RecordFailure?.Next).toBe("SendFailureMail");
+    expect(states.SendFailureMail?.Next).toBe("OrderFailed");
+    expect(states.OrderFailed?.Type).toBe("Fail");
+  });
+});
