@@ -1,32 +1,19 @@
+import type { ValidationMethod } from "./dcv-methods.ts";
 import type { KeyType } from "./key-types.ts";
+import type { Product } from "./order-request.ts";
+import type { FailureCode, OrderStatus } from "./order-status.ts";
 
 /**
  * The order as stored: one item per order, changed only through versioned conditional writes.
- * Status, product, method and failure strings are typed by their own modules; this file holds
- * the shape of the record so storage, use cases and views agree on it.
+ * This file holds the shape of the record so storage, use cases and views agree on it.
  */
-export type OrderStatusName =
-  | "SUBMITTED"
-  | "PENDING_VALIDATION"
-  | "PENDING_REVIEW"
-  | "ISSUING"
-  | "ISSUED"
-  | "FAILED"
-  | "CANCELLED"
-  | "REVOKED"
-  | "EXPIRED";
+export type OrderStatusName = OrderStatus;
 
-export type ProductName = "DV" | "OV" | "EV";
+export type ProductName = Product;
 
-export type ValidationMethodName = "http-file" | "dns-txt" | "dns-cname" | "email";
+export type ValidationMethodName = ValidationMethod;
 
-export type FailureCodeName =
-  | "VALIDATION_TIMED_OUT"
-  | "VALIDATION_FAILED"
-  | "REVIEW_REJECTED"
-  | "CA_REJECTED"
-  | "CA_UNAVAILABLE"
-  | "INTERNAL";
+export type FailureCodeName = FailureCode;
 
 export interface OrderName {
   readonly ascii: string;
