@@ -4,7 +4,7 @@ import { parse } from "tldts";
 import type { Problem, Result } from "./problems.ts";
 
 export interface DomainName {
-  /** Lowercase, punycode: what goes into the CSR and the certificate. */
+  /** Lowercase, punycode, with `*.` for a wildcard: what goes into the CSR and the certificate. */
   readonly ascii: string;
   /** Unicode form, for people. */
   readonly display: string;
@@ -15,19 +15,26 @@ export interface DomainName {
 
 export type Issuer = "public" | "private";
 
+export const MIN_NAMES = 1;
 export const MAX_NAMES = 100;
+const MAX_NAME_OCTETS = 253;
+const MAX_LABEL_OCTETS = 63;
 
-/** Special-use and commonly internal top-level names no public CA issues for. */
+/**
+ * Special-use (RFC 6761, RFC 6762, RFC 8375, RFC 9476) and commonly internal names no public CA
+ * issues for. Most are not delegated at all, but naming them gives the customer a clearer reason.
+ */
 const RESERVED_SUFFIXES = [
   "localhost",
+  "localdomain",
   "local",
   "internal",
   "test",
   "example",
   "invalid",
+  "alt",
   "home.arpa",
   "arpa",
-  "onion",
   "corp",
   "lan",
   "home",
@@ -35,12 +42,18 @@ const RESERVED_SUFFIXES = [
   "private",
 ];
 
-const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** Whitespace and control characters, which IDNA mapping would silently drop. */
+const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+/** WHATWG URL parsing reads a host whose last label is a number as IPv4 ("127.1", "0x7f.1"). */
+const NUMERIC_LABEL = /^(?:\d+|0x[0-9a-f]*)$/;
 
-function problem(code: Problem["code"], message: string, index: number): Problem {
+function problemAt(index: number, code: Problem["code"], message: string): Problem {
   return { code, message, field: `domains[${index}]` };
 }
 
+/** The Unicode form of an ASCII (punycode) name, label by label; `*` and plain labels stay. */
 export function toDisplayName(ascii: string): string {
   return ascii
     .split(".")
@@ -48,8 +61,99 @@ export function toDisplayName(ascii: string): string {
     .join(".");
 }
 
+function isIpLiteral(host: string): boolean {
+  const unbracketed = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (isIP(unbracketed) !== 0) return true;
+  const lastLabel = host.slice(host.lastIndexOf(".") + 1);
+  return NUMERIC_LABEL.test(lastLabel);
+}
+
+/** An `xn--` label is valid only when it decodes and encodes back to itself. */
+function isValidALabel(label: string): boolean {
+  const unicode = domainToUnicode(label);
+  return unicode !== "" && unicode !== label && domainToASCII(unicode) === label;
+}
+
 function isReserved(base: string): boolean {
   return RESERVED_SUFFIXES.some((suffix) => base === suffix || base.endsWith(`.${suffix}`));
+}
+
+function labelProblems(ascii: string, shown: string, index: number): Problem[] {
+  const problems: Problem[] = [];
+  for (const label of ascii.split(".")) {
+    if (label === "") {
+      problems.push(
+        problemAt(index, "LABEL_EMPTY", `'${shown}' has an empty label (two dots in a row).`),
+      );
+    } else if (label.length > MAX_LABEL_OCTETS) {
+      problems.push(
+        problemAt(
+          index,
+          "LABEL_TOO_LONG",
+          `'${shown}': the label '${label.slice(0, 20)}…' is ${label.length} characters long; a label may have at most ${MAX_LABEL_OCTETS}.`,
+        ),
+      );
+    } else if (!LDH_LABEL.test(label)) {
+      problems.push(
+        /^[a-z0-9-]+$/.test(label)
+          ? problemAt(
+              index,
+              "LABEL_HYPHEN",
+              `'${shown}': the label '${label}' starts or ends with a hyphen, which is not allowed.`,
+            )
+          : problemAt(
+              index,
+              "NAME_INVALID_CHARACTERS",
+              `'${shown}' may only contain letters, digits, hyphens and dots (the label '${label}' does not).`,
+            ),
+      );
+    } else if (label.startsWith("xn--") && !isValidALabel(label)) {
+      problems.push(
+        problemAt(
+          index,
+          "IDN_INVALID",
+          `'${shown}': the label '${label}' is not a valid internationalized (punycode) label.`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** The rules only a publicly trusted CA has; the first that applies is reported. */
+function publicIssuerProblem(name: DomainName, shown: string, index: number): Problem | undefined {
+  const base = name.base;
+  if (isReserved(base)) {
+    return problemAt(
+      index,
+      "RESERVED_NAME",
+      `'${shown}' is a reserved or internal name; public CAs do not issue certificates for it.`,
+    );
+  }
+  if (!name.wildcard && !base.includes(".")) {
+    return problemAt(
+      index,
+      "SINGLE_LABEL",
+      `The name '${shown}' has no dot; public CAs only issue for fully-qualified domain names.`,
+    );
+  }
+  const parsed = parse(base, { allowPrivateDomains: true });
+  const knownSuffix = parsed.isIcann === true || parsed.isPrivate === true;
+  if (knownSuffix && parsed.publicSuffix === base) {
+    return problemAt(
+      index,
+      "PUBLIC_SUFFIX",
+      `'${shown}' is a public suffix (like 'co.uk' or 'github.io') that many owners share; order a name registered under it.`,
+    );
+  }
+  if (!knownSuffix) {
+    return problemAt(
+      index,
+      "UNKNOWN_TOP_LEVEL_DOMAIN",
+      `'${shown}' does not end in a public top-level domain ('.${parsed.publicSuffix ?? base}' is not one); public CAs only issue for names in public DNS.`,
+    );
+  }
+  return undefined;
 }
 
 /** Checks one name; returns the normalized name or the problems it has. */
@@ -57,166 +161,143 @@ function normalizeOne(raw: string, index: number, issuer: Issuer): DomainName | 
   const shown = raw.trim();
   let text = shown.toLowerCase();
   if (text.endsWith(".")) text = text.slice(0, -1);
-  if (text === "") return [problem("NAME_EMPTY", `Name ${index + 1} is empty.`, index)];
-  const unbracketed = text.replace(/^\[|\]$/g, "");
-  if (isIP(unbracketed) !== 0) {
-    return [
-      problem(
-        "IP_ADDRESS",
-        `'${shown}' is an IP address; certificates here cover domain names only.`,
-        index,
-      ),
-    ];
-  }
+  if (text === "") return [problemAt(index, "NAME_EMPTY", `Name ${index + 1} is empty.`)];
+  const ipProblem = problemAt(
+    index,
+    "IP_ADDRESS",
+    `'${shown}' is (or reads as) an IP address; certificates here cover domain names only.`,
+  );
+  if (isIpLiteral(text)) return [ipProblem];
+
   const wildcard = text.startsWith("*.");
   const rest = wildcard ? text.slice(2) : text;
-  if (rest.includes("*") || text === "*") {
+  if (rest.includes("*")) {
     return [
-      problem(
-        "WILDCARD_POSITION",
-        `'${shown}': a wildcard must be the whole left-most label, as in '*.example.com'.`,
+      problemAt(
         index,
+        "WILDCARD_POSITION",
+        `'${shown}': a wildcard must be the whole left-most label of a name, as in '*.example.com'.`,
       ),
     ];
   }
-  const ascii = /^[\x00-\x7f]*$/.test(rest) ? rest : domainToASCII(rest);
-  if (ascii === "") {
-    return [problem("NAME_INVALID_CHARACTERS", `'${shown}' is not a valid domain name.`, index)];
+  const base = PRINTABLE_ASCII.test(rest) ? rest : domainToASCII(rest);
+  if (base === "" || SPACE_OR_CONTROL.test(rest)) {
+    return [
+      problemAt(
+        index,
+        "NAME_INVALID_CHARACTERS",
+        `'${shown}' is not a valid domain name: it contains characters no domain name can have.`,
+      ),
+    ];
   }
-  const problems: Problem[] = [];
-  const labels = ascii.split(".");
-  for (const label of labels) {
-    if (label === "") {
-      problems.push(
-        problem("LABEL_EMPTY", `'${shown}' has an empty label (two dots in a row).`, index),
-      );
-    } else if (label.length > 63) {
-      problems.push(
-        problem(
-          "LABEL_TOO_LONG",
-          `'${shown}': the label '${label.slice(0, 20)}…' is longer than 63 characters.`,
-          index,
-        ),
-      );
-    } else if (!LABEL.test(label)) {
-      problems.push(
-        label.startsWith("-") || label.endsWith("-")
-          ? problem("LABEL_HYPHEN", `'${shown}': a label cannot start or end with a hyphen.`, index)
-          : problem(
-              "NAME_INVALID_CHARACTERS",
-              `'${shown}' may only contain letters, digits, hyphens and dots.`,
-              index,
-            ),
-      );
-    }
-  }
-  const full = wildcard ? `*.${ascii}` : ascii;
-  if (full.length > 253) {
-    problems.push(problem("NAME_TOO_LONG", `'${shown}' is longer than 253 characters.`, index));
+  // Unicode input can map onto an address ("１２７.０.０.１" is 127.0.0.1).
+  if (isIpLiteral(base)) return [ipProblem];
+
+  const problems = labelProblems(base, shown, index);
+  const ascii = wildcard ? `*.${base}` : base;
+  if (ascii.length > MAX_NAME_OCTETS) {
+    problems.push(
+      problemAt(
+        index,
+        "NAME_TOO_LONG",
+        `'${shown}' is ${ascii.length} characters long (in punycode); a name may have at most ${MAX_NAME_OCTETS}.`,
+      ),
+    );
   }
   if (problems.length > 0) return problems;
 
+  const name: DomainName = { ascii, display: toDisplayName(ascii), wildcard, base };
   if (issuer === "public") {
-    if (labels.length < 2) {
-      return [
-        problem(
-          "SINGLE_LABEL",
-          `'${shown}' has no dot; public CAs only issue for fully-qualified domain names.`,
-          index,
-        ),
-      ];
-    }
-    if (isReserved(ascii)) {
-      return [
-        problem(
-          "RESERVED_NAME",
-          `'${shown}' is a reserved or internal name; public CAs do not issue for it.`,
-          index,
-        ),
-      ];
-    }
-    const parsed = parse(ascii, { allowPrivateDomains: true });
-    if (parsed.publicSuffix === ascii) {
-      return [
-        problem(
-          "PUBLIC_SUFFIX",
-          `'${shown}' is a public suffix (like 'co.uk'); order a name registered under it.`,
-          index,
-        ),
-      ];
-    }
-    if (!parsed.isIcann && !parsed.isPrivate) {
-      return [
-        problem(
-          "RESERVED_NAME",
-          `'${shown}' is not under a public top-level domain; public CAs do not issue for it.`,
-          index,
-        ),
-      ];
-    }
+    const refusal = publicIssuerProblem(name, shown, index);
+    if (refusal !== undefined) return [refusal];
   }
-  return {
-    ascii: full,
-    display: wildcard ? `*.${toDisplayName(ascii)}` : toDisplayName(ascii),
-    wildcard,
-    base: ascii,
-  };
+  return name;
+}
+
+function purchasedNamesProblems(purchasedNames: number | undefined, entered: number): Problem[] {
+  if (purchasedNames === undefined) return [];
+  if (
+    !Number.isInteger(purchasedNames) ||
+    purchasedNames < MIN_NAMES ||
+    purchasedNames > MAX_NAMES
+  ) {
+    return [
+      {
+        code: "PURCHASED_NAMES_INVALID",
+        message: `purchasedNames must be a whole number from ${MIN_NAMES} to ${MAX_NAMES}.`,
+        field: "purchasedNames",
+      },
+    ];
+  }
+  if (entered === purchasedNames) return [];
+  return [
+    {
+      code: "NAME_COUNT_MISMATCH",
+      message: `This order was purchased for ${purchasedNames} name${purchasedNames === 1 ? "" : "s"}; enter all ${purchasedNames}, one per entry (${entered} different name${entered === 1 ? " was" : "s were"} entered).`,
+      field: "domains",
+    },
+  ];
 }
 
 /**
- * Normalizes the names of an order (trim, lowercase, punycode), checks every rule, and collects
- * every problem. Duplicates are dropped with a warning; the first name is the common name.
+ * Normalizes the names of an order (trim, lowercase, one trailing dot dropped, punycode), checks
+ * every rule and collects every problem. Duplicates (after normalization) are dropped, keeping
+ * the first, and reported as DUPLICATE_NAME warnings. The first name is the common name.
  */
 export function normalizeDomainNames(
   input: readonly string[],
   options: { issuer: Issuer; purchasedNames?: number },
 ): Result<DomainName[]> {
-  const problems: Problem[] = [];
-  const warnings: Problem[] = [];
   if (input.length === 0) {
     return {
       ok: false,
-      problems: [{ code: "DOMAINS_EMPTY", message: "Name at least one domain.", field: "domains" }],
+      problems: [
+        {
+          code: "DOMAINS_EMPTY",
+          message: "Enter at least one domain name to protect.",
+          field: "domains",
+        },
+      ],
     };
   }
-  if (input.length > MAX_NAMES) {
-    problems.push({
-      code: "TOO_MANY_NAMES",
-      message: `An order covers at most ${MAX_NAMES} names; this one has ${input.length}.`,
-      field: "domains",
-    });
-  }
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const names: DomainName[] = [];
   const seen = new Set<string>();
+  let entered = 0;
   input.forEach((raw, index) => {
     const result = normalizeOne(raw, index, options.issuer);
     if (Array.isArray(result)) {
+      entered += 1;
       problems.push(...result);
       return;
     }
     if (seen.has(result.ascii)) {
       warnings.push(
-        problem("DUPLICATE_NAME", `'${raw.trim()}' is listed twice; it is kept once.`, index),
+        problemAt(
+          index,
+          "DUPLICATE_NAME",
+          `'${raw.trim()}' is listed more than once (as '${result.display}'); it is kept once.`,
+        ),
       );
       return;
     }
+    entered += 1;
     seen.add(result.ascii);
     names.push(result);
   });
-  if (
-    options.purchasedNames !== undefined &&
-    problems.length === 0 &&
-    names.length !== options.purchasedNames
-  ) {
+  if (entered > MAX_NAMES) {
     problems.push({
-      code: "NAME_COUNT_MISMATCH",
-      message: `This order was purchased for ${options.purchasedNames} names; enter all ${options.purchasedNames} (one per entry), not ${names.length}.`,
+      code: "TOO_MANY_NAMES",
+      message: `An order covers at most ${MAX_NAMES} names; this one has ${entered}. Split the names over several orders.`,
       field: "domains",
     });
   }
+  problems.push(...purchasedNamesProblems(options.purchasedNames, entered));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: names, warnings };
 }
 
+/** The name that becomes the certificate's common name: the first one the customer entered. */
 export function commonNameOf(names: readonly DomainName[]): DomainName | undefined {
   return names[0];
 }

@@ -1,4 +1,8 @@
-import { checkValidationMethod, type ValidationMethod } from "./dcv-methods.ts";
+import {
+  checkValidationMethod,
+  normalizeApproverEmail,
+  type ValidationMethod,
+} from "./dcv-methods.ts";
 import { type DomainName, type Issuer, normalizeDomainNames } from "./domain-names.ts";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.ts";
 import type { Problem, Result } from "./problems.ts";
@@ -15,7 +19,7 @@ export interface OrganizationDetails {
 }
 
 export interface OrderRequest {
-  domains: string[];
+  domains: readonly string[];
   product: Product;
   validation: { method: ValidationMethod; approverEmail?: string };
   key?: { type: KeyType };
@@ -43,6 +47,69 @@ export interface ValidatedOrderRequest {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const COUNTRY = /^[A-Z]{2}$/;
+
+function organizationProblems(request: OrderRequest): Problem[] {
+  const organization = request.organization;
+  if (request.product === "DV") {
+    return organization === undefined
+      ? []
+      : [
+          {
+            code: "ORGANIZATION_NOT_ALLOWED",
+            message:
+              "DV certificates cannot contain organization details; leave organization out, or order OV or EV.",
+            field: "organization",
+          },
+        ];
+  }
+  if (organization === undefined) {
+    return [
+      {
+        code: "ORGANIZATION_REQUIRED",
+        message: `${request.product} certificates name your organization: give organization with name, locality, state and country.`,
+        field: "organization",
+      },
+    ];
+  }
+  const problems: Problem[] = [];
+  for (const key of ["name", "locality", "state"] as const) {
+    if (organization[key].trim() === "") {
+      problems.push({
+        code: "ORGANIZATION_INCOMPLETE",
+        message: `organization.${key} is empty; ${request.product} certificates need it.`,
+        field: `organization.${key}`,
+      });
+    }
+  }
+  if (!COUNTRY.test(organization.country)) {
+    problems.push({
+      code: "COUNTRY_INVALID",
+      message: `organization.country must be a two-letter ISO 3166 country code in capitals, such as DE or US; '${organization.country}' is not.`,
+      field: "organization.country",
+    });
+  }
+  return problems;
+}
+
+function contactProblems(contact: OrderRequest["contact"]): Problem[] {
+  const problems: Problem[] = [];
+  if (contact.name.trim() === "") {
+    problems.push({
+      code: "CONTACT_NAME_REQUIRED",
+      message: "contact.name is empty; name the person we may contact about this order.",
+      field: "contact.name",
+    });
+  }
+  if (!EMAIL.test(contact.email.trim())) {
+    problems.push({
+      code: "CONTACT_EMAIL_INVALID",
+      message: `'${contact.email}' does not look like an email address.`,
+      field: "contact.email",
+    });
+  }
+  return problems;
+}
 
 /** Every rule an order must meet before anything is stored; collects every problem. */
 export function validateOrderRequest(
@@ -58,64 +125,45 @@ export function validateOrderRequest(
   if (names.ok) warnings.push(...names.warnings);
   else problems.push(...names.problems);
 
-  if (names.ok) {
-    const method = checkValidationMethod(names.value, request.validation.method, {
-      validationDate: context.now,
-      approverEmail: request.validation.approverEmail,
-    });
-    if (method.ok) warnings.push(...method.warnings);
-    else problems.push(...method.problems);
-    if (request.product === "EV" && names.value.some((name) => name.wildcard)) {
-      problems.push({
-        code: "EV_WILDCARD",
-        message: "EV certificates cannot include wildcard names.",
-        field: "domains",
-      });
+  // With unusable names, the method is still checked for what does not depend on them.
+  const method = checkValidationMethod(names.ok ? names.value : [], request.validation.method, {
+    validationDate: context.now,
+    approverEmail: request.validation.approverEmail,
+  });
+  if (method.ok) warnings.push(...method.warnings);
+  else problems.push(...method.problems);
+
+  if (request.product === "EV" && names.ok) {
+    for (const [index, name] of names.value.entries()) {
+      if (name.wildcard) {
+        problems.push({
+          code: "EV_WILDCARD",
+          message: `EV certificates cannot include wildcard names such as '${name.display}'.`,
+          field: `domains[${index}]`,
+        });
+      }
     }
   }
 
   const validity = resolveValidityDays(request.validityDays, context.now);
   if (!validity.ok) problems.push(...validity.problems);
 
-  if (request.product === "DV" && request.organization !== undefined) {
-    problems.push({
-      code: "ORGANIZATION_NOT_ALLOWED",
-      message: "DV certificates cannot contain organization details; order OV or EV for that.",
-      field: "organization",
-    });
-  }
-  if (request.product !== "DV") {
-    if (request.organization === undefined) {
-      problems.push({
-        code: "ORGANIZATION_REQUIRED",
-        message: `${request.product} certificates need the organization (name, locality, state, country).`,
-        field: "organization",
-      });
-    } else if (!/^[A-Z]{2}$/.test(request.organization.country)) {
-      problems.push({
-        code: "COUNTRY_INVALID",
-        message: "organization.country must be a two-letter ISO 3166 code in capitals, such as DE.",
-        field: "organization.country",
-      });
-    }
-  }
+  problems.push(...organizationProblems(request));
   if (request.key !== undefined && request.csr !== undefined) {
     problems.push({
       code: "KEY_AND_CSR",
-      message: "Send either key (we generate the key pair) or csr (you keep your key), not both.",
+      message:
+        "Send either key (the service generates the key pair) or csr (you keep your key), not both.",
       field: "csr",
     });
   }
-  if (!EMAIL.test(request.contact.email)) {
-    problems.push({
-      code: "CONTACT_EMAIL_INVALID",
-      message: `'${request.contact.email}' does not look like an email address.`,
-      field: "contact.email",
-    });
-  }
-  if (problems.length > 0 || !names.ok || !validity.ok) {
-    return { ok: false, problems };
-  }
+  problems.push(...contactProblems(request.contact));
+
+  if (problems.length > 0 || !names.ok || !validity.ok) return { ok: false, problems };
+  const approverEmail =
+    request.validation.method === "email" && request.validation.approverEmail !== undefined
+      ? normalizeApproverEmail(request.validation.approverEmail)
+      : undefined;
   return {
     ok: true,
     warnings,
@@ -123,13 +171,13 @@ export function validateOrderRequest(
       names: names.value,
       product: request.product,
       method: request.validation.method,
-      approverEmail: request.validation.approverEmail?.trim().toLowerCase(),
+      ...(approverEmail === undefined ? {} : { approverEmail }),
       keySource:
         request.csr !== undefined
           ? { kind: "uploaded-csr", csrPem: request.csr }
           : { kind: "generated", keyType: request.key?.type ?? DEFAULT_KEY_TYPE },
-      contact: request.contact,
-      organization: request.organization,
+      contact: { ...request.contact, email: request.contact.email.trim() },
+      ...(request.organization === undefined ? {} : { organization: request.organization }),
       validityDays: validity.value,
       warnings,
     },
