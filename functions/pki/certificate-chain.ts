@@ -1,68 +1,167 @@
 import "reflect-metadata";
-import type { X509Certificate } from "@peculiar/x509";
-import { loadCertificate } from "./certificate-info.ts";
-import { parsePemBlocks, toPem } from "./pem.ts";
+import {
+  AuthorityKeyIdentifierExtension,
+  BasicConstraintsExtension,
+  SubjectKeyIdentifierExtension,
+  X509Certificate,
+} from "@peculiar/x509";
+import { certificateDer, sha256Fingerprint } from "./certificate-info.ts";
+import { parsePemBlocks, toArrayBuffer, toPem } from "./pem.ts";
+import {
+  checkSignature,
+  readSignedData,
+  type SignedData,
+  subjectPublicKeyInfoOf,
+} from "./signed-data.ts";
 
+/** Every CERTIFICATE block of a PEM text, each as its own normalized PEM, in order. */
 export function splitPemCertificates(text: string): string[] {
   return parsePemBlocks(text)
     .filter((block) => block.label === "CERTIFICATE")
     .map((block) => toPem(block.der, "CERTIFICATE"));
 }
 
-async function issued(child: X509Certificate, parent: X509Certificate): Promise<boolean> {
-  if (child.issuer !== parent.subject) return false;
-  try {
-    return await child.verify({ publicKey: parent.publicKey, signatureOnly: true });
-  } catch {
-    return false;
-  }
+interface ChainMember {
+  readonly pem: string;
+  readonly certificate: X509Certificate;
+  readonly signed: SignedData;
+  readonly spki: Uint8Array;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly subjectKeyId?: string;
+  readonly authorityKeyId?: string;
 }
 
-/** Orders certificates leaf → … → root; throws when they do not form one chain. */
-export async function orderChain(pems: readonly string[]): Promise<string[]> {
-  const certificates = pems.map((pem) => ({ pem, certificate: loadCertificate(pem) }));
-  if (certificates.length <= 1) return [...pems];
-  const issuerOf = new Map<number, number>();
-  for (const [childIndex, child] of certificates.entries()) {
-    for (const [parentIndex, parent] of certificates.entries()) {
-      if (childIndex === parentIndex) continue;
-      if (await issued(child.certificate, parent.certificate))
-        issuerOf.set(childIndex, parentIndex);
-    }
+function member(pemOrDer: string | Uint8Array): ChainMember {
+  const der = certificateDer(pemOrDer);
+  const signed = readSignedData(der);
+  const certificate = new X509Certificate(toArrayBuffer(der));
+  return {
+    pem: toPem(der, "CERTIFICATE"),
+    certificate,
+    signed,
+    spki: subjectPublicKeyInfoOf(signed, "certificate"),
+    subject: certificate.subject,
+    issuer: certificate.issuer,
+    subjectKeyId: certificate.getExtension(SubjectKeyIdentifierExtension)?.keyId.toLowerCase(),
+    authorityKeyId: certificate.getExtension(AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase(),
+  };
+}
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const isSelfIssued = (certificate: ChainMember) =>
+  sameName(certificate.subject, certificate.issuer);
+
+function signedBy(child: ChainMember, parent: ChainMember): boolean {
+  return checkSignature(child.signed, parent.spki) === "valid";
+}
+
+/** The certificate in `candidates` that issued `child`, judged by names, key ids, signatures. */
+function issuerAmong(child: ChainMember, candidates: readonly ChainMember[]) {
+  if (isSelfIssued(child)) return undefined;
+  let matches = candidates.filter(
+    (candidate) => candidate !== child && sameName(candidate.subject, child.issuer),
+  );
+  if (matches.length > 1 && child.authorityKeyId !== undefined) {
+    const byKeyId = matches.filter((match) => match.subjectKeyId === child.authorityKeyId);
+    if (byKeyId.length > 0) matches = byKeyId;
+  }
+  if (matches.length > 1) matches = matches.filter((match) => signedBy(child, match));
+  return matches[0];
+}
+
+/**
+ * Orders certificates leaf → intermediates → root (the root only if it is in the set). Duplicates
+ * are dropped. Throws a clear error when the certificates do not form exactly one chain.
+ */
+export function orderChain(pems: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const members: ChainMember[] = [];
+  for (const pem of pems) {
+    const candidate = member(pem);
+    const fingerprint = sha256Fingerprint(certificateDer(candidate.pem));
+    if (seen.has(fingerprint)) continue;
+    seen.add(fingerprint);
+    members.push(candidate);
+  }
+  if (members.length === 0) throw new Error("There are no certificates to order.");
+
+  const issuerOf = new Map<ChainMember, ChainMember>();
+  for (const child of members) {
+    const issuer = issuerAmong(child, members);
+    if (issuer !== undefined) issuerOf.set(child, issuer);
   }
   const issuers = new Set(issuerOf.values());
-  const leaves = certificates.map((_, index) => index).filter((index) => !issuers.has(index));
-  if (leaves.length !== 1 || leaves[0] === undefined) {
-    throw new Error("These certificates do not form a single chain.");
+  const leaves = members.filter((candidate) => !issuers.has(candidate));
+  const [leaf] = leaves;
+  if (leaf === undefined) {
+    throw new Error("These certificates are not one chain: they issued each other in a loop.");
   }
-  const ordered: string[] = [];
-  let current: number | undefined = leaves[0];
-  const visited = new Set<number>();
-  while (current !== undefined && !visited.has(current)) {
-    visited.add(current);
-    ordered.push(certificates[current]?.pem ?? "");
+  if (leaves.length > 1) {
+    throw new Error(
+      `These certificates are not one chain: ${leaves.map((candidate) => `'${candidate.subject}'`).join(", ")} each end a separate chain.`,
+    );
+  }
+  const ordered: ChainMember[] = [];
+  for (let current: ChainMember | undefined = leaf; current !== undefined; ) {
+    if (ordered.includes(current)) break;
+    ordered.push(current);
     current = issuerOf.get(current);
   }
-  if (ordered.length !== certificates.length) {
-    throw new Error("These certificates do not form a single chain.");
+  const strays = members.filter((candidate) => !ordered.includes(candidate));
+  if (strays.length > 0) {
+    throw new Error(
+      `These certificates are not one chain: ${strays.map((candidate) => `'${candidate.subject}'`).join(", ")} ${strays.length === 1 ? "is" : "are"} not on the path from '${leaf.subject}' up to its root.`,
+    );
   }
-  return ordered;
+  return ordered.map((candidate) => candidate.pem);
 }
 
-/** Checks signatures from the leaf up to the root and that each is valid at `at`. */
-export async function verifyChain(
+export interface ChainVerification {
+  readonly ok: boolean;
+  /** Every problem found, leaf first. */
+  readonly problems: string[];
+}
+
+/**
+ * Checks leaf → chain (in the given order) → root: names and signatures link up, the root signs
+ * itself, each CA certificate is marked as a CA and respects its path length, and every
+ * certificate is valid at `at`.
+ */
+export function verifyChain(
   leafPem: string,
   chainPems: readonly string[],
   rootPem: string,
-  at: Date = new Date(),
-): Promise<boolean> {
-  const path = [leafPem, ...chainPems, rootPem].map(loadCertificate);
-  for (let index = 0; index < path.length; index++) {
-    const certificate = path[index];
-    const parent = path[Math.min(index + 1, path.length - 1)];
-    if (certificate === undefined || parent === undefined) return false;
-    if (at < certificate.notBefore || at > certificate.notAfter) return false;
-    if (!(await issued(certificate, parent))) return false;
-  }
-  return true;
+  options: { at?: Date } = {},
+): ChainVerification {
+  const at = options.at ?? new Date();
+  const path = [leafPem, ...chainPems, rootPem].map(member);
+  const problems: string[] = [];
+  path.forEach((certificate, index) => {
+    const name = `'${certificate.subject}'`;
+    const parent = path[index + 1] ?? certificate;
+    if (!sameName(certificate.issuer, parent.subject)) {
+      problems.push(`${name} is issued by '${certificate.issuer}', not by '${parent.subject}'.`);
+    } else if (!signedBy(certificate, parent)) {
+      problems.push(
+        `The signature of ${name} does not verify with the key of '${parent.subject}'.`,
+      );
+    }
+    if (at < certificate.certificate.notBefore || at > certificate.certificate.notAfter) {
+      problems.push(
+        `${name} is valid from ${certificate.certificate.notBefore.toISOString()} to ${certificate.certificate.notAfter.toISOString()}, not at ${at.toISOString()}.`,
+      );
+    }
+    if (index > 0) {
+      const constraints = certificate.certificate.getExtension(BasicConstraintsExtension);
+      if (constraints?.ca !== true) {
+        problems.push(`${name} issues certificates but is not marked as a CA.`);
+      } else if (constraints.pathLength !== undefined && index - 1 > constraints.pathLength) {
+        problems.push(
+          `${name} allows ${constraints.pathLength} intermediate CA(s) below it, but the chain has ${index - 1}.`,
+        );
+      }
+    }
+  });
+  return { ok: problems.length === 0, problems };
 }

@@ -4,71 +4,97 @@ import {
   BasicConstraintsExtension,
   ExtendedKeyUsage,
   ExtendedKeyUsageExtension,
+  type Extension,
   KeyUsageFlags,
   KeyUsagesExtension,
-  Pkcs10CertificateRequest,
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
+  type X509Certificate,
   X509CertificateGenerator,
 } from "@peculiar/x509";
 import type { KeyType } from "../domain/key-types.ts";
 import { loadCertificate } from "./certificate-info.ts";
 import { subjectRdns } from "./csr-build.ts";
-import { generateKeyPair, signingAlgorithmFor } from "./key-pairs.ts";
+import { describeSpki, generateKeyPair, signingAlgorithmFor } from "./key-pairs.ts";
 import { findPemBlock, toArrayBuffer } from "./pem.ts";
+import { checkSignature, readSignedData, subjectPublicKeyInfoOf } from "./signed-data.ts";
 
+/** A CA certificate with the private key that signs for it. */
 export interface CaKeys {
   readonly certificatePem: string;
   readonly privateKey: CryptoKey;
 }
 
-const pem = (certificate: { toString(format: "pem"): string }) =>
-  `${certificate.toString("pem").trim()}\n`;
+interface CaRequest {
+  readonly commonName: string;
+  readonly keyType: KeyType;
+  readonly organization?: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
 
-const serialHex = (bytes: Uint8Array) => {
-  const copy = new Uint8Array(bytes);
-  copy[0] = (copy[0] ?? 0) & 0x7f;
-  return Buffer.from(copy).toString("hex");
-};
+const toPemText = (certificate: X509Certificate) => `${certificate.toString("pem").trim()}\n`;
 
-const randomSerial = () => serialHex(crypto.getRandomValues(new Uint8Array(16)));
+function checkValidity(notBefore: Date, notAfter: Date): void {
+  if (!(notAfter.getTime() > notBefore.getTime())) {
+    throw new Error("notAfter must be later than notBefore.");
+  }
+}
 
-export async function createRootCa(input: {
-  commonName: string;
-  keyType: KeyType;
-  notBefore: Date;
-  notAfter: Date;
-}): Promise<CaKeys> {
+/** A random positive 128-bit serial number (hex), as CAs should use. */
+function randomSerial(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;
+  return Buffer.from(bytes).toString("hex");
+}
+
+/** The authority key identifier pointing at the issuer: its own SKI when it has one. */
+async function authorityKeyId(issuer: X509Certificate): Promise<AuthorityKeyIdentifierExtension> {
+  const keyId = issuer.getExtension(SubjectKeyIdentifierExtension)?.keyId;
+  return keyId === undefined
+    ? AuthorityKeyIdentifierExtension.create(issuer.publicKey)
+    : new AuthorityKeyIdentifierExtension(keyId);
+}
+
+const CA_KEY_USAGE = new KeyUsagesExtension(
+  KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign,
+  true,
+);
+
+/** A self-signed root: CA (critical, path length 1), keyCertSign + cRLSign (critical), SKI/AKI. */
+export async function createRootCa(input: CaRequest): Promise<CaKeys> {
+  checkValidity(input.notBefore, input.notAfter);
   const keys = await generateKeyPair(input.keyType);
+  const subjectKeyId = await SubjectKeyIdentifierExtension.create(keys.publicKey);
   const certificate = await X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: subjectRdns(input.commonName, { organization: "certflow" }),
+    name: subjectRdns(input.commonName, { organization: input.organization }),
     notBefore: input.notBefore,
     notAfter: input.notAfter,
     keys,
     signingAlgorithm: signingAlgorithmFor(keys.privateKey),
     extensions: [
-      new BasicConstraintsExtension(true, undefined, true),
-      new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
-      await SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new BasicConstraintsExtension(true, 1, true),
+      CA_KEY_USAGE,
+      subjectKeyId,
+      new AuthorityKeyIdentifierExtension(subjectKeyId.keyId),
     ],
   });
-  return { certificatePem: pem(certificate), privateKey: keys.privateKey };
+  return { certificatePem: toPemText(certificate), privateKey: keys.privateKey };
 }
 
-export async function createIntermediateCa(input: {
-  commonName: string;
-  issuer: CaKeys;
-  keyType: KeyType;
-  notBefore: Date;
-  notAfter: Date;
-}): Promise<CaKeys> {
+/**
+ * An issuing CA signed by `issuer`: CA (critical, path length 0), keyCertSign + cRLSign
+ * (critical), serverAuth + clientAuth only, SKI/AKI.
+ */
+export async function createIntermediateCa(input: CaRequest & { issuer: CaKeys }): Promise<CaKeys> {
+  checkValidity(input.notBefore, input.notAfter);
   const keys = await generateKeyPair(input.keyType);
   const issuer = loadCertificate(input.issuer.certificatePem);
   const certificate = await X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: subjectRdns(input.commonName, { organization: "certflow" }),
-    issuer: issuer.subject,
+    subject: subjectRdns(input.commonName, { organization: input.organization }),
+    issuer: issuer.subjectName,
     notBefore: input.notBefore,
     notAfter: input.notAfter,
     publicKey: keys.publicKey,
@@ -76,60 +102,81 @@ export async function createIntermediateCa(input: {
     signingAlgorithm: signingAlgorithmFor(input.issuer.privateKey),
     extensions: [
       new BasicConstraintsExtension(true, 0, true),
-      new KeyUsagesExtension(
-        KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature,
-        true,
-      ),
+      CA_KEY_USAGE,
       new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth, ExtendedKeyUsage.clientAuth]),
       await SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await AuthorityKeyIdentifierExtension.create(issuer.publicKey),
+      await authorityKeyId(issuer),
     ],
   });
-  return { certificatePem: pem(certificate), privateKey: keys.privateKey };
+  return { certificatePem: toPemText(certificate), privateKey: keys.privateKey };
 }
 
-/** Signs a server certificate for the CSR's key, after checking the CSR's own signature. */
+/** The CSR's public key (SubjectPublicKeyInfo DER), once its self-signature is checked. */
+function verifiedCsrKey(csrPem: string): Uint8Array {
+  const block = findPemBlock(csrPem, "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
+  if (block === undefined) throw new Error("No PEM certificate request to sign.");
+  const signed = readSignedData(block.der);
+  const spki = subjectPublicKeyInfoOf(signed, "csr");
+  if (checkSignature(signed, spki) !== "valid") {
+    throw new Error("The CSR's signature does not verify; it is not signed.");
+  }
+  return spki;
+}
+
+/**
+ * A TLS server certificate for the CSR's key: SAN = `names` (ASCII), CN = the first name when it
+ * fits in 64 characters (otherwise an empty subject and a critical SAN, per RFC 5280),
+ * digitalSignature (+ keyEncipherment for RSA), serverAuth + clientAuth, CA:false, SKI/AKI.
+ * Dates and serial number are the caller's: nothing here reads the clock.
+ */
 export async function issueLeafCertificate(input: {
   csrPem: string;
   names: readonly string[];
   issuer: CaKeys;
+  /** Random, 16 bytes or more; encoded as a positive integer. */
   serialNumber: Uint8Array;
   notBefore: Date;
   notAfter: Date;
 }): Promise<string> {
-  const block = findPemBlock(input.csrPem, "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
-  if (block === undefined) throw new Error("No CSR to sign.");
-  const csr = new Pkcs10CertificateRequest(toArrayBuffer(block.der));
-  if (!(await csr.verify())) throw new Error("The CSR's signature is invalid.");
-  const [commonName] = input.names;
-  if (commonName === undefined) throw new Error("A certificate needs at least one name.");
+  const [firstName] = input.names;
+  if (firstName === undefined) throw new Error("A certificate needs at least one name.");
+  if (input.names.some((name) => !/^[\x21-\x7e]+$/.test(name))) {
+    throw new Error("Certificate names must be ASCII (punycode) domain names.");
+  }
+  if (!input.serialNumber.some((byte) => byte !== 0)) {
+    throw new Error("The serial number must not be zero.");
+  }
+  checkValidity(input.notBefore, input.notAfter);
+  const spki = toArrayBuffer(verifiedCsrKey(input.csrPem));
+  const isRsa = describeSpki(new Uint8Array(spki)).algorithm === "RSA";
   const issuer = loadCertificate(input.issuer.certificatePem);
-  const publicKey = await csr.publicKey.export();
-  const isRsa = publicKey.algorithm.name.startsWith("RSA");
+  const commonName = firstName.length <= 64 ? firstName : undefined;
+  const extensions: Extension[] = [
+    new BasicConstraintsExtension(false, undefined, true),
+    new KeyUsagesExtension(
+      isRsa
+        ? KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment
+        : KeyUsageFlags.digitalSignature,
+      true,
+    ),
+    new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth, ExtendedKeyUsage.clientAuth]),
+    new SubjectAlternativeNameExtension(
+      input.names.map((name) => ({ type: "dns" as const, value: name })),
+      commonName === undefined,
+    ),
+    await SubjectKeyIdentifierExtension.create(spki),
+    await authorityKeyId(issuer),
+  ];
   const certificate = await X509CertificateGenerator.create({
-    serialNumber: serialHex(input.serialNumber),
-    subject: subjectRdns(commonName.length <= 64 ? commonName : undefined),
-    issuer: issuer.subject,
+    serialNumber: Buffer.from(input.serialNumber).toString("hex"),
+    subject: subjectRdns(commonName),
+    issuer: issuer.subjectName,
     notBefore: input.notBefore,
     notAfter: input.notAfter,
-    publicKey: csr.publicKey,
+    publicKey: spki,
     signingKey: input.issuer.privateKey,
     signingAlgorithm: signingAlgorithmFor(input.issuer.privateKey),
-    extensions: [
-      new BasicConstraintsExtension(false, undefined, true),
-      new KeyUsagesExtension(
-        isRsa
-          ? KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment
-          : KeyUsageFlags.digitalSignature,
-        true,
-      ),
-      new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth, ExtendedKeyUsage.clientAuth]),
-      new SubjectAlternativeNameExtension(
-        input.names.map((name) => ({ type: "dns" as const, value: name })),
-      ),
-      await SubjectKeyIdentifierExtension.create(csr.publicKey),
-      await AuthorityKeyIdentifierExtension.create(issuer.publicKey),
-    ],
+    extensions,
   });
-  return pem(certificate);
+  return toPemText(certificate);
 }

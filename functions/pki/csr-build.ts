@@ -11,14 +11,29 @@ export interface CsrSubject {
   readonly organizationalUnit?: string;
   readonly locality?: string;
   readonly state?: string;
+  /** Two-letter ISO 3166 code. */
   readonly country?: string;
 }
 
-/** One RDN per attribute, in the conventional order; never a multi-valued RDN. */
+/** RFC 5280 upper bounds, so a CA does not refuse the request for an over-long attribute. */
+const MAX_LENGTHS = { CN: 64, O: 64, OU: 64, L: 128, ST: 128 } as const;
+
+/**
+ * The subject as one RDN per attribute, in the conventional order (C, ST, L, O, OU, CN); never a
+ * multi-valued RDN. Only attributes that are given (and not empty) appear.
+ */
 export function subjectRdns(commonName: string | undefined, subject: CsrSubject = {}): JsonName {
   const rdns: JsonName = [];
-  const add = (type: string, value: string | undefined) => {
-    if (value !== undefined && value !== "") rdns.push({ [type]: [value] });
+  const add = (type: keyof typeof MAX_LENGTHS | "C", raw: string | undefined) => {
+    const value = raw?.trim();
+    if (value === undefined || value === "") return;
+    if (type === "C" && !/^[A-Za-z]{2}$/.test(value)) {
+      throw new Error(`The country must be a two-letter code such as DE or US, not '${value}'.`);
+    }
+    if (type !== "C" && value.length > MAX_LENGTHS[type]) {
+      throw new Error(`The ${type} attribute is longer than ${MAX_LENGTHS[type]} characters.`);
+    }
+    rdns.push({ [type]: [type === "C" ? value.toUpperCase() : value] });
   };
   add("C", subject.country);
   add("ST", subject.state);
@@ -29,16 +44,25 @@ export function subjectRdns(commonName: string | undefined, subject: CsrSubject 
   return rdns;
 }
 
-/** A PKCS#10 CSR (PEM) with every name in subjectAltName and the first one as CN. */
+/**
+ * A PKCS#10 CSR (PEM "CERTIFICATE REQUEST") for ASCII (punycode) names: every name in
+ * subjectAltName, the first one also as CN (left out when longer than the 64 characters a CN
+ * may hold), signed with SHA-256 (SHA-384 for P-384 keys).
+ */
 export async function buildCsr(input: {
   keys: CryptoKeyPair;
   names: readonly string[];
   subject?: CsrSubject;
 }): Promise<string> {
-  const [commonName] = input.names;
-  if (commonName === undefined) throw new Error("A CSR needs at least one name.");
+  const [firstName] = input.names;
+  if (firstName === undefined) throw new Error("A CSR needs at least one name.");
+  for (const name of input.names) {
+    if (name === "" || !/^[\x21-\x7e]+$/.test(name)) {
+      throw new Error(`'${name}' is not an ASCII domain name; convert it to punycode first.`);
+    }
+  }
   const csr = await Pkcs10CertificateRequestGenerator.create({
-    name: subjectRdns(commonName.length <= 64 ? commonName : undefined, input.subject),
+    name: subjectRdns(firstName.length <= MAX_LENGTHS.CN ? firstName : undefined, input.subject),
     keys: input.keys,
     signingAlgorithm: signingAlgorithmFor(input.keys.privateKey),
     extensions: [

@@ -1,31 +1,35 @@
 import "reflect-metadata";
-import { CertificationRequest } from "@peculiar/asn1-csr";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "@peculiar/x509";
+import {
+  type Name,
+  Pkcs10CertificateRequest,
+  SubjectAlternativeNameExtension,
+} from "@peculiar/x509";
 import type { KeyType } from "../domain/key-types.ts";
-import { describeSpki, type PublicKeyDescription } from "./key-pairs.ts";
-import { parsePemBlocks, toArrayBuffer } from "./pem.ts";
+import { type CsrDefect, listForPeople } from "./csr-defects.ts";
+import { describeSpki, formatKeyDescription, type PublicKeyDescription } from "./key-pairs.ts";
+import { parsePemBlocks, pemTextOf, toArrayBuffer } from "./pem.ts";
+import { signatureAlgorithmName, signatureAlgorithmOf } from "./signature-algorithms.ts";
+import {
+  checkSignature,
+  readSignedData,
+  type SignedData,
+  subjectPublicKeyInfoOf,
+} from "./signed-data.ts";
 
-export type CsrDefectCode =
-  | "CSR_UNREADABLE"
-  | "SIGNATURE_INVALID"
-  | "KEY_ALGORITHM_UNSUPPORTED"
-  | "KEY_TOO_SMALL"
-  | "KEY_TOO_LARGE"
-  | "WEAK_SIGNATURE_HASH"
-  | "NAME_MISSING"
-  | "NAME_NOT_ORDERED"
-  | "COMMON_NAME_MISMATCH";
-
-export interface CsrDefect {
-  readonly code: CsrDefectCode;
-  readonly message: string;
-}
+export type { CsrDefect, CsrDefectCode } from "./csr-defects.ts";
 
 export interface CsrSummary {
   readonly commonName?: string;
+  /** Every domain name the CSR asks for: the CN, then the subjectAltName DNS names (lowercase). */
   readonly names: string[];
-  readonly subject: string;
+  /** subjectAltName entries that are not DNS names, e.g. "ip:192.0.2.1". */
+  readonly otherNames: string[];
+  /** Attribute → value (values of a repeated attribute joined by ", "). */
+  readonly subject: Record<string, string>;
+  /** The subject as text, in the order it is encoded, e.g. "C=DE, O=Example, CN=example.com". */
+  readonly subjectText: string;
+  /** How many RDNs the subject has (one per attribute unless some are multi-valued). */
+  readonly subjectRdnCount: number;
   readonly keyType?: KeyType;
   readonly key: PublicKeyDescription;
   readonly signatureAlgorithm: string;
@@ -34,157 +38,263 @@ export interface CsrSummary {
 export interface CsrVerification {
   readonly ok: boolean;
   readonly defects: CsrDefect[];
+  /** Absent only when the CSR could not be read at all. */
   readonly summary?: CsrSummary;
 }
 
+const CSR_LABELS = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
 const SAN_OID = "2.5.29.17";
-const SIGNATURE_ALGORITHMS: Record<string, { name: string; weak: boolean }> = {
-  "1.2.840.113549.1.1.4": { name: "md5WithRSAEncryption", weak: true },
-  "1.2.840.113549.1.1.5": { name: "sha1WithRSAEncryption", weak: true },
-  "1.2.840.113549.1.1.11": { name: "sha256WithRSAEncryption", weak: false },
-  "1.2.840.113549.1.1.12": { name: "sha384WithRSAEncryption", weak: false },
-  "1.2.840.113549.1.1.13": { name: "sha512WithRSAEncryption", weak: false },
-  "1.2.840.113549.1.1.10": { name: "rsassa-pss", weak: false },
-  "1.2.840.10045.4.1": { name: "ecdsa-with-SHA1", weak: true },
-  "1.2.840.10045.4.3.2": { name: "ecdsa-with-SHA256", weak: false },
-  "1.2.840.10045.4.3.3": { name: "ecdsa-with-SHA384", weak: false },
-  "1.2.840.10045.4.3.4": { name: "ecdsa-with-SHA512", weak: false },
-  "1.3.101.112": { name: "Ed25519", weak: false },
-};
+const ACCEPTED_HASHES = new Set(["sha256", "sha384", "sha512"]);
+const RSA_SIZES = [2048, 3072, 4096];
 
-function csrDer(input: string | Uint8Array): Uint8Array | undefined {
-  if (typeof input !== "string") return input;
-  const block = parsePemBlocks(input).find(
-    (candidate) =>
-      candidate.label === "CERTIFICATE REQUEST" || candidate.label === "NEW CERTIFICATE REQUEST",
-  );
-  return block?.der;
+type Read = { der: Uint8Array } | { problem: string };
+
+function readCsrDer(input: string | Uint8Array): Read {
+  const text = typeof input === "string" ? input : pemTextOf(input);
+  if (text === undefined) return { der: input as Uint8Array };
+  const blocks = parsePemBlocks(text);
+  const csr = blocks.find((block) => CSR_LABELS.includes(block.label));
+  if (csr !== undefined) return { der: csr.der };
+  const [other] = blocks;
+  if (other === undefined) {
+    return {
+      problem:
+        "This is not a CSR: paste the whole request, from -----BEGIN CERTIFICATE REQUEST----- to -----END CERTIFICATE REQUEST-----.",
+    };
+  }
+  if (other.label.includes("PRIVATE KEY")) {
+    return {
+      problem:
+        "This is a private key, not a CSR. Keep the private key secret and send the certificate request (CSR) made with it instead.",
+    };
+  }
+  return { problem: `This is a ${other.label}, not a certificate request (CSR).` };
 }
 
-function unreadable(message: string): CsrVerification {
-  return { ok: false, defects: [{ code: "CSR_UNREADABLE", message }] };
+const normalize = (name: string) => name.trim().toLowerCase().replace(/\.$/, "");
+
+function subjectOf(name: Name): Pick<CsrSummary, "subject" | "subjectText" | "subjectRdnCount"> {
+  const rdns = name.toJSON();
+  const subject: Record<string, string> = {};
+  for (const rdn of rdns) {
+    for (const [type, values] of Object.entries(rdn)) {
+      subject[type] = [subject[type], ...values].filter((value) => value !== undefined).join(", ");
+    }
+  }
+  return { subject, subjectText: name.toString(), subjectRdnCount: rdns.length };
+}
+
+function alternativeNames(csr: Pkcs10CertificateRequest): { dns: string[]; other: string[] } {
+  let extension: ReturnType<Pkcs10CertificateRequest["getExtension"]>;
+  try {
+    extension = csr.getExtension(SAN_OID);
+  } catch {
+    // A CSR without its attributes field has no extensions.
+    return { dns: [], other: [] };
+  }
+  if (extension === null) return { dns: [], other: [] };
+  const items = new SubjectAlternativeNameExtension(extension.rawData).names.items;
+  return {
+    dns: items.filter((item) => item.type === "dns").map((item) => normalize(item.value)),
+    other: items.filter((item) => item.type !== "dns").map((item) => `${item.type}:${item.value}`),
+  };
+}
+
+function keyDefects(key: PublicKeyDescription | undefined): CsrDefect[] {
+  const accepted = "use an RSA (2048, 3072 or 4096 bits) or EC (P-256 or P-384) key";
+  if (key === undefined) {
+    return [
+      {
+        code: "KEY_ALGORITHM_UNSUPPORTED",
+        message: `The CSR's public key could not be read; ${accepted}.`,
+      },
+    ];
+  }
+  const described = formatKeyDescription(key);
+  if (key.algorithm === "RSA") {
+    const bits = key.bits ?? 0;
+    if (bits < 2048) {
+      return [
+        {
+          code: "KEY_TOO_SMALL",
+          message: `The CSR's key is ${described}; RSA keys need at least 2048 bits. Create a new key and CSR.`,
+        },
+      ];
+    }
+    if (bits > 4096) {
+      return [
+        {
+          code: "KEY_TOO_LARGE",
+          message: `The CSR's key is ${described}; RSA keys may have at most 4096 bits (CAs refuse larger ones, and they slow every TLS handshake). Create a new key and CSR.`,
+        },
+      ];
+    }
+    if (!RSA_SIZES.includes(bits)) {
+      return [
+        {
+          code: "KEY_SIZE_UNSUPPORTED",
+          message: `The CSR's key is ${described}; RSA keys must have 2048, 3072 or 4096 bits.`,
+        },
+      ];
+    }
+    return [];
+  }
+  if (key.keyType !== undefined) return [];
+  return [
+    {
+      code: "KEY_ALGORITHM_UNSUPPORTED",
+      message: `The CSR's key is ${described}, which is not accepted; ${accepted}.`,
+    },
+  ];
+}
+
+function signatureDefects(
+  signed: SignedData,
+  spki: Uint8Array,
+  key: PublicKeyDescription | undefined,
+): CsrDefect[] {
+  const defects: CsrDefect[] = [];
+  const name = signatureAlgorithmName(signed.signatureAlgorithmOid);
+  const algorithm = signatureAlgorithmOf(signed.signatureAlgorithmOid);
+  const keySupported = key?.keyType !== undefined || key?.algorithm === "RSA";
+  if (algorithm === undefined) {
+    defects.push({
+      code: "SIGNATURE_ALGORITHM_UNSUPPORTED",
+      message: `The CSR is signed with ${name}, which cannot be checked here; sign it with SHA-256 (RSA PKCS#1 v1.5 or ECDSA).`,
+    });
+    return defects;
+  }
+  if (algorithm.weak) {
+    defects.push({
+      code: "WEAK_SIGNATURE_HASH",
+      message: `The CSR is signed with ${name}; ${algorithm.hash === "md5" ? "MD5" : "SHA-1"} is broken and CAs refuse it. Sign the CSR with SHA-256 (for example openssl req -sha256).`,
+    });
+  } else if (keySupported && !ACCEPTED_HASHES.has(algorithm.hash ?? "")) {
+    defects.push({
+      code: "SIGNATURE_ALGORITHM_UNSUPPORTED",
+      message: `The CSR is signed with ${name}, which is not accepted; sign it with SHA-256, SHA-384 or SHA-512.`,
+    });
+  }
+  if (checkSignature(signed, spki) !== "valid") {
+    defects.push({
+      code: "SIGNATURE_INVALID",
+      message:
+        "The CSR's signature does not match its contents and key: it was changed after it was signed, or is damaged. Create it again and upload it unchanged.",
+    });
+  }
+  return defects;
+}
+
+function nameDefects(
+  commonName: string | undefined,
+  names: readonly string[],
+  otherNames: readonly string[],
+  expectedNames: readonly string[] | undefined,
+): CsrDefect[] {
+  if (expectedNames === undefined) {
+    return names.length === 0
+      ? [
+          {
+            code: "NO_NAMES",
+            message:
+              "The CSR names no domain: it has neither a common name (CN) nor subjectAltName DNS names.",
+          },
+        ]
+      : [];
+  }
+  const defects: CsrDefect[] = [];
+  const expected = [...new Set(expectedNames.map(normalize))];
+  const present = new Set(names);
+  const missing = expected.filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    defects.push({
+      code: "NAME_MISSING",
+      message: `The CSR does not include ${listForPeople(missing)}, which the order covers. Create a CSR that lists every name of the order.`,
+      names: missing,
+    });
+  }
+  const notOrdered = [...names, ...otherNames].filter((name) => !expected.includes(name));
+  if (notOrdered.length > 0) {
+    defects.push({
+      code: "NAME_NOT_ORDERED",
+      message: `The CSR includes ${listForPeople(notOrdered)}, which the order does not cover. Remove ${notOrdered.length === 1 ? "it" : "them"} from the CSR or add ${notOrdered.length === 1 ? "it" : "them"} to the order.`,
+      names: notOrdered,
+    });
+  }
+  const [first] = expected;
+  if (commonName !== undefined && normalize(commonName) !== first) {
+    defects.push({
+      code: "COMMON_NAME_MISMATCH",
+      message: `The CSR's common name (CN) is ${commonName}, but the order's first name is ${first ?? "missing"}. Use the order's first name as the CN, or leave the CN out.`,
+      names: [commonName],
+    });
+  }
+  return defects;
 }
 
 /**
- * Checks an uploaded CSR the way the "Verify CSR" button of an order form does, and lists every
- * defect: readable, self-signed correctly, an accepted key, a strong hash, and exactly the
- * order's names (when given).
+ * Checks a CSR (PEM or DER) the way the order form's "Verify CSR" button does and lists every
+ * defect: readable, a correct self-signature with a strong hash, an accepted key and, when the
+ * order's names are given, exactly those names (compared as a set, case-insensitively; the CN may
+ * be absent, and when present must be the order's first name).
  */
 export async function verifyCsr(
   input: string | Uint8Array,
   expectedNames?: readonly string[],
 ): Promise<CsrVerification> {
-  const der = csrDer(input);
-  if (der === undefined || der.length === 0) {
-    return unreadable(
-      "This is not a CSR: expected a PEM block '-----BEGIN CERTIFICATE REQUEST-----' (or DER bytes).",
-    );
+  const read = readCsrDer(input);
+  if ("problem" in read) {
+    return { ok: false, defects: [{ code: "CSR_UNREADABLE", message: read.problem }] };
   }
+  let signed: SignedData;
+  let spki: Uint8Array;
   let csr: Pkcs10CertificateRequest;
-  let signatureOid: string;
+  let subject: ReturnType<typeof subjectOf>;
+  let commonName: string | undefined;
   try {
-    signatureOid = AsnConvert.parse(toArrayBuffer(der), CertificationRequest).signatureAlgorithm
-      .algorithm;
-    csr = new Pkcs10CertificateRequest(toArrayBuffer(der));
+    signed = readSignedData(read.der);
+    spki = subjectPublicKeyInfoOf(signed, "csr");
+    csr = new Pkcs10CertificateRequest(toArrayBuffer(read.der));
+    subject = subjectOf(csr.subjectName);
+    commonName = csr.subjectName.getField("CN")[0];
   } catch {
-    return unreadable(
-      "The CSR could not be decoded; it may be truncated or not a PKCS#10 request.",
-    );
+    return {
+      ok: false,
+      defects: [
+        {
+          code: "CSR_UNREADABLE",
+          message:
+            "The CSR could not be decoded: it is truncated or damaged, or not a PKCS#10 request. Upload the complete file unchanged.",
+        },
+      ],
+    };
   }
-  const defects: CsrDefect[] = [];
-  const key = describeSpki(new Uint8Array(csr.publicKey.rawData));
-  const signature = SIGNATURE_ALGORITHMS[signatureOid] ?? { name: signatureOid, weak: false };
-
-  const supportedKey =
-    key.algorithm === "RSA" ||
-    (key.algorithm === "EC" && (key.curve === "P-256" || key.curve === "P-384"));
-  if (!supportedKey) {
-    defects.push({
-      code: "KEY_ALGORITHM_UNSUPPORTED",
-      message: `The CSR's key is ${key.algorithm === "EC" ? `EC ${key.curve}` : key.algorithm}; use RSA (2048-4096 bits) or EC P-256/P-384.`,
-    });
-  } else if (key.algorithm === "RSA" && (key.bits ?? 0) < 2048) {
-    defects.push({
-      code: "KEY_TOO_SMALL",
-      message: `The CSR's RSA key has ${key.bits} bits; at least 2048 are required.`,
-    });
-  } else if (key.algorithm === "RSA" && (key.bits ?? 0) > 8192) {
-    // Larger keys are legal but no CA signs them and clients choke; 8192 is the common limit.
-    defects.push({
-      code: "KEY_TOO_LARGE",
-      message: `The CSR's RSA key has ${key.bits} bits; CAs accept at most 8192.`,
-    });
-  }
-  if (signature.weak) {
-    defects.push({
-      code: "WEAK_SIGNATURE_HASH",
-      message: `The CSR is signed with ${signature.name}; sign it with SHA-256 or stronger.`,
-    });
-  }
-  let signatureValid = false;
+  let key: PublicKeyDescription | undefined;
   try {
-    signatureValid = supportedKey && !signature.weak ? await csr.verify() : false;
+    key = describeSpki(spki);
   } catch {
-    signatureValid = false;
+    key = undefined;
   }
-  if (supportedKey && !signature.weak && !signatureValid) {
-    defects.push({
-      code: "SIGNATURE_INVALID",
-      message: "The CSR's signature does not match its key: it was altered or is corrupt.",
-    });
-  }
-
-  const commonName = csr.subjectName.getField("CN")[0];
-  const sanExtension = csr.getExtension(SAN_OID);
-  const sanNames =
-    sanExtension === null
-      ? []
-      : new SubjectAlternativeNameExtension(sanExtension.rawData).names.items
-          .filter((name) => name.type === "dns")
-          .map((name) => name.value.toLowerCase());
+  const alternative = alternativeNames(csr);
   const names = [
-    ...new Set(
-      sanNames.length > 0 ? sanNames : commonName === undefined ? [] : [commonName.toLowerCase()],
-    ),
+    ...new Set([...(commonName === undefined ? [] : [normalize(commonName)]), ...alternative.dns]),
   ];
-
-  if (expectedNames !== undefined) {
-    const expected = expectedNames.map((name) => name.toLowerCase());
-    const present = new Set([
-      ...names,
-      ...(commonName === undefined ? [] : [commonName.toLowerCase()]),
-    ]);
-    const missing = expected.filter((name) => !present.has(name));
-    if (missing.length > 0) {
-      defects.push({
-        code: "NAME_MISSING",
-        message: `The CSR does not contain ${missing.join(", ")}, which the order covers.`,
-      });
-    }
-    const extra = names.filter((name) => !expected.includes(name));
-    if (extra.length > 0) {
-      defects.push({
-        code: "NAME_NOT_ORDERED",
-        message: `The CSR contains ${extra.join(", ")}, which the order does not cover.`,
-      });
-    }
-    if (commonName !== undefined && commonName.toLowerCase() !== expected[0]) {
-      defects.push({
-        code: "COMMON_NAME_MISMATCH",
-        message: `The CSR's common name is ${commonName}, but the order's first name is ${expected[0] ?? "missing"}.`,
-      });
-    }
-  }
+  const defects = [
+    ...keyDefects(key),
+    ...signatureDefects(signed, spki, key),
+    ...nameDefects(commonName, names, alternative.other, expectedNames),
+  ];
   return {
     ok: defects.length === 0,
     defects,
     summary: {
       commonName,
       names,
-      subject: csr.subject,
-      keyType: key.keyType,
-      key,
-      signatureAlgorithm: signature.name,
+      otherNames: alternative.other,
+      ...subject,
+      keyType: key?.keyType,
+      key: key ?? { algorithm: "unknown" },
+      signatureAlgorithm: signatureAlgorithmName(signed.signatureAlgorithmOid),
     },
   };
 }

@@ -38,3 +38,10 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   new Uint8Array(copy).set(bytes);
   return copy;
 }
+
+/** The text of bytes holding PEM, or undefined when they are binary (DER starts with SEQUENCE). */
+export function pemTextOf(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0x30) return undefined;
+  const text = Buffer.from(bytes).toString("utf8");
+  return isPem(text) ? text : undefined;
+}

@@ -142,7 +142,7 @@ describe("certificates issued by the signing helpers", () => {
     ).toContain(": OK");
     const info = parseCertificate(leaf);
     expect(info.names).toEqual(["shop.example.com", "www.shop.example.com"]);
-    expect(info.serialNumber).toBe(`2b${"ab".repeat(15)}`);
+    expect(info.serialNumber).toBe("ab".repeat(16));
     const fingerprint = openssl(["x509", "-in", leafPath, "-noout", "-fingerprint", "-sha256"]);
     expect(fingerprint.trim()).toBe(`sha256 Fingerprint=${info.sha256Fingerprint}`);
     const extensions = openssl([
