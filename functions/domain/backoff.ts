@@ -5,7 +5,7 @@ export type NextCheck =
 export interface CheckScheduleInput {
   /** Checks already done (0 before the first one). */
   readonly attempt: number;
-  /** When the wait began; with `deadline` it fixes the window the schedule lives in. */
+  /** When the wait began. The delay itself depends only on attempt, now and deadline. */
   readonly startedAt: Date;
   readonly deadline: Date;
   /** When the check that just ran finished (or now, before the first check). */

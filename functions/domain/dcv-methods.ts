@@ -37,7 +37,8 @@ function registrableDomainOf(base: string): string {
 
 /** The name and each parent of it up to the registrable domain, most specific first. */
 function approverDomains(name: string): string[] {
-  const base = name.trim().toLowerCase().replace(/^\*\./, "");
+  const stripped = name.trim().toLowerCase().replace(/^\*\./, "");
+  const base = /^[\x20-\x7e]*$/.test(stripped) ? stripped : domainToASCII(stripped) || stripped;
   const registrable = registrableDomainOf(base);
   const domains: string[] = [];
   let current = base;

@@ -158,7 +158,7 @@ describe("termination", () => {
     expect(last.endedAt >= run.deadline).toBe(true);
     const startedLate = run.checks.filter((check) => check.startedAt >= run.deadline);
     expect(startedLate.length).toBeLessThanOrEqual(1);
-    expect(run.checks.length).toBeLessThanOrEqual(2 + Math.ceil(input.timeoutSeconds));
+    expect(run.checks.length).toBeLessThanOrEqual(1 + Math.ceil(input.timeoutSeconds));
     if (input.checkSeconds === 0) {
       const overshoot = (last.startedAt.getTime() - run.deadline.getTime()) / 1000;
       expect(overshoot).toBeGreaterThanOrEqual(0);

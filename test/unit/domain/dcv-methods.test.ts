@@ -56,6 +56,7 @@ describe("approverEmails", () => {
     ["Shop.Example.com", ["shop.example.com", "example.com"]],
     ["foo.github.io", ["foo.github.io"]],
     ["www.xn--bcher-kva.de", ["www.xn--bcher-kva.de", "xn--bcher-kva.de"]],
+    ["*.Bücher.de", ["xn--bcher-kva.de"]],
   ])("%s → the mailboxes at %j, most specific first", (name, domains) => {
     expect(approverEmails(name)).toEqual(domains.flatMap(mailboxesAt));
   });
