@@ -207,7 +207,7 @@ describe("a customer who publishes late", () => {
       (o) => o.validations[0]?.lastCheck?.ok === false,
     );
     expect(waiting.status).toBe("PENDING_VALIDATION");
-    expect(waiting.validations[0].lastCheck.cause).toBe("NO_RECORD");
+    expect(waiting.validations[0].lastCheck.cause).toBe("NXDOMAIN");
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect((await customer.request("GET", `/v1/orders/${order.id}`)).json.status).toBe(
       "PENDING_VALIDATION",

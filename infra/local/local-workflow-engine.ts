@@ -1,0 +1,351 @@
+import { randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { StateMachine } from "aws-local-stepfunctions";
+import {
+  ExecutionAlreadyExists,
+  type ExecutionDescription,
+  type ExecutionEvent,
+  type WorkflowEngine,
+} from "../../functions/ports/workflow-engine.ts";
+import { substitutePlaceholders } from "./workflow-definition.ts";
+import { TaskTokenRegistry } from "./workflow-task-tokens.ts";
+
+type TaskHandler = (input: unknown) => Promise<unknown>;
+
+type EventLog =
+  ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer Log> ? Log : never;
+
+export type TimeMode = { kind: "real" } | { kind: "simulated"; advance(seconds: number): void };
+
+export interface LocalExecutionDescription extends ExecutionDescription {
+  /** States entered: what AWS bills a standard workflow for. */
+  readonly transitions: number;
+}
+
+interface ExecutionRecord {
+  name: string;
+  status: ExecutionDescription["status"];
+  startedAt: string;
+  stoppedAt?: string;
+  error?: string;
+  cause?: string;
+  events: ExecutionEvent[];
+  transitions: number;
+}
+
+export interface LocalWorkflowEngine extends WorkflowEngine {
+  describeExecution(name: string): Promise<LocalExecutionDescription | undefined>;
+  waitForExecution(name: string): Promise<LocalExecutionDescription>;
+  listExecutions(): LocalExecutionDescription[];
+  /** Executions that were running when a previous process stopped. */
+  interruptedExecutions(): readonly string[];
+  close(): Promise<void>;
+}
+
+type StateDefinition = Record<string, unknown>;
+
+const TIMEOUT_FIELD = "localTimeoutSeconds";
+
+class TaskHandlerMissing extends Error {
+  override readonly name = "TaskHandlerMissing";
+}
+
+const textOf = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/**
+ * Runs the state machine on aws-local-stepfunctions: each Task state calls its mapped handler,
+ * `.waitForTaskToken` states park in a token registry until `sendTaskSuccess` or their timeout,
+ * and every execution is recorded by name (kept on disk when `dataDir` is given).
+ */
+export function createLocalWorkflowEngine(options: {
+  definition: Record<string, unknown>;
+  taskHandlers: Record<string, TaskHandler>;
+  dataDir?: string;
+  waitTimeOverrides?: Record<string, number>;
+  retryIntervalOverrides?: Record<string, number>;
+  timeMode?: TimeMode;
+  logger?: (line: string) => void;
+}): LocalWorkflowEngine {
+  const timeMode = options.timeMode ?? { kind: "real" };
+  const original = substitutePlaceholders(options.definition);
+  const states = original.States as Record<string, StateDefinition>;
+  const callbackStates = new Set<string>();
+  const localHandlers: Record<string, TaskHandler> = {};
+  const tokens = new TaskTokenRegistry();
+  const currentToken = new Map<string, string>();
+
+  const definition = structuredClone(original) as Record<string, unknown>;
+  const runStates = definition.States as Record<string, StateDefinition>;
+  for (const [stateName, state] of Object.entries(states)) {
+    if (state.Type === "Wait" && timeMode.kind === "simulated") {
+      // A Wait in simulated time becomes a Task that moves the clock on at once.
+      runStates[stateName] = {
+        Type: "Task",
+        Resource: `arn:aws:lambda:us-east-1:000000000000:function:SimulatedWait${stateName}`,
+        Parameters:
+          typeof state.SecondsPath === "string"
+            ? { "seconds.$": state.SecondsPath }
+            : { seconds: Number(state.Seconds ?? 0) },
+        ResultPath: null,
+        ...(state.End === true ? { End: true } : { Next: state.Next }),
+      };
+      localHandlers[stateName] = async (input) => {
+        timeMode.advance(Number((input as { seconds: number }).seconds));
+        return {};
+      };
+      continue;
+    }
+    if (state.Type !== "Task") continue;
+    const handler = options.taskHandlers[stateName];
+    if (handler === undefined) {
+      throw new TaskHandlerMissing(`Task state ${stateName} has no local handler.`);
+    }
+    if (!String(state.Resource).endsWith(".waitForTaskToken")) {
+      localHandlers[stateName] = handler;
+      continue;
+    }
+    callbackStates.add(stateName);
+    const timeoutPath = state.TimeoutSecondsPath;
+    if (typeof timeoutPath === "string") {
+      // AWS reads TimeoutSecondsPath from the state's raw input; aws-local-stepfunctions reads
+      // it after Parameters. Carry the value through the payload so both agree.
+      const parameters = structuredClone(state.Parameters) as { Payload: Record<string, unknown> };
+      parameters.Payload[`${TIMEOUT_FIELD}.$`] = timeoutPath;
+      runStates[stateName] = {
+        ...state,
+        Parameters: parameters,
+        TimeoutSecondsPath: `$.Payload.${TIMEOUT_FIELD}`,
+      };
+    }
+    localHandlers[stateName] = async (input) => {
+      const { [TIMEOUT_FIELD]: timeoutSeconds, ...payload } =
+        (input as { Payload?: Record<string, unknown> }).Payload ?? {};
+      const token = payload.taskToken;
+      if (typeof token !== "string") throw new Error(`${stateName}: the payload has no taskToken.`);
+      await handler(payload);
+      if (timeMode.kind === "simulated") {
+        timeMode.advance(Number(timeoutSeconds ?? state.TimeoutSeconds ?? 0));
+        const timeout = new Error("The wait timed out.");
+        timeout.name = "States.Timeout";
+        throw timeout;
+      }
+      return tokens.wait(token);
+    };
+  }
+  const machine = new StateMachine(definition as never, {
+    validationOptions: { checkArn: false },
+  });
+
+  const records = new Map<string, ExecutionRecord>();
+  const runs = new Map<string, { abort: () => void; done: Promise<void> }>();
+  const interrupted: string[] = [];
+  const executionsDir = options.dataDir;
+  if (executionsDir !== undefined) {
+    mkdirSync(executionsDir, { recursive: true });
+    for (const file of readdirSync(executionsDir).filter((name) => name.endsWith(".json"))) {
+      const record = JSON.parse(readFileSync(join(executionsDir, file), "utf8")) as ExecutionRecord;
+      if (record.status === "RUNNING") {
+        record.status = "ABORTED";
+        record.stoppedAt = new Date().toISOString();
+        record.cause = "host restarted";
+        interrupted.push(record.name);
+      }
+      records.set(record.name, record);
+    }
+  }
+
+  const persist = (record: ExecutionRecord) => {
+    if (executionsDir === undefined) return;
+    const path = join(executionsDir, `${record.name}.json`);
+    writeFileSync(`${path}.tmp`, JSON.stringify(record));
+    renameSync(`${path}.tmp`, path);
+  };
+  for (const name of interrupted) {
+    const record = records.get(name);
+    if (record !== undefined) persist(record);
+  }
+
+  const describe = (record: ExecutionRecord): LocalExecutionDescription => ({
+    name: record.name,
+    status: record.status,
+    startedAt: record.startedAt,
+    stoppedAt: record.stoppedAt,
+    events: [...record.events],
+    transitions: record.transitions,
+  });
+
+  const toEvent = (log: EventLog): ExecutionEvent => {
+    const timestamp = new Date(log.timestamp).toISOString();
+    switch (log.type) {
+      case "ExecutionStarted":
+        return { timestamp, type: log.type, input: log.input };
+      case "ExecutionSucceeded":
+        return { timestamp, type: log.type, output: log.output };
+      case "ExecutionFailed":
+        return { timestamp, type: log.type, error: log.Error, cause: textOf(log.Cause) };
+      case "StateEntered":
+        return { timestamp, type: log.type, stateName: log.state.name, input: log.state.input };
+      case "StateExited":
+        return { timestamp, type: log.type, stateName: log.state.name, output: log.state.output };
+      case "StateFailed":
+        return {
+          timestamp,
+          type: log.type,
+          stateName: log.state.name,
+          error: log.Error,
+          cause: textOf(log.Cause),
+        };
+      case "StateRetried":
+        return {
+          timestamp,
+          type: log.type,
+          stateName: log.state.name,
+          cause: `retry attempt ${log.retry.attempt}`,
+        };
+      case "StateCaught":
+        return {
+          timestamp,
+          type: log.type,
+          stateName: log.state.name,
+          cause: `caught into ${log.catch.catcher.Next}`,
+        };
+      default:
+        return { timestamp, type: log.type };
+    }
+  };
+
+  const releaseWait = (name: string) => {
+    const token = currentToken.get(name);
+    if (token !== undefined) tokens.drop(token);
+  };
+
+  return {
+    async startExecution(name, input) {
+      if (records.has(name)) throw new ExecutionAlreadyExists(`Execution ${name} already exists.`);
+      const record: ExecutionRecord = {
+        name,
+        status: "RUNNING",
+        startedAt: new Date().toISOString(),
+        events: [],
+        transitions: 0,
+      };
+      records.set(name, record);
+      persist(record);
+      const token = `${name}:${randomBytes(16).toString("hex")}`;
+      currentToken.set(name, token);
+      const waitOverrides: Record<string, number> = { ...options.waitTimeOverrides };
+      const run = machine.run(input as never, {
+        noThrowOnAbort: true,
+        context: {
+          Execution: { Id: `local:${name}`, Name: name, StartTime: record.startedAt, Input: input },
+          Task: { Token: token },
+        } as never,
+        overrides: {
+          taskResourceLocalHandlers: localHandlers as never,
+          waitTimeOverrides: waitOverrides,
+          retryIntervalOverrides: options.retryIntervalOverrides,
+        },
+      });
+      const consume = (async () => {
+        for await (const log of run.eventLogs) {
+          if (log.type === "StateEntered") record.transitions++;
+          if (
+            (log.type === "StateExited" ||
+              log.type === "StateFailed" ||
+              log.type === "StateCaught") &&
+            callbackStates.has(log.state.name)
+          ) {
+            tokens.drop(token);
+          }
+          record.events.push(toEvent(log));
+          persist(record);
+        }
+      })();
+      const done = (async () => {
+        try {
+          const result = await run.result;
+          await consume;
+          if (record.status === "RUNNING") {
+            record.status = result === null ? "ABORTED" : "SUCCEEDED";
+          }
+        } catch (error) {
+          await consume.catch(() => undefined);
+          const failure = record.events.findLast((event) => event.type === "ExecutionFailed");
+          record.status =
+            error instanceof Error && error.name === "ExecutionTimeoutError"
+              ? "TIMED_OUT"
+              : "FAILED";
+          record.error = failure?.error ?? (error instanceof Error ? error.name : "Error");
+          record.cause = failure?.cause ?? (error instanceof Error ? error.message : String(error));
+        } finally {
+          record.stoppedAt = new Date().toISOString();
+          releaseWait(name);
+          persist(record);
+          runs.delete(name);
+        }
+      })();
+      runs.set(name, { abort: run.abort, done });
+    },
+
+    async sendTaskSuccess(taskToken, output) {
+      tokens.resolve(taskToken, output);
+    },
+
+    async stopExecution(name, cause) {
+      const run = runs.get(name);
+      const record = records.get(name);
+      if (run === undefined || record === undefined) return;
+      record.status = "ABORTED";
+      record.cause = cause;
+      run.abort();
+      releaseWait(name);
+      await run.done;
+    },
+
+    async describeExecution(name) {
+      const record = records.get(name);
+      return record === undefined ? undefined : describe(record);
+    },
+
+    async waitForExecution(name) {
+      await runs.get(name)?.done;
+      const record = records.get(name);
+      if (record === undefined) throw new Error(`No execution ${name}.`);
+      return describe(record);
+    },
+
+    listExecutions() {
+      return [...records.values()].map(describe);
+    },
+
+    interruptedExecutions() {
+      return interrupted;
+    },
+
+    async close() {
+      for (const [name, run] of runs) {
+        const record = records.get(name);
+        if (record !== undefined) {
+          record.status = "ABORTED";
+          record.cause = "host stopped";
+        }
+        run.abort();
+        releaseWait(name);
+      }
+      await Promise.all([...runs.values()].map((run) => run.done));
+      options.logger?.("workflow engine closed");
+    },
+  };
+}
+
+export function existsExecutionRecord(dataDir: string, name: string): boolean {
+  return existsSync(join(dataDir, `${name}.json`));
+}
