@@ -20,7 +20,7 @@ import type { WorkflowSettings } from "../../functions/workflow/workflow-setting
 import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
 import type { LocalSettings } from "./local-settings.ts";
-import { createLocalWorkflowEngine } from "./local-workflow-engine.ts";
+import { createLocalWorkflowEngine, type TimeMode } from "./local-workflow-engine.ts";
 import { readOrderDefinition, taskStateBindings } from "./order-definition.ts";
 import { resumeInterruptedOrders } from "./resume-orders.ts";
 
@@ -30,6 +30,8 @@ export interface LocalHostOptions {
   readonly clock?: Clock;
   readonly dcv?: DcvChecker;
   readonly log?: (line: string) => void;
+  /** Simulated time for benchmarks: waits move the clock instead of sleeping. */
+  readonly timeMode?: TimeMode;
 }
 
 export type LocalHost = Awaited<ReturnType<typeof startLocalHost>>;
@@ -108,6 +110,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     definition,
     taskHandlers,
     dataDir: join(settings.dataDir, "executions"),
+    timeMode: options.timeMode,
   });
 
   const apiDependencies: ApiDependencies = {

@@ -140,6 +140,20 @@ export function createLocalWorkflowEngine(options: {
       return tokens.wait(token);
     };
   }
+  // Steps in flight finish even when their execution is aborted, so close() waits for them.
+  const inFlight = new Set<Promise<unknown>>();
+  for (const [stateName, handler] of Object.entries(localHandlers)) {
+    localHandlers[stateName] = (input) => {
+      const running = handler(input);
+      const settled = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+      return running;
+    };
+  }
   const machine = new StateMachine(definition as never, {
     validationOptions: { checkArn: false },
   });
@@ -341,6 +355,7 @@ export function createLocalWorkflowEngine(options: {
         releaseWait(name);
       }
       await Promise.all([...runs.values()].map((run) => run.done));
+      await Promise.all(inFlight);
       options.logger?.("workflow engine closed");
     },
   };
