@@ -56,23 +56,33 @@ function signedBy(child: ChainMember, parent: ChainMember): boolean {
   return checkSignature(child.signed, parent.spki) === "valid";
 }
 
-/** The certificate in `candidates` that issued `child`, judged by names, key ids, signatures. */
+/**
+ * The certificate in `candidates` that issued `child`: its subject is the child's issuer, its key
+ * id is the child's authority key id (when both are present), and its key verifies the child's
+ * signature (a candidate whose signature algorithm cannot be checked is taken only as a last
+ * resort; one whose key does not verify, never).
+ */
 function issuerAmong(child: ChainMember, candidates: readonly ChainMember[]) {
   if (isSelfIssued(child)) return undefined;
-  let matches = candidates.filter(
-    (candidate) => candidate !== child && sameName(candidate.subject, child.issuer),
+  const checked = candidates
+    .filter((candidate) => candidate !== child && sameName(candidate.subject, child.issuer))
+    .filter(
+      (candidate) =>
+        child.authorityKeyId === undefined ||
+        candidate.subjectKeyId === undefined ||
+        candidate.subjectKeyId === child.authorityKeyId,
+    )
+    .map((candidate) => ({ candidate, check: checkSignature(child.signed, candidate.spki) }));
+  return (
+    checked.find(({ check }) => check === "valid")?.candidate ??
+    checked.find(({ check }) => check === "unverifiable")?.candidate
   );
-  if (matches.length > 1 && child.authorityKeyId !== undefined) {
-    const byKeyId = matches.filter((match) => match.subjectKeyId === child.authorityKeyId);
-    if (byKeyId.length > 0) matches = byKeyId;
-  }
-  if (matches.length > 1) matches = matches.filter((match) => signedBy(child, match));
-  return matches[0];
 }
 
 /**
- * Orders certificates leaf → intermediates → root (the root only if it is in the set). Duplicates
- * are dropped. Throws a clear error when the certificates do not form exactly one chain.
+ * Orders certificates leaf → intermediates → root (the root only if it is in the set), linking each
+ * to the certificate whose name and key issued it. Duplicates are dropped. Throws a clear error
+ * when the certificates do not form exactly one chain.
  */
 export function orderChain(pems: readonly string[]): string[] {
   const seen = new Set<string>();
