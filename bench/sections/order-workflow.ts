@@ -8,6 +8,8 @@ import { startLocalHost } from "../../infra/local/local-host.ts";
 import { readLocalSettings } from "../../infra/local/local-settings.ts";
 
 export const name = "order-workflow";
+export const description =
+  "state transitions per order (happy path, publish after 6 h, 24 h timeout) and POST-to-ISSUED time on the embedded CA";
 
 const TOKEN = "bench-customer-token";
 const HOUR = 3600;
