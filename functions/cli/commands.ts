@@ -1,5 +1,6 @@
 import type { CliIo } from "./cli-io.ts";
 import { csrCommand } from "./csr-command.ts";
+import { executionsCommand } from "./executions-command.ts";
 import { inspectCommand } from "./inspect-command.ts";
 
 export interface CliCommand {
@@ -14,5 +15,6 @@ export interface CliCommand {
 /** The subcommands of `certflow`, by name. Add a command by adding an entry. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   csr: csrCommand,
+  executions: executionsCommand,
   inspect: inspectCommand,
 };

@@ -396,6 +396,16 @@ describe("the execution history", () => {
       expect(answer.json.name).toBe(name);
       leaks.push(...findSecrets(JSON.stringify(answer.json), secrets));
     }
+    const orderId = executionNames[0]?.replace(/-\d+$/, "") ?? "";
+    const printed = execFileSync(
+      process.execPath,
+      ["bin/certflow.mjs", "executions", orderId, "--url", service.url, "--token", "operator-token"],
+      { encoding: "utf8" },
+    );
+    expect(printed).toContain(`Execution ${executionNames[0]} of order ${orderId} (ISSUED): SUCCEEDED`);
+    expect(printed).toMatch(/StateEntered WaitForCustomerToPublish/);
+    expect(printed).toMatch(/StateEntered MarkOrderIssued/);
+    leaks.push(...findSecrets(printed, secrets));
     const customerView = await customer.request("GET", `/v1/executions/${executionNames[0]}`);
     expect(customerView.status).toBe(403);
     const masterKey = readFileSync(join(service.dataDir, "master.key"), "utf8").trim();
