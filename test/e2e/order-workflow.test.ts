@@ -403,7 +403,7 @@ describe("the execution history", () => {
       { encoding: "utf8" },
     );
     expect(printed).toContain(`Execution ${executionNames[0]} of order ${orderId} (ISSUED): SUCCEEDED`);
-    expect(printed).toMatch(/StateEntered WaitForCustomerToPublish/);
+    expect(printed).toMatch(/StateEntered CheckCustomerPublished/);
     expect(printed).toMatch(/StateEntered MarkOrderIssued/);
     leaks.push(...findSecrets(printed, secrets));
     const customerView = await customer.request("GET", `/v1/executions/${executionNames[0]}`);
