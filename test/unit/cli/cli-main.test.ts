@@ -46,7 +46,9 @@ describe("certflow", () => {
       expect(await run(name, "--help")).toBe(0);
       expect(await run(name, "-h")).toBe(0);
       expect(await run("help", name)).toBe(0);
-      expect(stdout()).toContain(`Usage: certflow ${name}`);
+      expect(out).toHaveLength(3);
+      expect(new Set(out)).toEqual(new Set([COMMANDS[name]?.help]));
+      expect(stdout()).toContain(`certflow ${name}`);
     },
   );
 });
