@@ -1,133 +1,105 @@
 import { mkdirSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import dynalite from "dynalite";
-import S3rver from "s3rver";
-import { createOrderTableInput } from "../../functions/adapters/aws/order-table-design.ts";
 import { createLocalS3Client } from "../../functions/adapters/aws/s3-blob-store.ts";
+import { ensureBucket, ensureOrderTable } from "./emulator-resources.ts";
+import {
+  type RunningEmulator,
+  startDynalite,
+  startS3rver,
+  startSesEmulator,
+} from "./emulator-servers.ts";
 
+export const LOCAL_TABLE_NAME = "certflow-orders";
+export const LOCAL_BUCKET_NAME = "certflow-vault";
+const LOCAL_REGION = "us-east-1";
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-const HOST = "127.0.0.1";
 
 export interface LocalEmulators {
   readonly dynamoDb: { readonly endpoint: string; readonly client: DynamoDBClient };
   readonly s3: { readonly endpoint: string; readonly client: S3Client };
-  readonly ses: { readonly endpoint: string; readonly client: SESv2Client };
+  /** `storeUrl` answers the captured mail as JSON (`{ emails: [...] }`). */
+  readonly ses: {
+    readonly endpoint: string;
+    readonly client: SESv2Client;
+    readonly storeUrl: string;
+  };
   readonly tableName: string;
   readonly bucketName: string;
+  /** Closes clients and servers (and dynalite's database); safe to call twice. */
   stop(): Promise<void>;
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function close(server: { close(callback: (error?: Error) => void): unknown }): Promise<void> {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof Error) || error.name !== "ResourceNotFoundException") throw error;
-  }
-  await client.send(new CreateTableCommand(createOrderTableInput(tableName)));
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (described.Table?.TableStatus === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Table ${tableName} did not become active.`);
-}
-
-async function ensureBucket(client: S3Client, bucketName: string): Promise<void> {
-  try {
-    await client.send(new HeadBucketCommand({ Bucket: bucketName }));
-  } catch {
-    await client.send(new CreateBucketCommand({ Bucket: bucketName }));
-  }
-}
-
 /**
- * DynamoDB (dynalite), S3 (s3rver) and SES (aws-ses-v2-local) in this process, on 127.0.0.1
- * with ports chosen by the system; DynamoDB and S3 data persist under `dataDir`.
+ * DynamoDB (dynalite), S3 (s3rver) and SES (aws-ses-v2-local) in this process on 127.0.0.1,
+ * ports chosen by the system. Tables and objects persist under `<dataDir>/dynamodb` and
+ * `<dataDir>/s3`; `fresh` empties those two directories first (the rest of `dataDir` belongs to
+ * the local host and is left alone). The table and the bucket are created when missing.
  */
 export async function startLocalEmulators(options: {
   dataDir: string;
   fresh?: boolean;
 }): Promise<LocalEmulators> {
-  if (options.fresh === true) {
-    rmSync(join(options.dataDir, "dynamodb"), { recursive: true, force: true });
-    rmSync(join(options.dataDir, "s3"), { recursive: true, force: true });
+  const dynamoDir = join(options.dataDir, "dynamodb");
+  const s3Dir = join(options.dataDir, "s3");
+  for (const directory of [dynamoDir, s3Dir]) {
+    if (options.fresh === true) rmSync(directory, { recursive: true, force: true });
+    mkdirSync(directory, { recursive: true });
   }
-  mkdirSync(join(options.dataDir, "dynamodb"), { recursive: true });
-  mkdirSync(join(options.dataDir, "s3"), { recursive: true });
 
-  const dynamoServer = dynalite({
-    path: join(options.dataDir, "dynamodb"),
-    createTableMs: 0,
-  }) as Server;
-  const dynamoEndpoint = `http://${HOST}:${await listen(dynamoServer)}`;
-  const dynamoClient = new DynamoDBClient({
-    endpoint: dynamoEndpoint,
-    region: "us-east-1",
-    credentials: LOCAL_CREDENTIALS,
-  });
-
-  const s3Server = new S3rver({
-    address: HOST,
-    port: 0,
-    silent: true,
-    directory: join(options.dataDir, "s3"),
-  });
-  const s3Address = (await s3Server.run()) as AddressInfo;
-  const s3Endpoint = `http://${HOST}:${s3Address.port}`;
-  const s3Client = createLocalS3Client(s3Endpoint);
-
-  const sesModule = (await import("aws-ses-v2-local")) as unknown as {
-    default: { default?: (config: { host: string; port: number }) => Promise<Server> } & ((config: {
-      host: string;
-      port: number;
-    }) => Promise<Server>);
+  const running: RunningEmulator[] = [];
+  const clients: { destroy(): void }[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const client of clients) client.destroy();
+      const results = await Promise.allSettled(running.map((emulator) => emulator.close()));
+      const failure = results.find((result) => result.status === "rejected");
+      if (failure !== undefined) throw failure.reason;
+    })();
+    return stopped;
   };
-  const startSes = sesModule.default.default ?? sesModule.default;
-  const sesServer = await startSes({ host: HOST, port: 0 });
-  const sesEndpoint = `http://${HOST}:${(sesServer.address() as AddressInfo).port}`;
-  const sesClient = new SESv2Client({
-    endpoint: sesEndpoint,
-    region: "us-east-1",
-    credentials: LOCAL_CREDENTIALS,
-  });
 
-  const tableName = "certflow-orders";
-  const bucketName = "certflow-vault";
-  await ensureTable(dynamoClient, tableName);
-  await ensureBucket(s3Client, bucketName);
+  try {
+    const dynamoServer = await startDynalite(dynamoDir);
+    running.push(dynamoServer);
+    const s3Server = await startS3rver(s3Dir);
+    running.push(s3Server);
+    const sesServer = await startSesEmulator();
+    running.push(sesServer);
 
-  return {
-    dynamoDb: { endpoint: dynamoEndpoint, client: dynamoClient },
-    s3: { endpoint: s3Endpoint, client: s3Client },
-    ses: { endpoint: sesEndpoint, client: sesClient },
-    tableName,
-    bucketName,
-    async stop() {
-      dynamoClient.destroy();
-      s3Client.destroy();
-      sesClient.destroy();
-      sesServer.closeAllConnections?.();
-      await close(sesServer);
-      await close(s3Server);
-      await close(dynamoServer);
-    },
-  };
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamoServer.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const s3Client = createLocalS3Client(s3Server.endpoint);
+    const sesClient = new SESv2Client({
+      endpoint: sesServer.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    clients.push(dynamoClient, s3Client, sesClient);
+
+    await ensureOrderTable(dynamoClient, LOCAL_TABLE_NAME);
+    await ensureBucket(s3Client, LOCAL_BUCKET_NAME);
+
+    return {
+      dynamoDb: { endpoint: dynamoServer.endpoint, client: dynamoClient },
+      s3: { endpoint: s3Server.endpoint, client: s3Client },
+      ses: {
+        endpoint: sesServer.endpoint,
+        client: sesClient,
+        storeUrl: `${sesServer.endpoint}/store`,
+      },
+      tableName: LOCAL_TABLE_NAME,
+      bucketName: LOCAL_BUCKET_NAME,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -16,210 +15,264 @@ import {
   type OrderStore,
   VersionConflict,
 } from "../../ports/order-store.ts";
+import { IdempotencyKeyInUse } from "./idempotency-key-in-use.ts";
+import { fromOrderItem, renewalIndexKeys, toOrderItem, withoutUndefined } from "./order-item.ts";
+import { decodeListCursor, encodeListCursor, type ListPosition } from "./order-list-cursor.ts";
 import {
+  EVENT_SORT_KEY_PREFIX,
   eventSortKey,
   idempotencyKey,
   ORDER_TABLE,
   orderKey,
+  orderPartition,
+  RENEWAL_LOOKBACK_MONTHS,
+  renewalMonths,
   renewalPartition,
+  renewalSortKey,
+  TTL_ATTRIBUTE,
   tenantPartition,
 } from "./order-table-design.ts";
 
-const KEY_ATTRIBUTES = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"];
-
-function toRecord(item: Record<string, unknown>): OrderRecord {
-  const record: Record<string, unknown> = { ...item };
-  for (const attribute of KEY_ATTRIBUTES) delete record[attribute];
-  return record as unknown as OrderRecord;
-}
-
-function renewalKeys(order: OrderRecord): { GSI2PK: string; GSI2SK: string } | undefined {
-  const renewAt = order.certificate?.renewAt;
-  if (order.status !== "ISSUED" || renewAt === undefined) return undefined;
-  return { GSI2PK: renewalPartition(renewAt), GSI2SK: `${renewAt}#${order.orderId}` };
-}
-
-const encodeCursor = (key: Record<string, unknown>) =>
-  Buffer.from(JSON.stringify(key)).toString("base64url");
-const decodeCursor = (cursor: string) =>
-  JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Record<string, unknown>;
+/** The creation event's sequence; update events use the version they wrote (always higher). */
+const CREATION_SEQUENCE = 0;
+const CLAIM_ATTEMPTS = 3;
 
 function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === "ConditionalCheckFailedException")
-  );
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
-function monthsBetween(from: Date, to: Date): string[] {
-  const months: string[] = [];
-  const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1));
-  while (cursor <= to) {
-    months.push(cursor.toISOString().slice(0, 7));
-    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
-  }
-  return months;
+const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
+
+export interface DynamoDbOrderStoreOptions {
+  readonly client: DynamoDBClient | DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly clock?: Clock;
+  /** How far back `dueForRenewal` looks for overdue renewals (default 13 months). */
+  readonly renewalLookbackMonths?: number;
 }
 
-export function createDynamoDbOrderStore(options: {
-  client: DynamoDBClient | DynamoDBDocumentClient;
-  tableName: string;
-  clock?: Clock;
-  /** How far back the renewal query looks for overdue certificates. */
-  renewalLookbackMonths?: number;
-}): OrderStore {
+/**
+ * The order store on one DynamoDB table (see order-table-design.ts), built on conditional
+ * writes only: no transactions, so each write is safe to repeat after a crash between writes.
+ */
+export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): OrderStore {
   const documents =
     options.client instanceof DynamoDBDocumentClient
       ? options.client
       : DynamoDBDocumentClient.from(options.client, {
-          marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+          marshallOptions: { removeUndefinedValues: true },
         });
   const TableName = options.tableName;
-  const now = () => (options.clock?.now() ?? new Date()).toISOString();
+  const now = () => options.clock?.now() ?? new Date();
+  const lookbackMonths = options.renewalLookbackMonths ?? RENEWAL_LOOKBACK_MONTHS;
 
   async function getOrder(orderId: string): Promise<OrderRecord | undefined> {
     const answer = await documents.send(
       new GetCommand({ TableName, Key: orderKey(orderId), ConsistentRead: true }),
     );
-    return answer.Item === undefined ? undefined : toRecord(answer.Item);
+    return answer.Item === undefined ? undefined : fromOrderItem(answer.Item);
   }
 
-  async function putEvent(orderId: string, sequence: number, event: OrderEvent): Promise<void> {
+  /** Puts an order that must not exist yet; false when it already does. */
+  async function putOrderIfAbsent(order: OrderRecord): Promise<boolean> {
+    try {
+      await documents.send(
+        new PutCommand({
+          TableName,
+          Item: toOrderItem(order),
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async function putEvent(orderId: string, sortKey: string, event: OrderEvent): Promise<void> {
     await documents.send(
       new PutCommand({
         TableName,
-        Item: { PK: orderKey(orderId).PK, SK: eventSortKey(event.at, sequence), ...event },
+        Item: { ...withoutUndefined(event), PK: orderPartition(orderId), SK: sortKey },
       }),
     );
   }
 
-  async function claimKey(
-    claim: IdempotencyClaim,
-    orderId: string,
-  ): Promise<CreateOrderResult | "claimed"> {
-    const Key = idempotencyKey(claim.tenantId, claim.key);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await documents.send(
-          new PutCommand({
-            TableName,
-            Item: {
-              ...Key,
-              orderId,
-              requestHash: claim.requestHash,
-              [ORDER_TABLE.ttlAttribute]: Math.floor(new Date(claim.expiresAt).getTime() / 1000),
-            },
-            ConditionExpression: "attribute_not_exists(PK)",
-          }),
-        );
-        return "claimed";
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const existingClaim = (
-        await documents.send(new GetCommand({ TableName, Key, ConsistentRead: true }))
-      ).Item;
-      const existing =
-        typeof existingClaim?.orderId === "string"
-          ? await getOrder(existingClaim.orderId)
-          : undefined;
-      if (existing !== undefined) {
-        return {
-          created: false,
-          existing,
-          sameRequest: existingClaim?.requestHash === claim.requestHash,
-        };
-      }
-      // A claim whose order was never written (the writer stopped between the two puts):
-      // drop it and claim again, so the key is not blocked until its TTL.
-      await documents.send(new DeleteCommand({ TableName, Key }));
-    }
-    throw new VersionConflict("The idempotency key is being used by a concurrent request.");
-  }
-
-  return {
-    async create(order, event, claim) {
-      if (claim !== undefined) {
-        const claimed = await claimKey(claim, order.orderId);
-        if (claimed !== "claimed") return claimed;
-      }
+  /** Writes the creation event once: its key depends on the order only, so repeats are no-ops. */
+  async function putCreationEvent(order: OrderRecord, event: OrderEvent): Promise<void> {
+    try {
       await documents.send(
         new PutCommand({
           TableName,
           Item: {
-            ...orderKey(order.orderId),
-            GSI1PK: tenantPartition(order.tenantId),
-            GSI1SK: `${order.createdAt}#${order.orderId}`,
-            ...renewalKeys(order),
-            ...order,
+            ...withoutUndefined(event),
+            PK: orderPartition(order.orderId),
+            SK: eventSortKey(order.createdAt, CREATION_SEQUENCE),
           },
-          ConditionExpression: "attribute_not_exists(PK)",
+          ConditionExpression: "attribute_not_exists(SK)",
         }),
       );
-      await putEvent(order.orderId, order.version, event);
-      return { created: true, order };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Claims the key for `orderId`; a claim whose TTL has passed counts as free. */
+  async function putClaim(claim: IdempotencyClaim, orderId: string): Promise<boolean> {
+    try {
+      await documents.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            ...idempotencyKey(claim.tenantId, claim.key),
+            orderId,
+            requestHash: claim.requestHash,
+            [TTL_ATTRIBUTE]: epochSeconds(claim.expiresAt),
+          },
+          ConditionExpression: "attribute_not_exists(PK) OR #expiresAt < :now",
+          ExpressionAttributeNames: { "#expiresAt": TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ":now": Math.floor(now().getTime() / 1000) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async function getClaim(
+    claim: IdempotencyClaim,
+  ): Promise<{ orderId: string; requestHash: string } | undefined> {
+    const answer = await documents.send(
+      new GetCommand({
+        TableName,
+        Key: idempotencyKey(claim.tenantId, claim.key),
+        ConsistentRead: true,
+      }),
+    );
+    const item = answer.Item;
+    if (typeof item?.orderId !== "string" || typeof item.requestHash !== "string") {
+      return undefined;
+    }
+    return { orderId: item.orderId, requestHash: item.requestHash };
+  }
+
+  async function createNew(order: OrderRecord, event: OrderEvent): Promise<CreateOrderResult> {
+    if (!(await putOrderIfAbsent(order))) {
+      throw new VersionConflict(`Order ${order.orderId} already exists.`);
+    }
+    await putCreationEvent(order, event);
+    return { created: true, order: withoutUndefined(order) };
+  }
+
+  /*
+   * Writes happen in the order claim → order → creation event, each conditional. A writer that
+   * stops after the claim leaves a claim naming an order that does not exist: a retry with the
+   * same key and the same request then writes that order under the claimed id (and its event),
+   * so the key never stays blocked and never yields two orders. Two such writers race on the
+   * order's conditional put; the loser answers the winner's order as a replay.
+   */
+  async function createClaimed(
+    order: OrderRecord,
+    event: OrderEvent,
+    claim: IdempotencyClaim,
+  ): Promise<CreateOrderResult> {
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      if (await putClaim(claim, order.orderId)) {
+        if (await putOrderIfAbsent(order)) {
+          await putCreationEvent(order, event);
+          return { created: true, order: withoutUndefined(order) };
+        }
+        // Only a retry of this very request writes under a claimed id (see above).
+        const completed = await getOrder(order.orderId);
+        if (completed?.tenantId !== claim.tenantId) {
+          throw new VersionConflict(`Order ${order.orderId} already exists.`);
+        }
+        return { created: false, existing: completed, sameRequest: true };
+      }
+      const held = await getClaim(claim);
+      if (held === undefined) continue; // expired and deleted in between: claim again
+      const sameRequest = held.requestHash === claim.requestHash;
+      let existing = await getOrder(held.orderId);
+      if (existing === undefined) {
+        if (!sameRequest) throw new IdempotencyKeyInUse(claim.key);
+        const completed = withoutUndefined({ ...order, orderId: held.orderId });
+        if (await putOrderIfAbsent(completed)) {
+          await putCreationEvent(completed, event);
+          return { created: true, order: completed };
+        }
+        existing = await getOrder(held.orderId);
+        if (existing === undefined) continue;
+      }
+      if (sameRequest) await putCreationEvent(existing, event);
+      return { created: false, existing, sameRequest };
+    }
+    throw new IdempotencyKeyInUse(claim.key);
+  }
+
+  return {
+    async create(order, event, claim) {
+      return claim === undefined ? createNew(order, event) : createClaimed(order, event, claim);
     },
 
     get: getOrder,
 
     async update(order, changes, event) {
-      const merged = {
-        ...order,
-        ...changes,
-        version: order.version + 1,
-        updatedAt: changes.updatedAt ?? now(),
-      } as OrderRecord;
+      const version = order.version + 1;
+      const updatedAt = changes.updatedAt ?? now().toISOString();
+      const merged = { ...order, ...changes };
+      const renewal = renewalIndexKeys(merged);
+      const assignments: [string, unknown][] = [
+        ...Object.entries(changes).filter(([attribute]) => attribute !== "updatedAt"),
+        ["updatedAt", updatedAt],
+        ["version", version],
+        [ORDER_TABLE.byRenewalKeys.partitionKey, renewal?.GSI2PK],
+        [ORDER_TABLE.byRenewalKeys.sortKey, renewal?.GSI2SK],
+      ];
       const sets: string[] = [];
       const removes: string[] = [];
-      const names: Record<string, string> = { "#version": "version" };
+      const names: Record<string, string> = { "#expected": "version" };
       const values: Record<string, unknown> = { ":expected": order.version };
-      let index = 0;
-      const assign = (attribute: string, value: unknown) => {
-        const name = `#a${index}`;
-        names[name] = attribute;
+      assignments.forEach(([attribute, value], index) => {
+        names[`#a${index}`] = attribute;
         if (value === undefined) {
-          removes.push(name);
+          removes.push(`#a${index}`);
         } else {
-          values[`:v${index}`] = value;
-          sets.push(`${name} = :v${index}`);
+          values[`:v${index}`] = withoutUndefined(value);
+          sets.push(`#a${index} = :v${index}`);
         }
-        index++;
-      };
-      for (const [attribute, value] of Object.entries(changes)) {
-        if (attribute !== "updatedAt") assign(attribute, value);
-      }
-      assign("version", merged.version);
-      assign("updatedAt", merged.updatedAt);
-      const renewal = renewalKeys(merged);
-      assign("GSI2PK", renewal?.GSI2PK);
-      assign("GSI2SK", renewal?.GSI2SK);
+      });
+      let stored: OrderRecord;
       try {
-        await documents.send(
+        const answer = await documents.send(
           new UpdateCommand({
             TableName,
             Key: orderKey(order.orderId),
             UpdateExpression: [
-              sets.length > 0 ? `SET ${sets.join(", ")}` : "",
+              `SET ${sets.join(", ")}`,
               removes.length > 0 ? `REMOVE ${removes.join(", ")}` : "",
             ].join(" "),
-            ConditionExpression: "#version = :expected",
+            ConditionExpression: "#expected = :expected",
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
           }),
         );
+        stored = fromOrderItem(answer.Attributes ?? {});
       } catch (error) {
         if (isConditionFailure(error)) {
           throw new VersionConflict(
-            `Order ${order.orderId} changed since version ${order.version}.`,
+            `Order ${order.orderId} is no longer at version ${order.version}.`,
           );
         }
         throw error;
       }
-      if (event !== undefined) await putEvent(order.orderId, merged.version, event);
-      const cleaned: Record<string, unknown> = { ...merged };
-      for (const [key, value] of Object.entries(cleaned))
-        if (value === undefined) delete cleaned[key];
-      return cleaned as unknown as OrderRecord;
+      // A crash right here loses this event, never the update: history is informative only.
+      if (event !== undefined)
+        await putEvent(order.orderId, eventSortKey(event.at, version), event);
+      return stored;
     },
 
     async history(orderId) {
@@ -230,12 +283,16 @@ export function createDynamoDbOrderStore(options: {
           new QueryCommand({
             TableName,
             KeyConditionExpression: "PK = :pk AND begins_with(SK, :events)",
-            ExpressionAttributeValues: { ":pk": orderKey(orderId).PK, ":events": "EVENT#" },
+            ExpressionAttributeValues: {
+              ":pk": orderPartition(orderId),
+              ":events": EVENT_SORT_KEY_PREFIX,
+            },
+            ConsistentRead: true,
             ExclusiveStartKey,
           }),
         );
         for (const item of page.Items ?? []) {
-          const { PK: _pk, SK: _sk, ...event } = item;
+          const { PK: _partition, SK: _sort, ...event } = item;
           events.push(event as OrderEvent);
         }
         ExclusiveStartKey = page.LastEvaluatedKey;
@@ -243,64 +300,71 @@ export function createDynamoDbOrderStore(options: {
       return events;
     },
 
-    async listByTenant(tenantId, listOptions): Promise<OrderPage> {
+    /*
+     * With a status filter DynamoDB applies `Limit` before the filter, so one query can return
+     * fewer matches than asked for: this keeps querying until `limit` orders are collected or
+     * the index is exhausted (a rare status can cost several reads). The cursor is the index
+     * position after the last order read, so a last page may come back empty.
+     */
+    async listByTenant(tenantId, { status, limit, cursor }): Promise<OrderPage> {
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be at least 1.");
       const orders: OrderRecord[] = [];
-      let ExclusiveStartKey =
-        listOptions.cursor === undefined ? undefined : decodeCursor(listOptions.cursor);
-      // With a status filter, pages can come back short: keep reading until the page is full.
+      let position: Record<string, unknown> | undefined =
+        cursor === undefined ? undefined : { ...decodeListCursor(cursor, tenantId) };
       do {
         const page = await documents.send(
           new QueryCommand({
             TableName,
             IndexName: ORDER_TABLE.byTenantIndex,
             KeyConditionExpression: "GSI1PK = :tenant",
-            ExpressionAttributeValues: {
-              ":tenant": tenantPartition(tenantId),
-              ...(listOptions.status === undefined ? {} : { ":status": listOptions.status }),
-            },
-            ...(listOptions.status === undefined
-              ? {}
+            ...(status === undefined
+              ? { ExpressionAttributeValues: { ":tenant": tenantPartition(tenantId) } }
               : {
                   FilterExpression: "#status = :status",
                   ExpressionAttributeNames: { "#status": "status" },
+                  ExpressionAttributeValues: {
+                    ":tenant": tenantPartition(tenantId),
+                    ":status": status,
+                  },
                 }),
             ScanIndexForward: false,
-            Limit: listOptions.limit - orders.length,
-            ExclusiveStartKey,
+            Limit: limit - orders.length,
+            ExclusiveStartKey: position,
           }),
         );
-        orders.push(...(page.Items ?? []).map(toRecord));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey !== undefined && orders.length < listOptions.limit);
-      return {
-        orders,
-        nextCursor: ExclusiveStartKey === undefined ? undefined : encodeCursor(ExclusiveStartKey),
-      };
+        orders.push(...(page.Items ?? []).map(fromOrderItem));
+        position = page.LastEvaluatedKey;
+      } while (position !== undefined && orders.length < limit);
+      return position === undefined
+        ? { orders }
+        : { orders, nextCursor: encodeListCursor(position as unknown as ListPosition) };
     },
 
+    /** Queries the month buckets of the renewal index, oldest first: never a Scan. */
     async dueForRenewal(until, limit) {
       const end = new Date(until);
-      const start = new Date(end);
-      start.setUTCMonth(start.getUTCMonth() - (options.renewalLookbackMonths ?? 13));
+      if (Number.isNaN(end.getTime())) throw new RangeError(`Not a time: ${until}`);
+      const upTo = renewalSortKey(end.toISOString(), "\uffff");
       const due: OrderRecord[] = [];
-      for (const month of monthsBetween(start, end)) {
+      for (const month of renewalMonths(end, lookbackMonths)) {
         let ExclusiveStartKey: Record<string, unknown> | undefined;
         do {
+          if (due.length >= limit) return due.slice(0, limit);
           const page = await documents.send(
             new QueryCommand({
               TableName,
               IndexName: ORDER_TABLE.byRenewalIndex,
-              KeyConditionExpression: "GSI2PK = :month AND GSI2SK <= :until",
-              ExpressionAttributeValues: { ":month": `RENEWAL#${month}`, ":until": `${until}#~` },
+              KeyConditionExpression: "GSI2PK = :month AND GSI2SK <= :upTo",
+              ExpressionAttributeValues: { ":month": renewalPartition(month), ":upTo": upTo },
+              Limit: limit - due.length,
               ExclusiveStartKey,
             }),
           );
-          due.push(...(page.Items ?? []).map(toRecord));
+          due.push(...(page.Items ?? []).map(fromOrderItem));
           ExclusiveStartKey = page.LastEvaluatedKey;
-        } while (ExclusiveStartKey !== undefined && due.length < limit);
-        if (due.length >= limit) break;
+        } while (ExclusiveStartKey !== undefined);
       }
-      return due.slice(0, limit);
+      return due.slice(0, Math.max(0, limit));
     },
   };
 }

@@ -2,15 +2,17 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /**
  * The single-table design of the order store, shared with the CDK stack:
- * - order item           PK=ORDER#<id>                SK=ORDER
- * - history event        PK=ORDER#<id>                SK=EVENT#<iso time>#<seq>
- * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key> SK=IDEMPOTENCY (TTL on expiresAt)
- * - ByTenant index       GSI1PK=TENANT#<tenant>        GSI1SK=<createdAt>#<id>
- * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>      GSI2SK=<renewAt>#<id> (issued orders only)
+ * - order item           PK=ORDER#<id>                  SK=ORDER
+ * - history event        PK=ORDER#<id>                  SK=EVENT#<iso time>#<seq>
+ * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key>  SK=IDEMPOTENCY (TTL on expiresAt)
+ * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
+ * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
+ *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
  */
 export const ORDER_TABLE = {
   partitionKey: "PK",
   sortKey: "SK",
+  /** Epoch seconds; the table's TTL attribute (set on idempotency claims only). */
   ttlAttribute: "expiresAt",
   byTenantIndex: "ByTenant",
   byTenantKeys: { partitionKey: "GSI1PK", sortKey: "GSI1SK" },
@@ -18,32 +20,71 @@ export const ORDER_TABLE = {
   byRenewalKeys: { partitionKey: "GSI2PK", sortKey: "GSI2SK" },
 } as const;
 
-export const orderKey = (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: "ORDER" });
+export const TTL_ATTRIBUTE = ORDER_TABLE.ttlAttribute;
+
+/** Attributes that belong to the table layout, not to the stored record. */
+export const LAYOUT_ATTRIBUTES: readonly string[] = [
+  ORDER_TABLE.partitionKey,
+  ORDER_TABLE.sortKey,
+  ORDER_TABLE.byTenantKeys.partitionKey,
+  ORDER_TABLE.byTenantKeys.sortKey,
+  ORDER_TABLE.byRenewalKeys.partitionKey,
+  ORDER_TABLE.byRenewalKeys.sortKey,
+];
+
+/** How many months back `dueForRenewal` looks for renewals that are overdue. */
+export const RENEWAL_LOOKBACK_MONTHS = 13;
+
+export const ORDER_SORT_KEY = "ORDER";
+export const EVENT_SORT_KEY_PREFIX = "EVENT#";
+export const IDEMPOTENCY_SORT_KEY = "IDEMPOTENCY";
+
+export const orderPartition = (orderId: string) => `ORDER#${orderId}`;
+export const orderKey = (orderId: string) => ({ PK: orderPartition(orderId), SK: ORDER_SORT_KEY });
+
+/** The sequence keeps events with the same timestamp apart and in write order. */
 export const eventSortKey = (at: string, sequence: number) =>
-  `EVENT#${at}#${String(sequence).padStart(6, "0")}`;
+  `${EVENT_SORT_KEY_PREFIX}${at}#${String(sequence).padStart(6, "0")}`;
+
 export const idempotencyKey = (tenantId: string, key: string) => ({
   PK: `IDEMPOTENCY#${tenantId}#${key}`,
-  SK: "IDEMPOTENCY",
+  SK: IDEMPOTENCY_SORT_KEY,
 });
+
 export const tenantPartition = (tenantId: string) => `TENANT#${tenantId}`;
+export const tenantSortKey = (createdAt: string, orderId: string) => `${createdAt}#${orderId}`;
+
+/** The month bucket of a renewal time: `RENEWAL#yyyy-mm`. */
 export const renewalPartition = (renewAt: string) => `RENEWAL#${renewAt.slice(0, 7)}`;
+export const renewalSortKey = (renewAt: string, orderId: string) => `${renewAt}#${orderId}`;
+
+/** The month buckets (`yyyy-mm`) from `lookbackMonths` before `until`'s month up to it. */
+export function renewalMonths(until: Date, lookbackMonths: number): string[] {
+  const months: string[] = [];
+  const month = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth() - lookbackMonths));
+  while (month <= until) {
+    months.push(month.toISOString().slice(0, 7));
+    month.setUTCMonth(month.getUTCMonth() + 1);
+  }
+  return months;
+}
 
 export function createOrderTableInput(tableName: string): CreateTableCommandInput {
-  const { byTenantKeys, byRenewalKeys } = ORDER_TABLE;
+  const { partitionKey, sortKey, byTenantKeys, byRenewalKeys } = ORDER_TABLE;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [
-      { AttributeName: "PK", AttributeType: "S" },
-      { AttributeName: "SK", AttributeType: "S" },
+      { AttributeName: partitionKey, AttributeType: "S" },
+      { AttributeName: sortKey, AttributeType: "S" },
       { AttributeName: byTenantKeys.partitionKey, AttributeType: "S" },
       { AttributeName: byTenantKeys.sortKey, AttributeType: "S" },
       { AttributeName: byRenewalKeys.partitionKey, AttributeType: "S" },
       { AttributeName: byRenewalKeys.sortKey, AttributeType: "S" },
     ],
     KeySchema: [
-      { AttributeName: "PK", KeyType: "HASH" },
-      { AttributeName: "SK", KeyType: "RANGE" },
+      { AttributeName: partitionKey, KeyType: "HASH" },
+      { AttributeName: sortKey, KeyType: "RANGE" },
     ],
     GlobalSecondaryIndexes: [
       {

@@ -1,0 +1,45 @@
+import type { OrderRecord } from "../../domain/order-record.ts";
+import {
+  LAYOUT_ATTRIBUTES,
+  orderKey,
+  renewalPartition,
+  renewalSortKey,
+  tenantPartition,
+  tenantSortKey,
+} from "./order-table-design.ts";
+
+/** A copy without properties that are undefined, at any depth (DynamoDB stores no undefined). */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((entry) => withoutUndefined(entry)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (entry !== undefined) copy[key] = withoutUndefined(entry);
+  }
+  return copy as T;
+}
+
+/** The ByRenewalDate keys, for ISSUED orders with a certificate only. */
+export function renewalIndexKeys(
+  order: Pick<OrderRecord, "orderId" | "status" | "certificate">,
+): { GSI2PK: string; GSI2SK: string } | undefined {
+  const renewAt = order.certificate?.renewAt;
+  if (order.status !== "ISSUED" || renewAt === undefined) return undefined;
+  return { GSI2PK: renewalPartition(renewAt), GSI2SK: renewalSortKey(renewAt, order.orderId) };
+}
+
+export function toOrderItem(order: OrderRecord): Record<string, unknown> {
+  return {
+    ...withoutUndefined(order),
+    ...orderKey(order.orderId),
+    GSI1PK: tenantPartition(order.tenantId),
+    GSI1SK: tenantSortKey(order.createdAt, order.orderId),
+    ...renewalIndexKeys(order),
+  };
+}
+
+export function fromOrderItem(item: Record<string, unknown>): OrderRecord {
+  const record: Record<string, unknown> = { ...item };
+  for (const attribute of LAYOUT_ATTRIBUTES) delete record[attribute];
+  return record as unknown as OrderRecord;
+}

@@ -1,0 +1,146 @@
+import type { Clock } from "../../domain/clock.ts";
+import type { OrderEvent, OrderRecord } from "../../domain/order-record.ts";
+import { type OrderStore, VersionConflict } from "../../ports/order-store.ts";
+import { renewalIndexKeys, withoutUndefined } from "../aws/order-item.ts";
+import { decodeListCursor, encodeListCursor } from "../aws/order-list-cursor.ts";
+import {
+  eventSortKey,
+  ORDER_SORT_KEY,
+  orderPartition,
+  RENEWAL_LOOKBACK_MONTHS,
+  renewalMonths,
+  renewalPartition,
+  renewalSortKey,
+  tenantPartition,
+  tenantSortKey,
+} from "../aws/order-table-design.ts";
+
+interface StoredEvent {
+  readonly sortKey: string;
+  readonly event: OrderEvent;
+}
+
+interface Claim {
+  readonly orderId: string;
+  readonly requestHash: string;
+  readonly expiresAtSeconds: number;
+}
+
+const copy = <T>(value: T): T => structuredClone(withoutUndefined(value));
+
+/**
+ * The order store in memory for unit tests, with the DynamoDB store's semantics: conditional
+ * versioned updates, idempotency claims that expire, newest-first pages behind opaque cursors,
+ * history ordered by time, and the renewal query over the same month window.
+ */
+export function createMemoryOrderStore(clock?: Clock): OrderStore {
+  const orders = new Map<string, OrderRecord>();
+  const events = new Map<string, StoredEvent[]>();
+  const claims = new Map<string, Claim>();
+  const now = () => clock?.now() ?? new Date();
+
+  const appendEvent = (orderId: string, sortKey: string, event: OrderEvent) => {
+    const list = events.get(orderId) ?? [];
+    if (list.some((entry) => entry.sortKey === sortKey)) return;
+    list.push({ sortKey, event: copy(event) });
+    events.set(orderId, list);
+  };
+
+  return {
+    async create(order, event, claim) {
+      if (claim !== undefined) {
+        const claimKey = `${claim.tenantId}#${claim.key}`;
+        const held = claims.get(claimKey);
+        const nowSeconds = Math.floor(now().getTime() / 1000);
+        const existing = held === undefined ? undefined : orders.get(held.orderId);
+        if (held !== undefined && held.expiresAtSeconds >= nowSeconds && existing !== undefined) {
+          return {
+            created: false,
+            existing: copy(existing),
+            sameRequest: held.requestHash === claim.requestHash,
+          };
+        }
+        claims.set(claimKey, {
+          orderId: order.orderId,
+          requestHash: claim.requestHash,
+          expiresAtSeconds: Math.floor(new Date(claim.expiresAt).getTime() / 1000),
+        });
+      }
+      if (orders.has(order.orderId)) {
+        throw new VersionConflict(`Order ${order.orderId} already exists.`);
+      }
+      orders.set(order.orderId, copy(order));
+      appendEvent(order.orderId, eventSortKey(order.createdAt, 0), event);
+      return { created: true, order: copy(order) };
+    },
+
+    async get(orderId) {
+      const order = orders.get(orderId);
+      return order === undefined ? undefined : copy(order);
+    },
+
+    async update(order, changes, event) {
+      const stored = orders.get(order.orderId);
+      if (stored === undefined || stored.version !== order.version) {
+        throw new VersionConflict(
+          `Order ${order.orderId} is no longer at version ${order.version}.`,
+        );
+      }
+      const version = order.version + 1;
+      const updated = copy({
+        ...stored,
+        ...changes,
+        version,
+        updatedAt: changes.updatedAt ?? now().toISOString(),
+      });
+      orders.set(order.orderId, updated);
+      if (event !== undefined) appendEvent(order.orderId, eventSortKey(event.at, version), event);
+      return copy(updated);
+    },
+
+    async history(orderId) {
+      return [...(events.get(orderId) ?? [])]
+        .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+        .map((entry) => copy(entry.event));
+    },
+
+    async listByTenant(tenantId, { status, limit, cursor }) {
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be at least 1.");
+      const after = cursor === undefined ? undefined : decodeListCursor(cursor, tenantId).GSI1SK;
+      const matching = [...orders.values()]
+        .filter((order) => order.tenantId === tenantId)
+        .map((order) => ({ order, sortKey: tenantSortKey(order.createdAt, order.orderId) }))
+        .filter(({ sortKey }) => after === undefined || sortKey < after)
+        .filter(({ order }) => status === undefined || order.status === status)
+        .sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
+      const page = matching.slice(0, limit);
+      const last = page.at(-1);
+      const orderList = page.map(({ order }) => copy(order));
+      if (last === undefined || matching.length <= limit) return { orders: orderList };
+      return {
+        orders: orderList,
+        nextCursor: encodeListCursor({
+          PK: orderPartition(last.order.orderId),
+          SK: ORDER_SORT_KEY,
+          GSI1PK: tenantPartition(tenantId),
+          GSI1SK: last.sortKey,
+        }),
+      };
+    },
+
+    async dueForRenewal(until, limit) {
+      const end = new Date(until);
+      if (Number.isNaN(end.getTime())) throw new RangeError(`Not a time: ${until}`);
+      const months = new Set(
+        renewalMonths(end, RENEWAL_LOOKBACK_MONTHS).map((month) => renewalPartition(month)),
+      );
+      const upTo = renewalSortKey(end.toISOString(), "\uffff");
+      return [...orders.values()]
+        .map((order) => ({ order, keys: renewalIndexKeys(order) }))
+        .filter(({ keys }) => keys !== undefined && months.has(keys.GSI2PK) && keys.GSI2SK <= upTo)
+        .sort((a, b) => ((a.keys?.GSI2SK ?? "") < (b.keys?.GSI2SK ?? "") ? -1 : 1))
+        .slice(0, Math.max(0, limit))
+        .map(({ order }) => copy(order));
+    },
+  };
+}

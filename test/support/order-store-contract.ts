@@ -1,0 +1,414 @@
+import { describe, expect, it } from "vitest";
+import { InvalidListCursor } from "../../functions/adapters/aws/order-list-cursor.ts";
+import { type Clock, fixedClock } from "../../functions/domain/clock.ts";
+import type {
+  CertificateSummary,
+  OrderEvent,
+  OrderRecord,
+  OrderStatusName,
+} from "../../functions/domain/order-record.ts";
+import {
+  type IdempotencyClaim,
+  type OrderStore,
+  VersionConflict,
+} from "../../functions/ports/order-store.ts";
+
+/** Makes an empty store for one test; the clock is the store's only source of time. */
+export type OrderStoreFactory = (clock: Clock) => OrderStore | Promise<OrderStore>;
+
+const START = new Date("2026-11-02T10:00:00.000Z");
+
+export function sampleOrder(overrides: Partial<OrderRecord> & { orderId: string }): OrderRecord {
+  return {
+    tenantId: "tenant-a",
+    status: "SUBMITTED",
+    version: 0,
+    product: "DV",
+    names: [{ ascii: "shop.example.com", display: "shop.example.com", wildcard: false }],
+    method: "dns-txt",
+    keySource: { kind: "generated", keyType: "EC-P256" },
+    contact: { name: "Ada", email: "ada@example.com" },
+    validityDays: 90,
+    createdAt: START.toISOString(),
+    updatedAt: START.toISOString(),
+    validations: [],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export const sampleEvent = (at: Date | string, message: string): OrderEvent => ({
+  at: typeof at === "string" ? at : at.toISOString(),
+  type: "note",
+  message,
+});
+
+function certificate(renewAt: string): CertificateSummary {
+  return {
+    serialNumber: "0A1B",
+    notBefore: "2026-01-01T00:00:00.000Z",
+    notAfter: "2027-12-31T00:00:00.000Z",
+    sha256Fingerprint: "AB:CD",
+    renewAt,
+  };
+}
+
+async function mustGet(store: OrderStore, orderId: string): Promise<OrderRecord> {
+  const order = await store.get(orderId);
+  if (order === undefined) throw new Error(`order ${orderId} is missing`);
+  return order;
+}
+
+async function allPages(
+  store: OrderStore,
+  tenantId: string,
+  options: { status?: OrderStatusName; limit: number },
+): Promise<OrderRecord[][]> {
+  const pages: OrderRecord[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listByTenant(tenantId, { ...options, cursor });
+    pages.push([...page.orders]);
+    cursor = page.nextCursor;
+    if (pages.length > 50) throw new Error("the listing does not end");
+  } while (cursor !== undefined);
+  return pages;
+}
+
+/**
+ * The behaviour every OrderStore must have. Runs against the in-memory store (unit tests) and
+ * the DynamoDB store on dynalite (integration tests), so the fake cannot drift from the real one.
+ */
+export function describeOrderStoreContract(name: string, newStore: OrderStoreFactory): void {
+  const setUp = async () => {
+    const clock = fixedClock(START);
+    return { clock, store: await newStore(clock) };
+  };
+
+  describe(`${name}: the OrderStore contract`, () => {
+    it("creates an order and reads it back as written, with its first history event", async () => {
+      const { store } = await setUp();
+      const order = sampleOrder({
+        orderId: "ord_create",
+        organization: {
+          name: "Ünïcode GmbH",
+          locality: "Köln",
+          state: "NRW",
+          country: "DE",
+        },
+        approverEmail: undefined,
+      });
+      const result = await store.create(order, sampleEvent(START, "Order submitted."));
+      expect(result).toEqual({ created: true, order: { ...order, approverEmail: undefined } });
+      const stored = await mustGet(store, "ord_create");
+      expect(stored).toEqual(order);
+      expect("approverEmail" in stored).toBe(false);
+      expect(await store.get("ord_missing")).toBeUndefined();
+      expect(await store.history("ord_create")).toEqual([sampleEvent(START, "Order submitted.")]);
+      expect(await store.history("ord_missing")).toEqual([]);
+    });
+
+    it("never overwrites an existing order", async () => {
+      const { store } = await setUp();
+      await store.create(sampleOrder({ orderId: "ord_twice" }), sampleEvent(START, "first"));
+      await expect(
+        store.create(
+          sampleOrder({ orderId: "ord_twice", status: "CANCELLED" }),
+          sampleEvent(START, "second"),
+        ),
+      ).rejects.toBeInstanceOf(VersionConflict);
+      expect((await mustGet(store, "ord_twice")).status).toBe("SUBMITTED");
+    });
+
+    it("updates with the version read: sets, removes, bumps the version and stamps updatedAt", async () => {
+      const { store, clock } = await setUp();
+      await store.create(
+        sampleOrder({ orderId: "ord_update", waitToken: "token-1" }),
+        sampleEvent(START, "submitted"),
+      );
+      clock.advance(60);
+      const first = await store.update(
+        await mustGet(store, "ord_update"),
+        {
+          status: "PENDING_VALIDATION",
+          waitToken: undefined,
+          validationDeadline: "2026-11-03T10:00:00.000Z",
+        },
+        sampleEvent(clock.now(), "validating"),
+      );
+      expect(first).toMatchObject({
+        status: "PENDING_VALIDATION",
+        version: 1,
+        updatedAt: "2026-11-02T10:01:00.000Z",
+        validationDeadline: "2026-11-03T10:00:00.000Z",
+      });
+      expect("waitToken" in first).toBe(false);
+      expect(await mustGet(store, "ord_update")).toEqual(first);
+
+      const second = await store.update(first, { updatedAt: "2026-11-02T12:00:00.000Z" });
+      expect(second).toMatchObject({ version: 2, updatedAt: "2026-11-02T12:00:00.000Z" });
+      expect(await store.history("ord_update")).toEqual([
+        sampleEvent(START, "submitted"),
+        sampleEvent("2026-11-02T10:01:00.000Z", "validating"),
+      ]);
+    });
+
+    it("refuses an update from a stale version, or of an order that does not exist", async () => {
+      const { store } = await setUp();
+      await store.create(sampleOrder({ orderId: "ord_stale" }), sampleEvent(START, "submitted"));
+      const read = await mustGet(store, "ord_stale");
+      await store.update(read, { status: "PENDING_VALIDATION" });
+      await expect(store.update(read, { status: "CANCELLED" })).rejects.toBeInstanceOf(
+        VersionConflict,
+      );
+      expect(await mustGet(store, "ord_stale")).toMatchObject({
+        status: "PENDING_VALIDATION",
+        version: 1,
+      });
+      await expect(
+        store.update(sampleOrder({ orderId: "ord_nowhere" }), { status: "CANCELLED" }),
+      ).rejects.toBeInstanceOf(VersionConflict);
+      expect(await store.get("ord_nowhere")).toBeUndefined();
+    });
+
+    it("lets exactly one of two concurrent updates from the same version win", async () => {
+      const { store } = await setUp();
+      await store.create(sampleOrder({ orderId: "ord_race" }), sampleEvent(START, "submitted"));
+      const read = await mustGet(store, "ord_race");
+      const outcomes = await Promise.allSettled([
+        store.update(read, { status: "PENDING_VALIDATION" }, sampleEvent(START, "by one")),
+        store.update(read, { status: "CANCELLED" }, sampleEvent(START, "by two")),
+      ]);
+      const won = outcomes.filter((outcome) => outcome.status === "fulfilled");
+      const lost = outcomes.filter((outcome) => outcome.status === "rejected");
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.reason).toBeInstanceOf(VersionConflict);
+      const winner = won[0]?.value;
+      const stored = await mustGet(store, "ord_race");
+      expect(stored).toEqual(winner);
+      expect(stored.version).toBe(1);
+      const winningMessage = stored.status === "CANCELLED" ? "by two" : "by one";
+      expect((await store.history("ord_race")).map((event) => event.message)).toEqual([
+        "submitted",
+        winningMessage,
+      ]);
+    });
+
+    it("answers a replayed idempotency key with the first order, and says when the body differs", async () => {
+      const { store, clock } = await setUp();
+      const claim: IdempotencyClaim = {
+        tenantId: "tenant-a",
+        key: "key-1",
+        requestHash: "hash-1",
+        expiresAt: "2026-11-03T10:00:00.000Z",
+      };
+      const first = await store.create(
+        sampleOrder({ orderId: "ord_idem_1" }),
+        sampleEvent(START, "submitted"),
+        claim,
+      );
+      expect(first.created).toBe(true);
+      const replay = await store.create(
+        sampleOrder({ orderId: "ord_idem_2" }),
+        sampleEvent(START, "submitted again"),
+        claim,
+      );
+      expect(replay).toEqual({
+        created: false,
+        existing: sampleOrder({ orderId: "ord_idem_1" }),
+        sameRequest: true,
+      });
+      expect(await store.get("ord_idem_2")).toBeUndefined();
+      expect((await store.history("ord_idem_1")).map((event) => event.message)).toEqual([
+        "submitted",
+      ]);
+
+      const otherBody = await store.create(
+        sampleOrder({ orderId: "ord_idem_3" }),
+        sampleEvent(START, "x"),
+        { ...claim, requestHash: "hash-2" },
+      );
+      expect(otherBody).toMatchObject({
+        created: false,
+        sameRequest: false,
+        existing: { orderId: "ord_idem_1" },
+      });
+      expect(await store.get("ord_idem_3")).toBeUndefined();
+
+      const otherTenant = await store.create(
+        sampleOrder({ orderId: "ord_idem_4", tenantId: "tenant-b" }),
+        sampleEvent(START, "x"),
+        { ...claim, tenantId: "tenant-b" },
+      );
+      expect(otherTenant.created).toBe(true);
+
+      clock.set(new Date("2026-11-03T10:00:01.000Z"));
+      const afterExpiry = await store.create(
+        sampleOrder({ orderId: "ord_idem_5" }),
+        sampleEvent(clock.now(), "x"),
+        { ...claim, expiresAt: "2026-11-04T10:00:00.000Z" },
+      );
+      expect(afterExpiry).toMatchObject({ created: true, order: { orderId: "ord_idem_5" } });
+      const replayOfNew = await store.create(
+        sampleOrder({ orderId: "ord_idem_6" }),
+        sampleEvent(clock.now(), "x"),
+        claim,
+      );
+      expect(replayOfNew).toMatchObject({ created: false, existing: { orderId: "ord_idem_5" } });
+    });
+
+    it("makes one order of two concurrent submissions with the same idempotency key", async () => {
+      const { store } = await setUp();
+      const claim: IdempotencyClaim = {
+        tenantId: "tenant-a",
+        key: "key-race",
+        requestHash: "hash-race",
+        expiresAt: "2026-11-03T10:00:00.000Z",
+      };
+      const results = await Promise.all(
+        ["ord_same_1", "ord_same_2"].map((orderId) =>
+          store.create(sampleOrder({ orderId }), sampleEvent(START, "submitted"), claim),
+        ),
+      );
+      const created = results.filter((result) => result.created);
+      const replayed = results.filter((result) => !result.created);
+      expect(created).toHaveLength(1);
+      expect(replayed).toHaveLength(1);
+      const orderId = created[0]?.created === true ? created[0].order.orderId : "none";
+      expect(replayed[0]).toMatchObject({ sameRequest: true, existing: { orderId } });
+      const listed = await store.listByTenant("tenant-a", { limit: 10 });
+      expect(listed.orders.map((order) => order.orderId)).toEqual([orderId]);
+      expect(await store.history(orderId)).toHaveLength(1);
+    });
+
+    it("pages through 25 orders newest first, 10 at a time, without gaps or repeats", async () => {
+      const { store } = await setUp();
+      const ids: string[] = [];
+      for (let index = 0; index < 25; index++) {
+        const orderId = `ord_page_${String(index).padStart(2, "0")}`;
+        ids.push(orderId);
+        await store.create(
+          sampleOrder({
+            orderId,
+            tenantId: "tenant-pages",
+            createdAt: new Date(START.getTime() + index * 1000).toISOString(),
+          }),
+          sampleEvent(START, "submitted"),
+        );
+      }
+      await store.create(
+        sampleOrder({ orderId: "ord_page_other", tenantId: "tenant-other" }),
+        sampleEvent(START, "submitted"),
+      );
+      const pages = await allPages(store, "tenant-pages", { limit: 10 });
+      expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
+      expect(pages.flat().map((order) => order.orderId)).toEqual([...ids].reverse());
+      expect((await store.listByTenant("tenant-nobody", { limit: 10 })).orders).toEqual([]);
+    });
+
+    it("filters a listing by status across pages", async () => {
+      const { store } = await setUp();
+      const cancelled: string[] = [];
+      for (let index = 0; index < 25; index++) {
+        const orderId = `ord_filter_${String(index).padStart(2, "0")}`;
+        const status: OrderStatusName = index % 3 === 0 ? "CANCELLED" : "SUBMITTED";
+        if (status === "CANCELLED") cancelled.push(orderId);
+        await store.create(
+          sampleOrder({
+            orderId,
+            tenantId: "tenant-filter",
+            status,
+            createdAt: new Date(START.getTime() + index * 1000).toISOString(),
+          }),
+          sampleEvent(START, "submitted"),
+        );
+      }
+      const pages = await allPages(store, "tenant-filter", { limit: 4, status: "CANCELLED" });
+      const listed = pages.flat();
+      expect(listed.map((order) => order.orderId)).toEqual([...cancelled].reverse());
+      expect(listed.every((order) => order.status === "CANCELLED")).toBe(true);
+      const nonEmpty = pages.filter((page) => page.length > 0);
+      expect(nonEmpty.slice(0, -1).every((page) => page.length === 4)).toBe(true);
+      expect(nonEmpty.at(-1)).toHaveLength(1);
+
+      const submitted = await store.update(await mustGet(store, "ord_filter_24"), {
+        status: "PENDING_VALIDATION",
+      });
+      const pending = await store.listByTenant("tenant-filter", {
+        limit: 10,
+        status: "PENDING_VALIDATION",
+      });
+      expect(pending.orders).toEqual([submitted]);
+    });
+
+    it("rejects a malformed cursor and another tenant's cursor", async () => {
+      const { store } = await setUp();
+      for (const orderId of ["ord_cur_1", "ord_cur_2"]) {
+        await store.create(sampleOrder({ orderId }), sampleEvent(START, "submitted"));
+      }
+      const first = await store.listByTenant("tenant-a", { limit: 1 });
+      expect(first.nextCursor).toEqual(expect.any(String));
+      await expect(
+        store.listByTenant("tenant-b", { limit: 1, cursor: first.nextCursor }),
+      ).rejects.toBeInstanceOf(InvalidListCursor);
+      await expect(
+        store.listByTenant("tenant-a", { limit: 1, cursor: "not-a-cursor" }),
+      ).rejects.toBeInstanceOf(InvalidListCursor);
+    });
+
+    it("finds issued orders due for renewal across month buckets, oldest first", async () => {
+      const { store } = await setUp();
+      const issue = async (
+        orderId: string,
+        renewAt: string,
+        status: OrderStatusName = "ISSUED",
+      ) => {
+        await store.create(sampleOrder({ orderId }), sampleEvent(START, "submitted"));
+        return store.update(await mustGet(store, orderId), {
+          status,
+          certificate: certificate(renewAt),
+        });
+      };
+      await issue("ord_renew_feb", "2027-02-10T00:00:00.000Z");
+      await issue("ord_renew_jan", "2027-01-20T00:00:00.000Z");
+      await issue("ord_renew_edge", "2027-02-28T00:00:00.000Z");
+      await issue("ord_renew_late", "2027-02-28T00:00:00.001Z");
+      await issue("ord_renew_mar", "2027-03-01T00:00:00.000Z");
+      await issue("ord_renew_old", "2026-01-05T00:00:00.000Z");
+      await issue("ord_renew_too_old", "2025-12-31T00:00:00.000Z");
+      await issue("ord_renew_failed", "2027-01-05T00:00:00.000Z", "FAILED");
+      await store.create(
+        sampleOrder({ orderId: "ord_renew_nocert", status: "ISSUED" }),
+        sampleEvent(START, "submitted"),
+      );
+
+      const until = "2027-02-28T00:00:00.000Z";
+      const due = await store.dueForRenewal(until, 10);
+      expect(due.map((order) => order.orderId)).toEqual([
+        "ord_renew_old",
+        "ord_renew_jan",
+        "ord_renew_feb",
+        "ord_renew_edge",
+      ]);
+      expect(due[0]?.certificate?.renewAt).toBe("2026-01-05T00:00:00.000Z");
+      expect((await store.dueForRenewal(until, 2)).map((order) => order.orderId)).toEqual([
+        "ord_renew_old",
+        "ord_renew_jan",
+      ]);
+
+      await store.update(await mustGet(store, "ord_renew_jan"), { status: "REVOKED" });
+      const renewed = await store.update(await mustGet(store, "ord_renew_feb"), {
+        certificate: certificate("2027-08-10T00:00:00.000Z"),
+      });
+      expect(renewed.certificate?.renewAt).toBe("2027-08-10T00:00:00.000Z");
+      expect((await store.dueForRenewal(until, 10)).map((order) => order.orderId)).toEqual([
+        "ord_renew_old",
+        "ord_renew_edge",
+      ]);
+      expect(
+        (await store.dueForRenewal("2027-08-31T00:00:00.000Z", 10)).map((order) => order.orderId),
+      ).toEqual(["ord_renew_edge", "ord_renew_late", "ord_renew_mar", "ord_renew_feb"]);
+    });
+  });
+}
