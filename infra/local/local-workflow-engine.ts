@@ -82,6 +82,21 @@ export function createLocalWorkflowEngine(options: {
   const tokens = new TaskTokenRegistry();
   const currentToken = new Map<string, string>();
 
+  // Steps in flight finish even when their execution is aborted, so close() waits for them
+  // (a parked callback wait is not a step: it is released instead).
+  const inFlight = new Set<Promise<unknown>>();
+  const track =
+    (handler: TaskHandler): TaskHandler =>
+    (input) => {
+      const running = handler(input);
+      const settled = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+      return running;
+    };
   const definition = structuredClone(original) as Record<string, unknown>;
   const runStates = definition.States as Record<string, StateDefinition>;
   for (const [stateName, state] of Object.entries(states)) {
@@ -104,10 +119,11 @@ export function createLocalWorkflowEngine(options: {
       continue;
     }
     if (state.Type !== "Task") continue;
-    const handler = options.taskHandlers[stateName];
-    if (handler === undefined) {
+    const mapped = options.taskHandlers[stateName];
+    if (mapped === undefined) {
       throw new TaskHandlerMissing(`Task state ${stateName} has no local handler.`);
     }
+    const handler = track(mapped);
     if (!String(state.Resource).endsWith(".waitForTaskToken")) {
       localHandlers[stateName] = handler;
       continue;
@@ -138,20 +154,6 @@ export function createLocalWorkflowEngine(options: {
         throw timeout;
       }
       return tokens.wait(token);
-    };
-  }
-  // Steps in flight finish even when their execution is aborted, so close() waits for them.
-  const inFlight = new Set<Promise<unknown>>();
-  for (const [stateName, handler] of Object.entries(localHandlers)) {
-    localHandlers[stateName] = (input) => {
-      const running = handler(input);
-      const settled = running.then(
-        () => undefined,
-        () => undefined,
-      );
-      inFlight.add(settled);
-      void settled.then(() => inFlight.delete(settled));
-      return running;
     };
   }
   const machine = new StateMachine(definition as never, {

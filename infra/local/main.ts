@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`certflow: ${signal} received, stopping`);
+    // Steps in flight get a few seconds to finish their writes; then the process goes anyway.
+    setTimeout(() => process.exit(1), 10_000).unref();
     await host.stop();
     process.exit(0);
   };

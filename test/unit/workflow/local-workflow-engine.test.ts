@@ -1,0 +1,114 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ExecutionAlreadyExists } from "../../../functions/ports/workflow-engine.ts";
+import { createLocalWorkflowEngine } from "../../../infra/local/local-workflow-engine.ts";
+
+/** A small machine with the order machine's patterns: a callback wait with a path timeout. */
+const definition = {
+  StartAt: "Prepare",
+  States: {
+    Prepare: {
+      Type: "Task",
+      Resource: "${PrepareFunctionArn}",
+      ResultPath: "$.plan",
+      Next: "Park",
+    },
+    Park: {
+      Type: "Task",
+      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      Parameters: {
+        FunctionName: "${ParkFunctionArn}",
+        Payload: { "id.$": "$.id", "taskToken.$": "$$.Task.Token" },
+      },
+      TimeoutSecondsPath: "$.plan.waitSeconds",
+      ResultPath: "$.wake",
+      Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.wake", Next: "TimedOut" }],
+      Next: "Woken",
+    },
+    Woken: { Type: "Succeed" },
+    TimedOut: { Type: "Fail", Error: "TimedOut", Cause: "nobody woke it" },
+  },
+};
+
+function engine(options: { dataDir?: string; waitSeconds?: number } = {}) {
+  const tokens: string[] = [];
+  const instance = createLocalWorkflowEngine({
+    definition,
+    dataDir: options.dataDir,
+    taskHandlers: {
+      Prepare: async () => ({ waitSeconds: options.waitSeconds ?? 30 }),
+      Park: async (input) => {
+        tokens.push((input as { taskToken: string }).taskToken);
+        return {};
+      },
+    },
+  });
+  return { instance, tokens };
+}
+
+async function until(condition: () => boolean) {
+  for (let attempt = 0; attempt < 200 && !condition(); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("the local workflow engine", () => {
+  it("wakes a parked task by its token long before its timeout", async () => {
+    const { instance, tokens } = engine();
+    const started = Date.now();
+    await instance.startExecution("run-1", { id: "a" });
+    await until(() => tokens.length === 1);
+    await instance.sendTaskSuccess(tokens[0] ?? "", { reason: "published" });
+    const done = await instance.waitForExecution("run-1");
+    expect(done.status).toBe("SUCCEEDED");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(done.events.map((event) => event.type)).toContain("ExecutionSucceeded");
+    await expect(instance.sendTaskSuccess(tokens[0] ?? "", {})).rejects.toThrow(
+      /No task is waiting/,
+    );
+  });
+
+  it("times a parked task out by the path given in the state's raw input", async () => {
+    const { instance } = engine({ waitSeconds: 1 });
+    await instance.startExecution("run-timeout", { id: "a" });
+    const done = await instance.waitForExecution("run-timeout");
+    expect(done.status).toBe("FAILED");
+    expect(
+      done.events.some((event) => event.type === "StateCaught" && event.stateName === "Park"),
+    ).toBe(true);
+  });
+
+  it("refuses a second execution with the same name", async () => {
+    const { instance, tokens } = engine();
+    await instance.startExecution("run-2", { id: "a" });
+    await expect(instance.startExecution("run-2", { id: "a" })).rejects.toBeInstanceOf(
+      ExecutionAlreadyExists,
+    );
+    await until(() => tokens.length === 1);
+    await instance.stopExecution("run-2", "cancelled");
+    expect((await instance.describeExecution("run-2"))?.status).toBe("ABORTED");
+  });
+
+  it("keeps records across a restart and reports the executions that were running", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "certflow-engine-"));
+    const first = engine({ dataDir });
+    await first.instance.startExecution("run-3", { id: "a" });
+    await until(() => first.tokens.length === 1);
+    // A crash, not a clean stop: the record on disk still says RUNNING.
+    const second = engine({ dataDir });
+    expect(second.instance.interruptedExecutions()).toEqual(["run-3"]);
+    expect((await second.instance.describeExecution("run-3"))?.status).toBe("ABORTED");
+    await expect(second.instance.startExecution("run-3", { id: "a" })).rejects.toBeInstanceOf(
+      ExecutionAlreadyExists,
+    );
+    await first.instance.close();
+  });
+
+  it("refuses a definition with a Task state nobody handles", () => {
+    expect(() =>
+      createLocalWorkflowEngine({ definition, taskHandlers: { Prepare: async () => ({}) } }),
+    ).toThrow(/Task state Park has no local handler/);
+  });
+});
