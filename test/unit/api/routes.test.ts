@@ -1,0 +1,235 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
+import type { ApiDependencies } from "../../../functions/api/api-dependencies.ts";
+import type { ApiEvent } from "../../../functions/api/api-types.ts";
+import { errorResponse } from "../../../functions/api/responses.ts";
+import { matchRoute } from "../../../functions/api/route-table.ts";
+import { fixedClock } from "../../../functions/domain/clock.ts";
+import type { WorkflowEngine } from "../../../functions/ports/workflow-engine.ts";
+import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+
+let deps: ApiDependencies;
+let started: string[];
+let woken: string[];
+let failStart: boolean;
+let counter: number;
+
+beforeEach(() => {
+  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  const vault = new CertificateVault(
+    createMemoryBlobStore(),
+    derivedKeyPassphrases(new Uint8Array(32)),
+  );
+  const dcv = { check: async () => ({ ok: true as const }) };
+  started = [];
+  woken = [];
+  failStart = false;
+  counter = 0;
+  const workflow: WorkflowEngine = {
+    async startExecution(name) {
+      if (failStart) throw new Error("engine down");
+      started.push(name);
+    },
+    async sendTaskSuccess(token) {
+      woken.push(token);
+    },
+    async stopExecution() {},
+    async describeExecution() {
+      return undefined;
+    },
+  };
+  deps = {
+    clock,
+    store: createMemoryOrderStore(clock),
+    vault,
+    workflow,
+    dcv,
+    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    settings: DEFAULT_WORKFLOW_SETTINGS,
+    newOrderId: () => `ord_test${++counter}`,
+    serviceInfo: {},
+    logError: () => undefined,
+  };
+});
+
+async function call(
+  method: string,
+  path: string,
+  options: {
+    body?: unknown;
+    tenant?: string;
+    role?: string;
+    headers?: Record<string, string>;
+    rawBody?: string;
+  } = {},
+) {
+  const [pathname = "", query = ""] = path.split("?");
+  const match = matchRoute(method, pathname);
+  if (match === undefined || "allowed" in match) throw new Error(`no route ${method} ${path}`);
+  const event: ApiEvent = {
+    httpMethod: method,
+    path: pathname,
+    pathParameters: match.pathParameters,
+    queryStringParameters: Object.fromEntries(new URLSearchParams(query)),
+    headers: options.headers ?? {},
+    body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
+    requestContext: {
+      authorizer:
+        options.tenant === null
+          ? null
+          : { tenantId: options.tenant ?? "tenant-a", role: options.role ?? "customer" },
+    },
+  };
+  const result = await match.route
+    .handle(deps, event)
+    .catch((error: unknown) => errorResponse(error, () => undefined));
+  return {
+    status: result.statusCode,
+    json: result.headers["content-type"]?.includes("json") ? JSON.parse(result.body) : undefined,
+    result,
+  };
+}
+
+const valid = {
+  domains: ["shop.example.com", "www.shop.example.com"],
+  validation: { method: "dns-txt" },
+  contact: { name: "Ada", email: "ada@example.com" },
+};
+
+describe("POST /v1/orders", () => {
+  it("records the order, starts its execution by order id, and answers 202 with Location", async () => {
+    const answer = await call("POST", "/v1/orders", { body: valid });
+    expect(answer.status).toBe(202);
+    expect(answer.json).toMatchObject({
+      id: "ord_test1",
+      status: "SUBMITTED",
+      execution: { name: "ord_test1-1" },
+    });
+    expect(answer.result.headers.location).toBe("http://127.0.0.1:3000/v1/orders/ord_test1");
+    expect(started).toEqual(["ord_test1-1"]);
+    expect((await deps.store.get("ord_test1"))?.validityDays).toBe(200);
+  });
+
+  it("answers 400 for a body that is not JSON or not the contract, naming the fields", async () => {
+    expect((await call("POST", "/v1/orders", { rawBody: "{nope" })).json.error.code).toBe(
+      "INVALID_JSON",
+    );
+    const answer = await call("POST", "/v1/orders", {
+      body: { ...valid, validation: { method: "carrier-pigeon" } },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.details.issues[0].path).toBe("validation.method");
+  });
+
+  it("answers 422 listing every rule the order breaks, and stores nothing", async () => {
+    const answer = await call("POST", "/v1/orders", {
+      body: {
+        ...valid,
+        domains: ["*.example.com", "10.0.0.1"],
+        validation: { method: "http-file" },
+        validityDays: 400,
+      },
+    });
+    expect(answer.status).toBe(422);
+    const codes = answer.json.error.details.problems.map(
+      (problem: { code: string }) => problem.code,
+    );
+    expect(codes).toEqual(expect.arrayContaining(["IP_ADDRESS", "VALIDITY_TOO_LONG"]));
+    expect(started).toEqual([]);
+    expect((await deps.store.listByTenant("tenant-a", { limit: 10 })).orders).toEqual([]);
+  });
+
+  it("answers 401 without a principal", async () => {
+    expect((await call("POST", "/v1/orders", { body: valid, tenant: null as never })).status).toBe(
+      401,
+    );
+  });
+
+  it("fails the order it could not start and says so with 503", async () => {
+    failStart = true;
+    const answer = await call("POST", "/v1/orders", { body: valid });
+    expect(answer.status).toBe(503);
+    expect((await deps.store.get("ord_test1"))?.status).toBe("FAILED");
+  });
+});
+
+describe("order routes", () => {
+  it("hide other tenants' orders behind 404 and show operators every order", async () => {
+    await call("POST", "/v1/orders", { body: valid });
+    expect((await call("GET", "/v1/orders/ord_test1", { tenant: "tenant-b" })).status).toBe(404);
+    expect(
+      (await call("GET", "/v1/orders/ord_test1", { tenant: "ops", role: "operator" })).status,
+    ).toBe(200);
+    expect((await call("GET", "/v1/orders/not-an-id")).status).toBe(404);
+  });
+
+  it("run the checks now and wake a parked execution when everything is published", async () => {
+    await call("POST", "/v1/orders", { body: valid });
+    const order = await deps.store.get("ord_test1");
+    if (order === undefined) throw new Error("missing");
+    await deps.store.update(order, {
+      status: "PENDING_VALIDATION",
+      waitToken: "token-42",
+      validations: [
+        {
+          domain: "shop.example.com",
+          method: "dns-txt",
+          status: "pending",
+          instructions: {
+            method: "dns-txt",
+            recordType: "TXT",
+            host: "_x.shop.example.com",
+            value: "v",
+          },
+        },
+      ],
+    });
+    const answer = await call("POST", "/v1/orders/ord_test1/checks");
+    expect(answer.json).toMatchObject({
+      allPublished: true,
+      resumed: true,
+      results: [{ domain: "shop.example.com", ok: true }],
+    });
+    expect(woken).toEqual(["token-42"]);
+  });
+
+  it("refuse downloads before issuance and unknown formats", async () => {
+    await call("POST", "/v1/orders", { body: valid });
+    expect((await call("GET", "/v1/orders/ord_test1/certificate?format=pem")).json.error.code).toBe(
+      "NOT_ISSUED",
+    );
+    expect((await call("GET", "/v1/orders/ord_test1/certificate?format=jks")).json.error.code).toBe(
+      "FORMAT_UNKNOWN",
+    );
+  });
+
+  it("cancel a pending order once", async () => {
+    await call("POST", "/v1/orders", { body: valid });
+    expect((await call("POST", "/v1/orders/ord_test1/cancellation")).json.status).toBe("CANCELLED");
+    expect((await call("POST", "/v1/orders/ord_test1/cancellation")).status).toBe(409);
+  });
+
+  it("list the tenant's orders and refuse a bad status filter", async () => {
+    await call("POST", "/v1/orders", { body: valid });
+    await call("POST", "/v1/orders", { body: valid });
+    expect((await call("GET", "/v1/orders?limit=1")).json.orders).toHaveLength(1);
+    expect((await call("GET", "/v1/orders?status=LOST")).status).toBe(400);
+    expect((await call("GET", "/v1/orders", { tenant: "tenant-b" })).json.orders).toEqual([]);
+  });
+
+  it("keep the execution view for operators", async () => {
+    expect((await call("GET", "/v1/executions/ord_x-1")).status).toBe(403);
+    expect((await call("GET", "/v1/executions/ord_x-1", { role: "operator" })).status).toBe(404);
+  });
+});
+
+describe("matchRoute", () => {
+  it("answers which methods a known path allows", () => {
+    expect(matchRoute("DELETE", "/v1/orders")).toEqual({ allowed: ["POST", "GET"] });
+    expect(matchRoute("GET", "/v2/orders")).toBeUndefined();
+  });
+});

@@ -1,0 +1,266 @@
+import { describe, expect, it } from "vitest";
+import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryMailer } from "../../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
+import { fixedClock } from "../../../functions/domain/clock.ts";
+import type { OrderRecord } from "../../../functions/domain/order-record.ts";
+import {
+  CaUnavailable,
+  type CertificateAuthority,
+} from "../../../functions/ports/certificate-authority.ts";
+import type { CheckOutcome, DcvChecker } from "../../../functions/ports/dcv-checker.ts";
+import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
+import {
+  runWorkflowStep,
+  type WorkflowStepName,
+} from "../../../functions/workflow/step-registry.ts";
+import type { WorkflowDependencies } from "../../../functions/workflow/workflow-dependencies.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+import { createLocalWorkflowEngine } from "../../../infra/local/local-workflow-engine.ts";
+import { readOrderDefinition, taskStateBindings } from "../../../infra/local/order-definition.ts";
+
+const HOUR = 3600;
+const definition = readOrderDefinition();
+const noRetryWaits = Object.fromEntries(
+  Object.entries(definition.States as Record<string, { Retry?: unknown }>)
+    .filter(([, state]) => state.Retry !== undefined)
+    .map(([name]) => [name, 0]),
+);
+
+/** The real state machine and steps, with in-memory storage and simulated time: no network. */
+function harness(
+  options: {
+    publishedAfterSeconds?: number;
+    ca?: (deps: WorkflowDependencies) => CertificateAuthority;
+    mailFails?: boolean;
+  } = {},
+) {
+  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  const started = clock.now().getTime();
+  const store = createMemoryOrderStore(clock);
+  const blobs = createMemoryBlobStore();
+  const mailer = createMemoryMailer();
+  const vault = new CertificateVault(blobs, derivedKeyPassphrases(new Uint8Array(32).fill(7)));
+  const dcv: DcvChecker = {
+    async check(): Promise<CheckOutcome> {
+      const elapsed = (clock.now().getTime() - started) / 1000;
+      return options.publishedAfterSeconds !== undefined && elapsed >= options.publishedAfterSeconds
+        ? { ok: true }
+        : { ok: false, cause: "NO_RECORD", detail: "No TXT record yet." };
+    },
+  };
+  const base = { clock, store, vault, mailer, dcv, settings: DEFAULT_WORKFLOW_SETTINGS };
+  const deps: WorkflowDependencies = {
+    ...base,
+    mailer: options.mailFails
+      ? {
+          async send() {
+            throw new TypeError("mail relay exploded with secret=hunter2");
+          },
+        }
+      : mailer,
+    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+  };
+  const workflowDeps = options.ca === undefined ? deps : { ...deps, ca: options.ca(deps) };
+  const taskHandlers = Object.fromEntries(
+    taskStateBindings(definition).map((binding) => [
+      binding.stateName,
+      (input: unknown) =>
+        runWorkflowStep(workflowDeps, binding.functionName as WorkflowStepName, input),
+    ]),
+  );
+  const engine = createLocalWorkflowEngine({
+    definition,
+    taskHandlers,
+    retryIntervalOverrides: noRetryWaits,
+    timeMode: { kind: "simulated", advance: (seconds) => clock.advance(seconds) },
+  });
+  async function run(order: Partial<OrderRecord> = {}) {
+    const orderId = `ord_${Math.random().toString(36).slice(2, 10)}`;
+    const now = clock.now().toISOString();
+    const record: OrderRecord = { ...newRecord(orderId, now), ...order };
+    await store.create(record, {
+      at: now,
+      type: "status",
+      status: "SUBMITTED",
+      message: "submitted",
+    });
+    await engine.startExecution(`${orderId}-1`, { orderId });
+    const execution = await engine.waitForExecution(`${orderId}-1`);
+    return {
+      execution,
+      order: await store.get(orderId),
+      history: await store.history(orderId),
+      orderId,
+    };
+  }
+  function newRecord(orderId: string, now: string): OrderRecord {
+    return {
+      orderId,
+      tenantId: "tenant-a",
+      status: "SUBMITTED",
+      version: 0,
+      product: "DV",
+      names: [{ ascii: "shop.example.com", display: "shop.example.com", wildcard: false }],
+      method: "dns-txt",
+      keySource: { kind: "generated", keyType: "EC-P256" },
+      contact: { name: "Ada", email: "ada@example.com" },
+      validityDays: 100,
+      createdAt: now,
+      updatedAt: now,
+      validations: [],
+      executionName: `${orderId}-1`,
+      warnings: [],
+    };
+  }
+  const steps = {
+    async seed() {
+      const orderId = `ord_${Math.random().toString(36).slice(2, 10)}`;
+      const now = clock.now().toISOString();
+      await store.create(newRecord(orderId, now), {
+        at: now,
+        type: "status",
+        status: "SUBMITTED",
+        message: "submitted",
+      });
+      return orderId;
+    },
+    run: (name: WorkflowStepName, input: unknown) => runWorkflowStep(workflowDeps, name, input),
+  };
+  return { run, mailer, blobs, clock, store, engine, steps };
+}
+
+describe("the order workflow (real ASL, in-memory adapters, simulated time)", () => {
+  it("issues when the record is there at the first check, in 17 transitions", async () => {
+    const { run, mailer, blobs } = harness({ publishedAfterSeconds: 0 });
+    const { execution, order, history } = await run();
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(execution.transitions).toBe(17);
+    expect(order?.status).toBe("ISSUED");
+    expect(order?.certificate?.serialNumber).toMatch(/^[0-9a-f]+$/);
+    expect(
+      history.filter((event) => event.status !== undefined).map((event) => event.status),
+    ).toEqual(["SUBMITTED", "PENDING_VALIDATION", "ISSUING", "ISSUED"]);
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual([
+      "Action needed: publish the validation for shop.example.com",
+      "Certificate issued for shop.example.com",
+    ]);
+    expect(mailer.sent[0]?.text).toContain("_certflow-challenge.shop.example.com");
+    const storedKey = new TextDecoder().decode(
+      await blobs.get(`private-keys/${order?.orderId}.key.pem`),
+    );
+    expect(storedKey).toContain("BEGIN ENCRYPTED PRIVATE KEY");
+    expect(JSON.stringify(execution.events)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("keeps checking with backoff and issues when the customer publishes after 6 hours", async () => {
+    const { run, clock } = harness({ publishedAfterSeconds: 6 * HOUR });
+    const startedAt = clock.now().getTime();
+    const { execution, order, history } = await run();
+    expect(order?.status).toBe("ISSUED");
+    const checks = history.filter((event) => event.type === "check");
+    expect(checks.length).toBeGreaterThan(5);
+    expect(checks.length).toBeLessThan(20);
+    const elapsedHours = (clock.now().getTime() - startedAt) / 3_600_000;
+    expect(elapsedHours).toBeGreaterThanOrEqual(6);
+    expect(elapsedHours).toBeLessThan(7.1);
+    expect(execution.transitions).toBe(17 + 3 * (checks.length - 1));
+  });
+
+  it("fails as VALIDATION_TIMED_OUT after 24 hours, mails the failure and ends the execution", async () => {
+    const { run, mailer, clock } = harness();
+    const startedAt = clock.now().getTime();
+    const { execution, order } = await run();
+    expect(execution.status).toBe("FAILED");
+    expect(order?.status).toBe("FAILED");
+    expect(order?.failure?.code).toBe("VALIDATION_TIMED_OUT");
+    expect(order?.failure?.message).toContain("shop.example.com: NO_RECORD");
+    expect((clock.now().getTime() - startedAt) / 1000).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(mailer.sent.at(-1)?.subject).toBe("Order failed: shop.example.com");
+  });
+
+  it("retries a CA that is down, then fails the order as CA_UNAVAILABLE", async () => {
+    let calls = 0;
+    const { run } = harness({
+      publishedAfterSeconds: 0,
+      ca: (deps) => {
+        const real = deps.ca;
+        return Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
+          kind: real.kind,
+          audience: real.audience,
+          async placeOrder() {
+            calls++;
+            throw new CaUnavailable("connect ECONNREFUSED 127.0.0.1:14000");
+          },
+        }) as CertificateAuthority;
+      },
+    });
+    const { execution, order } = await run();
+    expect(calls).toBe(7);
+    expect(execution.events.filter((event) => event.type === "StateRetried")).toHaveLength(6);
+    expect(order?.failure).toEqual({
+      code: "CA_UNAVAILABLE",
+      message: "connect ECONNREFUSED 127.0.0.1:14000",
+    });
+  });
+
+  it("records VALIDATION_FAILED when the CA finds the records missing", async () => {
+    // The pre-check passes but the CA's own check does not.
+    let checks = 0;
+    const { run } = harness({
+      publishedAfterSeconds: 0,
+      ca: (deps) =>
+        new EmbeddedCertificateAuthority({
+          vault: deps.vault,
+          clock: deps.clock,
+          dcv: {
+            async check() {
+              checks++;
+              return { ok: false, cause: "WRONG_VALUE", detail: "found 'stale'" };
+            },
+          },
+        }),
+    });
+    const { order } = await run();
+    expect(checks).toBe(1);
+    expect(order?.failure?.code).toBe("VALIDATION_FAILED");
+    expect(order?.failure?.message).toContain("WRONG_VALUE");
+    expect(order?.validations[0]?.status).toBe("invalid");
+  });
+
+  it("records an unexpected error as INTERNAL without showing its cause", async () => {
+    const { run } = harness({ publishedAfterSeconds: 0, mailFails: true });
+    const { order, execution } = await run();
+    expect(order?.status).toBe("FAILED");
+    expect(order?.failure?.code).toBe("INTERNAL");
+    expect(order?.failure?.message).toContain("TypeError");
+    expect(order?.failure?.message).not.toContain("hunter2");
+    expect(execution.status).toBe("FAILED");
+  });
+
+  it("picks an interrupted order up again without placing it twice or making a new key", async () => {
+    const { run, store, engine, blobs, steps } = harness({ publishedAfterSeconds: 0 });
+    const issued = await run();
+    // Rerunning every step on an issued order leaves it alone.
+    await engine.startExecution(`${issued.orderId}-2`, { orderId: issued.orderId });
+    expect((await engine.waitForExecution(`${issued.orderId}-2`)).status).toBe("FAILED");
+    expect((await store.get(issued.orderId))?.status).toBe("ISSUED");
+
+    // An execution that stopped right after placing the order with the CA…
+    const interrupted = await steps.seed();
+    await steps.run("RecordOrder", { orderId: interrupted });
+    await steps.run("PrepareKeyAndCsr", { orderId: interrupted });
+    await steps.run("PlaceOrderWithCa", { orderId: interrupted });
+    const placed = await store.get(interrupted);
+    const key = await blobs.get(`private-keys/${interrupted}.key.pem`);
+    // …continues in a new execution from the start, and every step finds its earlier work.
+    await engine.startExecution(`${interrupted}-2`, { orderId: interrupted });
+    expect((await engine.waitForExecution(`${interrupted}-2`)).status).toBe("SUCCEEDED");
+    const resumed = await store.get(interrupted);
+    expect(resumed?.status).toBe("ISSUED");
+    expect(resumed?.caOrderRef).toBe(placed?.caOrderRef);
+    expect(await blobs.get(`private-keys/${interrupted}.key.pem`)).toEqual(key);
+  });
+});
