@@ -21,10 +21,17 @@ export async function listOrders(deps: ApiDependencies, event: ApiEvent): Promis
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new ApiError(400, "INVALID_LIMIT", "limit must be an integer from 1 to 100.");
   }
-  const page = await deps.store.listByTenant(principal.tenantId, {
-    status: status as (typeof ORDER_STATUSES)[number] | undefined,
-    limit,
-    cursor: query.cursor,
-  });
+  const page = await deps.store
+    .listByTenant(principal.tenantId, {
+      status: status as (typeof ORDER_STATUSES)[number] | undefined,
+      limit,
+      cursor: query.cursor,
+    })
+    .catch((error: unknown) => {
+      if (error instanceof Error && error.name === "InvalidListCursor") {
+        throw new ApiError(400, "INVALID_CURSOR", "cursor is not one this listing handed out.");
+      }
+      throw error;
+    });
   return jsonResponse(200, { orders: page.orders.map(orderView), nextCursor: page.nextCursor });
 }

@@ -115,11 +115,23 @@ export async function submitOrder(deps: ApiDependencies, event: ApiEvent): Promi
           requestHash: createHash("sha256").update(JSON.stringify(body)).digest("hex"),
           expiresAt: new Date(now.getTime() + IDEMPOTENCY_WINDOW_SECONDS * 1000).toISOString(),
         };
-  const result = await deps.store.create(
-    order,
-    { at: now.toISOString(), type: "status", status: "SUBMITTED", message: "Order submitted." },
-    claim,
-  );
+  let result: Awaited<ReturnType<ApiDependencies["store"]["create"]>>;
+  try {
+    result = await deps.store.create(
+      order,
+      { at: now.toISOString(), type: "status", status: "SUBMITTED", message: "Order submitted." },
+      claim,
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === "IdempotencyKeyInUse") {
+      throw new ApiError(
+        409,
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key is in use by another request.",
+      );
+    }
+    throw error;
+  }
   if (!result.created) {
     if (!result.sameRequest) {
       throw new ApiError(
@@ -130,8 +142,12 @@ export async function submitOrder(deps: ApiDependencies, event: ApiEvent): Promi
     }
     return accepted(deps, result.existing);
   }
+  // A replay that completed a half-written order carries the first request's id.
+  const created = result.order;
   try {
-    await deps.workflow.startExecution(executionName, { orderId });
+    await deps.workflow.startExecution(created.executionName ?? executionName, {
+      orderId: created.orderId,
+    });
   } catch (error) {
     deps.logError(error);
     await deps.store.update(

@@ -218,6 +218,7 @@ describe("order routes", () => {
     await call("POST", "/v1/orders", { body: valid });
     expect((await call("GET", "/v1/orders?limit=1")).json.orders).toHaveLength(1);
     expect((await call("GET", "/v1/orders?status=LOST")).status).toBe(400);
+    expect((await call("GET", "/v1/orders?cursor=garbage")).json.error.code).toBe("INVALID_CURSOR");
     expect((await call("GET", "/v1/orders", { tenant: "tenant-b" })).json.orders).toEqual([]);
   });
 
