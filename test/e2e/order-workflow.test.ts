@@ -399,10 +399,20 @@ describe("the execution history", () => {
     const orderId = executionNames[0]?.replace(/-\d+$/, "") ?? "";
     const printed = execFileSync(
       process.execPath,
-      ["bin/certflow.mjs", "executions", orderId, "--url", service.url, "--token", "operator-token"],
+      [
+        "bin/certflow.mjs",
+        "executions",
+        orderId,
+        "--url",
+        service.url,
+        "--token",
+        "operator-token",
+      ],
       { encoding: "utf8" },
     );
-    expect(printed).toContain(`Execution ${executionNames[0]} of order ${orderId} (ISSUED): SUCCEEDED`);
+    expect(printed).toContain(
+      `Execution ${executionNames[0]} of order ${orderId} (ISSUED): SUCCEEDED`,
+    );
     expect(printed).toMatch(/StateEntered CheckCustomerPublished/);
     expect(printed).toMatch(/StateEntered MarkOrderIssued/);
     leaks.push(...findSecrets(printed, secrets));
