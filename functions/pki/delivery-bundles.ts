@@ -1,11 +1,26 @@
-import { zipSync } from "fflate";
-import { certificateDer } from "./certificate-info.ts";
-import { toPem } from "./pem.ts";
+import { type ZipAttributes, zipSync } from "fflate";
+import { deliveryBaseName } from "./delivery-file-names.ts";
+import {
+  apacheInstructions,
+  iisInstructions,
+  nginxInstructions,
+  tomcatInstructions,
+} from "./delivery-instructions.ts";
+import { parsePemBlocks, toPem } from "./pem.ts";
 import { buildPkcs12, checkPfxPassword } from "./pkcs12.ts";
+
+export { deliveryBaseName } from "./delivery-file-names.ts";
 
 export const DELIVERY_FORMATS = ["pem", "nginx", "apache", "iis", "tomcat"] as const;
 
 export type DeliveryFormat = (typeof DELIVERY_FORMATS)[number];
+
+export function isDeliveryFormat(value: string): value is DeliveryFormat {
+  return (DELIVERY_FORMATS as readonly string[]).includes(value);
+}
+
+/** The key alias Tomcat's documentation and defaults use. */
+export const TOMCAT_KEY_ALIAS = "tomcat";
 
 export type DeliveryErrorCode =
   | "KEY_NOT_HELD"
@@ -26,10 +41,11 @@ export class DeliveryError extends Error {
 export interface DeliveryInput {
   readonly commonName: string;
   readonly certificatePem: string;
-  /** Intermediates, the one nearest the leaf first; no root. */
+  /** Intermediates, the one nearest the leaf first; the root only if the caller adds it. */
   readonly chainPems: readonly string[];
-  /** Absent when the customer kept their own key (uploaded CSR). */
+  /** Unencrypted PKCS#8 DER; absent when the customer kept their own key (uploaded CSR). */
   readonly privateKeyPkcs8?: Uint8Array;
+  /** For iis and tomcat: the password of the .pfx/.p12. */
   readonly password?: string;
 }
 
@@ -37,116 +53,157 @@ export interface DeliveryBundle {
   readonly fileName: string;
   readonly contentType: string;
   readonly body: Uint8Array;
+  /** How to install it; the same text as README.txt in the zip formats. */
+  readonly instructions: string;
 }
 
-const text = (value: string) => new TextEncoder().encode(value);
 const ZIP_DATE = new Date("2026-01-01T00:00:00Z");
+// Unix regular file with the given permissions, in the zip entry's external attributes.
+const unixFile = (mode: number): ZipAttributes => ({
+  os: 3,
+  attrs: (0o100000 | mode) * 0x10000,
+  mtime: ZIP_DATE,
+});
+const encode = (text: string) => new TextEncoder().encode(text);
 
-export function bundleBaseName(commonName: string): string {
-  return commonName
-    .toLowerCase()
-    .replace(/^\*/, "wildcard")
-    .replace(/[^a-z0-9.-]/g, "_");
+interface ZipEntry {
+  readonly content: string;
+  readonly secret?: boolean;
 }
 
-function zip(files: Record<string, string>): Uint8Array {
+function zip(entries: Record<string, ZipEntry>): Uint8Array {
   return zipSync(
     Object.fromEntries(
-      Object.entries(files).map(([name, content]) => [name, [text(content), { mtime: ZIP_DATE }]]),
+      Object.entries(entries).map(([name, entry]) => [
+        name,
+        [encode(entry.content), unixFile(entry.secret === true ? 0o600 : 0o644)],
+      ]),
     ),
   );
 }
 
-function keyPem(pkcs8: Uint8Array): string {
-  return toPem(pkcs8, "PRIVATE KEY");
+/** Every CERTIFICATE block re-encoded, so that concatenations are well-formed PEM. */
+function certificateDers(pem: string, what: string): Uint8Array[] {
+  const ders = parsePemBlocks(pem)
+    .filter((block) => block.label === "CERTIFICATE")
+    .map((block) => block.der);
+  if (ders.length === 0) throw new TypeError(`The ${what} holds no PEM CERTIFICATE.`);
+  return ders;
 }
 
-async function pkcs12For(input: DeliveryInput, friendlyName: string): Promise<Uint8Array> {
+function certificates(input: DeliveryInput) {
+  const [leaf] = certificateDers(input.certificatePem, "certificate");
+  if (leaf === undefined) throw new TypeError("The certificate holds no PEM CERTIFICATE.");
+  const chain = input.chainPems.flatMap((pem) => certificateDers(pem, "chain"));
+  const pem = (ders: readonly Uint8Array[]) =>
+    ders.map((der) => toPem(der, "CERTIFICATE")).join("");
+  return {
+    leaf,
+    chain,
+    leafPem: pem([leaf]),
+    chainPem: chain.length === 0 ? undefined : pem(chain),
+    fullchainPem: pem([leaf, ...chain]),
+  };
+}
+
+function requirePkcs12Inputs(input: DeliveryInput, format: string) {
   if (input.privateKeyPkcs8 === undefined) {
     throw new DeliveryError(
       "KEY_NOT_HELD",
-      "This order used your own CSR, so the private key is yours and not held here; build the .pfx/.p12 where the key is, or download pem, nginx or apache.",
+      `This order was placed with your own CSR, so its private key is not held by the service and ${format} (which must contain the key) cannot be built here. Download pem, nginx or apache, or build the file where your key is.`,
     );
   }
   if (input.password === undefined || input.password === "") {
-    throw new DeliveryError(
-      "PASSWORD_REQUIRED",
-      "Send the password for the file in the X-Pfx-Password header.",
-    );
+    throw new DeliveryError("PASSWORD_REQUIRED", `A password is required for ${format}.`);
   }
   const problem = checkPfxPassword(input.password);
   if (problem !== undefined) throw new DeliveryError("PASSWORD_INVALID", problem.message);
-  return buildPkcs12({
-    privateKeyPkcs8: input.privateKeyPkcs8,
-    certificates: [input.certificatePem, ...input.chainPems].map((pem) => certificateDer(pem)),
-    password: input.password,
-    friendlyName,
-  });
+  return { privateKeyPkcs8: input.privateKeyPkcs8, password: input.password };
 }
 
-/** The files each web server wants, named after the certificate's common name. */
+async function pkcs12Bundle(
+  input: DeliveryInput,
+  format: "iis" | "tomcat",
+  fileName: string,
+  friendlyName: string,
+  instructions: string,
+): Promise<DeliveryBundle> {
+  const { privateKeyPkcs8, password } = requirePkcs12Inputs(input, format);
+  const { leaf, chain } = certificates(input);
+  const body = await buildPkcs12({
+    privateKeyPkcs8,
+    certificates: [leaf, ...chain],
+    password,
+    friendlyName,
+  });
+  return { fileName, contentType: "application/x-pkcs12", body, instructions };
+}
+
+/** The files a web server wants, named after the certificate's common name. */
 export async function buildDeliveryBundle(
   format: DeliveryFormat,
   input: DeliveryInput,
 ): Promise<DeliveryBundle> {
-  const base = bundleBaseName(input.commonName);
-  const chain = input.chainPems.join("");
-  const fullchain = input.certificatePem + chain;
-  const noKeyNote =
-    "This order used your own CSR: use the private key you generated with it (it is not held by the service).";
+  const base = deliveryBaseName(input.commonName);
+  const key = input.privateKeyPkcs8;
+  const keyEntry = key === undefined ? {} : { [`${base}.key`]: keyFile(key) };
   switch (format) {
-    case "pem":
+    case "pem": {
+      const fileName = `${base}.pem`;
       return {
-        fileName: `${base}.pem`,
+        fileName,
         contentType: "application/x-pem-file",
-        body: text(fullchain),
+        body: encode(certificates(input).fullchainPem),
+        instructions: `${fileName} holds the certificate followed by the intermediate certificates (no private key).\n`,
       };
+    }
     case "nginx": {
-      const files: Record<string, string> = { [`${base}.fullchain.pem`]: fullchain };
-      if (input.privateKeyPkcs8 !== undefined) files[`${base}.key`] = keyPem(input.privateKeyPkcs8);
-      files["README.txt"] = [
-        "nginx: in the server block,",
-        `  ssl_certificate     /etc/nginx/ssl/${base}.fullchain.pem;`,
-        `  ssl_certificate_key /etc/nginx/ssl/${base}.key;`,
-        ...(input.privateKeyPkcs8 === undefined ? ["", noKeyNote] : []),
-        "",
-      ].join("\n");
-      return { fileName: `${base}.nginx.zip`, contentType: "application/zip", body: zip(files) };
+      const files = { fullchain: `${base}.fullchain.pem`, key: `${base}.key`, keyHeld: !!key };
+      const instructions = nginxInstructions(files);
+      const body = zip({
+        [files.fullchain]: { content: certificates(input).fullchainPem },
+        ...keyEntry,
+        "README.txt": { content: instructions },
+      });
+      return { fileName: `${base}.nginx.zip`, contentType: "application/zip", body, instructions };
     }
     case "apache": {
-      const files: Record<string, string> = {
-        [`${base}.crt`]: input.certificatePem,
-        [`${base}.chain.crt`]: chain,
+      const { leafPem, chainPem } = certificates(input);
+      const chainName = `${base}.chain.crt`;
+      const files = {
+        certificate: `${base}.crt`,
+        chain: chainPem === undefined ? undefined : chainName,
+        key: `${base}.key`,
+        keyHeld: !!key,
       };
-      if (input.privateKeyPkcs8 !== undefined) files[`${base}.key`] = keyPem(input.privateKeyPkcs8);
-      files["README.txt"] = [
-        "Apache (mod_ssl): in the VirtualHost,",
-        `  SSLCertificateFile      /etc/ssl/certs/${base}.crt`,
-        `  SSLCertificateChainFile /etc/ssl/certs/${base}.chain.crt`,
-        `  SSLCertificateKeyFile   /etc/ssl/private/${base}.key`,
-        "(Apache 2.4.8 and later also take the chain appended to SSLCertificateFile.)",
-        ...(input.privateKeyPkcs8 === undefined ? ["", noKeyNote] : []),
-        "",
-      ].join("\n");
-      return { fileName: `${base}.apache.zip`, contentType: "application/zip", body: zip(files) };
+      const instructions = apacheInstructions(files);
+      const body = zip({
+        [files.certificate]: { content: leafPem },
+        ...(chainPem === undefined ? {} : { [chainName]: { content: chainPem } }),
+        ...keyEntry,
+        "README.txt": { content: instructions },
+      });
+      return { fileName: `${base}.apache.zip`, contentType: "application/zip", body, instructions };
     }
-    case "iis":
-      return {
-        fileName: `${base}.pfx`,
-        contentType: "application/x-pkcs12",
-        body: await pkcs12For(input, input.commonName),
-      };
-    case "tomcat":
-      // Tomcat: <Certificate certificateKeystoreFile="conf/NAME.p12" certificateKeystoreType="PKCS12"
-      // certificateKeyAlias="tomcat" certificateKeystorePassword="…"/>
-      return {
-        fileName: `${base}.p12`,
-        contentType: "application/x-pkcs12",
-        body: await pkcs12For(input, "tomcat"),
-      };
+    case "iis": {
+      const fileName = `${base}.pfx`;
+      return pkcs12Bundle(input, format, fileName, input.commonName, iisInstructions(fileName));
+    }
+    case "tomcat": {
+      const fileName = `${base}.p12`;
+      const instructions = tomcatInstructions(fileName, TOMCAT_KEY_ALIAS);
+      return pkcs12Bundle(input, format, fileName, TOMCAT_KEY_ALIAS, instructions);
+    }
     default: {
-      const unknownFormat: never = format;
-      throw new DeliveryError("FORMAT_UNKNOWN", `Unknown format ${String(unknownFormat)}.`);
+      const unknown: never = format;
+      throw new DeliveryError(
+        "FORMAT_UNKNOWN",
+        `Unknown format ${String(unknown)}; one of ${DELIVERY_FORMATS.join(", ")}.`,
+      );
     }
   }
+}
+
+function keyFile(pkcs8: Uint8Array): ZipEntry {
+  return { content: toPem(pkcs8, "PRIVATE KEY"), secret: true };
 }

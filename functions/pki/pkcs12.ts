@@ -1,11 +1,7 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { toArrayBuffer } from "./pem.ts";
-
-pkijs.setEngine(
-  "certflow",
-  new pkijs.CryptoEngine({ name: "certflow", crypto: globalThis.crypto }),
-);
 
 const KEY_BAG = "1.2.840.113549.1.12.10.1.2";
 const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
@@ -13,115 +9,153 @@ const X509_CERTIFICATE = "1.2.840.113549.1.9.22.1";
 const FRIENDLY_NAME = "1.2.840.113549.1.9.20";
 const LOCAL_KEY_ID = "1.2.840.113549.1.9.21";
 
+export const DEFAULT_FRIENDLY_NAME = "certflow";
+export const DEFAULT_PKCS12_ITERATIONS = 2048;
+const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 128;
+
+// An engine of our own, so that no other module's pkijs.setEngine changes what this one uses.
+const engine = new pkijs.CryptoEngine({ name: "node-webcrypto", crypto: globalThis.crypto });
+
 export interface PfxPasswordProblem {
   readonly code: "PASSWORD_INVALID";
   readonly message: string;
 }
 
-/** Keytool refuses non-ASCII keystore passwords; IIS and openssl take the same rules fine. */
+/**
+ * The password rules for .pfx/.p12 files: IIS and openssl take any password, but Java keytool
+ * (Tomcat) refuses non-ASCII ones, and HTTP header transport drops leading and trailing spaces.
+ */
 export function checkPfxPassword(password: string): PfxPasswordProblem | undefined {
-  if (password.length < 8 || password.length > 128) {
-    return { code: "PASSWORD_INVALID", message: "The password must be 8 to 128 characters long." };
+  const problem = (message: string): PfxPasswordProblem => ({ code: "PASSWORD_INVALID", message });
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    return problem(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    return problem(`The password may have at most ${MAX_PASSWORD_LENGTH} characters.`);
   }
   if (!/^[\x20-\x7e]+$/.test(password)) {
-    return {
-      code: "PASSWORD_INVALID",
-      message:
-        "The password may only contain printable ASCII characters (Java keytool refuses others).",
-    };
+    return problem(
+      "The password may only contain printable ASCII characters (Java keytool refuses others).",
+    );
+  }
+  if (password.trim() !== password) {
+    return problem("The password must not begin or end with a space.");
   }
   return undefined;
 }
 
-function attributes(friendlyName: string | undefined, localKeyId: ArrayBuffer): pkijs.Attribute[] {
-  const list = [
+export interface Pkcs12Input {
+  /** Unencrypted PKCS#8 DER. */
+  readonly privateKeyPkcs8: Uint8Array;
+  /** DER, the leaf (the key's certificate) first, then the chain towards the root. */
+  readonly certificates: readonly Uint8Array[];
+  readonly password: string;
+  /** Shown by Windows and used as the alias by Java keytool and Tomcat. */
+  readonly friendlyName?: string;
+  readonly iterations?: number;
+}
+
+function bagAttributes(friendlyName: string, localKeyId: ArrayBuffer): pkijs.Attribute[] {
+  return [
+    new pkijs.Attribute({
+      type: FRIENDLY_NAME,
+      values: [new asn1js.BmpString({ value: friendlyName })],
+    }),
     new pkijs.Attribute({
       type: LOCAL_KEY_ID,
       values: [new asn1js.OctetString({ valueHex: localKeyId })],
     }),
   ];
-  if (friendlyName !== undefined) {
-    list.push(
-      new pkijs.Attribute({
-        type: FRIENDLY_NAME,
-        values: [new asn1js.BmpString({ value: friendlyName })],
-      }),
-    );
+}
+
+function checkInput(input: Pkcs12Input, iterations: number): Uint8Array {
+  const [leaf] = input.certificates;
+  if (leaf === undefined) throw new RangeError("A PKCS#12 file needs at least the certificate.");
+  const problem = checkPfxPassword(input.password);
+  if (problem !== undefined) throw new RangeError(problem.message);
+  if (!Number.isSafeInteger(iterations) || iterations < 1) {
+    throw new RangeError("The iteration count must be a positive integer.");
   }
-  return list;
+  const privateKey = createPrivateKey({
+    key: Buffer.from(input.privateKeyPkcs8),
+    format: "der",
+    type: "pkcs8",
+  });
+  if (!new X509Certificate(leaf).checkPrivateKey(privateKey)) {
+    throw new RangeError("The private key does not belong to the first certificate.");
+  }
+  return leaf;
 }
 
 /**
- * A PKCS#12 file (for IIS .pfx and Tomcat keystores): the key in a PBES2 (PBKDF2-SHA256,
- * AES-256-CBC) shrouded bag, the certificates in an encrypted safe, and an HMAC-SHA256 MAC.
+ * A PKCS#12 file (IIS .pfx, Tomcat .p12): the key in a shrouded key bag and the certificates in an
+ * encrypted safe, both PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), under an HMAC-SHA256 MAC. Key and
+ * leaf share a localKeyId and a friendlyName, which is how importers pair them.
  */
-export async function buildPkcs12(input: {
-  privateKeyPkcs8: Uint8Array;
-  certificates: readonly Uint8Array[];
-  password: string;
-  friendlyName?: string;
-  iterations?: number;
-}): Promise<Uint8Array> {
-  const iterationCount = input.iterations ?? 2048;
-  const [leaf] = input.certificates;
-  if (leaf === undefined) throw new Error("A PKCS#12 file needs the certificate.");
+export async function buildPkcs12(input: Pkcs12Input): Promise<Uint8Array> {
+  const iterations = input.iterations ?? DEFAULT_PKCS12_ITERATIONS;
+  const leaf = checkInput(input, iterations);
+  const friendlyName = input.friendlyName ?? DEFAULT_FRIENDLY_NAME;
   const localKeyId = await crypto.subtle.digest("SHA-1", toArrayBuffer(leaf));
-  const friendlyName = input.friendlyName ?? "certflow";
+  const password = toArrayBuffer(new TextEncoder().encode(input.password));
+  const encryption = () => ({
+    password,
+    // pkijs draws the IV itself; its type still asks for one.
+    contentEncryptionAlgorithm: {
+      name: "AES-CBC",
+      length: 256,
+    } as pkijs.ContentEncryptionAlgorithm,
+    hmacHashAlgorithm: "SHA-256",
+    iterationCount: iterations,
+  });
+
   const keyBag = new pkijs.PKCS8ShroudedKeyBag({
     parsedValue: pkijs.PrivateKeyInfo.fromBER(toArrayBuffer(input.privateKeyPkcs8)),
   });
+  await keyBag.makeInternalValues(encryption(), engine);
   const certificateBags = input.certificates.map(
     (der, index) =>
       new pkijs.SafeBag({
         bagId: CERT_BAG,
         bagValue: new pkijs.CertBag({
           certId: X509_CERTIFICATE,
-          parsedValue: pkijs.Certificate.fromBER(toArrayBuffer(der)),
+          certValue: new asn1js.OctetString({ valueHex: toArrayBuffer(der) }),
         }),
-        bagAttributes: index === 0 ? attributes(friendlyName, localKeyId) : undefined,
+        bagAttributes: index === 0 ? bagAttributes(friendlyName, localKeyId) : undefined,
       }),
   );
-  const pfx = new pkijs.PFX({
+  const authenticatedSafe = new pkijs.AuthenticatedSafe({
     parsedValue: {
-      integrityMode: 0,
-      authenticatedSafe: new pkijs.AuthenticatedSafe({
-        parsedValue: {
-          safeContents: [
-            {
-              privacyMode: 0,
-              value: new pkijs.SafeContents({
-                safeBags: [
-                  new pkijs.SafeBag({
-                    bagId: KEY_BAG,
-                    bagValue: keyBag,
-                    bagAttributes: attributes(friendlyName, localKeyId),
-                  }),
-                ],
+      safeContents: [
+        {
+          privacyMode: 0,
+          value: new pkijs.SafeContents({
+            safeBags: [
+              new pkijs.SafeBag({
+                bagId: KEY_BAG,
+                bagValue: keyBag,
+                bagAttributes: bagAttributes(friendlyName, localKeyId),
               }),
-            },
-            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: certificateBags }) },
-          ],
+            ],
+          }),
         },
-      }),
+        { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: certificateBags }) },
+      ],
     },
   });
-  const encryption = {
-    password: new TextEncoder().encode(input.password).buffer as ArrayBuffer,
-    contentEncryptionAlgorithm: { name: "AES-CBC", length: 256 },
-    hmacHashAlgorithm: "SHA-256",
-    iterationCount,
-  };
-  await keyBag.makeInternalValues(
-    encryption as unknown as Parameters<pkijs.PKCS8ShroudedKeyBag["makeInternalValues"]>[0],
+  await authenticatedSafe.makeInternalValues({ safeContents: [{}, encryption()] }, engine);
+
+  const pfx = new pkijs.PFX({ parsedValue: { integrityMode: 0, authenticatedSafe } });
+  await pfx.makeInternalValues(
+    {
+      password,
+      iterations,
+      // Asked for by pkijs though the PKCS#12 MAC key derivation does not use it.
+      pbkdf2HashAlgorithm: { name: "SHA-256" },
+      hmacHashAlgorithm: "SHA-256",
+    },
+    engine,
   );
-  const safe = pfx.parsedValue?.authenticatedSafe;
-  if (safe === undefined) throw new Error("PKCS#12 structure incomplete.");
-  await safe.makeInternalValues({ safeContents: [{}, encryption] });
-  await pfx.makeInternalValues({
-    password: encryption.password,
-    iterations: iterationCount,
-    pbkdf2HashAlgorithm: "SHA-256",
-    hmacHashAlgorithm: "SHA-256",
-  });
   return new Uint8Array(pfx.toSchema().toBER(false));
 }

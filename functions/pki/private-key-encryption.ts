@@ -1,47 +1,90 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
+import * as pkijs from "pkijs";
+import { findPemBlock, toArrayBuffer } from "./pem.ts";
 
-export class WrongPassphraseError extends Error {
-  override readonly name = "WrongPassphraseError";
-  readonly code = "WRONG_PASSPHRASE";
+export type PrivateKeyDecryptionErrorCode = "WRONG_PASSPHRASE" | "NOT_ENCRYPTED_PRIVATE_KEY";
+
+/** Why a stored key could not be read; the message never holds key material or passphrase. */
+export class PrivateKeyDecryptionError extends Error {
+  override readonly name = "PrivateKeyDecryptionError";
+  readonly code: PrivateKeyDecryptionErrorCode;
+
+  constructor(code: PrivateKeyDecryptionErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
-function pkcs8Der(key: CryptoKey | Uint8Array): Promise<Uint8Array> | Uint8Array {
+const ENCRYPTED_LABEL = "ENCRYPTED PRIVATE KEY";
+
+async function pkcs8Der(key: CryptoKey | Uint8Array): Promise<Uint8Array> {
   if (key instanceof Uint8Array) return key;
-  return crypto.subtle.exportKey("pkcs8", key).then((buffer) => new Uint8Array(buffer));
+  return new Uint8Array(await crypto.subtle.exportKey("pkcs8", key));
 }
 
-/** Encrypted PKCS#8 PEM (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC), as openssl reads it. */
+function requirePassphrase(passphrase: string): void {
+  if (passphrase.length === 0) throw new RangeError("The passphrase must not be empty.");
+}
+
+/**
+ * Encrypted PKCS#8 PEM ("ENCRYPTED PRIVATE KEY"): PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC,
+ * which openssl reads with `-passin`.
+ */
 export async function encryptPrivateKey(
   key: CryptoKey | Uint8Array,
   passphrase: string,
 ): Promise<string> {
+  requirePassphrase(passphrase);
   const keyObject = createPrivateKey({
     key: Buffer.from(await pkcs8Der(key)),
     format: "der",
     type: "pkcs8",
   });
-  return keyObject.export({
-    type: "pkcs8",
-    format: "pem",
-    cipher: "aes-256-cbc",
-    passphrase,
-  }) as string;
+  return keyObject
+    .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase })
+    .toString();
 }
 
+/** The key inside an encrypted PKCS#8 PEM, as DER and as unencrypted PKCS#8 PEM ("PRIVATE KEY"). */
 export async function decryptPrivateKey(
   pem: string,
   passphrase: string,
 ): Promise<{ pkcs8: Uint8Array; pem: string }> {
+  requirePassphrase(passphrase);
+  const block = findPemBlock(pem, ENCRYPTED_LABEL);
+  if (block === undefined || !isEncryptedPrivateKeyInfo(block.der)) {
+    throw new PrivateKeyDecryptionError(
+      "NOT_ENCRYPTED_PRIVATE_KEY",
+      `No readable ${ENCRYPTED_LABEL} PEM block found; keys at rest must be encrypted PKCS#8.`,
+    );
+  }
   let keyObject: KeyObject;
   try {
-    keyObject = createPrivateKey({ key: pem, format: "pem", passphrase });
+    keyObject = createPrivateKey({
+      key: Buffer.from(block.der),
+      format: "der",
+      type: "pkcs8",
+      passphrase,
+    });
   } catch {
-    throw new WrongPassphraseError(
+    // A wrong passphrase and damaged ciphertext look the same to PBES2: both fail to decrypt.
+    throw new PrivateKeyDecryptionError(
+      "WRONG_PASSPHRASE",
       "The private key could not be decrypted: wrong passphrase or damaged key.",
     );
   }
   return {
     pkcs8: new Uint8Array(keyObject.export({ type: "pkcs8", format: "der" })),
-    pem: keyObject.export({ type: "pkcs8", format: "pem" }) as string,
+    pem: keyObject.export({ type: "pkcs8", format: "pem" }).toString(),
   };
+}
+
+function isEncryptedPrivateKeyInfo(der: Uint8Array): boolean {
+  try {
+    // PKCS8ShroudedKeyBag is the EncryptedPrivateKeyInfo structure.
+    pkijs.PKCS8ShroudedKeyBag.fromBER(toArrayBuffer(der));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,149 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildDeliveryBundle } from "../../../functions/pki/delivery-bundles.ts";
+import { TEST_KEY_TYPES, type TestChain, testChain } from "../../unit/pki/delivery-test-pki.ts";
+import { requireTools, runTool, scratchDirectory, toolOutput } from "./delivery-tools.ts";
+
+const PASSWORD = "Tomcat-and-IIS-1";
+const file = scratchDirectory("certflow-pkcs12-");
+let chain: TestChain;
+
+beforeAll(async () => {
+  requireTools();
+  chain = await testChain();
+});
+
+async function issuedInput(keyType: (typeof TEST_KEY_TYPES)[number]) {
+  const leaf = await chain.issue(keyType, "shop.example.com");
+  const certificate = file(`${keyType}.crt`, leaf.certificatePem);
+  return {
+    certificate,
+    input: {
+      commonName: "shop.example.com",
+      certificatePem: leaf.certificatePem,
+      chainPems: [chain.intermediatePem],
+      privateKeyPkcs8: leaf.pkcs8,
+      password: PASSWORD,
+    },
+  };
+}
+
+describe.each(TEST_KEY_TYPES)("a %s certificate", (keyType) => {
+  it("as .pfx opens in openssl with PBES2/AES-256-CBC and an HMAC-SHA256 MAC", async () => {
+    const { certificate, input } = await issuedInput(keyType);
+    const pfx = file(`${keyType}.pfx`, (await buildDeliveryBundle("iis", input)).body);
+
+    const info = runTool("openssl", [
+      "pkcs12",
+      "-in",
+      pfx,
+      "-passin",
+      `pass:${PASSWORD}`,
+      "-info",
+      "-noout",
+    ]);
+    expect(info.status, info.stderr).toBe(0);
+    const report = info.stdout + info.stderr;
+    expect(report).toContain("MAC: sha256, Iteration 2048");
+    expect(report).toMatch(
+      /Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/,
+    );
+    expect(report).toMatch(
+      /PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/,
+    );
+    expect(report.match(/Certificate bag/g)).toHaveLength(2);
+
+    // The key openssl takes out of the file belongs to the leaf certificate.
+    const key = file(`${keyType}.pfx.key`);
+    toolOutput("openssl", [
+      "pkcs12",
+      "-in",
+      pfx,
+      "-passin",
+      `pass:${PASSWORD}`,
+      "-nocerts",
+      "-noenc",
+      "-out",
+      key,
+    ]);
+    expect(toolOutput("openssl", ["pkey", "-in", key, "-pubout"])).toBe(
+      toolOutput("openssl", ["x509", "-in", certificate, "-noout", "-pubkey"]),
+    );
+    const leafOut = toolOutput("openssl", [
+      "pkcs12",
+      "-in",
+      pfx,
+      "-passin",
+      `pass:${PASSWORD}`,
+      "-clcerts",
+      "-nokeys",
+    ]);
+    expect(leafOut).toContain("friendlyName: shop.example.com");
+    expect(leafOut).toContain("subject=CN = shop.example.com");
+  });
+
+  it("as .pfx fails in openssl with a wrong password", async () => {
+    const { input } = await issuedInput(keyType);
+    const pfx = file(`${keyType}-wrong.pfx`, (await buildDeliveryBundle("iis", input)).body);
+    const wrong = runTool("openssl", [
+      "pkcs12",
+      "-in",
+      pfx,
+      "-passin",
+      "pass:Tomcat-and-IIS-2",
+      "-noout",
+    ]);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toMatch(/Mac verify error/);
+  });
+
+  it('as .p12 lists in keytool as PrivateKeyEntry "tomcat" with its chain', async () => {
+    const { input } = await issuedInput(keyType);
+    const p12 = file(`${keyType}.p12`, (await buildDeliveryBundle("tomcat", input)).body);
+    const list = (path: string) =>
+      toolOutput("keytool", [
+        "-list",
+        "-v",
+        "-keystore",
+        path,
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        PASSWORD,
+      ]);
+
+    const listed = list(p12);
+    expect(listed).toContain("Your keystore contains 1 entry");
+    expect(listed).toContain("Alias name: tomcat");
+    expect(listed).toContain("Entry type: PrivateKeyEntry");
+    expect(listed).toContain("Certificate chain length: 2");
+    expect(listed).toMatch(/Certificate\[1\]:\nOwner: CN=shop\.example\.com\n/);
+    expect(listed).toMatch(/Certificate\[2\]:\nOwner: CN=Delivery Test Issuing CA\n/);
+
+    const withRoot = file(
+      `${keyType}-root.p12`,
+      (
+        await buildDeliveryBundle("tomcat", {
+          ...input,
+          chainPems: [chain.intermediatePem, chain.rootPem],
+        })
+      ).body,
+    );
+    expect(list(withRoot)).toContain("Certificate chain length: 3");
+  });
+});
+
+it("keytool refuses the keystore with a wrong password", async () => {
+  const { input } = await issuedInput("EC-P256");
+  const p12 = file("wrong.p12", (await buildDeliveryBundle("tomcat", input)).body);
+  const wrong = runTool("keytool", [
+    "-list",
+    "-keystore",
+    p12,
+    "-storetype",
+    "PKCS12",
+    "-storepass",
+    "Tomcat-and-IIS-2",
+  ]);
+  expect(wrong.status).not.toBe(0);
+  expect(wrong.stdout + wrong.stderr).toMatch(/password was incorrect/);
+});
