@@ -5,6 +5,7 @@ import { downloadCertificate } from "./routes/download-certificate.ts";
 import { getOrder, getOrderHistory } from "./routes/get-order.ts";
 import { listOrders } from "./routes/list-orders.ts";
 import { getApproverEmails, getCaRoot, getExecution, getServiceInfo } from "./routes/operations.ts";
+import { revokeOrder } from "./routes/revoke-order.ts";
 import { runChecks } from "./routes/run-checks.ts";
 import { submitOrder } from "./routes/submit-order.ts";
 
@@ -41,6 +42,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "POST",
     path: "/v1/orders/{id}/cancellation",
     handle: cancelOrder,
+  },
+  {
+    name: "RevokeCertificate",
+    method: "POST",
+    path: "/v1/orders/{id}/revocation",
+    handle: revokeOrder,
   },
   {
     name: "GetServiceInfo",

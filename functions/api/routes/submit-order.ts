@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { OrderRecord } from "../../domain/order-record.ts";
 import { validateOrderRequest } from "../../domain/order-request.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
@@ -9,35 +8,16 @@ import type { ApiEvent, ApiResult } from "../api-types.ts";
 import { orderRequestSchema } from "../order-request-schema.ts";
 import { orderView } from "../order-view.ts";
 import { header, principalOf } from "../principal.ts";
+import { parseRequestBody } from "../request-body.ts";
 import { jsonResponse } from "../responses.ts";
 
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 
-function parseBody(event: ApiEvent): unknown {
-  const raw = event.isBase64Encoded
-    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
-    : (event.body ?? "");
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, "INVALID_JSON", "The request body is not valid JSON.");
-  }
-}
-
 export async function submitOrder(deps: ApiDependencies, event: ApiEvent): Promise<ApiResult> {
   const principal = principalOf(event);
-  const body = parseBody(event);
-  const parsed = orderRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new ApiError(400, "INVALID_REQUEST", z.prettifyError(parsed.error), {
-      issues: parsed.error.issues.map((issue) => ({
-        path: issue.path.join("."),
-        message: issue.message,
-      })),
-    });
-  }
+  const { raw: body, value: orderRequest } = parseRequestBody(event, orderRequestSchema);
   const now = deps.clock.now();
-  const validation = validateOrderRequest(parsed.data, { issuer: deps.ca.audience, now });
+  const validation = validateOrderRequest(orderRequest, { issuer: deps.ca.audience, now });
   if (!validation.ok) {
     throw new ApiError(
       422,

@@ -1,0 +1,179 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
+import type { ApiDependencies } from "../../../functions/api/api-dependencies.ts";
+import type { ApiEvent } from "../../../functions/api/api-types.ts";
+import { errorResponse } from "../../../functions/api/responses.ts";
+import { matchRoute } from "../../../functions/api/route-table.ts";
+import { fixedClock } from "../../../functions/domain/clock.ts";
+import type { OrderStatusName } from "../../../functions/domain/order-record.ts";
+import {
+  CaRejected,
+  CaUnavailable,
+  type CertificateAuthority,
+} from "../../../functions/ports/certificate-authority.ts";
+import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+
+const CERTIFICATE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+let deps: ApiDependencies;
+let revocations: { certificatePem: string; reason: string }[];
+let caFailure: Error | undefined;
+
+function caRecordingRevocations(): CertificateAuthority {
+  const unused = () => Promise.reject(new Error("not used by the revocation route"));
+  return {
+    kind: "acme",
+    audience: "public",
+    placeOrder: unused,
+    requestValidation: unused,
+    validationProgress: unused,
+    finalize: unused,
+    certificateProgress: unused,
+    async revoke(certificatePem, reason) {
+      if (caFailure !== undefined) throw caFailure;
+      revocations.push({ certificatePem, reason });
+    },
+    rootCertificatePem: async () => undefined,
+  };
+}
+
+beforeEach(() => {
+  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  const vault = new CertificateVault(
+    createMemoryBlobStore(),
+    derivedKeyPassphrases(new Uint8Array(32)),
+  );
+  revocations = [];
+  caFailure = undefined;
+  deps = {
+    clock,
+    store: createMemoryOrderStore(clock),
+    vault,
+    workflow: {
+      startExecution: async () => undefined,
+      sendTaskSuccess: async () => undefined,
+      stopExecution: async () => undefined,
+      describeExecution: async () => undefined,
+    },
+    dcv: { check: async () => ({ ok: true as const }) },
+    ca: caRecordingRevocations(),
+    settings: DEFAULT_WORKFLOW_SETTINGS,
+    newOrderId: () => "ord_revoke1",
+    serviceInfo: {},
+    logError: () => undefined,
+  };
+});
+
+async function call(method: string, path: string, body?: unknown, tenant = "tenant-a") {
+  const match = matchRoute(method, path);
+  if (match === undefined || "allowed" in match) throw new Error(`no route ${method} ${path}`);
+  const event: ApiEvent = {
+    httpMethod: method,
+    path,
+    pathParameters: match.pathParameters,
+    queryStringParameters: {},
+    headers: {},
+    body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
+    requestContext: { authorizer: { tenantId: tenant, role: "customer" } },
+  };
+  const result = await match.route
+    .handle(deps, event)
+    .catch((error: unknown) => errorResponse(error, () => undefined));
+  return { status: result.statusCode, json: JSON.parse(result.body) };
+}
+
+async function orderIn(status: OrderStatusName, path: readonly OrderStatusName[]) {
+  await call("POST", "/v1/orders", {
+    domains: ["shop.example.com"],
+    validation: { method: "dns-txt" },
+    contact: { name: "Ada", email: "ada@example.com" },
+  });
+  for (const next of path) {
+    const current = await deps.store.get("ord_revoke1");
+    if (current === undefined) throw new Error("order missing");
+    await deps.store.update(current, { status: next });
+  }
+  expect((await deps.store.get("ord_revoke1"))?.status).toBe(status);
+}
+
+const TO_ISSUED: readonly OrderStatusName[] = ["PENDING_VALIDATION", "ISSUING", "ISSUED"];
+
+describe("POST /v1/orders/{id}/revocation", () => {
+  it("has the CA revoke the stored certificate, then records REVOKED with the reason", async () => {
+    await orderIn("ISSUED", TO_ISSUED);
+    await deps.vault.putCertificate("ord_revoke1", CERTIFICATE_PEM, []);
+
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "keyCompromise",
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json.status).toBe("REVOKED");
+    expect(revocations).toEqual([{ certificatePem: CERTIFICATE_PEM, reason: "keyCompromise" }]);
+    const history = await deps.store.history("ord_revoke1");
+    expect(history.at(-1)?.message).toMatch(/private key was compromised \(keyCompromise\)/);
+    expect(
+      (await call("POST", "/v1/orders/ord_revoke1/revocation", { reason: "superseded" })).json,
+    ).toMatchObject({ error: { code: "NOT_REVOCABLE" } });
+    expect(revocations).toHaveLength(1);
+  });
+
+  it("refuses an order that is not issued, without asking the CA", async () => {
+    await orderIn("PENDING_VALIDATION", ["PENDING_VALIDATION"]);
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "superseded",
+    });
+    expect(response.status).toBe(409);
+    expect(response.json.error.message).toMatch(/is PENDING_VALIDATION: only an issued/);
+    expect(revocations).toEqual([]);
+  });
+
+  it.each([
+    ["an unknown reason", { reason: "stolen" }],
+    ["a reason only a CA may give", { reason: "privilegeWithdrawn" }],
+    ["extra fields", { reason: "superseded", note: "x" }],
+    ["no body", "not json"],
+  ])("answers 400 for %s and leaves the order issued", async (_label, body) => {
+    await orderIn("ISSUED", TO_ISSUED);
+    await deps.vault.putCertificate("ord_revoke1", CERTIFICATE_PEM, []);
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", body);
+    expect(response.status).toBe(400);
+    expect((await deps.store.get("ord_revoke1"))?.status).toBe("ISSUED");
+    expect(revocations).toEqual([]);
+  });
+
+  it("hides another tenant's order behind 404", async () => {
+    await orderIn("ISSUED", TO_ISSUED);
+    await deps.vault.putCertificate("ord_revoke1", CERTIFICATE_PEM, []);
+    const response = await call(
+      "POST",
+      "/v1/orders/ord_revoke1/revocation",
+      { reason: "superseded" },
+      "tenant-b",
+    );
+    expect(response.status).toBe(404);
+    expect(revocations).toEqual([]);
+  });
+
+  it.each([
+    [new CaUnavailable("connect ECONNREFUSED"), 503, "CA_UNAVAILABLE"],
+    [
+      new CaRejected("urn:ietf:params:acme:error:unauthorized: not your certificate"),
+      422,
+      "CA_REJECTED",
+    ],
+  ])("keeps the order ISSUED when the CA fails (%s)", async (failure, status, code) => {
+    await orderIn("ISSUED", TO_ISSUED);
+    await deps.vault.putCertificate("ord_revoke1", CERTIFICATE_PEM, []);
+    caFailure = failure;
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "superseded",
+    });
+    expect(response.status).toBe(status);
+    expect(response.json.error.code).toBe(code);
+    expect((await deps.store.get("ord_revoke1"))?.status).toBe("ISSUED");
+  });
+});
