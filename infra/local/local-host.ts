@@ -71,7 +71,12 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
       resolver: settings.dnsResolver,
       httpPort: settings.httpValidationPort,
     });
-  const ca = new EmbeddedCertificateAuthority({ vault, dcv, clock });
+  const ca = new EmbeddedCertificateAuthority({
+    vault,
+    dcv,
+    clock,
+    cnameTargetZone: settings.delegationZone,
+  });
   const workflowSettings: WorkflowSettings = {
     validationTimeoutSeconds: settings.validationTimeoutSeconds,
     checkMinSeconds: settings.checkMinSeconds,

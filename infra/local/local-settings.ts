@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { localTokens } from "./local-tokens.ts";
@@ -8,6 +9,16 @@ export interface ApiToken {
   readonly role: "customer" | "operator";
 }
 
+/** How to reach an ACME CA (CERTFLOW_CA=acme). The EAB HMAC key is a secret: never print it. */
+export interface AcmeSettings {
+  readonly directoryUrl: string;
+  readonly contactEmail?: string;
+  readonly externalAccountBinding?: { readonly kid: string; readonly hmacKey: string };
+  /** Extra roots to trust for the ACME server's HTTPS (Pebble's), from CERTFLOW_ACME_CA_CERTS. */
+  readonly trustedCaCertsPem?: string;
+  readonly trustedCaCertsPath?: string;
+}
+
 export interface LocalSettings {
   readonly port: number;
   readonly host: string;
@@ -16,6 +27,11 @@ export interface LocalSettings {
   /** True when no CERTFLOW_API_TOKENS was given and tokens were generated for this run. */
   readonly generatedTokens: boolean;
   readonly ca: "embedded" | "acme";
+  readonly acme?: AcmeSettings;
+  /** Zone the dns-cname method points `_acme-challenge` names at. */
+  readonly delegationZone: string;
+  /** Management API of a pebble-challtestsrv serving the delegation zone, when one is used. */
+  readonly delegationZoneApiUrl?: string;
   readonly dnsResolver?: string;
   readonly httpValidationPort: number;
   readonly validationTimeoutSeconds: number;
@@ -38,6 +54,28 @@ const environmentSchema = z.object({
   CERTFLOW_DATA_DIR: z.string().default(".certflow"),
   CERTFLOW_API_TOKENS: z.string().optional(),
   CERTFLOW_CA: z.enum(["embedded", "acme"]).default("embedded"),
+  CERTFLOW_ACME_DIRECTORY_URL: z
+    .string()
+    .url("CERTFLOW_ACME_DIRECTORY_URL must be the URL of the CA's ACME directory")
+    .optional(),
+  CERTFLOW_ACME_CONTACT_EMAIL: z
+    .string()
+    .email("CERTFLOW_ACME_CONTACT_EMAIL must be an email address")
+    .optional(),
+  CERTFLOW_ACME_EAB_KID: z.string().min(1).optional(),
+  CERTFLOW_ACME_EAB_HMAC_KEY: z.string().min(1).optional(),
+  CERTFLOW_ACME_CA_CERTS: z.string().min(1).optional(),
+  CERTFLOW_DCV_DELEGATION_ZONE: z
+    .string()
+    .regex(
+      /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+      "CERTFLOW_DCV_DELEGATION_ZONE must be a DNS zone name such as dcv.example.net",
+    )
+    .default("dcv.certflow.internal"),
+  CERTFLOW_DNS_ZONE_API_URL: z
+    .string()
+    .url("CERTFLOW_DNS_ZONE_API_URL must be the URL of pebble-challtestsrv's management API")
+    .optional(),
   CERTFLOW_DNS_RESOLVER: z
     .string()
     .regex(
@@ -94,6 +132,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
       "CERTFLOW_CHECK_MIN_SECONDS must not exceed CERTFLOW_CHECK_MAX_SECONDS.",
     );
   }
+  const acme = env.CERTFLOW_CA === "acme" ? acmeSettings(env) : undefined;
   const given =
     env.CERTFLOW_API_TOKENS === undefined ? [] : parseApiTokens(env.CERTFLOW_API_TOKENS);
   const dataDir = resolve(env.CERTFLOW_DATA_DIR);
@@ -105,6 +144,9 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     tokens,
     generatedTokens: given.length === 0,
     ca: env.CERTFLOW_CA,
+    acme,
+    delegationZone: env.CERTFLOW_DCV_DELEGATION_ZONE,
+    delegationZoneApiUrl: env.CERTFLOW_DNS_ZONE_API_URL,
     dnsResolver: env.CERTFLOW_DNS_RESOLVER,
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
     validationTimeoutSeconds: env.CERTFLOW_VALIDATION_TIMEOUT_SECONDS,
@@ -112,5 +154,47 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     checkMaxSeconds: env.CERTFLOW_CHECK_MAX_SECONDS,
     mailFrom: env.CERTFLOW_MAIL_FROM,
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+  };
+}
+
+function acmeSettings(env: z.infer<typeof environmentSchema>): AcmeSettings {
+  if (env.CERTFLOW_ACME_DIRECTORY_URL === undefined) {
+    throw new SettingsError(
+      "CERTFLOW_CA=acme needs CERTFLOW_ACME_DIRECTORY_URL, e.g. https://acme-staging-v02.api.letsencrypt.org/directory.",
+    );
+  }
+  const kid = env.CERTFLOW_ACME_EAB_KID;
+  const hmacKey = env.CERTFLOW_ACME_EAB_HMAC_KEY;
+  if ((kid === undefined) !== (hmacKey === undefined)) {
+    throw new SettingsError(
+      "External account binding needs both CERTFLOW_ACME_EAB_KID and CERTFLOW_ACME_EAB_HMAC_KEY, or neither.",
+    );
+  }
+  if (hmacKey !== undefined && !/^[A-Za-z0-9_-]+={0,2}$/.test(hmacKey)) {
+    throw new SettingsError(
+      "CERTFLOW_ACME_EAB_HMAC_KEY must be the base64url key the CA gave with the key id.",
+    );
+  }
+  const path = env.CERTFLOW_ACME_CA_CERTS;
+  let trustedCaCertsPem: string | undefined;
+  if (path !== undefined) {
+    try {
+      trustedCaCertsPem = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new SettingsError(
+        `CERTFLOW_ACME_CA_CERTS: cannot read ${path} (${error instanceof Error && "code" in error ? error.code : "unreadable"}).`,
+      );
+    }
+    if (!trustedCaCertsPem.includes("-----BEGIN CERTIFICATE-----")) {
+      throw new SettingsError(`CERTFLOW_ACME_CA_CERTS: ${path} holds no PEM certificate.`);
+    }
+  }
+  return {
+    directoryUrl: env.CERTFLOW_ACME_DIRECTORY_URL,
+    contactEmail: env.CERTFLOW_ACME_CONTACT_EMAIL,
+    externalAccountBinding:
+      kid !== undefined && hmacKey !== undefined ? { kid, hmacKey } : undefined,
+    trustedCaCertsPem,
+    trustedCaCertsPath: path,
   };
 }

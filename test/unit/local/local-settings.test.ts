@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import {
   SettingsError,
 } from "../../../infra/local/local-settings.ts";
 
+const ACME = "https://127.0.0.1:14000/dir";
 const dataDir = () => mkdtempSync(join(tmpdir(), "certflow-settings-"));
 
 describe("readLocalSettings", () => {
@@ -41,10 +42,65 @@ describe("readLocalSettings", () => {
     [{ CERTFLOW_VALIDATION_TIMEOUT_SECONDS: "-5" }, /CERTFLOW_VALIDATION_TIMEOUT_SECONDS/],
     [{ CERTFLOW_CHECK_MIN_SECONDS: "100", CERTFLOW_CHECK_MAX_SECONDS: "10" }, /must not exceed/],
     [{ CERTFLOW_CA: "letsencrypt" }, /embedded|acme/],
+    [{ CERTFLOW_CA: "acme" }, /needs CERTFLOW_ACME_DIRECTORY_URL/],
+    [{ CERTFLOW_CA: "acme", CERTFLOW_ACME_DIRECTORY_URL: "pebble" }, /ACME directory/],
+    [
+      { CERTFLOW_CA: "acme", CERTFLOW_ACME_DIRECTORY_URL: ACME, CERTFLOW_ACME_EAB_KID: "kid-1" },
+      /both CERTFLOW_ACME_EAB_KID and CERTFLOW_ACME_EAB_HMAC_KEY/,
+    ],
+    [
+      {
+        CERTFLOW_CA: "acme",
+        CERTFLOW_ACME_DIRECTORY_URL: ACME,
+        CERTFLOW_ACME_CA_CERTS: "/nope.pem",
+      },
+      /CERTFLOW_ACME_CA_CERTS: cannot read \/nope.pem \(ENOENT\)/,
+    ],
+    [{ CERTFLOW_DCV_DELEGATION_ZONE: "-bad-.zone" }, /CERTFLOW_DCV_DELEGATION_ZONE/],
   ])("refuses %o with a message naming the setting", (environment, message) => {
     expect(() => readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), ...environment })).toThrow(
       message,
     );
+  });
+});
+
+describe("ACME settings", () => {
+  it("are read only for CERTFLOW_CA=acme, with the extra roots loaded from their file", () => {
+    const directory = dataDir();
+    const roots = join(directory, "roots.pem");
+    writeFileSync(roots, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const settings = readLocalSettings({
+      CERTFLOW_DATA_DIR: directory,
+      CERTFLOW_CA: "acme",
+      CERTFLOW_ACME_DIRECTORY_URL: ACME,
+      CERTFLOW_ACME_EAB_KID: "kid-1",
+      CERTFLOW_ACME_EAB_HMAC_KEY:
+        "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W",
+      CERTFLOW_ACME_CA_CERTS: roots,
+    });
+    expect(settings.acme).toMatchObject({
+      directoryUrl: ACME,
+      externalAccountBinding: { kid: "kid-1" },
+      trustedCaCertsPath: roots,
+    });
+    expect(settings.acme?.trustedCaCertsPem).toMatch(/BEGIN CERTIFICATE/);
+    expect(settings.delegationZone).toBe("dcv.certflow.internal");
+    expect(
+      readLocalSettings({ CERTFLOW_DATA_DIR: directory, CERTFLOW_ACME_DIRECTORY_URL: ACME }).acme,
+    ).toBeUndefined();
+  });
+
+  it("does not echo a malformed EAB HMAC key", () => {
+    const attempt = () =>
+      readLocalSettings({
+        CERTFLOW_DATA_DIR: dataDir(),
+        CERTFLOW_CA: "acme",
+        CERTFLOW_ACME_DIRECTORY_URL: ACME,
+        CERTFLOW_ACME_EAB_KID: "kid-1",
+        CERTFLOW_ACME_EAB_HMAC_KEY: "secret with spaces!",
+      });
+    expect(attempt).toThrow(SettingsError);
+    expect(attempt).not.toThrow(/secret with spaces/);
   });
 });
 
