@@ -16,6 +16,11 @@ describe("caPollDelaySeconds", () => {
     expect(caPollDelaySeconds(settings, attempt, undefined)).toBe(seconds);
   });
 
+  it("looks again at once after the request itself, unless the CA says when", () => {
+    expect(caPollDelaySeconds(settings, 0, undefined)).toBe(0);
+    expect(caPollDelaySeconds(settings, 0, 5)).toBe(5);
+  });
+
   it("honours the CA's Retry-After, rounded up, and never waits less than a second", () => {
     expect(caPollDelaySeconds(settings, 1, 120)).toBe(120);
     expect(caPollDelaySeconds(settings, 1, 2.2)).toBe(3);
