@@ -1,0 +1,94 @@
+import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
+
+/**
+ * The environment variables the CDK stack sets on every function, by name. The stack imports
+ * these names, so a rename cannot leave one side behind.
+ */
+export const AWS_ENVIRONMENT = {
+  functionName: "CERTFLOW_FUNCTION",
+  tableName: "CERTFLOW_TABLE_NAME",
+  bucketName: "CERTFLOW_BUCKET_NAME",
+  kmsKeyId: "CERTFLOW_KMS_KEY_ID",
+  masterSecretArn: "CERTFLOW_MASTER_SECRET_ARN",
+  senderAddress: "CERTFLOW_SENDER",
+  mailConfigurationSet: "CERTFLOW_MAIL_CONFIGURATION_SET",
+  stateMachineArn: "CERTFLOW_STATE_MACHINE_ARN",
+  publicApiUrl: "CERTFLOW_PUBLIC_API_URL",
+  ca: "CERTFLOW_CA",
+  acmeDirectoryUrl: "CERTFLOW_ACME_DIRECTORY_URL",
+  acmeEabSecretArn: "CERTFLOW_ACME_EAB_SECRET_ARN",
+  dnsCnameZone: "CERTFLOW_DNS_CNAME_ZONE",
+  dnsCnameHostedZoneId: "CERTFLOW_DNS_CNAME_HOSTED_ZONE_ID",
+  validationTimeoutSeconds: "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",
+  checkMinSeconds: "CERTFLOW_CHECK_MIN_SECONDS",
+  checkMaxSeconds: "CERTFLOW_CHECK_MAX_SECONDS",
+  caPollMinSeconds: "CERTFLOW_CA_POLL_MIN_SECONDS",
+  caPollMaxSeconds: "CERTFLOW_CA_POLL_MAX_SECONDS",
+  caDecisionTimeoutSeconds: "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
+} as const;
+
+/** Which certificate authority the deployment uses. */
+export const CA_KINDS = ["embedded", "acme"] as const;
+export type CaKind = (typeof CA_KINDS)[number];
+
+/**
+ * What one function is given. The stack sets one `CERTFLOW_USES_<NAME>=yes` per resource the
+ * function may touch (and grants exactly that); it also hands the same flags to esbuild as
+ * constants, so the code for resources a function does not use is left out of its bundle.
+ */
+export const WIRING_FLAGS = {
+  store: "CERTFLOW_USES_STORE",
+  vault: "CERTFLOW_USES_VAULT",
+  mailer: "CERTFLOW_USES_MAILER",
+  dcv: "CERTFLOW_USES_DCV",
+  ca: "CERTFLOW_USES_CA",
+  workflow: "CERTFLOW_USES_WORKFLOW",
+} as const;
+
+export type Wiring = keyof typeof WIRING_FLAGS;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class MissingSetting extends Error {
+  override readonly name = "MissingSetting";
+}
+
+export function requiredSetting(env: Environment, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") {
+    throw new MissingSetting(`${name} is not set: the deployment must provide it.`);
+  }
+  return value;
+}
+
+function seconds(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new MissingSetting(`${name} must be a positive whole number of seconds, got ${raw}.`);
+  }
+  return value;
+}
+
+export function caKindOf(env: Environment): CaKind {
+  const kind = env[AWS_ENVIRONMENT.ca] ?? "embedded";
+  if (!(CA_KINDS as readonly string[]).includes(kind)) {
+    throw new MissingSetting(`${AWS_ENVIRONMENT.ca} must be one of ${CA_KINDS.join(", ")}.`);
+  }
+  return kind as CaKind;
+}
+
+/** The workflow's timing, read from the environment (defaults match the local service). */
+export function workflowSettingsFrom(env: Environment): WorkflowSettings {
+  const names = AWS_ENVIRONMENT;
+  return {
+    validationTimeoutSeconds: seconds(env, names.validationTimeoutSeconds, 86_400),
+    checkMinSeconds: seconds(env, names.checkMinSeconds, 30),
+    checkMaxSeconds: seconds(env, names.checkMaxSeconds, 3_600),
+    caPollMinSeconds: seconds(env, names.caPollMinSeconds, 1),
+    caPollMaxSeconds: seconds(env, names.caPollMaxSeconds, 60),
+    caDecisionTimeoutSeconds: seconds(env, names.caDecisionTimeoutSeconds, 3_600),
+    publicApiUrl: requiredSetting(env, names.publicApiUrl).replace(/\/+$/, ""),
+  };
+}

@@ -1,0 +1,7 @@
+import { createNetworkDcvChecker } from "../../adapters/dcv/network-dcv-checker.ts";
+import type { DcvChecker } from "../../ports/dcv-checker.ts";
+
+/** On Lambda the checks use the VPC-less resolver AWS provides, and HTTP on port 80. */
+export function awsDcvChecker(): DcvChecker {
+  return createNetworkDcvChecker({});
+}

@@ -1,0 +1,50 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createS3BlobStore } from "../../adapters/aws/s3-blob-store.ts";
+import { CertificateVault } from "../../vault/certificate-vault.ts";
+import { derivedKeyPassphrases, type KeyPassphrases } from "../../vault/key-passphrases.ts";
+import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-environment.ts";
+
+/**
+ * Key passphrases derived from the master secret in Secrets Manager. The secret is read on the
+ * first passphrase asked for (never at start, so functions that only read public material never
+ * fetch it) and kept for the life of the process; a failed read is retried on the next use.
+ */
+export function secretsManagerPassphrases(
+  client: Pick<SecretsManagerClient, "send">,
+  secretArn: string,
+): KeyPassphrases {
+  let derived: Promise<KeyPassphrases> | undefined;
+  const load = async () => {
+    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    const secret = answer.SecretString;
+    if (secret === undefined || secret.length < 32) {
+      throw new Error("The vault master secret is missing or shorter than 32 characters.");
+    }
+    return derivedKeyPassphrases(Buffer.from(secret, "utf8"));
+  };
+  return {
+    async forObject(objectKey) {
+      derived ??= load().catch((error: unknown) => {
+        derived = undefined;
+        throw error;
+      });
+      return (await derived).forObject(objectKey);
+    },
+  };
+}
+
+export function awsVault(env: Environment): CertificateVault {
+  const blobs = createS3BlobStore({
+    client: new S3Client({}),
+    bucket: requiredSetting(env, AWS_ENVIRONMENT.bucketName),
+    kmsKeyId: requiredSetting(env, AWS_ENVIRONMENT.kmsKeyId),
+  });
+  return new CertificateVault(
+    blobs,
+    secretsManagerPassphrases(
+      new SecretsManagerClient({}),
+      requiredSetting(env, AWS_ENVIRONMENT.masterSecretArn),
+    ),
+  );
+}

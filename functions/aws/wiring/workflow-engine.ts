@@ -1,0 +1,11 @@
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { createStepFunctionsEngine } from "../../adapters/sfn/step-functions-engine.ts";
+import type { WorkflowEngine } from "../../ports/workflow-engine.ts";
+import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-environment.ts";
+
+export function awsWorkflowEngine(env: Environment): WorkflowEngine {
+  return createStepFunctionsEngine({
+    client: new SFNClient({}),
+    stateMachineArn: requiredSetting(env, AWS_ENVIRONMENT.stateMachineArn),
+  });
+}
