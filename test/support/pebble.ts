@@ -41,6 +41,8 @@ export interface PebbleHandle {
   readonly dnsAddress: string;
   readonly httpPort: number;
   readonly eabKeys: typeof PEBBLE_EAB_KEYS | undefined;
+  /** The ACME directory: resource name → URL. */
+  directory(): Promise<Record<string, unknown>>;
   /** GET on the management API, trusting Pebble's HTTPS root. */
   management(path: string): Promise<{ status: number; body: string }>;
   /** The root Pebble issues under in this run (it makes a new one each start). */
@@ -256,6 +258,12 @@ export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHa
       httpPort,
       eabKeys: eab ? PEBBLE_EAB_KEYS : undefined,
       management,
+      async directory() {
+        return JSON.parse((await httpsGet(directoryUrl, tls.rootPem)).body) as Record<
+          string,
+          unknown
+        >;
+      },
       async issuingRootPem() {
         const { status, body } = await management("/roots/0");
         if (status !== 200) throw new Error(`Pebble /roots/0 answered ${status}`);

@@ -1,0 +1,414 @@
+import { Agent } from "node:https";
+import { rootCertificates } from "node:tls";
+import type * as acme from "acme-client";
+import type { OrderName, ValidationMethodName } from "../../domain/order-record.ts";
+import { splitPemCertificates } from "../../pki/certificate-chain.ts";
+import {
+  type CaProgress,
+  CaRejected,
+  type CertificateAuthority,
+  type CertificateProgress,
+  type ChallengeForName,
+  type PlacedOrder,
+} from "../../ports/certificate-authority.ts";
+import type { DnsZone } from "../../ports/dns-zone.ts";
+import type { CertificateVault } from "../../vault/certificate-vault.ts";
+import { AcmeAccount, type ExternalAccountBindingProvider } from "./acme-account.ts";
+import { type AcmeChallengeType, challengeTypeFor, instructionsFor } from "./acme-challenges.ts";
+import { type AcmeCall, type AcmeCallSettings, inAcmeCall } from "./acme-http-calls.ts";
+import { type AcmeOrderNotes, loadOrderNotes, saveOrderNotes } from "./acme-order-notes.ts";
+import {
+  caErrorFor,
+  challengeFailureReason,
+  describeProblem,
+  isProblemType,
+  problemOf,
+  retryAfterSeconds,
+} from "./acme-problems.ts";
+import { delegationTarget } from "./delegation-target.ts";
+import { revocationReasonCode } from "./revocation-codes.ts";
+
+type AcmeOrder = Awaited<ReturnType<acme.Client["getOrder"]>>;
+type AcmeAuthorization = Awaited<ReturnType<acme.Client["getAuthorizations"]>>[number];
+type AcmeChallenge = AcmeAuthorization["challenges"][number];
+
+/** The zone the service controls, where dns-cname customers point `_acme-challenge.<name>`. */
+export interface AcmeDelegation {
+  readonly zone: DnsZone;
+  /** e.g. "acme-delegation.certflow.example": targets are `<hash>.<zoneName>`. */
+  readonly zoneName: string;
+}
+
+export interface AcmeCertificateAuthorityOptions {
+  /** The CA's ACME directory, e.g. https://acme-v02.api.letsencrypt.org/directory. */
+  readonly directoryUrl: string;
+  /** Contact for the ACME account (the CA's notices about the account). */
+  readonly contactEmail: string;
+  /** For CAs that require External Account Binding; read when the account is first needed. */
+  readonly externalAccountBinding?: ExternalAccountBindingProvider;
+  /** PEM certificate(s) trusted for the directory's HTTPS in addition to the system roots. */
+  readonly extraTrustedCaPem?: string;
+  /** Keeps the account key (encrypted) and account URL, and notes per order. */
+  readonly vault: CertificateVault;
+  /** Needed for the dns-cname method. */
+  readonly delegation?: AcmeDelegation;
+  /** Per HTTP request to the CA; default 10 s. */
+  readonly requestTimeoutMs?: number;
+  readonly now?: () => Date;
+}
+
+/** acme-client's getOrder reads only the order's URL. */
+const orderAt = (url: string) => ({ url }) as AcmeOrder;
+
+function authorizationName(authorization: AcmeAuthorization): string {
+  const value = authorization.identifier.value.toLowerCase();
+  return authorization.wildcard === true ? `*.${value}` : value;
+}
+
+function challengeOfType(
+  authorization: AcmeAuthorization,
+  type: AcmeChallengeType,
+): AcmeChallenge | undefined {
+  return authorization.challenges.find((challenge) => challenge.type === type);
+}
+
+/**
+ * A public CA spoken to over ACME (RFC 8555) with acme-client: Let's Encrypt, ZeroSSL, Google
+ * Trust Services, or commercial CAs through External Account Binding.
+ *
+ * Every method is one short exchange with the CA and works in a fresh process from the order's
+ * caOrderRef (the ACME order URL) alone: the account and the per-order notes live in the
+ * vault. No method waits for the CA; the state machine polls validationProgress and
+ * certificateProgress.
+ */
+export class AcmeCertificateAuthority implements CertificateAuthority {
+  readonly kind = "acme";
+  readonly audience = "public";
+  readonly #options: AcmeCertificateAuthorityOptions;
+  readonly #account: AcmeAccount;
+  readonly #http: AcmeCallSettings;
+  readonly #now: () => Date;
+
+  constructor(options: AcmeCertificateAuthorityOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+    this.#account = new AcmeAccount({
+      directoryUrl: options.directoryUrl,
+      contactEmail: options.contactEmail,
+      vault: options.vault,
+      now: this.#now,
+      ...(options.externalAccountBinding !== undefined
+        ? { externalAccountBinding: options.externalAccountBinding }
+        : {}),
+    });
+    this.#http = {
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      ...(options.extraTrustedCaPem !== undefined
+        ? {
+            httpsAgent: new Agent({
+              keepAlive: true,
+              ca: [...rootCertificates, options.extraTrustedCaPem],
+            }),
+          }
+        : {}),
+    };
+  }
+
+  async placeOrder(input: {
+    readonly orderId: string;
+    readonly names: readonly OrderName[];
+    readonly method: ValidationMethodName;
+  }): Promise<PlacedOrder> {
+    const choice = challengeTypeFor(input.names, input.method);
+    if ("refusal" in choice) throw new CaRejected(choice.refusal);
+    const delegation = this.#options.delegation;
+    if (input.method === "dns-cname" && delegation === undefined) {
+      throw new CaRejected(
+        "The dns-cname method needs a delegation zone, and none is configured for this CA.",
+      );
+    }
+    return this.#call(`placing order ${input.orderId}`, async (call, client) => {
+      const order = await call.send(() =>
+        client.createOrder({
+          identifiers: input.names.map((name) => ({ type: "dns", value: name.ascii })),
+        }),
+      );
+      const authorizations = await call.send(() => client.getAuthorizations(order));
+      const byName = new Map(authorizations.map((authz) => [authorizationName(authz), authz]));
+      const challenges: ChallengeForName[] = [];
+      for (const name of input.names) {
+        const authorization = byName.get(name.ascii.toLowerCase());
+        if (authorization === undefined) {
+          throw new Error(`The CA's order ${order.url} has no authorization for ${name.ascii}.`);
+        }
+        const challenge = challengeOfType(authorization, choice.type);
+        if (challenge === undefined) {
+          const offered = authorization.challenges.map((offer) => offer.type).join(", ");
+          throw new CaRejected(
+            `The CA offers no ${choice.type} challenge for ${name.ascii} (it offers ${offered || "none"}).`,
+          );
+        }
+        challenges.push({
+          domain: name.ascii,
+          method: input.method,
+          instructions: instructionsFor({
+            name,
+            method: input.method,
+            token: challenge.token,
+            keyAuthorization: await client.getChallengeKeyAuthorization(challenge),
+            ...(delegation !== undefined ? { delegationZone: delegation.zoneName } : {}),
+          }),
+        });
+      }
+      await saveOrderNotes(this.#options.vault, {
+        orderUrl: order.url,
+        method: input.method,
+        names: input.names.map((name) => name.ascii),
+      });
+      return {
+        caOrderRef: order.url,
+        challenges,
+        alreadyValid: authorizations.every((authz) => authz.status === "valid"),
+      };
+    });
+  }
+
+  async requestValidation(caOrderRef: string): Promise<void> {
+    const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
+    await this.#call("asking the CA to validate", async (call, client) => {
+      const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
+      if (order.status !== "pending") return;
+      const authorizations = await call.send(() => client.getAuthorizations(order));
+      if (notes.method !== "dns-cname") {
+        await this.#completeChallenges(call, client, notes, authorizations);
+        return;
+      }
+      const published = await this.#publishDelegatedTxt(client, notes, authorizations);
+      if (published.live)
+        await this.#completeChallenges(call, client, published.notes, authorizations);
+    });
+  }
+
+  async validationProgress(caOrderRef: string): Promise<CaProgress> {
+    const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
+    return this.#call("reading the order's validation", async (call, client) => {
+      const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
+      const retryAfter = retryAfterSeconds(call.lastResponse()?.retryAfter, this.#now());
+      switch (order.status) {
+        case "pending": {
+          if (notes.delegated?.challengesRequested === false) {
+            await this.#requestOnceDelegationLive(call, client, notes, order);
+          }
+          return retryAfter === undefined
+            ? { state: "pending" }
+            : { state: "pending", retryAfterSeconds: retryAfter };
+        }
+        case "ready":
+        case "processing":
+        case "valid":
+          await this.#clearDelegatedTxt(notes);
+          return { state: "valid" };
+        case "invalid": {
+          const authorizations = await call.send(() => client.getAuthorizations(order));
+          await this.#clearDelegatedTxt(notes);
+          return { state: "invalid", reason: invalidOrderReason(order, authorizations) };
+        }
+        default: {
+          const unknownStatus: never = order.status;
+          throw new Error(`Unknown ACME order status ${String(unknownStatus)}.`);
+        }
+      }
+    });
+  }
+
+  async finalize(
+    caOrderRef: string,
+    csrPem: string,
+    _validityDays: number,
+  ): Promise<CertificateProgress> {
+    // Public ACME CAs choose the validity themselves (Let's Encrypt refuses notAfter).
+    return this.#call("finalizing the order", async (call, client) => {
+      let order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
+      if (order.status === "ready") {
+        const ready = order;
+        order = await call.send(() => client.finalizeOrder(ready, csrPem));
+      }
+      return this.#certificateOf(call, client, order);
+    });
+  }
+
+  async certificateProgress(caOrderRef: string): Promise<CertificateProgress> {
+    return this.#call("reading the order's certificate", async (call, client) => {
+      const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
+      return this.#certificateOf(call, client, order);
+    });
+  }
+
+  async revoke(certificatePem: string, reason: string): Promise<void> {
+    const code = revocationReasonCode(reason);
+    await this.#call("revoking the certificate", async (call, client) => {
+      try {
+        await call.send(() => client.revokeCertificate(certificatePem, { reason: code }));
+      } catch (error) {
+        // A repeated request (a retry after a lost answer) finds its work done.
+        if (isProblemType(call.lastFailure(), "alreadyRevoked")) return;
+        throw error;
+      }
+    });
+  }
+
+  /** Public CAs' roots are in every client's trust store already. */
+  async rootCertificatePem(): Promise<undefined> {
+    return undefined;
+  }
+
+  #call<T>(doing: string, work: (call: AcmeCall, client: acme.Client) => Promise<T>) {
+    return inAcmeCall(this.#http, async (call) => {
+      try {
+        return await work(call, await this.#account.client(call));
+      } catch (error) {
+        throw caErrorFor(doing, error, call.lastFailure(), this.#now());
+      }
+    });
+  }
+
+  async #certificateOf(
+    call: AcmeCall,
+    client: acme.Client,
+    order: AcmeOrder,
+  ): Promise<CertificateProgress> {
+    switch (order.status) {
+      case "valid": {
+        const chain = splitPemCertificates(await call.send(() => client.getCertificate(order)));
+        const [certificatePem, ...chainPems] = chain;
+        if (certificatePem === undefined) {
+          throw new Error(`The CA's certificate for ${order.url} holds no certificate.`);
+        }
+        return { state: "issued", certificatePem, chainPems };
+      }
+      case "processing": {
+        const retryAfter = retryAfterSeconds(call.lastResponse()?.retryAfter, this.#now());
+        return retryAfter === undefined
+          ? { state: "processing" }
+          : { state: "processing", retryAfterSeconds: retryAfter };
+      }
+      case "invalid": {
+        const problem = problemOf(order.error);
+        throw new CaRejected(
+          `The CA marked the order invalid${problem === undefined ? "" : `: ${describeProblem(problem)}`}.`,
+        );
+      }
+      case "pending":
+        throw new CaRejected("The CA has not validated every name of the order yet.");
+      case "ready":
+        throw new CaRejected("The order was validated but never finalized with a CSR.");
+      default: {
+        const unknownStatus: never = order.status;
+        throw new Error(`Unknown ACME order status ${String(unknownStatus)}.`);
+      }
+    }
+  }
+
+  async #completeChallenges(
+    call: AcmeCall,
+    client: acme.Client,
+    notes: AcmeOrderNotes,
+    authorizations: readonly AcmeAuthorization[],
+  ) {
+    const choice = notes.method === "http-file" ? "http-01" : "dns-01";
+    const waiting = authorizations
+      .filter((authz) => authz.status === "pending")
+      .map((authz) => challengeOfType(authz, choice))
+      .filter((challenge) => challenge?.status === "pending");
+    for (const challenge of waiting) {
+      if (challenge !== undefined) await call.send(() => client.completeChallenge(challenge));
+    }
+    if (notes.delegated !== undefined) {
+      await saveOrderNotes(this.#options.vault, {
+        ...notes,
+        delegated: { ...notes.delegated, challengesRequested: true },
+      });
+    }
+  }
+
+  /**
+   * Writes this order's dns-01 values at the delegation targets the customers' CNAMEs point to.
+   * `live` when the zone already answers with them, so the CA may be asked at once.
+   */
+  async #publishDelegatedTxt(
+    client: acme.Client,
+    notes: AcmeOrderNotes,
+    authorizations: readonly AcmeAuthorization[],
+  ): Promise<{ notes: AcmeOrderNotes; live: boolean }> {
+    const delegation = this.#options.delegation;
+    if (delegation === undefined) {
+      throw new CaRejected("The dns-cname method needs a delegation zone, and none is configured.");
+    }
+    const valuesByTarget = new Map<string, string[]>();
+    for (const authorization of authorizations) {
+      if (authorization.status !== "pending") continue;
+      const challenge = challengeOfType(authorization, "dns-01");
+      if (challenge === undefined) continue;
+      const target = delegationTarget(authorizationName(authorization), delegation.zoneName);
+      const values = valuesByTarget.get(target) ?? [];
+      values.push(await client.getChallengeKeyAuthorization(challenge));
+      valuesByTarget.set(target, values);
+    }
+    const changes = [];
+    for (const [target, values] of valuesByTarget) {
+      changes.push(await delegation.zone.setTxt(target, values));
+    }
+    const published: AcmeOrderNotes = {
+      ...notes,
+      delegated: { targets: [...valuesByTarget.keys()], changes, challengesRequested: false },
+    };
+    await saveOrderNotes(this.#options.vault, published);
+    const live = await Promise.all(changes.map((change) => delegation.zone.isLive(change)));
+    return { notes: published, live: live.every(Boolean) };
+  }
+
+  async #requestOnceDelegationLive(
+    call: AcmeCall,
+    client: acme.Client,
+    notes: AcmeOrderNotes,
+    order: AcmeOrder,
+  ) {
+    const delegation = this.#options.delegation;
+    if (delegation === undefined || notes.delegated === undefined) return;
+    const live = await Promise.all(
+      notes.delegated.changes.map((change) => delegation.zone.isLive(change)),
+    );
+    if (!live.every(Boolean)) return;
+    const authorizations = await call.send(() => client.getAuthorizations(order));
+    await this.#completeChallenges(call, client, notes, authorizations);
+  }
+
+  /** The delegated records served their purpose once the CA decided. */
+  async #clearDelegatedTxt(notes: AcmeOrderNotes) {
+    const delegation = this.#options.delegation;
+    if (delegation === undefined || notes.delegated === undefined) return;
+    for (const target of notes.delegated.targets) await delegation.zone.clearTxt(target);
+    const { delegated: _cleared, ...withoutDelegation } = notes;
+    await saveOrderNotes(this.#options.vault, withoutDelegation);
+  }
+}
+
+/** Each failed name with the CA's error type and detail, from its invalid challenge. */
+export function invalidOrderReason(
+  order: AcmeOrder,
+  authorizations: readonly AcmeAuthorization[],
+): string {
+  const reasons = authorizations
+    .filter((authz) => authz.status !== "valid" && authz.status !== "pending")
+    .map((authz) => {
+      const failed = authz.challenges.find((challenge) => challenge.status === "invalid");
+      return failed === undefined
+        ? `${authorizationName(authz)}: the authorization is ${authz.status}`
+        : challengeFailureReason(authorizationName(authz), failed.error);
+    });
+  if (reasons.length > 0) return reasons.join("; ");
+  const problem = problemOf(order.error);
+  return problem === undefined
+    ? "the CA marked the order invalid without saying why"
+    : describeProblem(problem);
+}

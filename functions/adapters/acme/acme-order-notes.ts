@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import type { ValidationMethodName } from "../../domain/order-record.ts";
+import { CaRejected } from "../../ports/certificate-authority.ts";
+import type { DnsChange } from "../../ports/dns-zone.ts";
+import type { CertificateVault } from "../../vault/certificate-vault.ts";
+
+/**
+ * What the adapter must remember about an ACME order between calls, beyond what the CA keeps:
+ * the validation method (dns-txt and dns-cname are both dns-01 to the CA) and, for dns-cname,
+ * the TXT records it wrote in the delegation zone.
+ */
+export interface AcmeOrderNotes {
+  readonly orderUrl: string;
+  readonly method: ValidationMethodName;
+  readonly names: readonly string[];
+  readonly delegated?: {
+    readonly targets: readonly string[];
+    readonly changes: readonly DnsChange[];
+    /** The CA was told to validate (after the zone reported the records live). */
+    readonly challengesRequested: boolean;
+  };
+}
+
+function notesPath(orderUrl: string): string {
+  return `acme/orders/${createHash("sha256").update(orderUrl).digest("hex").slice(0, 40)}.json`;
+}
+
+export async function loadOrderNotes(
+  vault: CertificateVault,
+  orderUrl: string,
+): Promise<AcmeOrderNotes> {
+  const stored = await vault.getCaMaterial(notesPath(orderUrl));
+  if (stored === undefined) {
+    throw new CaRejected(`No ACME order ${orderUrl} was placed through this service.`);
+  }
+  return JSON.parse(stored) as AcmeOrderNotes;
+}
+
+export async function saveOrderNotes(
+  vault: CertificateVault,
+  notes: AcmeOrderNotes,
+): Promise<void> {
+  await vault.putCaMaterial(notesPath(notes.orderUrl), JSON.stringify(notes, null, 2));
+}
