@@ -19,7 +19,10 @@ export const PEBBLE_EAB_KEYS = {
 } as const;
 
 export interface PebbleOptions {
-  /** Extra environment for Pebble, e.g. PEBBLE_WFE_NONCEREJECT, PEBBLE_AUTHZREUSE. */
+  /**
+   * Extra environment for Pebble, e.g. PEBBLE_WFE_NONCEREJECT, PEBBLE_AUTHZREUSE (0 unless
+   * given). PEBBLE_VA_NOSLEEP=1 is always set.
+   */
   readonly env?: Readonly<Record<string, string>>;
   /** Require External Account Binding with the kid-1/kid-2 keys. */
   readonly externalAccountBinding?: boolean;
@@ -238,6 +241,8 @@ export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHa
     const pebble = start(PEBBLE, ["-config", configPath, "-dnsserver", dnsAddress], {
       PATH: process.env.PATH,
       PEBBLE_VA_NOSLEEP: "1",
+      // Pebble reuses valid authorizations half of the time by default; tests ask for it.
+      PEBBLE_AUTHZREUSE: "0",
       ...options.env,
     });
     started.push(pebble);

@@ -1,0 +1,167 @@
+import { Resolver } from "node:dns/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChalltestsrvManagement } from "../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
+import { parseCertificate } from "../../../functions/pki/certificate-info.ts";
+import type { ChallengeForName } from "../../../functions/ports/certificate-authority.ts";
+import {
+  csrFor,
+  DELEGATION_ZONE,
+  issuedCertificate,
+  memoryVault,
+  opensslVerify,
+  orderNames,
+  pebbleAuthority,
+  settledValidation,
+} from "../../support/acme-test-kit.ts";
+import { type PebbleHandle, startPebble } from "../../support/pebble.ts";
+
+let pebble: PebbleHandle;
+let dns: ChalltestsrvManagement;
+let resolver: Resolver;
+const { vault } = memoryVault();
+
+beforeAll(async () => {
+  pebble = await startPebble();
+  dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
+  resolver = new Resolver({ timeout: 1_000, tries: 1 });
+  resolver.setServers([pebble.dnsAddress]);
+});
+
+afterAll(async () => {
+  await pebble?.stop();
+});
+
+function dnsRecord(challenge: ChallengeForName) {
+  const { instructions } = challenge;
+  if (instructions.method !== "dns-txt" && instructions.method !== "dns-cname") {
+    throw new Error(`not a DNS instruction: ${JSON.stringify(instructions)}`);
+  }
+  return instructions;
+}
+
+async function txtAt(name: string): Promise<string[]> {
+  try {
+    return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(""));
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENODATA") return [];
+    if ((error as { code?: string }).code === "ENOTFOUND") return [];
+    throw error;
+  }
+}
+
+describe("ACME adapter against Pebble: dns-01", () => {
+  it("issues for a name and its wildcard once the customer publishes both TXT values", async () => {
+    const ca = pebbleAuthority(pebble, vault);
+    const names = orderNames("dns.certflow.test", "*.dns.certflow.test");
+    const placed = await ca.placeOrder({ orderId: "ord_dns", names, method: "dns-txt" });
+
+    const records = placed.challenges.map(dnsRecord);
+    expect(records.map((record) => [record.recordType, record.host])).toEqual([
+      ["TXT", "_acme-challenge.dns.certflow.test"],
+      ["TXT", "_acme-challenge.dns.certflow.test"],
+    ]);
+    const values = records.map((record) => record.value);
+    expect(new Set(values).size).toBe(2);
+    for (const value of values) expect(value).toMatch(/^[\w-]{43}$/);
+
+    for (const record of records) await dns.addTxt(record.host, record.value);
+    await ca.requestValidation(placed.caOrderRef);
+    expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
+    await dns.clearTxt("_acme-challenge.dns.certflow.test");
+
+    const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
+    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+    expect(parseCertificate(issued.certificatePem).names.sort()).toEqual(
+      ["*.dns.certflow.test", "dns.certflow.test"].sort(),
+    );
+    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
+  });
+
+  it("reports a wrong TXT value as invalid, naming the CA's error", async () => {
+    const ca = pebbleAuthority(pebble, vault);
+    const placed = await ca.placeOrder({
+      orderId: "ord_dns_wrong",
+      names: orderNames("wrong.certflow.test"),
+      method: "dns-txt",
+    });
+    const [record] = placed.challenges.map(dnsRecord);
+    if (record === undefined) throw new Error("no challenge");
+    await dns.addTxt(record.host, `${record.value}x`);
+    await ca.requestValidation(placed.caOrderRef);
+    const outcome = await settledValidation(ca, placed.caOrderRef);
+    await dns.clearTxt(record.host);
+    expect(outcome).toEqual({
+      state: "invalid",
+      reason: expect.stringMatching(
+        /^wrong\.certflow\.test: urn:ietf:params:acme:error:unauthorized: .*DNS challenge/,
+      ),
+    });
+  });
+});
+
+describe("ACME adapter against Pebble: dns-cname delegation", () => {
+  const names = orderNames("delegated.certflow.test", "*.delegated.certflow.test");
+  const customerHost = "_acme-challenge.delegated.certflow.test";
+
+  it("asks for one CNAME per name into the delegation zone, the same for the wildcard", async () => {
+    const ca = pebbleAuthority(pebble, vault);
+    const placed = await ca.placeOrder({ orderId: "ord_cname_1", names, method: "dns-cname" });
+    const records = placed.challenges.map(dnsRecord);
+    expect(records).toHaveLength(2);
+    const [apex, wildcard] = records;
+    expect(apex).toMatchObject({ method: "dns-cname", recordType: "CNAME", host: customerHost });
+    expect(wildcard).toEqual(apex);
+    expect(apex?.value).toMatch(
+      new RegExp(`^[0-9a-f]{32}\\.${DELEGATION_ZONE.replaceAll(".", "\\.")}$`),
+    );
+  });
+
+  it("without the customer's CNAME, the TXT the service writes is not found: invalid", async () => {
+    const ca = pebbleAuthority(pebble, vault);
+    const placed = await ca.placeOrder({
+      orderId: "ord_cname_missing",
+      names: orderNames("not-delegated.certflow.test"),
+      method: "dns-cname",
+    });
+    const [record] = placed.challenges.map(dnsRecord);
+    if (record === undefined) throw new Error("no challenge");
+    await ca.requestValidation(placed.caOrderRef);
+    // The adapter wrote the dns-01 value at the target; only the CNAME is missing.
+    expect(await txtAt(record.value)).toHaveLength(1);
+    const outcome = await settledValidation(ca, placed.caOrderRef);
+    expect(outcome).toMatchObject({
+      state: "invalid",
+      reason: expect.stringContaining("urn:ietf:params:acme:error:unauthorized"),
+    });
+    expect(await txtAt(record.value)).toEqual([]);
+  });
+
+  it("with the CNAME set once, Pebble follows it to the TXT the service writes, for every issuance", async () => {
+    const ca = pebbleAuthority(pebble, vault);
+    const rootPem = await pebble.issuingRootPem();
+    let target: string | undefined;
+    for (const orderId of ["ord_cname_1st", "ord_cname_renewal"]) {
+      const placed = await ca.placeOrder({ orderId, names, method: "dns-cname" });
+      const [record] = placed.challenges.map(dnsRecord);
+      if (record === undefined) throw new Error("no challenge");
+      if (target === undefined) {
+        target = record.value;
+        await dns.setCname(customerHost, target);
+      }
+      // The same target on renewal: the customer does nothing more.
+      expect(record.value).toBe(target);
+
+      await ca.requestValidation(placed.caOrderRef);
+      expect(await txtAt(target)).toHaveLength(2);
+      expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
+      expect(await txtAt(target)).toEqual([]);
+
+      const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
+      const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+      expect(parseCertificate(issued.certificatePem).names.sort()).toEqual(
+        ["*.delegated.certflow.test", "delegated.certflow.test"].sort(),
+      );
+      expect(await opensslVerify(issued, rootPem)).toMatch(/: OK$/);
+    }
+  });
+});
