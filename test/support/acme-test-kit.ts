@@ -140,3 +140,17 @@ export async function countRequestsTo(pebble: PebbleHandle, resource: string) {
     stop: () => acme.axios.interceptors.request.eject(interceptor),
   };
 }
+
+/** Counts responses carrying one ACME problem type (e.g. "badNonce"), as acme-client saw them. */
+export function countProblems(type: string) {
+  let count = 0;
+  const interceptor = acme.axios.interceptors.response.use((response) => {
+    const body = response.data as { type?: unknown } | undefined;
+    if (body?.type === `urn:ietf:params:acme:error:${type}`) count += 1;
+    return response;
+  });
+  return {
+    count: () => count,
+    stop: () => acme.axios.interceptors.response.eject(interceptor),
+  };
+}

@@ -150,12 +150,12 @@ export class AcmeAccount {
       problem.type === `${ACME_ERROR}externalAccountRequired`
     ) {
       return new CaRejected(
-        `the CA requires an external account binding, and none is configured: ${describeProblem(problem)}`,
+        `The CA requires an external account binding, and none is configured: ${describeProblem(problem)}.`,
       );
     }
     if (refused && binding !== undefined && EAB_REFUSALS.has(problem.type)) {
       return new CaRejected(
-        `the CA refused the external account binding (kid ${binding.kid}): ${describeProblem(problem)}`,
+        `The CA refused the external account binding: ${describeProblem(problem)} (key id ${binding.kid}).`,
       );
     }
     return caErrorForExchange("registering the ACME account", failure, this.#options.now());

@@ -72,6 +72,8 @@ function hostOf(url: string): string {
   }
 }
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * The port's error for a failed ACME exchange: 4xx problems are the CA's decision (CaRejected
  * with type and detail), 5xx, refused/reset connections and timeouts are transient
@@ -82,10 +84,11 @@ export function caErrorForExchange(
   exchange: AcmeExchange,
   now: Date,
 ): CaRejected | CaUnavailable {
+  const what = capitalized(doing);
   if (exchange.networkError !== undefined) {
     const cause = exchange.networkError.code ?? "no response";
     return new CaUnavailable(
-      `${doing}: the CA at ${hostOf(exchange.url)} could not be reached (${cause}: ${exchange.networkError.message}).`,
+      `${what}: the CA at ${hostOf(exchange.url)} could not be reached (${cause}: ${exchange.networkError.message}).`,
     );
   }
   const status = exchange.status ?? 0;
@@ -93,18 +96,18 @@ export function caErrorForExchange(
   const said =
     problem === undefined ? `HTTP ${status}` : `HTTP ${status}, ${describeProblem(problem)}`;
   if (status >= 500 || status === 0) {
-    return new CaUnavailable(`${doing}: the CA is unavailable (${said}).`);
+    return new CaUnavailable(`${what}: the CA is unavailable (${said}).`);
   }
   if (problem?.type === `${ACME_ERROR}badNonce`) {
-    return new CaUnavailable(`${doing}: the CA kept refusing fresh nonces (${said}).`);
+    return new CaUnavailable(`${what}: the CA kept refusing fresh nonces (${said}).`);
   }
   if (status === 429 || problem?.type === `${ACME_ERROR}rateLimited`) {
     const until = retryAfterTime(exchange.retryAfter, now);
     return new CaRejected(
-      `${doing}: the CA's rate limit was reached (${said})${until === undefined ? "" : `; it accepts new requests after ${until}`}.`,
+      `${what}: the CA's rate limit was reached (${said})${until === undefined ? "" : `; it accepts new requests after ${until}`}.`,
     );
   }
-  return new CaRejected(`${doing}: the CA refused (${said}).`);
+  return new CaRejected(`${what}: the CA refused (${said}).`);
 }
 
 /**

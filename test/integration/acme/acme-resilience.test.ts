@@ -1,0 +1,183 @@
+import { once } from "node:events";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createTcpServer, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { AcmeCertificateAuthority } from "../../../functions/adapters/acme/acme-certificate-authority.ts";
+import { ChalltestsrvManagement } from "../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
+import type { OrderName } from "../../../functions/domain/order-record.ts";
+import { parseCertificate } from "../../../functions/pki/certificate-info.ts";
+import {
+  CaUnavailable,
+  type CertificateAuthority,
+} from "../../../functions/ports/certificate-authority.ts";
+import {
+  countProblems,
+  csrFor,
+  issuedCertificate,
+  memoryVault,
+  opensslVerify,
+  orderNames,
+  pebbleAuthority,
+  settledValidation,
+} from "../../support/acme-test-kit.ts";
+import { type PebbleHandle, startPebble } from "../../support/pebble.ts";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function pebbleWith(env: Record<string, string> = {}): Promise<PebbleHandle> {
+  const pebble = await startPebble({ env });
+  cleanups.push(() => pebble.stop());
+  return pebble;
+}
+
+/** Places a dns-txt order, publishes its TXT values and validates it; the placed order. */
+async function validatedDnsOrder(
+  ca: CertificateAuthority,
+  pebble: PebbleHandle,
+  orderId: string,
+  names: readonly OrderName[],
+) {
+  const placed = await ca.placeOrder({ orderId, names, method: "dns-txt" });
+  const dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
+  for (const { instructions } of placed.challenges) {
+    if (instructions.method !== "dns-txt") throw new Error("expected dns-txt");
+    await dns.addTxt(instructions.host, instructions.value);
+  }
+  await ca.requestValidation(placed.caOrderRef);
+  expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
+  return placed;
+}
+
+describe("ACME adapter against Pebble: a CA that misbehaves", () => {
+  it("issues every order while Pebble refuses half of all nonces", async () => {
+    const pebble = await pebbleWith({ PEBBLE_WFE_NONCEREJECT: "50" });
+    const badNonces = countProblems("badNonce");
+    cleanups.push(async () => badNonces.stop());
+    const ca = pebbleAuthority(pebble, memoryVault().vault);
+    const rootPem = await pebble.issuingRootPem();
+    for (const index of [1, 2, 3, 4]) {
+      const names = orderNames(`nonce${index}.certflow.test`, `www.nonce${index}.certflow.test`);
+      const placed = await validatedDnsOrder(ca, pebble, `ord_nonce_${index}`, names);
+      const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
+      const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+      expect(parseCertificate(issued.certificatePem).names).toContain(
+        `nonce${index}.certflow.test`,
+      );
+      expect(await opensslVerify(issued, rootPem)).toMatch(/: OK$/);
+    }
+    expect(badNonces.count()).toBeGreaterThan(5);
+  });
+
+  it("answers CaUnavailable, at once, when Pebble dies in the middle of an order", async () => {
+    const pebble = await pebbleWith();
+    const ca = pebbleAuthority(pebble, memoryVault().vault);
+    const placed = await ca.placeOrder({
+      orderId: "ord_killed",
+      names: orderNames("killed.certflow.test"),
+      method: "dns-txt",
+    });
+    await pebble.killPebble();
+
+    const started = Date.now();
+    const failure = await ca.requestValidation(placed.caOrderRef).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(failure).toBeInstanceOf(CaUnavailable);
+    expect((failure as Error).message).toMatch(
+      /^Asking the CA to validate: the CA at 127\.0\.0\.1:\d+ could not be reached \((ECONNREFUSED|ECONNRESET)/,
+    );
+    await expect(ca.validationProgress(placed.caOrderRef)).rejects.toThrow(CaUnavailable);
+  });
+
+  it("reports authorizations the CA already holds as alreadyValid, and issues without new validation", async () => {
+    const pebble = await pebbleWith({ PEBBLE_AUTHZREUSE: "100" });
+    const ca = pebbleAuthority(pebble, memoryVault().vault);
+    const names = orderNames("reuse.certflow.test", "*.reuse.certflow.test");
+    const first = await validatedDnsOrder(ca, pebble, "ord_authz_1", names);
+    expect(first.alreadyValid).toBe(false);
+    await new ChalltestsrvManagement(pebble.challtestsrvUrl).clearTxt(
+      "_acme-challenge.reuse.certflow.test",
+    );
+
+    const second = await ca.placeOrder({ orderId: "ord_authz_2", names, method: "dns-txt" });
+    expect(second.alreadyValid).toBe(true);
+    expect(second.challenges.map((challenge) => challenge.domain)).toEqual([
+      "reuse.certflow.test",
+      "*.reuse.certflow.test",
+    ]);
+    expect(await ca.validationProgress(second.caOrderRef)).toEqual({ state: "valid" });
+    const progress = await ca.finalize(second.caOrderRef, await csrFor(names), 90);
+    const issued = await issuedCertificate(ca, second.caOrderRef, progress);
+    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
+  });
+});
+
+describe("ACME adapter: CA endpoints that fail without Pebble", () => {
+  it("a CA that accepts the connection but never answers is CaUnavailable after the timeout", async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket));
+    silent.listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    });
+    const { port } = silent.address() as { port: number };
+    const ca = new AcmeCertificateAuthority({
+      directoryUrl: `http://127.0.0.1:${port}/directory`,
+      contactEmail: "pki-team@certflow.test",
+      vault: memoryVault().vault,
+      requestTimeoutMs: 300,
+    });
+    const started = Date.now();
+    const failure = await ca
+      .placeOrder({
+        orderId: "ord_silent",
+        names: orderNames("silent.certflow.test"),
+        method: "dns-txt",
+      })
+      .catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(failure).toBeInstanceOf(CaUnavailable);
+    expect((failure as Error).message).toMatch(
+      /could not be reached \(ECONNABORTED: timeout of 300ms/,
+    );
+  });
+
+  it("a CA answering 503 with a problem document is CaUnavailable, naming the problem", async () => {
+    const failing = createHttpServer((_request, response) => {
+      response.writeHead(503, { "Content-Type": "application/problem+json" });
+      response.end(
+        JSON.stringify({
+          type: "urn:ietf:params:acme:error:serverInternal",
+          detail: "The service is down for maintenance",
+        }),
+      );
+    });
+    failing.listen(0, "127.0.0.1");
+    await once(failing, "listening");
+    cleanups.push(async () => failing.close());
+    const { port } = failing.address() as { port: number };
+    const ca = new AcmeCertificateAuthority({
+      directoryUrl: `http://127.0.0.1:${port}/directory`,
+      contactEmail: "pki-team@certflow.test",
+      vault: memoryVault().vault,
+    });
+    const started = Date.now();
+    const failure = await ca
+      .placeOrder({
+        orderId: "ord_503",
+        names: orderNames("down.certflow.test"),
+        method: "dns-txt",
+      })
+      .catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(failure).toBeInstanceOf(CaUnavailable);
+    expect((failure as Error).message).toBe(
+      "Registering the ACME account: the CA is unavailable (HTTP 503, urn:ietf:params:acme:error:serverInternal: The service is down for maintenance).",
+    );
+  });
+});
