@@ -1,5 +1,6 @@
 import { Resolver } from "node:dns/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChalltestsrvDnsZone } from "../../../functions/adapters/challtestsrv/challtestsrv-dns-zone.ts";
 import { ChalltestsrvManagement } from "../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
 import { parseCertificate } from "../../../functions/pki/certificate-info.ts";
 import type { ChallengeForName } from "../../../functions/ports/certificate-authority.ts";
@@ -163,5 +164,47 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
       );
       expect(await opensslVerify(issued, rootPem)).toMatch(/: OK$/);
     }
+  });
+
+  it("with a zone that is slow to go live (like Route 53), asks the CA only once it is", async () => {
+    const challtestsrv = new ChalltestsrvDnsZone(pebble.challtestsrvUrl);
+    let live = false;
+    let liveQuestions = 0;
+    const slowZone = {
+      setTxt: (fqdn: string, values: readonly string[]) => challtestsrv.setTxt(fqdn, values),
+      clearTxt: (fqdn: string) => challtestsrv.clearTxt(fqdn),
+      isLive: async () => {
+        liveQuestions += 1;
+        return live;
+      },
+    };
+    const ca = pebbleAuthority(pebble, vault, {
+      delegation: { zone: slowZone, zoneName: DELEGATION_ZONE },
+    });
+    const slowNames = orderNames("slow.certflow.test");
+    const placed = await ca.placeOrder({
+      orderId: "ord_cname_slow",
+      names: slowNames,
+      method: "dns-cname",
+    });
+    const [record] = placed.challenges.map(dnsRecord);
+    if (record === undefined) throw new Error("no challenge");
+    await dns.setCname(record.host, record.value);
+
+    await ca.requestValidation(placed.caOrderRef);
+    expect(await txtAt(record.value)).toHaveLength(1);
+    // Pebble validates within milliseconds once asked: staying pending means it was not asked.
+    for (let poll = 0; poll < 3; poll += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await ca.validationProgress(placed.caOrderRef)).toEqual({ state: "pending" });
+    }
+    expect(liveQuestions).toBe(4);
+
+    live = true;
+    expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
+    expect(await txtAt(record.value)).toEqual([]);
+    const first = await ca.finalize(placed.caOrderRef, await csrFor(slowNames), 90);
+    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+    expect(parseCertificate(issued.certificatePem).names).toEqual(["slow.certflow.test"]);
   });
 });
