@@ -1,0 +1,165 @@
+import { existsSync } from "node:fs";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { AWS_ENVIRONMENT } from "../../functions/aws/aws-environment.ts";
+import type { DeploymentSettings } from "./deployment-settings.ts";
+import { RENEWAL_FUNCTION } from "./function-catalog.ts";
+import { PROJECT_ROOT } from "./lambda-bundling.ts";
+import { Mail } from "./mail.ts";
+import { Operations } from "./operations.ts";
+import { OrderWorkflow } from "./order-workflow.ts";
+import { RenewalSchedule } from "./renewal-schedule.ts";
+import { CertflowApi } from "./rest-api.ts";
+import {
+  METRICS_NAMESPACE,
+  POWERTOOLS_SERVICE,
+  ServiceFunction,
+  type ServiceResources,
+} from "./service-function.ts";
+import { Storage } from "./storage.ts";
+
+export interface CertflowStackProps extends StackProps {
+  readonly settings: DeploymentSettings;
+}
+
+/** Log retention in days as CloudWatch accepts it (the next allowed value up). */
+function retentionOf(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays)
+    .filter((value): value is RetentionDays => typeof value === "number" && value > 0)
+    .sort((a, b) => a - b);
+  return allowed.find((value) => value >= days) ?? RetentionDays.INFINITE;
+}
+
+/** The whole service in one stack: storage, workflow, API, mail, renewal and operations. */
+export class CertflowStack extends Stack {
+  readonly storage: Storage;
+  readonly workflow: OrderWorkflow;
+  readonly api: CertflowApi;
+  readonly operations: Operations;
+  readonly renewal?: { handler: ServiceFunction; schedule: RenewalSchedule };
+
+  constructor(scope: Construct, id: string, props: CertflowStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    this.storage = new Storage(this, "Storage");
+    const mail = new Mail(this, "Mail", { senderAddress: settings.senderAddress });
+
+    const names = AWS_ENVIRONMENT;
+    const caEnvironment: Record<string, string> = {};
+    if (settings.acmeDirectoryUrl !== undefined) {
+      caEnvironment[names.acmeDirectoryUrl] = settings.acmeDirectoryUrl;
+    }
+    if (settings.acmeEabSecretArn !== undefined) {
+      caEnvironment[names.acmeEabSecretArn] = settings.acmeEabSecretArn;
+    }
+    if (settings.delegationZone !== undefined) {
+      caEnvironment[names.dnsCnameZone] = settings.delegationZone.zoneName;
+      caEnvironment[names.dnsCnameHostedZoneId] = settings.delegationZone.hostedZoneId;
+    }
+
+    // Functions need the API's URL (mail links); the API needs the route functions. The URL
+    // is built from the RestApi id, which exists before any route is added.
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: POWERTOOLS_SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: "INFO",
+      POWERTOOLS_LOGGER_LOG_EVENT: "false",
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
+      POWERTOOLS_TRACER_CAPTURE_ERROR: "false",
+      [names.ca]: settings.ca,
+      [names.validationTimeoutSeconds]: String(settings.validationTimeoutSeconds),
+      [names.caDecisionTimeoutSeconds]: String(settings.caDecisionTimeoutSeconds),
+    };
+    const resources: ServiceResources = {
+      storage: this.storage,
+      logRetention: retentionOf(settings.logRetentionDays),
+      environment,
+      mail: {
+        senderAddress: mail.senderAddress,
+        identityArns: mail.identityArns,
+        configurationSetName: mail.configurationSet.configurationSetName,
+        configurationSetArn: mail.configurationSetArn,
+      },
+      ca: {
+        environment: caEnvironment,
+        eabSecretArn: settings.acmeEabSecretArn,
+        delegationHostedZoneArn:
+          settings.delegationZone === undefined
+            ? undefined
+            : this.formatArn({
+                service: "route53",
+                region: "",
+                account: "",
+                resource: "hostedzone",
+                resourceName: settings.delegationZone.hostedZoneId,
+              }),
+      },
+    };
+
+    this.api = new CertflowApi(this, "Api", {
+      logRetention: resources.logRetention,
+      throttle: {
+        rateLimit: settings.apiThrottleRateLimit,
+        burstLimit: settings.apiThrottleBurstLimit,
+      },
+    });
+    environment[names.publicApiUrl] = this.api.publicUrl;
+    this.api.addRoutes(resources);
+    this.workflow = new OrderWorkflow(this, "Workflow", { resources });
+    const stateMachine = this.workflow.stateMachine;
+    for (const route of this.api.routes.values()) route.allowWorkflow(stateMachine);
+
+    if (settings.renewalSchedule) {
+      if (!existsSync(`${PROJECT_ROOT}${RENEWAL_FUNCTION.entry}`)) {
+        throw new Error(
+          `certflow:renewalSchedule=on needs the renewal handler at ${RENEWAL_FUNCTION.entry}; it does not exist yet.`,
+        );
+      }
+      const handler = new ServiceFunction(this, RENEWAL_FUNCTION.name, {
+        name: RENEWAL_FUNCTION.name,
+        description: "certflow: starts the renewal of every certificate that is due",
+        entry: RENEWAL_FUNCTION.entry,
+        needs: RENEWAL_FUNCTION.needs,
+        resources,
+        timeout: Duration.minutes(5),
+      });
+      handler.allowWorkflow(stateMachine);
+      this.renewal = {
+        handler,
+        schedule: new RenewalSchedule(this, "Renewal", { handler: handler.function }),
+      };
+    }
+
+    this.operations = new Operations(this, "Operations", {
+      stateMachine,
+      steps: this.workflow.steps,
+      routes: this.api.routes,
+      others:
+        this.renewal === undefined
+          ? undefined
+          : new Map([[RENEWAL_FUNCTION.name, this.renewal.handler]]),
+      api: this.api.api,
+      key: this.storage.key,
+      settings,
+    });
+
+    const consoleUrl = `https://console.aws.amazon.com/states/home?region=${this.region}#/statemachines/view/${stateMachine.stateMachineArn}`;
+    new CfnOutput(this, "ApiUrl", {
+      description: "Base URL of the REST API (routes start with /v1)",
+      value: this.api.publicUrl,
+    });
+    new CfnOutput(this, "StateMachineArn", {
+      description: "The order workflow: one execution per order",
+      value: stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, "ExecutionsConsoleUrl", {
+      description: "Where operators follow orders",
+      value: consoleUrl,
+    });
+    new CfnOutput(this, "UserPoolId", { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, "UserPoolClientId", { value: this.api.clientId });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.operations.topic.topicArn });
+    new CfnOutput(this, "DashboardName", { value: this.operations.dashboard.dashboardName });
+  }
+}

@@ -1,0 +1,147 @@
+import { CA_KINDS, type CaKind } from "../../functions/aws/aws-environment.ts";
+
+/**
+ * What a deployment can be told, each from cdk.json context (`-c certflow:<key>=…` overrides
+ * it) or, when the context leaves it empty, from an environment variable.
+ */
+export interface DeploymentSettings {
+  readonly stackName: string;
+  readonly ca: CaKind;
+  readonly acmeDirectoryUrl?: string;
+  /** Secrets Manager ARN of the CA's External Account Binding {"kid","hmacKey"}. */
+  readonly acmeEabSecretArn?: string;
+  readonly senderAddress: string;
+  /** Route 53 zone that dns-cname validation points customers' names at. */
+  readonly delegationZone?: { readonly zoneName: string; readonly hostedZoneId: string };
+  readonly alarmEmail?: string;
+  readonly renewalSchedule: boolean;
+  readonly validationTimeoutSeconds: number;
+  readonly caDecisionTimeoutSeconds: number;
+  readonly logRetentionDays: number;
+  readonly apiThrottleRateLimit: number;
+  readonly apiThrottleBurstLimit: number;
+  /** Where a certificate order should be by now, in seconds per transient status. */
+  readonly stuckAfterSeconds: {
+    readonly SUBMITTED: number;
+    readonly PENDING_VALIDATION: number;
+    readonly ISSUING: number;
+  };
+}
+
+/** Context key → environment variable consulted when the context value is empty. */
+export const SETTING_SOURCES = {
+  stackName: ["certflow:stackName", "CERTFLOW_STACK_NAME"],
+  ca: ["certflow:ca", "CERTFLOW_CA"],
+  acmeDirectoryUrl: ["certflow:acmeDirectoryUrl", "CERTFLOW_ACME_DIRECTORY_URL"],
+  acmeEabSecretArn: ["certflow:acmeEabSecretArn", "CERTFLOW_ACME_EAB_SECRET_ARN"],
+  senderAddress: ["certflow:senderAddress", "CERTFLOW_SENDER_ADDRESS"],
+  delegationZoneName: ["certflow:delegationZoneName", "CERTFLOW_DELEGATION_ZONE_NAME"],
+  delegationHostedZoneId: ["certflow:delegationHostedZoneId", "CERTFLOW_DELEGATION_HOSTED_ZONE_ID"],
+  alarmEmail: ["certflow:alarmEmail", "CERTFLOW_ALARM_EMAIL"],
+  renewalSchedule: ["certflow:renewalSchedule", "CERTFLOW_RENEWAL_SCHEDULE"],
+  validationTimeoutSeconds: [
+    "certflow:validationTimeoutSeconds",
+    "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",
+  ],
+  caDecisionTimeoutSeconds: [
+    "certflow:caDecisionTimeoutSeconds",
+    "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
+  ],
+  logRetentionDays: ["certflow:logRetentionDays", "CERTFLOW_LOG_RETENTION_DAYS"],
+  apiThrottleRateLimit: ["certflow:apiThrottleRateLimit", "CERTFLOW_API_THROTTLE_RATE_LIMIT"],
+  apiThrottleBurstLimit: ["certflow:apiThrottleBurstLimit", "CERTFLOW_API_THROTTLE_BURST_LIMIT"],
+} as const;
+
+export class InvalidSetting extends Error {
+  override readonly name = "InvalidSetting";
+}
+
+type Lookup = (contextKey: string) => unknown;
+
+/** Reads the settings; `context` is usually `(key) => app.node.tryGetContext(key)`. */
+export function readDeploymentSettings(
+  context: Lookup,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): DeploymentSettings {
+  const text = (source: readonly [string, string]): string | undefined => {
+    const fromContext = context(source[0]);
+    const value =
+      fromContext === undefined || fromContext === null || fromContext === ""
+        ? env[source[1]]
+        : String(fromContext);
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  };
+  const whole = (source: readonly [string, string], fallback: number, min = 1): number => {
+    const raw = text(source);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) {
+      throw new InvalidSetting(`${source[0]} must be a whole number ≥ ${min}, got ${raw}.`);
+    }
+    return value;
+  };
+  const arn = (source: readonly [string, string], service: string) => {
+    const value = text(source);
+    if (value !== undefined && !new RegExp(`^arn:aws[a-z-]*:${service}:`).test(value)) {
+      throw new InvalidSetting(`${source[0]} must be a ${service} ARN, got ${value}.`);
+    }
+    return value;
+  };
+  const S = SETTING_SOURCES;
+
+  const ca = text(S.ca) ?? "embedded";
+  if (!(CA_KINDS as readonly string[]).includes(ca)) {
+    throw new InvalidSetting(`${S.ca[0]} must be one of ${CA_KINDS.join(", ")}, got ${ca}.`);
+  }
+  const acmeDirectoryUrl = text(S.acmeDirectoryUrl);
+  if (acmeDirectoryUrl !== undefined && !/^https:\/\/\S+$/.test(acmeDirectoryUrl)) {
+    throw new InvalidSetting(`${S.acmeDirectoryUrl[0]} must be an https URL.`);
+  }
+  if (ca === "acme" && acmeDirectoryUrl === undefined) {
+    throw new InvalidSetting(`${S.ca[0]}=acme needs ${S.acmeDirectoryUrl[0]}.`);
+  }
+  const senderAddress = text(S.senderAddress);
+  if (senderAddress === undefined || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(senderAddress)) {
+    throw new InvalidSetting(
+      `${S.senderAddress[0]} must be the address mails are sent from, got ${senderAddress ?? "nothing"}.`,
+    );
+  }
+  const zoneName = text(S.delegationZoneName);
+  const hostedZoneId = text(S.delegationHostedZoneId);
+  if ((zoneName === undefined) !== (hostedZoneId === undefined)) {
+    throw new InvalidSetting(
+      `${S.delegationZoneName[0]} and ${S.delegationHostedZoneId[0]} go together: set both or neither.`,
+    );
+  }
+  const renewal = text(S.renewalSchedule) ?? "off";
+  if (renewal !== "on" && renewal !== "off") {
+    throw new InvalidSetting(`${S.renewalSchedule[0]} must be on or off, got ${renewal}.`);
+  }
+  const validationTimeoutSeconds = whole(S.validationTimeoutSeconds, 86_400, 60);
+  const caDecisionTimeoutSeconds = whole(S.caDecisionTimeoutSeconds, 3_600, 60);
+  const hour = 3_600;
+  return {
+    stackName: text(S.stackName) ?? "Certflow",
+    ca: ca as CaKind,
+    acmeDirectoryUrl,
+    acmeEabSecretArn: arn(S.acmeEabSecretArn, "secretsmanager"),
+    senderAddress,
+    delegationZone:
+      zoneName === undefined || hostedZoneId === undefined
+        ? undefined
+        : { zoneName: zoneName.replace(/\.$/, ""), hostedZoneId },
+    alarmEmail: text(S.alarmEmail),
+    renewalSchedule: renewal === "on",
+    validationTimeoutSeconds,
+    caDecisionTimeoutSeconds,
+    logRetentionDays: whole(S.logRetentionDays, 90),
+    apiThrottleRateLimit: whole(S.apiThrottleRateLimit, 20),
+    apiThrottleBurstLimit: whole(S.apiThrottleBurstLimit, 40),
+    stuckAfterSeconds: {
+      SUBMITTED: 15 * 60,
+      // The customer's publication window, then the CA's, then an hour of slack.
+      PENDING_VALIDATION: validationTimeoutSeconds + caDecisionTimeoutSeconds + hour,
+      ISSUING: caDecisionTimeoutSeconds + hour,
+    },
+  };
+}

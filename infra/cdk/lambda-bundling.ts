@@ -1,0 +1,49 @@
+import { fileURLToPath } from "node:url";
+import { WIRING_FLAGS, type Wiring } from "../../functions/aws/aws-environment.ts";
+
+/** The repository root: entries, the lock file and node_modules are found from here. */
+export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export const STEP_ENTRY = "functions/aws/entries/step-entry.ts";
+export const ROUTE_ENTRY = "functions/aws/entries/route-entry.ts";
+
+/** Leaves only the zod members the functions use in each bundle (see that file). */
+export const ZOD_ALIAS = "./functions/aws/zod-lean.ts";
+
+/**
+ * How every function is bundled, in the terms both NodejsFunction and the esbuild API take.
+ * ESM for top-level await (dependencies are built during init), minified, no source maps
+ * (they would double the size), and the AWS SDK left to the one in the Lambda runtime.
+ */
+export const BUNDLING = {
+  target: "node24",
+  format: "esm",
+  platform: "node",
+  minify: true,
+  mainFields: ["module", "main"],
+  external: ["@aws-sdk/*"],
+  alias: { zod: ZOD_ALIAS },
+  legalComments: "none",
+  charset: "utf8",
+  // Some CommonJS dependencies call require(); ESM bundles need it provided.
+  banner:
+    "import { createRequire as __certflowRequire } from 'node:module'; const require = __certflowRequire(import.meta.url);",
+} as const;
+
+/** The constants esbuild substitutes: which resources this function is built with. */
+export function wiringDefines(wiring: Record<Wiring, boolean>): Record<string, string> {
+  const defines: Record<string, string> = {};
+  for (const [resource, flag] of Object.entries(WIRING_FLAGS)) {
+    defines[`process.env.${flag}`] = JSON.stringify(wiring[resource as Wiring] ? "yes" : "no");
+  }
+  return defines;
+}
+
+/** The same flags as environment variables (for the console, and for runs without a bundle). */
+export function wiringEnvironment(wiring: Record<Wiring, boolean>): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [resource, flag] of Object.entries(WIRING_FLAGS)) {
+    environment[flag] = wiring[resource as Wiring] ? "yes" : "no";
+  }
+  return environment;
+}

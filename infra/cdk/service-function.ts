@@ -1,0 +1,277 @@
+import { ArnFormat, type Duration, Stack, Validations } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { CfnBucket } from "aws-cdk-lib/aws-s3";
+import type { CfnStateMachine, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { AWS_ENVIRONMENT } from "../../functions/aws/aws-environment.ts";
+import type { FunctionNeeds, VaultPrefix } from "./function-catalog.ts";
+import { needsMasterSecret, wiringOf } from "./function-catalog.ts";
+import {
+  BUNDLING,
+  PROJECT_ROOT,
+  wiringDefines,
+  wiringEnvironment,
+  ZOD_ALIAS,
+} from "./lambda-bundling.ts";
+import type { Storage } from "./storage.ts";
+
+/** Everything a function may be granted; each function takes only what its needs name. */
+export interface ServiceResources {
+  readonly storage: Storage;
+  readonly logRetention: RetentionDays;
+  /** Settings every function reads (timings, public URL, CA kind, Powertools). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly mail: {
+    readonly senderAddress: string;
+    readonly identityArns: readonly string[];
+    readonly configurationSetName: string;
+    readonly configurationSetArn: string;
+  };
+  readonly ca: {
+    readonly environment: Readonly<Record<string, string>>;
+    readonly eabSecretArn?: string;
+    readonly delegationHostedZoneArn?: string;
+  };
+}
+
+export const POWERTOOLS_SERVICE = "certflow";
+export const METRICS_NAMESPACE = "certflow";
+
+export interface ServiceFunctionProps {
+  readonly name: string;
+  readonly description: string;
+  readonly entry: string;
+  readonly needs: FunctionNeeds;
+  readonly resources: ServiceResources;
+  readonly timeout: Duration;
+}
+
+/**
+ * One Lambda function of the service: Node 24 on ARM, bundled by the local esbuild with only
+ * the resources it uses, X-Ray tracing, its own log group, and a role holding exactly the
+ * permissions its needs name.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly needs: FunctionNeeds;
+  readonly #resources: ServiceResources;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    this.needs = props.needs;
+    this.#resources = props.resources;
+    const { storage } = props.resources;
+    const wiring = wiringOf(props.needs);
+
+    this.logGroup = new LogGroup(this, "Logs", { retention: props.resources.logRetention });
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `certflow ${props.name}: only what this function uses`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const environment: Record<string, string> = {
+      ...props.resources.environment,
+      [AWS_ENVIRONMENT.functionName]: props.name,
+      ...wiringEnvironment(wiring),
+    };
+    if (wiring.store) environment[AWS_ENVIRONMENT.tableName] = storage.table.tableName;
+    if (wiring.vault || wiring.ca) {
+      environment[AWS_ENVIRONMENT.bucketName] = storage.bucket.bucketName;
+      environment[AWS_ENVIRONMENT.kmsKeyId] = storage.key.keyArn;
+      environment[AWS_ENVIRONMENT.masterSecretArn] = storage.masterSecret.secretArn;
+    }
+    if (wiring.mailer) {
+      environment[AWS_ENVIRONMENT.senderAddress] = props.resources.mail.senderAddress;
+      environment[AWS_ENVIRONMENT.mailConfigurationSet] = props.resources.mail.configurationSetName;
+    }
+    if (wiring.ca) Object.assign(environment, props.resources.ca.environment);
+
+    this.function = new NodejsFunction(this, "Function", {
+      description: props.description,
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      handler: "handler",
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.needs.memoryMiB ?? 512,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+      bundling: {
+        target: BUNDLING.target,
+        format: OutputFormat.ESM,
+        minify: BUNDLING.minify,
+        sourceMap: false,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.external],
+        banner: BUNDLING.banner,
+        define: wiringDefines(wiring),
+        esbuildArgs: {
+          "--alias": `zod=${ZOD_ALIAS}`,
+          "--legal-comments": BUNDLING.legalComments,
+          "--charset": BUNDLING.charset,
+        },
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource but * (added by Lambda active tracing)." +
+        (props.needs.workflow?.some((action) => action.startsWith("states:SendTask"))
+          ? " states:SendTaskSuccess/SendTaskFailure accept no resource but * either: the task token names the execution."
+          : ""),
+    });
+    this.#grant(props.needs);
+  }
+
+  #grant(needs: FunctionNeeds): void {
+    const { storage } = this.#resources;
+    const add = (statement: PolicyStatement) => this.role.addToPolicy(statement);
+
+    if (needs.table !== undefined) {
+      const actions = ["dynamodb:GetItem", "dynamodb:Query"];
+      if (needs.table === "write") actions.push("dynamodb:PutItem", "dynamodb:UpdateItem");
+      add(new PolicyStatement({ actions, resources: [storage.table.tableArn] }));
+      if ((needs.tableIndexes?.length ?? 0) > 0) {
+        add(
+          new PolicyStatement({
+            actions: ["dynamodb:Query"],
+            resources: (needs.tableIndexes ?? []).map(
+              (index) => `${storage.table.tableArn}/index/${index}`,
+            ),
+          }),
+        );
+      }
+    }
+
+    const reads = new Set<VaultPrefix>(needs.vaultRead ?? []);
+    const writes = new Set<VaultPrefix>(needs.vaultWrite ?? []);
+    if (needs.ca === true) {
+      reads.add("ca");
+      writes.add("ca");
+    }
+    const objects = (prefixes: Set<VaultPrefix>) =>
+      [...prefixes].sort().map((prefix) => storage.bucket.arnForObjects(`${prefix}/*`));
+    const bucketId = Stack.of(this).getLogicalId(storage.bucket.node.defaultChild as CfnBucket);
+    for (const prefix of new Set([...reads, ...writes])) {
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
+        reason: `Objects of one vault folder (${prefix}/), named per order or per CA object: the function reads or writes whichever order it runs for.`,
+      });
+    }
+    if (reads.size > 0) {
+      add(new PolicyStatement({ actions: ["s3:GetObject"], resources: objects(reads) }));
+      // Without ListBucket S3 answers 403 instead of 404 for an absent key, and the vault
+      // could not tell "not written yet" from "not allowed".
+      add(
+        new PolicyStatement({ actions: ["s3:ListBucket"], resources: [storage.bucket.bucketArn] }),
+      );
+      add(new PolicyStatement({ actions: ["kms:Decrypt"], resources: [storage.key.keyArn] }));
+    }
+    if (writes.size > 0) {
+      add(new PolicyStatement({ actions: ["s3:PutObject"], resources: objects(writes) }));
+      add(
+        new PolicyStatement({ actions: ["kms:GenerateDataKey"], resources: [storage.key.keyArn] }),
+      );
+    }
+    if (needsMasterSecret(needs)) {
+      add(
+        new PolicyStatement({
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: [storage.masterSecret.secretArn],
+        }),
+      );
+      add(new PolicyStatement({ actions: ["kms:Decrypt"], resources: [storage.key.keyArn] }));
+    }
+
+    if (needs.mail === true) {
+      const { identityArns, configurationSetArn } = this.#resources.mail;
+      add(
+        new PolicyStatement({
+          actions: ["ses:SendEmail"],
+          resources: [...identityArns, configurationSetArn],
+        }),
+      );
+    }
+
+    if (needs.ca === true) {
+      const { eabSecretArn, delegationHostedZoneArn } = this.#resources.ca;
+      if (eabSecretArn !== undefined) {
+        add(
+          new PolicyStatement({
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: [eabSecretArn],
+          }),
+        );
+      }
+      if (delegationHostedZoneArn !== undefined) {
+        add(
+          new PolicyStatement({
+            actions: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            resources: [delegationHostedZoneArn],
+          }),
+        );
+      }
+    }
+  }
+
+  /**
+   * The Step Functions actions the function's needs name, on this state machine: starting
+   * executions on the machine, reading and stopping them on its executions, answering task
+   * tokens on * (the only resource those actions accept).
+   */
+  allowWorkflow(stateMachine: StateMachine): void {
+    const actions = this.needs.workflow ?? [];
+    if (actions.length === 0) return;
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: "states",
+      resource: "execution",
+      resourceName: `${stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const onMachine = actions.filter((action) => action === "states:StartExecution");
+    const onExecutions = actions.filter(
+      (action) =>
+        action === "states:StopExecution" ||
+        action === "states:DescribeExecution" ||
+        action === "states:GetExecutionHistory",
+    );
+    const onTokens = actions.filter((action) => action.startsWith("states:SendTask"));
+    if (onMachine.length > 0) {
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: onMachine, resources: [stateMachine.stateMachineArn] }),
+      );
+    }
+    if (onExecutions.length > 0) {
+      const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnStateMachine);
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${machineId}.Name>:*]`,
+        reason:
+          "Executions of the order state machine only; each is named after its order, so the name part is open.",
+      });
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: onExecutions, resources: [executions] }),
+      );
+    }
+    if (onTokens.length > 0) {
+      this.role.addToPolicy(new PolicyStatement({ actions: onTokens, resources: ["*"] }));
+    }
+    this.function.addEnvironment(AWS_ENVIRONMENT.stateMachineArn, stateMachine.stateMachineArn);
+  }
+}
