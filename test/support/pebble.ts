@@ -52,6 +52,8 @@ export interface PebbleHandle {
   issuingRootPem(): Promise<string>;
   /** SIGKILLs Pebble (not challtestsrv), as a CA that goes away mid-order. */
   killPebble(): Promise<void>;
+  /** A new Pebble on the same ports: it has forgotten every account, order and root. */
+  restartPebble(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -238,19 +240,23 @@ export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHa
     );
     const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
     const managementUrl = `https://127.0.0.1:${managementPort}`;
-    const pebble = start(PEBBLE, ["-config", configPath, "-dnsserver", dnsAddress], {
-      PATH: process.env.PATH,
-      PEBBLE_VA_NOSLEEP: "1",
-      // Pebble reuses valid authorizations half of the time by default; tests ask for it.
-      PEBBLE_AUTHZREUSE: "0",
-      ...options.env,
-    });
-    started.push(pebble);
-    await waitUntil(
-      "pebble",
-      pebble,
-      async () => (await httpsGet(directoryUrl, tls.rootPem)).status === 200,
-    );
+    const startCa = async () => {
+      const spawned = start(PEBBLE, ["-config", configPath, "-dnsserver", dnsAddress], {
+        PATH: process.env.PATH,
+        PEBBLE_VA_NOSLEEP: "1",
+        // Pebble reuses valid authorizations half of the time by default; tests ask for it.
+        PEBBLE_AUTHZREUSE: "0",
+        ...options.env,
+      });
+      started.push(spawned);
+      await waitUntil(
+        "pebble",
+        spawned,
+        async () => (await httpsGet(directoryUrl, tls.rootPem)).status === 200,
+      );
+      return spawned;
+    };
+    let pebble = await startCa();
 
     const management = (path: string) => httpsGet(`${managementUrl}${path}`, tls.rootPem);
     let stopping: Promise<void> | undefined;
@@ -275,6 +281,10 @@ export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHa
         return body;
       },
       killPebble: () => stopProcess(pebble),
+      async restartPebble() {
+        await stopProcess(pebble);
+        pebble = await startCa();
+      },
       stop() {
         stopping ??= (async () => {
           await Promise.all(started.map(stopProcess));

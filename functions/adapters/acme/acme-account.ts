@@ -33,9 +33,7 @@ export interface AcmeAccountOptions {
 
 /** Problem types a CA answers a bad binding with (wrong kid, wrong HMAC, missing binding). */
 const EAB_REFUSALS = new Set(
-  ["unauthorized", "malformed", "externalAccountRequired", "accountDoesNotExist"].map(
-    (name) => `${ACME_ERROR}${name}`,
-  ),
+  ["unauthorized", "malformed", "externalAccountRequired"].map((name) => `${ACME_ERROR}${name}`),
 );
 
 function accountPaths(directoryUrl: string, eabKid: string | undefined) {
@@ -70,19 +68,33 @@ export class AcmeAccount {
 
   /** A client signed in as the account, registering it on first use. */
   client(call: AcmeCall): Promise<acme.Client> {
-    this.#client ??= this.#load(call).catch((error: unknown) => {
-      this.#client = undefined;
-      throw error;
-    });
+    this.#client ??= this.#signIn(call, { reuseStoredUrl: true });
     return this.#client;
   }
 
-  async #load(call: AcmeCall): Promise<acme.Client> {
+  /**
+   * Registers the same key again, for a CA that no longer knows the stored account URL (a test
+   * CA restarted, a staging environment reset): the key, and so the account's identity, stays.
+   */
+  registerAgain(call: AcmeCall): Promise<acme.Client> {
+    this.#client = this.#signIn(call, { reuseStoredUrl: false });
+    return this.#client;
+  }
+
+  #signIn(call: AcmeCall, options: { reuseStoredUrl: boolean }): Promise<acme.Client> {
+    const signingIn = this.#load(call, options.reuseStoredUrl).catch((error: unknown) => {
+      if (this.#client === signingIn) this.#client = undefined;
+      throw error;
+    });
+    return signingIn;
+  }
+
+  async #load(call: AcmeCall, reuseStoredUrl: boolean): Promise<acme.Client> {
     const { directoryUrl, vault } = this.#options;
     const binding = await this.#options.externalAccountBinding?.();
     const paths = accountPaths(directoryUrl, binding?.kid);
     let pkcs8 = await vault.getSecretKey(paths.key);
-    const stored = await vault.getCaMaterial(paths.description);
+    const stored = reuseStoredUrl ? await vault.getCaMaterial(paths.description) : undefined;
     if (pkcs8 !== undefined && stored !== undefined) {
       const account = JSON.parse(stored) as StoredAccount;
       return new acme.Client({

@@ -227,6 +227,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     _validityDays: number,
   ): Promise<CertificateProgress> {
     // Public ACME CAs choose the validity themselves (Let's Encrypt refuses notAfter).
+    await loadOrderNotes(this.#options.vault, caOrderRef);
     return this.#call("finalizing the order", async (call, client) => {
       let order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       if (order.status === "ready") {
@@ -238,6 +239,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   async certificateProgress(caOrderRef: string): Promise<CertificateProgress> {
+    await loadOrderNotes(this.#options.vault, caOrderRef);
     return this.#call("reading the order's certificate", async (call, client) => {
       const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       return this.#certificateOf(call, client, order);
@@ -265,7 +267,14 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   #call<T>(doing: string, work: (call: AcmeCall, client: acme.Client) => Promise<T>) {
     return inAcmeCall(this.#http, async (call) => {
       try {
-        return await work(call, await this.#account.client(call));
+        const client = await this.#account.client(call);
+        try {
+          return await work(call, client);
+        } catch (error) {
+          // The CA refused the request before doing anything, so doing it again is safe.
+          if (!isProblemType(call.lastFailure(), "accountDoesNotExist")) throw error;
+          return await work(call, await this.#account.registerAgain(call));
+        }
       } catch (error) {
         throw caErrorFor(doing, error, call.lastFailure(), this.#now());
       }

@@ -5,7 +5,8 @@ import type { DnsChange } from "../../ports/dns-zone.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
 
 /**
- * What the adapter must remember about an ACME order between calls, beyond what the CA keeps:
+ * What the adapter must remember about an ACME order between calls, beyond what the CA keeps
+ * (their presence also marks the order URLs the adapter will send signed requests to):
  * the validation method (dns-txt and dns-cname are both dns-01 to the CA) and, for dns-cname,
  * the TXT records it wrote in the delegation zone.
  */

@@ -12,6 +12,7 @@ import {
 } from "../../../functions/ports/certificate-authority.ts";
 import {
   countProblems,
+  countRequestsTo,
   csrFor,
   issuedCertificate,
   memoryVault,
@@ -90,6 +91,30 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
       /^Asking the CA to validate: the CA at 127\.0\.0\.1:\d+ could not be reached \((ECONNREFUSED|ECONNRESET)/,
     );
     await expect(ca.validationProgress(placed.caOrderRef)).rejects.toThrow(CaUnavailable);
+  });
+
+  it("registers the same key again when the CA has forgotten the account (a restarted Pebble)", async () => {
+    const pebble = await pebbleWith();
+    const { vault, blobs } = memoryVault();
+    const ca = pebbleAuthority(pebble, vault);
+    await ca.placeOrder({
+      orderId: "ord_before_restart",
+      names: orderNames("before.certflow.test"),
+      method: "dns-txt",
+    });
+    const [keyPath] = blobs.keys().filter((key) => key.endsWith(".key.pem"));
+    const keyBefore = await blobs.get(keyPath ?? "");
+    await pebble.restartPebble();
+
+    const newAccount = await countRequestsTo(pebble, "newAccount");
+    cleanups.push(async () => newAccount.stop());
+    const names = orderNames("after.certflow.test");
+    const placed = await validatedDnsOrder(ca, pebble, "ord_after_restart", names);
+    const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
+    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
+    expect(newAccount.count()).toBe(1);
+    expect(await blobs.get(keyPath ?? "")).toEqual(keyBefore);
   });
 
   it("reports authorizations the CA already holds as alreadyValid, and issues without new validation", async () => {
