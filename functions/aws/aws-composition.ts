@@ -15,8 +15,8 @@ import {
   requiredSetting,
   workflowSettingsFrom,
 } from "./aws-environment.ts";
-import { notWired } from "./not-wired.ts";
 import { caFacts } from "./ca-facts.ts";
+import { notWired } from "./not-wired.ts";
 
 export interface AwsComposition {
   readonly functionName: string;
@@ -29,9 +29,10 @@ const systemClock: Clock = { now: () => new Date() };
 /**
  * The AWS composition: builds the dependencies of one Lambda function from the environment the
  * stack set. Each resource is built only when the function's `CERTFLOW_USES_*` flag says so;
- * the others are stand-ins that fail clearly. The flags are written out as `process.env.X`
- * because the bundler replaces exactly those expressions with constants and drops the imports
- * behind a false one, so a function's bundle holds only the SDK clients it uses.
+ * the others are stand-ins that fail clearly (a CA also needs the vault and the checks: the
+ * stack sets those flags with it). Each flag is written out as `process.env.X` in its own
+ * condition because the bundler replaces exactly those expressions with constants and drops
+ * the imports behind a false one, so a function's bundle holds only the SDK clients it uses.
  */
 export async function composeAws(
   env: Environment = process.env,
@@ -44,13 +45,12 @@ export async function composeAws(
     process.env.CERTFLOW_USES_STORE === "yes"
       ? (await import("./wiring/order-store.ts")).awsOrderStore(env, clock)
       : notWired<OrderStore>("store", functionName);
-  const usesCa = process.env.CERTFLOW_USES_CA === "yes";
   const vault =
-    process.env.CERTFLOW_USES_VAULT === "yes" || usesCa
+    process.env.CERTFLOW_USES_VAULT === "yes"
       ? (await import("./wiring/vault.ts")).awsVault(env)
       : notWired<CertificateVault>("vault", functionName);
   const dcv =
-    process.env.CERTFLOW_USES_DCV === "yes" || usesCa
+    process.env.CERTFLOW_USES_DCV === "yes"
       ? (await import("./wiring/dcv.ts")).awsDcvChecker()
       : notWired<DcvChecker>("dcv", functionName);
   const mailer =
@@ -61,13 +61,14 @@ export async function composeAws(
     process.env.CERTFLOW_USES_WORKFLOW === "yes"
       ? (await import("./wiring/workflow-engine.ts")).awsWorkflowEngine(env)
       : notWired<WorkflowEngine>("workflow", functionName);
-  const ca: CertificateAuthority = usesCa
-    ? (await import("./wiring/certificate-authority.ts")).awsCertificateAuthority(env, {
-        vault,
-        dcv,
-        clock,
-      })
-    : caFacts(env, functionName);
+  const ca: CertificateAuthority =
+    process.env.CERTFLOW_USES_CA === "yes"
+      ? (await import("./wiring/certificate-authority.ts")).awsCertificateAuthority(env, {
+          vault,
+          dcv,
+          clock,
+        })
+      : caFacts(env, functionName);
 
   const workflow: WorkflowDependencies = { clock, store, vault, mailer, ca, dcv, settings };
   const api: ApiDependencies = {

@@ -103,14 +103,18 @@ export function needsMasterSecret(needs: FunctionNeeds): boolean {
   return needs.ca === true || prefixes.includes("private-keys");
 }
 
-/** The resources a function's composition builds (functions/aws/aws-composition.ts). */
+/**
+ * The resources a function's composition builds (functions/aws/aws-composition.ts). A CA is
+ * built on the vault (its keys and orders) and the checks (the embedded CA validates itself).
+ */
 export function wiringOf(needs: FunctionNeeds): Record<Wiring, boolean> {
+  const ca = needs.ca === true;
   return {
     store: needs.table !== undefined,
-    vault: (needs.vaultRead?.length ?? 0) + (needs.vaultWrite?.length ?? 0) > 0,
+    vault: ca || (needs.vaultRead?.length ?? 0) + (needs.vaultWrite?.length ?? 0) > 0,
     mailer: needs.mail === true,
-    dcv: needs.dcv === true,
-    ca: needs.ca === true,
+    dcv: ca || needs.dcv === true,
+    ca,
     workflow: (needs.workflow?.length ?? 0) > 0,
   };
 }
