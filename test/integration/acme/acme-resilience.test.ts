@@ -1,8 +1,4 @@
-import { once } from "node:events";
-import { createServer as createHttpServer } from "node:http";
-import { createServer as createTcpServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcmeCertificateAuthority } from "../../../functions/adapters/acme/acme-certificate-authority.ts";
 import { ChalltestsrvManagement } from "../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
 import type { OrderName } from "../../../functions/domain/order-record.ts";
 import { parseCertificate } from "../../../functions/pki/certificate-info.ts";
@@ -137,72 +133,5 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
     const progress = await ca.finalize(second.caOrderRef, await csrFor(names), 90);
     const issued = await issuedCertificate(ca, second.caOrderRef, progress);
     expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
-  });
-});
-
-describe("ACME adapter: CA endpoints that fail without Pebble", () => {
-  it("a CA that accepts the connection but never answers is CaUnavailable after the timeout", async () => {
-    const sockets: Socket[] = [];
-    const silent = createTcpServer((socket) => sockets.push(socket));
-    silent.listen(0, "127.0.0.1");
-    await once(silent, "listening");
-    cleanups.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
-    });
-    const { port } = silent.address() as { port: number };
-    const ca = new AcmeCertificateAuthority({
-      directoryUrl: `http://127.0.0.1:${port}/directory`,
-      contactEmail: "pki-team@certflow.test",
-      vault: memoryVault().vault,
-      requestTimeoutMs: 300,
-    });
-    const started = Date.now();
-    const failure = await ca
-      .placeOrder({
-        orderId: "ord_silent",
-        names: orderNames("silent.certflow.test"),
-        method: "dns-txt",
-      })
-      .catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(failure).toBeInstanceOf(CaUnavailable);
-    expect((failure as Error).message).toMatch(
-      /could not be reached \(ECONNABORTED: timeout of 300ms/,
-    );
-  });
-
-  it("a CA answering 503 with a problem document is CaUnavailable, naming the problem", async () => {
-    const failing = createHttpServer((_request, response) => {
-      response.writeHead(503, { "Content-Type": "application/problem+json" });
-      response.end(
-        JSON.stringify({
-          type: "urn:ietf:params:acme:error:serverInternal",
-          detail: "The service is down for maintenance",
-        }),
-      );
-    });
-    failing.listen(0, "127.0.0.1");
-    await once(failing, "listening");
-    cleanups.push(async () => failing.close());
-    const { port } = failing.address() as { port: number };
-    const ca = new AcmeCertificateAuthority({
-      directoryUrl: `http://127.0.0.1:${port}/directory`,
-      contactEmail: "pki-team@certflow.test",
-      vault: memoryVault().vault,
-    });
-    const started = Date.now();
-    const failure = await ca
-      .placeOrder({
-        orderId: "ord_503",
-        names: orderNames("down.certflow.test"),
-        method: "dns-txt",
-      })
-      .catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(failure).toBeInstanceOf(CaUnavailable);
-    expect((failure as Error).message).toBe(
-      "Registering the ACME account: the CA is unavailable (HTTP 503, urn:ietf:params:acme:error:serverInternal: The service is down for maintenance).",
-    );
   });
 });

@@ -1,0 +1,155 @@
+import { once } from "node:events";
+import { createServer, type Socket } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AcmeCertificateAuthority } from "../../../functions/adapters/acme/acme-certificate-authority.ts";
+import { CaRejected, CaUnavailable } from "../../../functions/ports/certificate-authority.ts";
+import { memoryVault, orderNames } from "../../support/acme-test-kit.ts";
+import { STUB_PATHS, startStubAcmeCa } from "../../support/stub-acme-ca.ts";
+
+let stub: Awaited<ReturnType<typeof startStubAcmeCa>>;
+
+beforeEach(async () => {
+  stub = await startStubAcmeCa();
+});
+
+afterEach(async () => {
+  await stub.close();
+});
+
+const NOW = new Date("2026-11-23T10:00:00Z");
+
+function stubAuthority(directoryUrl = stub.directoryUrl, requestTimeoutMs = 2_000) {
+  return new AcmeCertificateAuthority({
+    directoryUrl,
+    contactEmail: "pki-team@certflow.test",
+    vault: memoryVault().vault,
+    requestTimeoutMs,
+    now: () => NOW,
+  });
+}
+
+const placeStubOrder = (ca: AcmeCertificateAuthority) =>
+  ca.placeOrder({
+    orderId: "ord_stub",
+    names: orderNames("stub.certflow.test"),
+    method: "dns-txt",
+  });
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  const started = Date.now();
+  const error = await promise.then(
+    () => new Error("expected a failure"),
+    (failure: unknown) => failure as Error,
+  );
+  // Nothing inside a call waits: not acme-client's retries, not a Retry-After.
+  expect(Date.now() - started).toBeLessThan(1_500);
+  return error;
+}
+
+describe("ACME adapter: answers Pebble does not give", () => {
+  it("passes a pending order's Retry-After on to the state machine", async () => {
+    const ca = stubAuthority();
+    const placed = await placeStubOrder(ca);
+    expect(placed.caOrderRef).toBe(stub.orderUrl);
+    expect(await ca.validationProgress(placed.caOrderRef)).toEqual({ state: "pending" });
+    stub.answer(STUB_PATHS.order, {
+      status: 200,
+      headers: { "Retry-After": "7" },
+      body: stub.order("pending"),
+    });
+    expect(await ca.validationProgress(placed.caOrderRef)).toEqual({
+      state: "pending",
+      retryAfterSeconds: 7,
+    });
+  });
+
+  it("passes a processing order's Retry-After on, from finalize and from later reads", async () => {
+    const ca = stubAuthority();
+    const placed = await placeStubOrder(ca);
+    stub.answer(STUB_PATHS.order, { status: 200, body: stub.order("ready") });
+    stub.answer(STUB_PATHS.finalize, {
+      status: 200,
+      headers: { "Retry-After": "Mon, 23 Nov 2026 10:00:03 GMT" },
+      body: stub.order("processing"),
+    });
+    const csr = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
+    expect(await ca.finalize(placed.caOrderRef, csr, 90)).toEqual({
+      state: "processing",
+      retryAfterSeconds: 3,
+    });
+    stub.answer(STUB_PATHS.order, {
+      status: 200,
+      headers: { "Retry-After": "2" },
+      body: stub.order("processing"),
+    });
+    expect(await ca.certificateProgress(placed.caOrderRef)).toEqual({
+      state: "processing",
+      retryAfterSeconds: 2,
+    });
+    expect(stub.requests().filter((line) => line === `POST ${STUB_PATHS.finalize}`)).toHaveLength(
+      1,
+    );
+  });
+
+  it("a rate limit is CaRejected at once, with the time the CA takes requests again", async () => {
+    const ca = stubAuthority();
+    stub.answer(STUB_PATHS.newOrder, {
+      status: 429,
+      headers: { "Retry-After": "3600" },
+      body: {
+        type: "urn:ietf:params:acme:error:rateLimited",
+        detail: "too many new orders recently",
+      },
+    });
+    const error = await failureOf(placeStubOrder(ca));
+    expect(error).toBeInstanceOf(CaRejected);
+    expect(error.message).toBe(
+      "Placing order ord_stub: the CA's rate limit was reached (HTTP 429, urn:ietf:params:acme:error:rateLimited: too many new orders recently); it accepts new requests after 2026-11-23T11:00:00.000Z.",
+    );
+    expect(stub.requests().filter((line) => line === `POST ${STUB_PATHS.newOrder}`)).toHaveLength(
+      1,
+    );
+  });
+
+  it("a 503 with a problem document is CaUnavailable at once, naming the problem", async () => {
+    stub.answer(STUB_PATHS.directory, {
+      status: 503,
+      body: {
+        type: "urn:ietf:params:acme:error:serverInternal",
+        detail: "The service is down for maintenance",
+      },
+    });
+    const error = await failureOf(placeStubOrder(stubAuthority()));
+    expect(error).toBeInstanceOf(CaUnavailable);
+    expect(error.message).toBe(
+      "Registering the ACME account: the CA is unavailable (HTTP 503, urn:ietf:params:acme:error:serverInternal: The service is down for maintenance).",
+    );
+    expect(stub.requests()).toEqual([`GET ${STUB_PATHS.directory}`]);
+  });
+
+  it("a CA that accepts the connection but never answers is CaUnavailable after the timeout", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    silent.listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    try {
+      const { port } = silent.address() as { port: number };
+      const ca = stubAuthority(`http://127.0.0.1:${port}/directory`, 300);
+      const error = await failureOf(placeStubOrder(ca));
+      expect(error).toBeInstanceOf(CaUnavailable);
+      expect(error.message).toMatch(/could not be reached \(ECONNABORTED: timeout of 300ms/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it("an order URL this service never placed is refused without a request", async () => {
+    const ca = stubAuthority();
+    await expect(ca.finalize(`${stub.orderUrl}x`, "csr", 90)).rejects.toThrow(CaRejected);
+    await expect(ca.certificateProgress(`${stub.orderUrl}x`)).rejects.toThrow(
+      /No ACME order .* was placed through this service/,
+    );
+    expect(stub.requests()).toEqual([]);
+  });
+});
