@@ -33,8 +33,9 @@ export async function startStubAcmeCa() {
       const path = request.url ?? "/";
       requests.push(`${request.method} ${path}`);
       const answer = overrides.get(path) ?? defaultAnswer(path);
+      nonce += 1;
       response.writeHead(answer.status, {
-        "Replay-Nonce": `nonce-${(nonce += 1)}`,
+        "Replay-Nonce": `nonce-${nonce}`,
         "Content-Type": answer.status >= 400 ? "application/problem+json" : "application/json",
         ...answer.headers,
       });
