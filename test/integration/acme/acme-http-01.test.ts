@@ -127,6 +127,25 @@ describe("ACME adapter against Pebble: http-01", () => {
     );
   });
 
+  it("refuses a CSR for other names with the CA's reason, then issues with the right one", async () => {
+    const ca = pebbleAuthority(pebble, shared.vault);
+    const names = orderNames("csr.certflow.test");
+    const placed = await ca.placeOrder({ orderId: "ord_csr", names, method: "http-file" });
+    publishHttpFiles(placed.challenges);
+    await ca.requestValidation(placed.caOrderRef);
+    expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
+
+    const wrongCsr = await csrFor(orderNames("other.certflow.test"));
+    const refused = ca.finalize(placed.caOrderRef, wrongCsr, 90);
+    await expect(refused).rejects.toThrow(CaRejected);
+    await expect(refused).rejects.toThrow(
+      /^Finalizing the order: the CA refused \(HTTP 4\d\d, urn:ietf:params:acme:error:\w+: .+\)\.$/,
+    );
+    const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
+    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+    expect(parseCertificate(issued.certificatePem).names).toEqual(["csr.certflow.test"]);
+  });
+
   it("reports an unanswered http-01 challenge as invalid with the CA's error type", async () => {
     const ca = pebbleAuthority(pebble, shared.vault);
     const placed = await ca.placeOrder({
