@@ -73,6 +73,16 @@ function challengeOfType(
 }
 
 /**
+ * A reused valid authorization may list only the challenge that validated it (Let's Encrypt
+ * does), of another type than this order's method. Nothing needs publishing for it, but every
+ * name gets instructions of the order's method: built on that challenge's token.
+ */
+function validatedChallenge(authorization: AcmeAuthorization): AcmeChallenge | undefined {
+  if (authorization.status !== "valid") return undefined;
+  return authorization.challenges.find((challenge) => challenge.status === "valid");
+}
+
+/**
  * A public CA spoken to over ACME (RFC 8555) with acme-client: Let's Encrypt, ZeroSSL, Google
  * Trust Services, or commercial CAs through External Account Binding.
  *
@@ -141,7 +151,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
         if (authorization === undefined) {
           throw new Error(`The CA's order ${order.url} has no authorization for ${name.ascii}.`);
         }
-        const challenge = challengeOfType(authorization, choice.type);
+        const challenge =
+          challengeOfType(authorization, choice.type) ?? validatedChallenge(authorization);
         if (challenge === undefined) {
           const offered = authorization.challenges.map((offer) => offer.type).join(", ");
           throw new CaRejected(
@@ -155,7 +166,11 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
             name,
             method: input.method,
             token: challenge.token,
-            keyAuthorization: await client.getChallengeKeyAuthorization(challenge),
+            // Typed as the order's method, in case it is a reused authorization's other type.
+            keyAuthorization: await client.getChallengeKeyAuthorization({
+              ...challenge,
+              type: choice.type,
+            } as AcmeChallenge),
             ...(delegation !== undefined ? { delegationZone: delegation.zoneName } : {}),
           }),
         });
@@ -184,8 +199,9 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
         return;
       }
       const published = await this.#publishDelegatedTxt(client, notes, authorizations);
-      if (published.live)
+      if (published.live) {
         await this.#completeChallenges(call, client, published.notes, authorizations);
+      }
     });
   }
 

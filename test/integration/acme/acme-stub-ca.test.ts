@@ -91,6 +91,39 @@ describe("ACME adapter: answers Pebble does not give", () => {
     );
   });
 
+  it("a reused authorization listing only another challenge type still gets instructions", async () => {
+    stub.answer(STUB_PATHS.newOrder, {
+      status: 201,
+      headers: { Location: stub.orderUrl },
+      body: stub.order("ready"),
+    });
+    stub.answer(STUB_PATHS.authorization, {
+      status: 200,
+      body: {
+        identifier: { type: "dns", value: "stub.certflow.test" },
+        status: "valid",
+        challenges: [
+          { type: "http-01", url: `${stub.orderUrl}/chall`, token: "old-token", status: "valid" },
+        ],
+      },
+    });
+    const placed = await placeStubOrder(stubAuthority());
+    expect(placed.alreadyValid).toBe(true);
+    expect(placed.challenges).toEqual([
+      {
+        domain: "stub.certflow.test",
+        method: "dns-txt",
+        instructions: {
+          method: "dns-txt",
+          recordType: "TXT",
+          host: "_acme-challenge.stub.certflow.test",
+          // A dns-01 digest (43 base64url characters), not an http-01 key authorization.
+          value: expect.stringMatching(/^[\w-]{43}$/),
+        },
+      },
+    ]);
+  });
+
   it("a rate limit is CaRejected at once, with the time the CA takes requests again", async () => {
     const ca = stubAuthority();
     stub.answer(STUB_PATHS.newOrder, {
