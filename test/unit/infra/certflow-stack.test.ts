@@ -1,0 +1,480 @@
+import { readFileSync } from "node:fs";
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ORDER_TABLE } from "../../../functions/adapters/aws/order-table-design.ts";
+import { API_ROUTES } from "../../../functions/api/route-table.ts";
+import { WIRING_FLAGS } from "../../../functions/aws/aws-environment.ts";
+import {
+  type FunctionNeeds,
+  ROUTE_FUNCTIONS,
+  STEP_FUNCTIONS,
+  wiringOf,
+} from "../../../infra/cdk/function-catalog.ts";
+import { DOCUMENT_RETENTION_DAYS } from "../../../infra/cdk/storage.ts";
+import { ORDER_DEFINITION_PATH } from "../../../infra/local/order-definition.ts";
+import {
+  type CfnResource,
+  resourcesOfType,
+  type SynthesizedService,
+  synthesizeService,
+} from "./synthesized-service.ts";
+
+let service: SynthesizedService;
+beforeAll(() => {
+  service = synthesizeService();
+}, 60_000);
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every Lambda function of the stack, by its CERTFLOW_FUNCTION name. */
+function functionsByName(): Map<string, { logicalId: string; resource: CfnResource }> {
+  const functions = new Map<string, { logicalId: string; resource: CfnResource }>();
+  for (const [logicalId, resource] of resourcesOfType(service, "AWS::Lambda::Function")) {
+    const environment = (resource.Properties?.Environment as { Variables: Record<string, string> })
+      ?.Variables;
+    const name = environment?.CERTFLOW_FUNCTION;
+    if (name !== undefined) functions.set(name, { logicalId, resource });
+  }
+  return functions;
+}
+
+/** The role logical id of a function (its Role property is a GetAtt of the role). */
+function roleOf(resource: CfnResource): string {
+  const role = resource.Properties?.Role as { "Fn::GetAtt": [string, string] };
+  return role["Fn::GetAtt"][0];
+}
+
+/** All statements attached to a role, through any AWS::IAM::Policy naming it. */
+function statementsOfRole(roleLogicalId: string): Statement[] {
+  const statements: Statement[] = [];
+  for (const [, policy] of resourcesOfType(service, "AWS::IAM::Policy")) {
+    const roles = (policy.Properties?.Roles ?? []) as { Ref: string }[];
+    if (!roles.some((role) => role.Ref === roleLogicalId)) continue;
+    const document = policy.Properties?.PolicyDocument as { Statement: Statement[] };
+    statements.push(...document.Statement);
+  }
+  return statements;
+}
+
+function actionsOfRole(roleLogicalId: string): string[] {
+  return [
+    ...new Set(statementsOfRole(roleLogicalId).flatMap((statement) => asList(statement.Action))),
+  ].sort();
+}
+
+describe("the state machine", () => {
+  it("is statemachines/order.asl.json with every placeholder replaced by its step's function", () => {
+    const [[, machine]] = resourcesOfType(service, "AWS::StepFunctions::StateMachine") as [
+      [string, CfnResource],
+    ];
+    const properties = machine.Properties as {
+      DefinitionString: string;
+      DefinitionSubstitutions: Record<string, { "Fn::GetAtt": [string, string] }>;
+    };
+    const nameOfLogicalId = new Map(
+      [...functionsByName()].map(([name, fn]) => [fn.logicalId, name] as const),
+    );
+    const deployed = properties.DefinitionString.replace(/\$\{(\w+)\}/g, (_match, key: string) => {
+      const target = properties.DefinitionSubstitutions[key]?.["Fn::GetAtt"];
+      expect(target?.[1], `substitution ${key}`).toBe("Arn");
+      return `function:${nameOfLogicalId.get(target?.[0] ?? "") ?? "unknown"}`;
+    });
+    expect(deployed).not.toMatch(/\$\{/);
+
+    const source = readFileSync(ORDER_DEFINITION_PATH, "utf8");
+    const expected = source.replace(/\$\{(\w+)FunctionArn\}/g, "function:$1");
+    expect(JSON.parse(deployed)).toEqual(JSON.parse(expected));
+    expect(Object.keys(properties.DefinitionSubstitutions).sort()).toEqual(
+      Object.keys(STEP_FUNCTIONS)
+        .map((name) => `${name}FunctionArn`)
+        .sort(),
+    );
+  });
+
+  it("is a standard workflow that logs every state change (without data) and is traced", () => {
+    service.template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineType: "STANDARD",
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false },
+    });
+  });
+
+  it("may invoke exactly the step functions", () => {
+    const [[, machine]] = resourcesOfType(service, "AWS::StepFunctions::StateMachine") as [
+      [string, CfnResource],
+    ];
+    const role = (machine.Properties?.RoleArn as { "Fn::GetAtt": [string, string] })[
+      "Fn::GetAtt"
+    ][0];
+    const invoke = statementsOfRole(role).filter((statement) =>
+      asList(statement.Action).includes("lambda:InvokeFunction"),
+    );
+    const invoked = invoke.flatMap((statement) => asList(statement.Resource as object));
+    const steps = [...functionsByName()].filter(([name]) => name in STEP_FUNCTIONS);
+    expect(invoked).toEqual(
+      expect.arrayContaining(steps.map(([, fn]) => ({ "Fn::GetAtt": [fn.logicalId, "Arn"] }))),
+    );
+    expect(invoked).toHaveLength(steps.length);
+  });
+});
+
+describe("the functions", () => {
+  it("are one per step and one per route", () => {
+    expect([...functionsByName().keys()].sort()).toEqual(
+      [...Object.keys(STEP_FUNCTIONS), ...API_ROUTES.map((route) => route.name)].sort(),
+    );
+  });
+
+  it("all run nodejs24.x on arm64 with active tracing, a log group of their own and Powertools settings", () => {
+    const logGroups = new Set<string>();
+    for (const [name, { resource }] of functionsByName()) {
+      const properties = resource.Properties as Record<string, any>;
+      expect(properties.Runtime, name).toBe("nodejs24.x");
+      expect(properties.Architectures, name).toEqual(["arm64"]);
+      expect(properties.TracingConfig, name).toEqual({ Mode: "Active" });
+      const logGroup = properties.LoggingConfig?.LogGroup?.Ref;
+      expect(logGroup, name).toBeTypeOf("string");
+      logGroups.add(logGroup);
+      expect(properties.Environment.Variables, name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: "certflow",
+        POWERTOOLS_METRICS_NAMESPACE: "certflow",
+        POWERTOOLS_LOGGER_LOG_EVENT: "false",
+      });
+      expect(properties.Handler, name).toBe("index.handler");
+    }
+    expect(logGroups.size).toBe(functionsByName().size);
+    for (const [, logGroup] of resourcesOfType(service, "AWS::Logs::LogGroup")) {
+      expect(logGroup.Properties?.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it("are told which resources they are built with, matching the catalog", () => {
+    const catalog: Record<string, FunctionNeeds> = { ...STEP_FUNCTIONS, ...ROUTE_FUNCTIONS };
+    for (const [name, { resource }] of functionsByName()) {
+      const variables = (resource.Properties as any).Environment.Variables as Record<
+        string,
+        string
+      >;
+      const wiring = wiringOf(catalog[name] ?? {});
+      for (const [wire, flag] of Object.entries(WIRING_FLAGS)) {
+        expect(variables[flag], `${name} ${flag}`).toBe(
+          wiring[wire as keyof typeof wiring] ? "yes" : "no",
+        );
+      }
+      expect("CERTFLOW_TABLE_NAME" in variables, `${name} table`).toBe(wiring.store);
+      expect("CERTFLOW_MASTER_SECRET_ARN" in variables, `${name} vault`).toBe(wiring.vault);
+      expect("CERTFLOW_STATE_MACHINE_ARN" in variables, `${name} workflow`).toBe(wiring.workflow);
+      expect(variables.CERTFLOW_PUBLIC_API_URL, name).toBeDefined();
+    }
+  });
+});
+
+describe("storage", () => {
+  it("keeps orders in an on-demand table with point-in-time recovery, deletion protection, TTL and both indexes", () => {
+    service.template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: ORDER_TABLE.partitionKey, KeyType: "HASH" },
+        { AttributeName: ORDER_TABLE.sortKey, KeyType: "RANGE" },
+      ],
+      TimeToLiveSpecification: { AttributeName: ORDER_TABLE.ttlAttribute, Enabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: ORDER_TABLE.byTenantIndex,
+          KeySchema: [
+            { AttributeName: ORDER_TABLE.byTenantKeys.partitionKey, KeyType: "HASH" },
+            { AttributeName: ORDER_TABLE.byTenantKeys.sortKey, KeyType: "RANGE" },
+          ],
+        }),
+        Match.objectLike({
+          IndexName: ORDER_TABLE.byRenewalIndex,
+          KeySchema: [
+            { AttributeName: ORDER_TABLE.byRenewalKeys.partitionKey, KeyType: "HASH" },
+            { AttributeName: ORDER_TABLE.byRenewalKeys.sortKey, KeyType: "RANGE" },
+          ],
+        }),
+      ],
+      Replicas: [
+        Match.objectLike({
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ],
+    });
+  });
+
+  it("keeps the vault in a private, versioned bucket under the rotating customer key, TLS only", () => {
+    const [[keyId]] = resourcesOfType(service, "AWS::KMS::Key") as [[string, CfnResource]];
+    service.template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    service.template.hasResourceProperties("AWS::S3::Bucket", {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: "aws:kms",
+              KMSMasterKeyID: { "Fn::GetAtt": [keyId, "Arn"] },
+            },
+          },
+        ],
+      },
+      VersioningConfiguration: { Status: "Enabled" },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: "documents/",
+            ExpirationInDays: DOCUMENT_RETENTION_DAYS,
+            Status: "Enabled",
+          }),
+        ]),
+      },
+    });
+    service.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Action: "s3:*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+/**
+ * The only statements allowed a Resource of "*": AWS accepts no other resource for these
+ * actions. X-Ray (Lambda active tracing and Step Functions tracing), task tokens (the token
+ * names the execution), and the CloudWatch Logs delivery Step Functions sets up for its logs.
+ */
+const ACTIONS_THAT_ONLY_TAKE_STAR = new Set([
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "states:SendTaskSuccess",
+  "states:SendTaskFailure",
+  "logs:CreateLogDelivery",
+  "logs:GetLogDelivery",
+  "logs:UpdateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:DescribeResourcePolicies",
+  "logs:DescribeLogGroups",
+]);
+
+describe("permissions", () => {
+  const allStatements = () =>
+    resourcesOfType(service, "AWS::IAM::Policy").flatMap(([id, policy]) =>
+      (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.map(
+        (statement) => ({ id, statement }),
+      ),
+    );
+
+  it("never allow every action", () => {
+    for (const { id, statement } of allStatements()) {
+      for (const action of asList(statement.Action)) {
+        expect(action, id).not.toBe("*");
+        expect(action, id).not.toMatch(/^[a-z0-9-]+:\*$/);
+      }
+    }
+  });
+
+  it("use Resource * only for actions that accept nothing else", () => {
+    const starred = allStatements().filter(({ statement }) =>
+      asList(statement.Resource).includes("*"),
+    );
+    expect(starred.length).toBeGreaterThan(0);
+    for (const { id, statement } of starred) {
+      for (const action of asList(statement.Action)) {
+        expect(ACTIONS_THAT_ONLY_TAKE_STAR.has(action), `${id}: ${action} on *`).toBe(true);
+      }
+    }
+  });
+
+  it("give each function exactly the table, vault, mail and workflow actions it uses", () => {
+    const functions = functionsByName();
+    const actionsOf = (name: string) => {
+      const fn = functions.get(name);
+      if (fn === undefined) throw new Error(`no function ${name}`);
+      return actionsOfRole(roleOf(fn.resource)).filter(
+        (action) => !action.startsWith("xray:") && !action.startsWith("logs:"),
+      );
+    };
+    expect(actionsOf("GetOrder")).toEqual(["dynamodb:GetItem", "dynamodb:Query"]);
+    expect(actionsOf("GetServiceInfo")).toEqual([]);
+    expect(actionsOf("GetApproverEmails")).toEqual([]);
+    expect(actionsOf("RecordOrder")).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+    expect(actionsOf("SendIssuedMail")).toContain("ses:SendEmail");
+    expect(actionsOf("RecordOrder")).not.toContain("ses:SendEmail");
+    expect(actionsOf("SubmitOrder")).toEqual(
+      expect.arrayContaining(["states:StartExecution", "s3:PutObject", "kms:GenerateDataKey"]),
+    );
+    expect(actionsOf("SubmitOrder")).not.toContain("secretsmanager:GetSecretValue");
+    expect(actionsOf("RunChecks")).toContain("states:SendTaskSuccess");
+    expect(actionsOf("CancelOrder")).toContain("states:StopExecution");
+    expect(actionsOf("GetExecution")).toEqual([
+      "states:DescribeExecution",
+      "states:GetExecutionHistory",
+    ]);
+    expect(actionsOf("PrepareKeyAndCsr")).toContain("secretsmanager:GetSecretValue");
+    expect(actionsOf("CheckCustomerPublished")).not.toContain("s3:GetObject");
+    for (const [name, fn] of functions) {
+      const actions = actionsOfRole(roleOf(fn.resource));
+      const catalog = { ...STEP_FUNCTIONS, ...ROUTE_FUNCTIONS }[name] ?? {};
+      const wiring = wiringOf(catalog);
+      expect(
+        actions.some((action) => action.startsWith("dynamodb:")),
+        name,
+      ).toBe(wiring.store);
+      expect(
+        actions.some((action) => action.startsWith("s3:")),
+        name,
+      ).toBe(wiring.vault);
+      expect(actions.includes("ses:SendEmail"), name).toBe(wiring.mailer);
+      expect(
+        actions.some((action) => action.startsWith("states:")),
+        name,
+      ).toBe(wiring.workflow);
+    }
+  });
+
+  it("let vault readers list the bucket (404 for absent keys) and scope objects to their folders", () => {
+    const fn = functionsByName().get("DownloadCertificate");
+    if (fn === undefined) throw new Error("no DownloadCertificate");
+    const statements = statementsOfRole(roleOf(fn.resource));
+    const getObject = statements.find((statement) =>
+      asList(statement.Action).includes("s3:GetObject"),
+    );
+    const resources = JSON.stringify(getObject?.Resource);
+    expect(resources).toContain("/certificates/*");
+    expect(resources).toContain("/private-keys/*");
+    expect(resources).not.toContain("/csrs/*");
+    expect(statements.some((statement) => asList(statement.Action).includes("s3:ListBucket"))).toBe(
+      true,
+    );
+  });
+});
+
+describe("the API", () => {
+  it("has one method per route, Cognito-authorized except the public ones", () => {
+    const methods = resourcesOfType(service, "AWS::ApiGateway::Method").filter(
+      ([, method]) => method.Properties?.HttpMethod !== "OPTIONS",
+    );
+    expect(methods).toHaveLength(API_ROUTES.length);
+    const byOperation = new Map(
+      methods.map(([, method]) => [method.Properties?.OperationName as string, method] as const),
+    );
+    for (const route of API_ROUTES) {
+      const method = byOperation.get(route.name);
+      expect(method?.Properties?.HttpMethod, route.name).toBe(route.method);
+      expect(method?.Properties?.AuthorizationType, route.name).toBe(
+        route.public === true ? "NONE" : "COGNITO_USER_POOLS",
+      );
+      expect(method?.Properties?.RequestValidatorId, route.name).toBeDefined();
+    }
+    expect(byOperation.get("SubmitOrder")?.Properties?.RequestModels).toBeDefined();
+  });
+
+  it("throttles, traces and writes access logs on its stage", () => {
+    service.template.hasResourceProperties("AWS::ApiGateway::Stage", {
+      StageName: "prod",
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ThrottlingRateLimit: 20,
+          ThrottlingBurstLimit: 40,
+          DataTraceEnabled: false,
+        }),
+      ]),
+    });
+  });
+
+  it("validates request bodies and parameters", () => {
+    service.template.hasResourceProperties("AWS::ApiGateway::RequestValidator", {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+  });
+
+  it("signs users in with a pool that has customer and operator groups and an admin-set tenant", () => {
+    service.template.hasResourceProperties("AWS::Cognito::UserPool", {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: "tenant", Mutable: false, AttributeDataType: "String" }),
+      ]),
+    });
+    service.template.hasResourceProperties("AWS::Cognito::UserPoolGroup", {
+      GroupName: "customer",
+    });
+    service.template.hasResourceProperties("AWS::Cognito::UserPoolGroup", {
+      GroupName: "operator",
+    });
+    const [[, client]] = resourcesOfType(service, "AWS::Cognito::UserPoolClient") as [
+      [string, CfnResource],
+    ];
+    expect(client.Properties?.WriteAttributes).not.toContain("custom:tenant");
+  });
+});
+
+describe("operations", () => {
+  it("alarm on failed and timed-out executions, stuck orders, and every function's errors and throttles", () => {
+    const alarms = resourcesOfType(service, "AWS::CloudWatch::Alarm").map(
+      ([, alarm]) => alarm.Properties as Record<string, any>,
+    );
+    const metricNames = alarms.map((alarm) => alarm.MetricName);
+    expect(metricNames).toContain("ExecutionsFailed");
+    expect(metricNames).toContain("ExecutionsTimedOut");
+    const stuck = alarms.filter((alarm) => alarm.MetricName === "TransientStatusAgeSeconds");
+    expect(
+      stuck.map((alarm) => alarm.Dimensions.find((d: any) => d.Name === "Status").Value).sort(),
+    ).toEqual(["ISSUING", "PENDING_VALIDATION", "SUBMITTED"]);
+    const functionCount = functionsByName().size;
+    expect(metricNames.filter((name) => name === "Errors")).toHaveLength(functionCount);
+    expect(metricNames.filter((name) => name === "Throttles")).toHaveLength(functionCount);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it("has a dashboard and outputs the API URL, the state machine and its console link", () => {
+    service.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    const outputs = Object.keys(service.json.Outputs ?? {});
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        "ApiUrl",
+        "StateMachineArn",
+        "ExecutionsConsoleUrl",
+        "UserPoolClientId",
+      ]),
+    );
+  });
+});
+
+describe("mail", () => {
+  it("verifies the sender from context and sends through a configuration set", () => {
+    service.template.hasResourceProperties("AWS::SES::EmailIdentity", {
+      EmailIdentity: "certificates@example.com",
+    });
+    service.template.resourceCountIs("AWS::SES::ConfigurationSet", 1);
+  });
+});
