@@ -37,7 +37,7 @@ const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [valu
 function functionsByName(): Map<string, { logicalId: string; resource: CfnResource }> {
   const functions = new Map<string, { logicalId: string; resource: CfnResource }>();
   for (const [logicalId, resource] of resourcesOfType(service, "AWS::Lambda::Function")) {
-    const environment = (resource.Properties?.Environment as { Variables: Record<string, string> })
+    const environment = (resource.Properties.Environment as { Variables: Record<string, string> })
       ?.Variables;
     const name = environment?.CERTFLOW_FUNCTION;
     if (name !== undefined) functions.set(name, { logicalId, resource });
@@ -47,7 +47,7 @@ function functionsByName(): Map<string, { logicalId: string; resource: CfnResour
 
 /** The role logical id of a function (its Role property is a GetAtt of the role). */
 function roleOf(resource: CfnResource): string {
-  const role = resource.Properties?.Role as { "Fn::GetAtt": [string, string] };
+  const role = resource.Properties.Role as { "Fn::GetAtt": [string, string] };
   return role["Fn::GetAtt"][0];
 }
 
@@ -55,9 +55,9 @@ function roleOf(resource: CfnResource): string {
 function statementsOfRole(roleLogicalId: string): Statement[] {
   const statements: Statement[] = [];
   for (const [, policy] of resourcesOfType(service, "AWS::IAM::Policy")) {
-    const roles = (policy.Properties?.Roles ?? []) as { Ref: string }[];
+    const roles = (policy.Properties.Roles ?? []) as { Ref: string }[];
     if (!roles.some((role) => role.Ref === roleLogicalId)) continue;
-    const document = policy.Properties?.PolicyDocument as { Statement: Statement[] };
+    const document = policy.Properties.PolicyDocument as { Statement: Statement[] };
     statements.push(...document.Statement);
   }
   return statements;
@@ -110,7 +110,7 @@ describe("the state machine", () => {
     const [[, machine]] = resourcesOfType(service, "AWS::StepFunctions::StateMachine") as [
       [string, CfnResource],
     ];
-    const role = (machine.Properties?.RoleArn as { "Fn::GetAtt": [string, string] })[
+    const role = (machine.Properties.RoleArn as { "Fn::GetAtt": [string, string] })[
       "Fn::GetAtt"
     ][0];
     const invoke = statementsOfRole(role).filter((statement) =>
@@ -151,7 +151,7 @@ describe("the functions", () => {
     }
     expect(logGroups.size).toBe(functionsByName().size);
     for (const [, logGroup] of resourcesOfType(service, "AWS::Logs::LogGroup")) {
-      expect(logGroup.Properties?.RetentionInDays).toBeGreaterThan(0);
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
     }
   });
 
@@ -281,7 +281,7 @@ const ACTIONS_THAT_ONLY_TAKE_STAR = new Set([
 describe("permissions", () => {
   const allStatements = () =>
     resourcesOfType(service, "AWS::IAM::Policy").flatMap(([id, policy]) =>
-      (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.map(
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map(
         (statement) => ({ id, statement }),
       ),
     );
@@ -379,21 +379,21 @@ describe("permissions", () => {
 describe("the API", () => {
   it("has one method per route, Cognito-authorized except the public ones", () => {
     const methods = resourcesOfType(service, "AWS::ApiGateway::Method").filter(
-      ([, method]) => method.Properties?.HttpMethod !== "OPTIONS",
+      ([, method]) => method.Properties.HttpMethod !== "OPTIONS",
     );
     expect(methods).toHaveLength(API_ROUTES.length);
     const byOperation = new Map(
-      methods.map(([, method]) => [method.Properties?.OperationName as string, method] as const),
+      methods.map(([, method]) => [method.Properties.OperationName as string, method] as const),
     );
     for (const route of API_ROUTES) {
       const method = byOperation.get(route.name);
-      expect(method?.Properties?.HttpMethod, route.name).toBe(route.method);
-      expect(method?.Properties?.AuthorizationType, route.name).toBe(
+      expect(method?.Properties.HttpMethod, route.name).toBe(route.method);
+      expect(method?.Properties.AuthorizationType, route.name).toBe(
         route.public === true ? "NONE" : "COGNITO_USER_POOLS",
       );
-      expect(method?.Properties?.RequestValidatorId, route.name).toBeDefined();
+      expect(method?.Properties.RequestValidatorId, route.name).toBeDefined();
     }
-    expect(byOperation.get("SubmitOrder")?.Properties?.RequestModels).toBeDefined();
+    expect(byOperation.get("SubmitOrder")?.Properties.RequestModels).toBeDefined();
   });
 
   it("throttles, traces and writes access logs on its stage", () => {
@@ -434,7 +434,7 @@ describe("the API", () => {
     const [[, client]] = resourcesOfType(service, "AWS::Cognito::UserPoolClient") as [
       [string, CfnResource],
     ];
-    expect(client.Properties?.WriteAttributes).not.toContain("custom:tenant");
+    expect(client.Properties.WriteAttributes).not.toContain("custom:tenant");
   });
 });
 

@@ -23,7 +23,7 @@ export interface SynthesizedService {
 
 export interface CfnResource {
   readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
+  readonly Properties: Record<string, unknown>;
   readonly Metadata?: Record<string, unknown>;
 }
 
