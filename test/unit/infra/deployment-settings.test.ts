@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { readDeploymentSettings } from "../../../infra/cdk/deployment-settings.ts";
+import { projectContext } from "./synthesized-service.ts";
+
+const fromContext = (context: Record<string, unknown>, env: Record<string, string> = {}) =>
+  readDeploymentSettings((key) => context[key], env);
+
+describe("deployment settings", () => {
+  it("reads cdk.json's context with the embedded CA and no optional parts", () => {
+    const settings = fromContext(projectContext());
+    expect(settings).toMatchObject({
+      stackName: "Certflow",
+      ca: "embedded",
+      senderAddress: "certificates@example.com",
+      renewalSchedule: false,
+      validationTimeoutSeconds: 86_400,
+    });
+    expect(settings.acmeEabSecretArn).toBeUndefined();
+    expect(settings.delegationZone).toBeUndefined();
+    expect(settings.stuckAfterSeconds.PENDING_VALIDATION).toBe(86_400 + 3_600 + 3_600);
+  });
+
+  it("falls back to environment variables where the context is empty", () => {
+    const settings = fromContext(
+      { "certflow:senderAddress": "" },
+      { CERTFLOW_SENDER_ADDRESS: "pki@shop.example", CERTFLOW_ALARM_EMAIL: "ops@shop.example" },
+    );
+    expect(settings.senderAddress).toBe("pki@shop.example");
+    expect(settings.alarmEmail).toBe("ops@shop.example");
+  });
+
+  it("takes the ACME settings and the delegation zone", () => {
+    const settings = fromContext({
+      "certflow:senderAddress": "pki@shop.example",
+      "certflow:ca": "acme",
+      "certflow:acmeDirectoryUrl": "https://acme.ca.example/directory",
+      "certflow:acmeEabSecretArn":
+        "arn:aws:secretsmanager:eu-west-1:111122223333:secret:certflow/eab-AbCdEf",
+      "certflow:delegationZoneName": "dcv.shop.example.",
+      "certflow:delegationHostedZoneId": "Z0123456789ABC",
+    });
+    expect(settings.ca).toBe("acme");
+    expect(settings.delegationZone).toEqual({
+      zoneName: "dcv.shop.example",
+      hostedZoneId: "Z0123456789ABC",
+    });
+  });
+
+  it("refuses settings that cannot work, naming the key", () => {
+    const base = { "certflow:senderAddress": "pki@shop.example" };
+    expect(() => fromContext({})).toThrow(/certflow:senderAddress/);
+    expect(() => fromContext({ ...base, "certflow:ca": "acme" })).toThrow(
+      /certflow:acmeDirectoryUrl/,
+    );
+    expect(() => fromContext({ ...base, "certflow:ca": "letsencrypt" })).toThrow(/embedded, acme/);
+    expect(() =>
+      fromContext({ ...base, "certflow:acmeEabSecretArn": "arn:aws:s3:::bucket" }),
+    ).toThrow(/secretsmanager ARN/);
+    expect(() => fromContext({ ...base, "certflow:delegationZoneName": "dcv.example" })).toThrow(
+      /go together/,
+    );
+    expect(() => fromContext({ ...base, "certflow:validationTimeoutSeconds": "soon" })).toThrow(
+      /whole number/,
+    );
+  });
+});

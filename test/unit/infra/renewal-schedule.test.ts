@@ -1,0 +1,65 @@
+import { App, Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { describe, expect, it } from "vitest";
+import { RENEWAL_FUNCTION } from "../../../infra/cdk/function-catalog.ts";
+import { RenewalSchedule } from "../../../infra/cdk/renewal-schedule.ts";
+import { synthesizeService } from "./synthesized-service.ts";
+
+function scheduleFor(hourUtc?: number) {
+  const stack = new Stack(new App(), "RenewalTest");
+  const handler = new LambdaFunction(stack, "StandIn", {
+    runtime: Runtime.NODEJS_24_X,
+    handler: "index.handler",
+    code: Code.fromInline("export const handler = async () => ({});"),
+  });
+  new RenewalSchedule(stack, "Renewal", { handler, hourUtc });
+  return {
+    template: Template.fromStack(stack),
+    handlerId: stack.getLogicalId(handler.node.defaultChild as never),
+  };
+}
+
+describe("the renewal schedule", () => {
+  it("invokes its handler daily at 03:00 UTC with the scheduled time, and may invoke nothing else", () => {
+    const { template, handlerId } = scheduleFor();
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "cron(0 3 * * ? *)",
+      ScheduleExpressionTimezone: "Etc/UTC",
+      State: "ENABLED",
+      FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 15 },
+      Target: Match.objectLike({
+        Arn: { "Fn::GetAtt": [handlerId, "Arn"] },
+        Input: Match.stringLikeRegexp("<aws.scheduler.scheduled-time>"),
+        RetryPolicy: { MaximumEventAgeInSeconds: 21_600, MaximumRetryAttempts: 3 },
+      }),
+    });
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } }),
+        ]),
+      },
+    });
+    const policies = template.findResources("AWS::IAM::Policy");
+    const statements = Object.values(policies).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
+    expect(statements.map((statement) => statement.Action)).toEqual(["lambda:InvokeFunction"]);
+  });
+
+  it("takes another hour, and refuses one that is not an hour of the day", () => {
+    scheduleFor(22).template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "cron(0 22 * * ? *)",
+    });
+    expect(() => scheduleFor(24)).toThrow(/0-23/);
+  });
+
+  it("is off in the service until switched on, and says what is missing when switched on early", () => {
+    const service = synthesizeService();
+    service.template.resourceCountIs("AWS::Scheduler::Schedule", 0);
+    expect(() => synthesizeService({ "certflow:renewalSchedule": "on" })).toThrow(
+      new RegExp(RENEWAL_FUNCTION.entry.replace(/\./g, "\\.")),
+    );
+  });
+});
