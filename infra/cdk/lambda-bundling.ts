@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { BuildOptions } from "esbuild";
 import { WIRING_FLAGS, type Wiring } from "../../functions/aws/aws-environment.ts";
 
 /** The repository root: entries, the lock file and node_modules are found from here. */
@@ -46,4 +47,33 @@ export function wiringEnvironment(wiring: Record<Wiring, boolean>): Record<strin
     environment[flag] = wiring[resource as Wiring] ? "yes" : "no";
   }
   return environment;
+}
+
+/**
+ * The same bundle as the stack's NodejsFunction makes, as esbuild API options (for the bench
+ * and the tests, which bundle without synthesizing the app).
+ */
+export function esbuildOptions(
+  entry: string,
+  wiring: Record<Wiring, boolean>,
+  outfile: string,
+): BuildOptions {
+  return {
+    entryPoints: [`${PROJECT_ROOT}${entry}`],
+    absWorkingDir: PROJECT_ROOT,
+    outfile,
+    bundle: true,
+    platform: BUNDLING.platform,
+    target: BUNDLING.target,
+    format: BUNDLING.format,
+    minify: BUNDLING.minify,
+    mainFields: [...BUNDLING.mainFields],
+    external: [...BUNDLING.external],
+    alias: { ...BUNDLING.alias },
+    legalComments: BUNDLING.legalComments,
+    charset: BUNDLING.charset,
+    banner: { js: BUNDLING.banner },
+    define: wiringDefines(wiring),
+    logLevel: "error",
+  };
 }
