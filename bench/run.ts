@@ -2,10 +2,11 @@
 import { parseArgs } from "node:util";
 import type { BenchSection } from "./bench-section.ts";
 import * as keyAndCsr from "./sections/key-and-csr.ts";
+import * as lambdaBundles from "./sections/lambda-bundles.ts";
 import * as orderWorkflow from "./sections/order-workflow.ts";
 
 /** Add a section: write bench/sections/<name>.ts exporting name, description, run; list it here. */
-const SECTIONS: readonly BenchSection[] = [keyAndCsr, orderWorkflow];
+const SECTIONS: readonly BenchSection[] = [keyAndCsr, orderWorkflow, lambdaBundles];
 
 function selectedSections(args: string[]): readonly BenchSection[] {
   const { values } = parseArgs({

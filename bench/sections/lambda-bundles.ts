@@ -1,0 +1,144 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { API_ROUTES } from "../../functions/api/route-table.ts";
+import {
+  type FunctionNeeds,
+  ROUTE_FUNCTIONS,
+  STEP_FUNCTIONS,
+  wiringOf,
+} from "../../infra/cdk/function-catalog.ts";
+import {
+  esbuildOptions,
+  PROJECT_ROOT,
+  ROUTE_ENTRY,
+  STEP_ENTRY,
+} from "../../infra/cdk/lambda-bundling.ts";
+import { median, runsFromEnv } from "../stats.ts";
+import { formatTable } from "../table.ts";
+
+export const name = "lambda-bundles";
+export const description =
+  "bundle size and module-init time (fresh Node process) of every Lambda function, built as the CDK stack builds it (target: ≤ 1 MB, ≤ 100 ms)";
+
+const SIZE_TARGET_BYTES = 1_000_000;
+const INIT_TARGET_MS = 100;
+
+/** What the stack would set; fake values, nothing is called while a module starts. */
+const ENVIRONMENT = {
+  AWS_REGION: "eu-west-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  POWERTOOLS_LOG_LEVEL: "ERROR",
+  POWERTOOLS_SERVICE_NAME: "certflow",
+  POWERTOOLS_METRICS_NAMESPACE: "certflow",
+  CERTFLOW_PUBLIC_API_URL: "https://api.example/prod",
+  CERTFLOW_TABLE_NAME: "orders",
+  CERTFLOW_BUCKET_NAME: "vault",
+  CERTFLOW_KMS_KEY_ID: "arn:aws:kms:eu-west-1:111122223333:key/bench",
+  CERTFLOW_MASTER_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:bench-AbCdEf",
+  CERTFLOW_SENDER: "certificates@example.com",
+  CERTFLOW_STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:orders",
+};
+
+/** Imports the bundle once and prints how long the import (module init) took. */
+const PROBE = `
+const start = performance.now();
+await import(process.argv[1]);
+process.stdout.write(String(performance.now() - start));
+`;
+
+interface Measured {
+  readonly name: string;
+  readonly kind: "step" | "route";
+  readonly bytes: number;
+  readonly initMs: number[];
+}
+
+export async function run(): Promise<void> {
+  const runs = runsFromEnv("BENCH_INIT_RUNS", 5);
+  // Inside the project, so the SDK (left to the Lambda runtime) resolves from node_modules as
+  // it does from the runtime's own copy.
+  const outDir = join(PROJECT_ROOT, "node_modules", ".certflow-bench-bundles");
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const probe = join(outDir, "probe.mjs");
+  writeFileSync(probe, PROBE);
+
+  const functions: { name: string; kind: "step" | "route"; needs: FunctionNeeds }[] = [
+    ...Object.entries(STEP_FUNCTIONS).map(([name, needs]) => ({
+      name,
+      kind: "step" as const,
+      needs,
+    })),
+    ...API_ROUTES.map((route) => ({
+      name: route.name,
+      kind: "route" as const,
+      needs: ROUTE_FUNCTIONS[route.name] ?? {},
+    })),
+  ];
+
+  const built = new Map<string, string>();
+  const measured: Measured[] = [];
+  try {
+    for (const fn of functions) {
+      const entry = fn.kind === "step" ? STEP_ENTRY : ROUTE_ENTRY;
+      const wiring = wiringOf(fn.needs);
+      // Functions with the same entry and wiring get the same bundle (and the same asset).
+      const key = `${fn.kind}-${Object.entries(wiring)
+        .filter(([, used]) => used)
+        .map(([resource]) => resource)
+        .join("-")}`;
+      let outfile = built.get(key);
+      if (outfile === undefined) {
+        outfile = join(outDir, key, "index.mjs");
+        await build(esbuildOptions(entry, wiring, outfile));
+        built.set(key, outfile);
+      }
+      const initMs: number[] = [];
+      for (let attempt = 0; attempt < runs; attempt++) {
+        const output = execFileSync(
+          process.execPath,
+          ["--input-type=module", "--eval", PROBE, outfile],
+          {
+            cwd: outDir,
+            env: { ...ENVIRONMENT, PATH: process.env.PATH, CERTFLOW_FUNCTION: fn.name },
+            encoding: "utf8",
+          },
+        );
+        initMs.push(Number(output));
+      }
+      measured.push({ name: fn.name, kind: fn.kind, bytes: statSync(outfile).size, initMs });
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+
+  const rows = measured.map((fn) => {
+    const init = median(fn.initMs);
+    const verdict = [
+      fn.bytes <= SIZE_TARGET_BYTES ? "" : "size",
+      init <= INIT_TARGET_MS ? "" : "init",
+    ].filter((miss) => miss !== "");
+    return [
+      fn.name,
+      fn.kind,
+      `${(fn.bytes / 1000).toFixed(0)} kB`,
+      `${init.toFixed(0)} ms`,
+      `${Math.min(...fn.initMs).toFixed(0)}-${Math.max(...fn.initMs).toFixed(0)} ms`,
+      verdict.length === 0 ? "ok" : `over: ${verdict.join(", ")}`,
+    ];
+  });
+  console.log(
+    formatTable(
+      ["function", "kind", "bundle", `init (median of ${runs})`, "range", "target"],
+      rows,
+    ),
+  );
+  const sizes = measured.map((fn) => fn.bytes);
+  const inits = measured.map((fn) => median(fn.initMs));
+  console.log(
+    `\n${measured.length} functions, ${built.size} distinct bundles; largest ${(Math.max(...sizes) / 1000).toFixed(0)} kB, slowest init ${Math.max(...inits).toFixed(0)} ms. Init is the import of the bundle on this machine, AWS SDK clients loaded from node_modules (on Lambda: from the runtime).`,
+  );
+}
