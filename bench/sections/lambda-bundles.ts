@@ -85,15 +85,18 @@ export async function run(): Promise<void> {
     for (const fn of functions) {
       const entry = fn.kind === "step" ? STEP_ENTRY : ROUTE_ENTRY;
       const wiring = wiringOf(fn.needs);
-      // Functions with the same entry and wiring get the same bundle (and the same asset).
-      const key = `${fn.kind}-${Object.entries(wiring)
+      // Steps with the same wiring get the same bundle (and the same asset); each route gets
+      // its own, holding only its handler.
+      const key = `${fn.kind === "route" ? fn.name : fn.kind}-${Object.entries(wiring)
         .filter(([, used]) => used)
         .map(([resource]) => resource)
         .join("-")}`;
       let outfile = built.get(key);
       if (outfile === undefined) {
         outfile = join(outDir, key, "index.mjs");
-        await build(esbuildOptions(entry, wiring, outfile));
+        await build(
+          esbuildOptions(entry, wiring, outfile, fn.kind === "route" ? fn.name : undefined),
+        );
         built.set(key, outfile);
       }
       const initMs: number[] = [];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
-import { WIRING_FLAGS, type Wiring } from "../../functions/aws/aws-environment.ts";
+import { AWS_ENVIRONMENT, WIRING_FLAGS, type Wiring } from "../../functions/aws/aws-environment.ts";
 
 /** The repository root: entries, the lock file and node_modules are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -31,9 +31,18 @@ export const BUNDLING = {
     "import { createRequire as __certflowRequire } from 'node:module'; const require = __certflowRequire(import.meta.url);",
 } as const;
 
-/** The constants esbuild substitutes: which resources this function is built with. */
-export function wiringDefines(wiring: Record<Wiring, boolean>): Record<string, string> {
+/**
+ * The constants esbuild substitutes: which resources this function is built with, and for
+ * routes the function's name (functions/aws/route-handlers.ts keeps only that route's code).
+ */
+export function wiringDefines(
+  wiring: Record<Wiring, boolean>,
+  routeName?: string,
+): Record<string, string> {
   const defines: Record<string, string> = {};
+  if (routeName !== undefined) {
+    defines[`process.env.${AWS_ENVIRONMENT.functionName}`] = JSON.stringify(routeName);
+  }
   for (const [resource, flag] of Object.entries(WIRING_FLAGS)) {
     defines[`process.env.${flag}`] = JSON.stringify(wiring[resource as Wiring] ? "yes" : "no");
   }
@@ -57,6 +66,7 @@ export function esbuildOptions(
   entry: string,
   wiring: Record<Wiring, boolean>,
   outfile: string,
+  routeName?: string,
 ): BuildOptions {
   return {
     entryPoints: [`${PROJECT_ROOT}${entry}`],
@@ -73,7 +83,7 @@ export function esbuildOptions(
     legalComments: BUNDLING.legalComments,
     charset: BUNDLING.charset,
     banner: { js: BUNDLING.banner },
-    define: wiringDefines(wiring),
+    define: wiringDefines(wiring, routeName),
     logLevel: "error",
   };
 }

@@ -215,6 +215,7 @@ export class CertflowApi extends Construct {
         name: route.name,
         description: `certflow API ${route.method} ${route.path}`,
         entry: ROUTE_ENTRY,
+        route: true,
         needs,
         resources,
         // API Gateway waits 29 s for an integration.

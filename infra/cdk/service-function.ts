@@ -47,6 +47,8 @@ export interface ServiceFunctionProps {
   readonly needs: FunctionNeeds;
   readonly resources: ServiceResources;
   readonly timeout: Duration;
+  /** Routes are bundled with their own handler only (functions/aws/route-handlers.ts). */
+  readonly route?: boolean;
 }
 
 /**
@@ -119,7 +121,7 @@ export class ServiceFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.external],
         banner: BUNDLING.banner,
-        define: wiringDefines(wiring),
+        define: wiringDefines(wiring, props.route === true ? props.name : undefined),
         esbuildArgs: {
           "--alias": `zod=${ZOD_ALIAS}`,
           "--legal-comments": BUNDLING.legalComments,

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ApiEvent } from "../../../functions/api/api-types.ts";
 import { principalOf } from "../../../functions/api/principal.ts";
+import { API_ROUTES } from "../../../functions/api/route-table.ts";
 import { composeAws } from "../../../functions/aws/aws-composition.ts";
 import { MissingSetting, WIRING_FLAGS } from "../../../functions/aws/aws-environment.ts";
 import { CaNotConfigured } from "../../../functions/aws/ca-facts.ts";
 import { withCognitoPrincipal } from "../../../functions/aws/cognito-principal.ts";
 import { NotWired } from "../../../functions/aws/not-wired.ts";
+import { loadRouteHandle } from "../../../functions/aws/route-handlers.ts";
 import { secretsManagerPassphrases } from "../../../functions/aws/wiring/vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
 
@@ -142,5 +144,16 @@ describe("key passphrases from Secrets Manager", () => {
       "arn:secret",
     );
     await expect(short.forObject("a")).rejects.toThrow(/32 characters/);
+  });
+});
+
+describe("route handlers on AWS", () => {
+  it("load, for every route of the table, that route's own handler", async () => {
+    for (const route of API_ROUTES) {
+      vi.stubEnv("CERTFLOW_FUNCTION", route.name);
+      expect(await loadRouteHandle(), route.name).toBe(route.handle);
+    }
+    vi.stubEnv("CERTFLOW_FUNCTION", "NoSuchRoute");
+    expect(await loadRouteHandle()).toBeUndefined();
   });
 });
