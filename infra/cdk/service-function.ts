@@ -228,6 +228,20 @@ export class ServiceFunction extends Construct {
             resources: [delegationHostedZoneArn],
           }),
         );
+        // Waiting for a record change to be INSYNC (functions/adapters/aws/route53-dns-zone.ts).
+        const changes = Stack.of(this).formatArn({
+          service: "route53",
+          region: "",
+          account: "",
+          resource: "change",
+          resourceName: "*",
+        });
+        add(new PolicyStatement({ actions: ["route53:GetChange"], resources: [changes] }));
+        Validations.of(this).acknowledge({
+          id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53:::change/*]",
+          reason:
+            "route53:GetChange only reads the status of a record change; change ids are made by Route 53 per request, so no narrower resource can be named.",
+        });
       }
     }
   }

@@ -478,3 +478,41 @@ describe("mail", () => {
     service.template.resourceCountIs("AWS::SES::ConfigurationSet", 1);
   });
 });
+
+describe("the CA settings", () => {
+  it("give the functions that talk to the CA the EAB secret and the delegation zone, and no one else", () => {
+    const eab = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:certflow/eab-AbCdEf";
+    const withCa = synthesizeService({
+      "certflow:acmeDirectoryUrl": "https://acme.ca.example/directory",
+      "certflow:acmeEabSecretArn": eab,
+      "certflow:delegationZoneName": "dcv.shop.example",
+      "certflow:delegationHostedZoneId": "Z0123456789ABC",
+    });
+    const policies = Object.values(withCa.json.Resources).filter(
+      (resource) => resource.Type === "AWS::IAM::Policy",
+    );
+    const text = (resource: CfnResource) => JSON.stringify(resource.Properties);
+    const withEab = policies.filter((policy) => text(policy).includes(eab));
+    const withZone = policies.filter((policy) =>
+      text(policy).includes("hostedzone/Z0123456789ABC"),
+    );
+    const caFunctions = Object.entries({ ...STEP_FUNCTIONS, ...ROUTE_FUNCTIONS }).filter(
+      ([, needs]) => needs.ca === true,
+    );
+    expect(withEab).toHaveLength(caFunctions.length);
+    expect(withZone).toHaveLength(caFunctions.length);
+    for (const policy of withZone) expect(text(policy)).toContain("route53:GetChange");
+    const variables = Object.values(withCa.json.Resources)
+      .filter((resource) => resource.Type === "AWS::Lambda::Function")
+      .map((resource) => (resource.Properties as any).Environment.Variables);
+    const told = variables.filter((vars) => vars.CERTFLOW_ACME_EAB_SECRET_ARN === eab);
+    expect(told).toHaveLength(caFunctions.length);
+    for (const vars of told) {
+      expect(vars).toMatchObject({
+        CERTFLOW_ACME_DIRECTORY_URL: "https://acme.ca.example/directory",
+        CERTFLOW_DNS_CNAME_ZONE: "dcv.shop.example",
+        CERTFLOW_DNS_CNAME_HOSTED_ZONE_ID: "Z0123456789ABC",
+      });
+    }
+  }, 60_000);
+});
