@@ -37,6 +37,8 @@ export interface CertificateAuthority {
   readonly audience: "public" | "private";
   placeOrder(input: {
     readonly orderId: string;
+    /** Whose order: a CNAME delegation set up by one tenant must not validate another's. */
+    readonly tenantId: string;
     readonly names: readonly OrderName[];
     readonly method: ValidationMethodName;
   }): Promise<PlacedOrder>;

@@ -126,6 +126,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
 
   async placeOrder(input: {
     readonly orderId: string;
+    readonly tenantId: string;
     readonly names: readonly OrderName[];
     readonly method: ValidationMethodName;
   }): Promise<PlacedOrder> {
@@ -171,12 +172,14 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
               ...challenge,
               type: choice.type,
             } as AcmeChallenge),
+            tenantId: input.tenantId,
             ...(delegation !== undefined ? { delegationZone: delegation.zoneName } : {}),
           }),
         });
       }
       await saveOrderNotes(this.#options.vault, {
         orderUrl: order.url,
+        tenantId: input.tenantId,
         method: input.method,
         names: input.names.map((name) => name.ascii),
       });
@@ -374,7 +377,11 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       if (authorization.status !== "pending") continue;
       const challenge = challengeOfType(authorization, "dns-01");
       if (challenge === undefined) continue;
-      const target = delegationTarget(authorizationName(authorization), delegation.zoneName);
+      const target = delegationTarget(
+        authorizationName(authorization),
+        delegation.zoneName,
+        notes.tenantId,
+      );
       const values = valuesByTarget.get(target) ?? [];
       values.push(await client.getChallengeKeyAuthorization(challenge));
       valuesByTarget.set(target, values);

@@ -46,6 +46,8 @@ export function instructionsFor(input: {
   readonly token: string;
   readonly keyAuthorization: string;
   readonly delegationZone?: string;
+  /** Whose order: dns-cname targets are per tenant. */
+  readonly tenantId?: string;
 }): Instructions {
   const { name, method } = input;
   switch (method) {
@@ -63,14 +65,14 @@ export function instructionsFor(input: {
         value: input.keyAuthorization,
       };
     case "dns-cname": {
-      if (input.delegationZone === undefined) {
-        throw new Error("dns-cname instructions need the delegation zone.");
+      if (input.delegationZone === undefined || input.tenantId === undefined) {
+        throw new Error("dns-cname instructions need the delegation zone and the tenant.");
       }
       return {
         method,
         recordType: "CNAME",
         host: acmeChallengeHost(name.ascii),
-        value: delegationTarget(name.ascii, input.delegationZone),
+        value: delegationTarget(name.ascii, input.delegationZone, input.tenantId),
       };
     }
     case "email":

@@ -12,6 +12,8 @@ import type { CertificateVault } from "../../vault/certificate-vault.ts";
  */
 export interface AcmeOrderNotes {
   readonly orderUrl: string;
+  /** The tenant whose delegation targets this order writes to. */
+  readonly tenantId: string;
   readonly method: ValidationMethodName;
   readonly names: readonly string[];
   readonly delegated?: {

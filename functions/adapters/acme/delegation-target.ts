@@ -12,12 +12,17 @@ export function acmeChallengeHost(asciiName: string): string {
 
 /**
  * The name inside the service's delegation zone that a customer's `_acme-challenge.<name>`
- * CNAME points at. Derived from the name alone, so it is the same for the name and its
- * wildcard and for every renewal: the customer sets the CNAME once.
+ * CNAME points at. Derived from the tenant and the name, so it is the same for the name and its
+ * wildcard and for every renewal (the customer sets the CNAME once), while a CNAME one tenant
+ * set up never validates another tenant's order for the same name.
  */
-export function delegationTarget(asciiName: string, delegationZone: string): string {
+export function delegationTarget(
+  asciiName: string,
+  delegationZone: string,
+  tenantId: string,
+): string {
   const label = createHash("sha256")
-    .update(challengeBaseName(asciiName))
+    .update(`${tenantId}\n${challengeBaseName(asciiName)}`)
     .digest("hex")
     .slice(0, 32);
   return `${label}.${delegationZone.toLowerCase().replace(/\.$/, "")}`;

@@ -13,6 +13,7 @@ export async function placeOrderWithCa(deps: WorkflowDependencies, input: { orde
   }
   const placed = await deps.ca.placeOrder({
     orderId: order.orderId,
+    tenantId: order.tenantId,
     names: order.names,
     method: order.method,
   });

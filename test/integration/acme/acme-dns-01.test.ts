@@ -54,7 +54,12 @@ describe("ACME adapter against Pebble: dns-01", () => {
   it("issues for a name and its wildcard once the customer publishes both TXT values", async () => {
     const ca = pebbleAuthority(pebble, vault);
     const names = orderNames("dns.certflow.test", "*.dns.certflow.test");
-    const placed = await ca.placeOrder({ orderId: "ord_dns", names, method: "dns-txt" });
+    const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_dns",
+      names,
+      method: "dns-txt",
+    });
 
     const records = placed.challenges.map(dnsRecord);
     expect(records.map((record) => [record.recordType, record.host])).toEqual([
@@ -81,6 +86,7 @@ describe("ACME adapter against Pebble: dns-01", () => {
   it("reports a wrong TXT value as invalid, naming the CA's error", async () => {
     const ca = pebbleAuthority(pebble, vault);
     const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_dns_wrong",
       names: orderNames("wrong.certflow.test"),
       method: "dns-txt",
@@ -106,7 +112,12 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
 
   it("asks for one CNAME per name into the delegation zone, the same for the wildcard", async () => {
     const ca = pebbleAuthority(pebble, vault);
-    const placed = await ca.placeOrder({ orderId: "ord_cname_1", names, method: "dns-cname" });
+    const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_cname_1",
+      names,
+      method: "dns-cname",
+    });
     const records = placed.challenges.map(dnsRecord);
     expect(records).toHaveLength(2);
     const [apex, wildcard] = records;
@@ -120,6 +131,7 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
   it("without the customer's CNAME, the TXT the service writes is not found: invalid", async () => {
     const ca = pebbleAuthority(pebble, vault);
     const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_cname_missing",
       names: orderNames("not-delegated.certflow.test"),
       method: "dns-cname",
@@ -142,7 +154,12 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
     const rootPem = await pebble.issuingRootPem();
     let target: string | undefined;
     for (const orderId of ["ord_cname_1st", "ord_cname_renewal"]) {
-      const placed = await ca.placeOrder({ orderId, names, method: "dns-cname" });
+      const placed = await ca.placeOrder({
+        tenantId: "tenant-a",
+        orderId,
+        names,
+        method: "dns-cname",
+      });
       const [record] = placed.challenges.map(dnsRecord);
       if (record === undefined) throw new Error("no challenge");
       if (target === undefined) {
@@ -166,6 +183,33 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
     }
   });
 
+  it("another tenant's order for the same names does not ride on that CNAME: invalid", async () => {
+    const ca = pebbleAuthority(pebble, vault);
+    const placed = await ca.placeOrder({
+      tenantId: "tenant-b",
+      orderId: "ord_cname_other_tenant",
+      names,
+      method: "dns-cname",
+    });
+    const [record] = placed.challenges.map(dnsRecord);
+    if (record === undefined) throw new Error("no challenge");
+    const tenantA = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_cname_tenant_a_again",
+      names,
+      method: "dns-cname",
+    });
+    expect(record.value).not.toBe(tenantA.challenges.map(dnsRecord)[0]?.value);
+
+    // The customer's CNAME still points at tenant-a's target, where nothing is written now.
+    await ca.requestValidation(placed.caOrderRef);
+    expect(await txtAt(record.value)).toHaveLength(2);
+    expect(await settledValidation(ca, placed.caOrderRef)).toMatchObject({
+      state: "invalid",
+      reason: expect.stringContaining("urn:ietf:params:acme:error:unauthorized"),
+    });
+  });
+
   it("with a zone that is slow to go live (like Route 53), asks the CA only once it is", async () => {
     const challtestsrv = new ChalltestsrvDnsZone(pebble.challtestsrvUrl);
     let live = false;
@@ -183,6 +227,7 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
     });
     const slowNames = orderNames("slow.certflow.test");
     const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_cname_slow",
       names: slowNames,
       method: "dns-cname",

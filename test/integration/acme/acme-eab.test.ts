@@ -35,7 +35,12 @@ describe("ACME adapter against Pebble: External Account Binding", () => {
       },
     });
     const names = orderNames("eab.certflow.test");
-    const placed = await ca.placeOrder({ orderId: "ord_eab", names, method: "dns-txt" });
+    const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_eab",
+      names,
+      method: "dns-txt",
+    });
     const dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
     for (const { instructions } of placed.challenges) {
       if (instructions.method !== "dns-txt") throw new Error("expected dns-txt");
@@ -68,6 +73,7 @@ describe("ACME adapter against Pebble: External Account Binding", () => {
     });
     const error = await ca
       .placeOrder({
+        tenantId: "tenant-a",
         orderId: "ord_eab_wrong",
         names: orderNames("eab2.certflow.test"),
         method: "dns-txt",
@@ -90,6 +96,7 @@ describe("ACME adapter against Pebble: External Account Binding", () => {
     const ca = pebbleAuthority(pebble, memoryVault().vault);
     await expect(
       ca.placeOrder({
+        tenantId: "tenant-a",
         orderId: "ord_no_eab",
         names: orderNames("eab3.certflow.test"),
         method: "dns-txt",

@@ -50,7 +50,12 @@ describe("ACME adapter against Pebble: http-01", () => {
   it("issues a two-name certificate whose chain openssl verifies under Pebble's root", async () => {
     const ca = pebbleAuthority(pebble, shared.vault);
     const names = orderNames("shop.certflow.test", "www.shop.certflow.test");
-    const placed = await ca.placeOrder({ orderId: "ord_http", names, method: "http-file" });
+    const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_http",
+      names,
+      method: "http-file",
+    });
 
     expect(placed.alreadyValid).toBe(false);
     expect(new URL(placed.caOrderRef).origin).toBe(new URL(pebble.directoryUrl).origin);
@@ -111,6 +116,7 @@ describe("ACME adapter against Pebble: http-01", () => {
     try {
       const second = pebbleAuthority(pebble, shared.vault);
       const placed = await second.placeOrder({
+        tenantId: "tenant-a",
         orderId: "ord_reuse",
         names: orderNames("reuse.certflow.test"),
         method: "http-file",
@@ -130,7 +136,12 @@ describe("ACME adapter against Pebble: http-01", () => {
   it("refuses a CSR for other names with the CA's reason, then issues with the right one", async () => {
     const ca = pebbleAuthority(pebble, shared.vault);
     const names = orderNames("csr.certflow.test");
-    const placed = await ca.placeOrder({ orderId: "ord_csr", names, method: "http-file" });
+    const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_csr",
+      names,
+      method: "http-file",
+    });
     publishHttpFiles(placed.challenges);
     await ca.requestValidation(placed.caOrderRef);
     expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
@@ -149,6 +160,7 @@ describe("ACME adapter against Pebble: http-01", () => {
   it("reports an unanswered http-01 challenge as invalid with the CA's error type", async () => {
     const ca = pebbleAuthority(pebble, shared.vault);
     const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_unpublished",
       names: orderNames("unpublished.certflow.test"),
       method: "http-file",
@@ -166,6 +178,7 @@ describe("ACME adapter against Pebble: http-01", () => {
   it("refuses a name the CA will not issue for, with the ACME error type", async () => {
     const ca = pebbleAuthority(pebble, shared.vault);
     const refused = ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_blocked",
       names: orderNames("blocked.certflow.test"),
       method: "http-file",
@@ -177,6 +190,7 @@ describe("ACME adapter against Pebble: http-01", () => {
   it("refuses http-file for a wildcard name before asking the CA", async () => {
     const ca = pebbleAuthority(pebble, memoryVault().vault);
     const refused = ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_wild_http",
       names: orderNames("*.shop.certflow.test"),
       method: "http-file",

@@ -38,7 +38,7 @@ async function validatedDnsOrder(
   orderId: string,
   names: readonly OrderName[],
 ) {
-  const placed = await ca.placeOrder({ orderId, names, method: "dns-txt" });
+  const placed = await ca.placeOrder({ tenantId: "tenant-a", orderId, names, method: "dns-txt" });
   const dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
   for (const { instructions } of placed.challenges) {
     if (instructions.method !== "dns-txt") throw new Error("expected dns-txt");
@@ -73,6 +73,7 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
     const pebble = await pebbleWith();
     const ca = pebbleAuthority(pebble, memoryVault().vault);
     const placed = await ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_killed",
       names: orderNames("killed.certflow.test"),
       method: "dns-txt",
@@ -94,6 +95,7 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
     const { vault, blobs } = memoryVault();
     const ca = pebbleAuthority(pebble, vault);
     await ca.placeOrder({
+      tenantId: "tenant-a",
       orderId: "ord_before_restart",
       names: orderNames("before.certflow.test"),
       method: "dns-txt",
@@ -123,7 +125,12 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
       "_acme-challenge.reuse.certflow.test",
     );
 
-    const second = await ca.placeOrder({ orderId: "ord_authz_2", names, method: "dns-txt" });
+    const second = await ca.placeOrder({
+      tenantId: "tenant-a",
+      orderId: "ord_authz_2",
+      names,
+      method: "dns-txt",
+    });
     expect(second.alreadyValid).toBe(true);
     expect(second.challenges.map((challenge) => challenge.domain)).toEqual([
       "reuse.certflow.test",

@@ -30,6 +30,7 @@ function stubAuthority(directoryUrl = stub.directoryUrl, requestTimeoutMs = 2_00
 
 const placeStubOrder = (ca: AcmeCertificateAuthority) =>
   ca.placeOrder({
+    tenantId: "tenant-a",
     orderId: "ord_stub",
     names: orderNames("stub.certflow.test"),
     method: "dns-txt",

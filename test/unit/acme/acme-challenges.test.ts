@@ -76,6 +76,7 @@ describe("instructions from an ACME challenge", () => {
       token: "token-1",
       keyAuthorization: "digest-1",
       delegationZone: "dcv.certflow.example",
+      tenantId: "tenant-a",
     });
     const wildcard = instructionsFor({
       name: name("*.example.com"),
@@ -83,6 +84,7 @@ describe("instructions from an ACME challenge", () => {
       token: "token-2",
       keyAuthorization: "digest-2",
       delegationZone: "dcv.certflow.example",
+      tenantId: "tenant-a",
     });
     expect(apex).toEqual({
       method: "dns-cname",
