@@ -6,7 +6,6 @@ import { createDynamoDbOrderStore } from "../../functions/adapters/aws/dynamodb-
 import { createS3BlobStore } from "../../functions/adapters/aws/s3-blob-store.ts";
 import { createSesMailer } from "../../functions/adapters/aws/ses-mailer.ts";
 import { createNetworkDcvChecker } from "../../functions/adapters/dcv/network-dcv-checker.ts";
-import { EmbeddedCertificateAuthority } from "../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
 import type { ApiDependencies } from "../../functions/api/api-dependencies.ts";
 import type { Clock } from "../../functions/domain/clock.ts";
 import { fakeLambdaContext } from "../../functions/handlers/fake-lambda-context.ts";
@@ -19,9 +18,14 @@ import type { WorkflowDependencies } from "../../functions/workflow/workflow-dep
 import type { WorkflowSettings } from "../../functions/workflow/workflow-settings.ts";
 import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
+import { localCertificateAuthority } from "./local-certificate-authority.ts";
 import type { LocalSettings } from "./local-settings.ts";
 import { createLocalWorkflowEngine, type TimeMode } from "./local-workflow-engine.ts";
-import { readOrderDefinition, taskStateBindings } from "./order-definition.ts";
+import {
+  readOrderDefinition,
+  retryIntervalOverrides,
+  taskStateBindings,
+} from "./order-definition.ts";
 import { resumeInterruptedOrders } from "./resume-orders.ts";
 
 export interface LocalHostOptions {
@@ -71,12 +75,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
       resolver: settings.dnsResolver,
       httpPort: settings.httpValidationPort,
     });
-  const ca = new EmbeddedCertificateAuthority({
-    vault,
-    dcv,
-    clock,
-    cnameTargetZone: settings.delegationZone,
-  });
+  const ca = localCertificateAuthority(settings, { vault, dcv, clock });
   const workflowSettings: WorkflowSettings = {
     validationTimeoutSeconds: settings.validationTimeoutSeconds,
     checkMinSeconds: settings.checkMinSeconds,
@@ -116,6 +115,10 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     taskHandlers,
     dataDir: join(settings.dataDir, "executions"),
     timeMode: options.timeMode,
+    retryIntervalOverrides:
+      settings.retryIntervalMs === undefined
+        ? undefined
+        : retryIntervalOverrides(definition, settings.retryIntervalMs),
   });
 
   const apiDependencies: ApiDependencies = {

@@ -39,6 +39,11 @@ export interface LocalSettings {
   readonly checkMaxSeconds: number;
   readonly mailFrom: string;
   readonly publicUrl: string;
+  /**
+   * Replaces every Retry interval of the state machine in the local engine (milliseconds), so
+   * a test or a demo sees "CA unreachable, retried, given up" in seconds rather than minutes.
+   */
+  readonly retryIntervalMs?: number;
 }
 
 const positiveInteger = (name: string, fallback: number) =>
@@ -92,6 +97,11 @@ const environmentSchema = z.object({
   CERTFLOW_CHECK_MAX_SECONDS: positiveInteger("CERTFLOW_CHECK_MAX_SECONDS", 3_600),
   CERTFLOW_MAIL_FROM: z.string().default("certflow@localhost"),
   CERTFLOW_PUBLIC_URL: z.string().url().optional(),
+  CERTFLOW_RETRY_INTERVAL_MS: z.coerce
+    .number({ error: "CERTFLOW_RETRY_INTERVAL_MS must be a whole number of milliseconds" })
+    .int("CERTFLOW_RETRY_INTERVAL_MS must be a whole number of milliseconds")
+    .min(0, "CERTFLOW_RETRY_INTERVAL_MS must not be negative")
+    .optional(),
 });
 
 export class SettingsError extends Error {
@@ -154,6 +164,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     checkMaxSeconds: env.CERTFLOW_CHECK_MAX_SECONDS,
     mailFrom: env.CERTFLOW_MAIL_FROM,
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+    retryIntervalMs: env.CERTFLOW_RETRY_INTERVAL_MS,
   };
 }
 

@@ -35,3 +35,16 @@ export function taskStateBindings(definition: Record<string, unknown>): TaskStat
   }
   return bindings;
 }
+
+/** The same pause for every retry of every state that has a Retry field (aws-local-stepfunctions). */
+export function retryIntervalOverrides(
+  definition: Record<string, unknown>,
+  intervalMs: number,
+): Record<string, number> {
+  const states = (definition.States ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.fromEntries(
+    Object.entries(states)
+      .filter(([, state]) => Array.isArray(state.Retry) && state.Retry.length > 0)
+      .map(([stateName]) => [stateName, intervalMs]),
+  );
+}

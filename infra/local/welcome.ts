@@ -5,6 +5,11 @@ export function printWelcome(settings: LocalSettings, url: string, mailUrl: stri
   const operator = settings.tokens.find((token) => token.role === "operator");
   const lines = [
     `certflow is running at ${url} (CA: ${settings.ca}, data in ${settings.dataDir})`,
+    ...(settings.acme === undefined
+      ? []
+      : [
+          `ACME directory: ${settings.acme.directoryUrl}${settings.acme.externalAccountBinding === undefined ? "" : ` (external account ${settings.acme.externalAccountBinding.kid})`}`,
+        ]),
     settings.dnsResolver === undefined
       ? "DCV checks use the system DNS resolver (set CERTFLOW_DNS_RESOLVER=host:port to change)."
       : `DCV checks query the DNS server at ${settings.dnsResolver}.`,

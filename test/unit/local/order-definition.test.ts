@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readOrderDefinition, taskStateBindings } from "../../../infra/local/order-definition.ts";
+import {
+  readOrderDefinition,
+  retryIntervalOverrides,
+  taskStateBindings,
+} from "../../../infra/local/order-definition.ts";
 
 const definition = readOrderDefinition();
 const states = definition.States as Record<string, Record<string, any>>;
@@ -13,6 +17,15 @@ describe("statemachines/order.asl.json", () => {
       functionName: "ParkOrder",
       waitsForCallback: true,
     });
+  });
+
+  it("can shorten every Retry pause of the local engine, and only states that retry", () => {
+    const overrides = retryIntervalOverrides(definition, 50);
+    expect(overrides.PlaceOrderWithCa).toBe(50);
+    expect(overrides.CheckCaDecision).toBe(50);
+    expect(overrides.WaitForCaDecision).toBeUndefined();
+    for (const name of Object.keys(overrides))
+      expect(states[name]?.Retry?.length).toBeGreaterThan(0);
   });
 
   it("gives every Task a timeout and catches every error into the failure path", () => {
