@@ -17,6 +17,7 @@ export const AWS_ENVIRONMENT = {
   ca: "CERTFLOW_CA",
   acmeDirectoryUrl: "CERTFLOW_ACME_DIRECTORY_URL",
   acmeEabSecretArn: "CERTFLOW_ACME_EAB_SECRET_ARN",
+  acmeContactEmail: "CERTFLOW_ACME_CONTACT_EMAIL",
   dnsCnameZone: "CERTFLOW_DNS_CNAME_ZONE",
   dnsCnameHostedZoneId: "CERTFLOW_DNS_CNAME_HOSTED_ZONE_ID",
   validationTimeoutSeconds: "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",

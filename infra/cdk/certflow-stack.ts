@@ -49,6 +49,7 @@ export class CertflowStack extends Stack {
     const caEnvironment: Record<string, string> = {};
     if (settings.acmeDirectoryUrl !== undefined) {
       caEnvironment[names.acmeDirectoryUrl] = settings.acmeDirectoryUrl;
+      caEnvironment[names.acmeContactEmail] = settings.senderAddress;
     }
     if (settings.acmeEabSecretArn !== undefined) {
       caEnvironment[names.acmeEabSecretArn] = settings.acmeEabSecretArn;

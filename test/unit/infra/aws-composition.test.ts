@@ -8,6 +8,7 @@ import { CaNotConfigured } from "../../../functions/aws/ca-facts.ts";
 import { withCognitoPrincipal } from "../../../functions/aws/cognito-principal.ts";
 import { NotWired } from "../../../functions/aws/not-wired.ts";
 import { loadRouteHandle } from "../../../functions/aws/route-handlers.ts";
+import { secretsManagerExternalAccountBinding } from "../../../functions/aws/wiring/certificate-authority.ts";
 import { secretsManagerPassphrases } from "../../../functions/aws/wiring/vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
 
@@ -56,12 +57,21 @@ describe("the AWS composition", () => {
     expect(acme.api.ca.audience).toBe("public");
   });
 
-  it("builds the embedded CA, and says the ACME CA is not available yet", async () => {
+  it("builds the CA the deployment chose: embedded, or ACME with its directory and contact", async () => {
     wire({ ca: true, vault: true, dcv: true });
     const { workflow } = await composeAws(baseEnvironment);
     expect(workflow.ca.kind).toBe("embedded");
+    const acme = await composeAws({
+      ...baseEnvironment,
+      CERTFLOW_CA: "acme",
+      CERTFLOW_ACME_DIRECTORY_URL: "https://acme.ca.example/directory",
+      CERTFLOW_ACME_CONTACT_EMAIL: "pki@shop.example",
+      CERTFLOW_ACME_EAB_SECRET_ARN:
+        "arn:aws:secretsmanager:eu-west-1:111122223333:secret:eab-AbCdEf",
+    });
+    expect(acme.workflow.ca).toMatchObject({ kind: "acme", audience: "public" });
     await expect(composeAws({ ...baseEnvironment, CERTFLOW_CA: "acme" })).rejects.toThrow(
-      /CERTFLOW_CA=acme is not available/,
+      /CERTFLOW_ACME_DIRECTORY_URL is not set/,
     );
   });
 
@@ -156,4 +166,38 @@ describe("route handlers on AWS", () => {
     vi.stubEnv("CERTFLOW_FUNCTION", "NoSuchRoute");
     expect(await loadRouteHandle()).toBeUndefined();
   });
+});
+
+describe("the ACME external account binding from Secrets Manager", () => {
+  const arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:eab-AbCdEf";
+  const clientAnswering = (secretString: string | undefined) => {
+    const asked: unknown[] = [];
+    return {
+      asked,
+      client: {
+        send: async (command: { input: unknown }) => {
+          asked.push(command.input);
+          return { SecretString: secretString };
+        },
+      } as never,
+    };
+  };
+
+  it("reads kid and HMAC key from the secret's JSON when the account is first needed", async () => {
+    const { client, asked } = clientAnswering('{"kid":"kid-1","hmacKey":"c2VjcmV0LWhtYWM"}');
+    const binding = secretsManagerExternalAccountBinding(client, arn);
+    expect(asked).toEqual([]);
+    await expect(binding()).resolves.toEqual({ kid: "kid-1", hmacKey: "c2VjcmV0LWhtYWM" });
+    expect(asked).toEqual([{ SecretId: arn }]);
+  });
+
+  it.each([["not json at all: hunter2"], ['{"kid":"kid-1"}'], ['{"kid":"","hmacKey":"hunter2"}']])(
+    "refuses a secret shaped %s without echoing it",
+    async (secretString) => {
+      const { client } = clientAnswering(secretString);
+      const attempt = secretsManagerExternalAccountBinding(client, arn)();
+      await expect(attempt).rejects.toThrow(/must hold JSON \{"kid"/);
+      await expect(attempt).rejects.not.toThrow(/hunter2/);
+    },
+  );
 });
