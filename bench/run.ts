@@ -1,12 +1,13 @@
 // `npm run bench`: runs every section in order, or only those named with --only.
 import { parseArgs } from "node:util";
 import type { BenchSection } from "./bench-section.ts";
+import * as acmeIssuance from "./sections/acme-issuance.ts";
 import * as keyAndCsr from "./sections/key-and-csr.ts";
 import * as lambdaBundles from "./sections/lambda-bundles.ts";
 import * as orderWorkflow from "./sections/order-workflow.ts";
 
 /** Add a section: write bench/sections/<name>.ts exporting name, description, run; list it here. */
-const SECTIONS: readonly BenchSection[] = [keyAndCsr, orderWorkflow, lambdaBundles];
+const SECTIONS: readonly BenchSection[] = [keyAndCsr, orderWorkflow, acmeIssuance, lambdaBundles];
 
 function selectedSections(args: string[]): readonly BenchSection[] {
   const { values } = parseArgs({
