@@ -42,6 +42,13 @@ const ENVIRONMENT = {
   CERTFLOW_STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:orders",
 };
 
+/** What the stack adds for functions that talk to an ACME CA. */
+const ACME_ENVIRONMENT = {
+  CERTFLOW_CA: "acme",
+  CERTFLOW_ACME_DIRECTORY_URL: "https://acme.ca.example/directory",
+  CERTFLOW_ACME_CONTACT_EMAIL: "certificates@example.com",
+};
+
 /** Imports the bundle once and prints how long the import (module init) took. */
 const PROBE = `
 const start = performance.now();
@@ -66,7 +73,7 @@ export async function run(): Promise<void> {
   const probe = join(outDir, "probe.mjs");
   writeFileSync(probe, PROBE);
 
-  const functions: { name: string; kind: "step" | "route"; needs: FunctionNeeds }[] = [
+  const catalog: { name: string; kind: "step" | "route"; needs: FunctionNeeds }[] = [
     ...Object.entries(STEP_FUNCTIONS).map(([name, needs]) => ({
       name,
       kind: "step" as const,
@@ -78,6 +85,15 @@ export async function run(): Promise<void> {
       needs: ROUTE_FUNCTIONS[route.name] ?? {},
     })),
   ];
+  // Functions that talk to the CA are built for the deployment's CA kind: measure both.
+  const functions = catalog.flatMap((fn) =>
+    fn.needs.ca === true
+      ? [
+          { ...fn, ca: "embedded" as const },
+          { ...fn, ca: "acme" as const },
+        ]
+      : [{ ...fn, ca: "embedded" as const }],
+  );
 
   const built = new Map<string, string>();
   const measured: Measured[] = [];
@@ -85,18 +101,12 @@ export async function run(): Promise<void> {
     for (const fn of functions) {
       const entry = fn.kind === "step" ? STEP_ENTRY : ROUTE_ENTRY;
       const wiring = wiringOf(fn.needs);
-      // Steps with the same wiring get the same bundle (and the same asset); each route gets
-      // its own, holding only its handler.
-      const key = `${fn.kind === "route" ? fn.name : fn.kind}-${Object.entries(wiring)
-        .filter(([, used]) => used)
-        .map(([resource]) => resource)
-        .join("-")}`;
+      // Each function gets its own bundle, holding only its step or route.
+      const key = fn.ca === "acme" ? `${fn.name}-acme` : fn.name;
       let outfile = built.get(key);
       if (outfile === undefined) {
         outfile = join(outDir, key, "index.mjs");
-        await build(
-          esbuildOptions(entry, wiring, outfile, fn.kind === "route" ? fn.name : undefined),
-        );
+        await build(esbuildOptions(entry, wiring, outfile, fn.name, fn.ca));
         built.set(key, outfile);
       }
       const initMs: number[] = [];
@@ -106,13 +116,23 @@ export async function run(): Promise<void> {
           ["--input-type=module", "--eval", PROBE, outfile],
           {
             cwd: outDir,
-            env: { ...ENVIRONMENT, PATH: process.env.PATH, CERTFLOW_FUNCTION: fn.name },
+            env: {
+              ...ENVIRONMENT,
+              ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}),
+              PATH: process.env.PATH,
+              CERTFLOW_FUNCTION: fn.name,
+            },
             encoding: "utf8",
           },
         );
         initMs.push(Number(output));
       }
-      measured.push({ name: fn.name, kind: fn.kind, bytes: statSync(outfile).size, initMs });
+      measured.push({
+        name: fn.ca === "acme" ? `${fn.name} (ACME)` : fn.name,
+        kind: fn.kind,
+        bytes: statSync(outfile).size,
+        initMs,
+      });
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { runWorkflowStep, type WorkflowStepName } from "../workflow/step-registry.ts";
 import type { WorkflowDependencies } from "../workflow/workflow-dependencies.ts";
 import { logger } from "./powertools.ts";
 
@@ -10,7 +9,8 @@ import { logger } from "./powertools.ts";
  * module through `dependencies()`, resolved on first use so a test can pass fakes.
  */
 export function createStepHandler(
-  name: WorkflowStepName,
+  name: string,
+  run: (deps: WorkflowDependencies, input: unknown) => Promise<unknown>,
   dependencies: () => Promise<WorkflowDependencies> | WorkflowDependencies,
 ) {
   return middy<unknown, unknown, Error, Context>()
@@ -22,7 +22,7 @@ export function createStepHandler(
           : undefined;
       logger.appendKeys({ step: name, orderId: typeof orderId === "string" ? orderId : undefined });
       try {
-        const output = await runWorkflowStep(await dependencies(), name, event);
+        const output = await run(await dependencies(), event);
         logger.info("step done");
         return output;
       } catch (error) {

@@ -9,7 +9,16 @@ export const STEP_ENTRY = "functions/aws/entries/step-entry.ts";
 export const ROUTE_ENTRY = "functions/aws/entries/route-entry.ts";
 
 /** Leaves only the zod members the functions use in each bundle (see that file). */
+/** Set at bundle time to the deployment's CA kind; unset when code runs unbundled. */
+export const BUNDLED_CA_DEFINE = "CERTFLOW_BUNDLED_CA";
+
 export const ZOD_ALIAS = "./functions/aws/zod-lean.ts";
+
+/** Packages some dependencies load but certflow never uses, replaced by small stand-ins. */
+export const LEFT_OUT_PACKAGES = {
+  "node-forge": "./functions/aws/bundle-stubs/node-forge.cjs",
+  "mime-db": "./functions/aws/bundle-stubs/mime-db.cjs",
+} as const;
 
 /**
  * How every function is bundled, in the terms both NodejsFunction and the esbuild API take.
@@ -23,7 +32,7 @@ export const BUNDLING = {
   minify: true,
   mainFields: ["module", "main"],
   external: ["@aws-sdk/*"],
-  alias: { zod: ZOD_ALIAS },
+  alias: { zod: ZOD_ALIAS, ...LEFT_OUT_PACKAGES },
   legalComments: "none",
   charset: "utf8",
   // Some CommonJS dependencies call require(); ESM bundles need it provided.
@@ -32,16 +41,21 @@ export const BUNDLING = {
 } as const;
 
 /**
- * The constants esbuild substitutes: which resources this function is built with, and for
- * routes the function's name (functions/aws/route-handlers.ts keeps only that route's code).
+ * The constants esbuild substitutes: which resources this function is built with, and the
+ * function's name (functions/aws/route-handlers.ts and step-loader.ts keep only its code).
  */
 export function wiringDefines(
   wiring: Record<Wiring, boolean>,
-  routeName?: string,
+  functionName?: string,
+  caKind?: string,
 ): Record<string, string> {
   const defines: Record<string, string> = {};
-  if (routeName !== undefined) {
-    defines[`process.env.${AWS_ENVIRONMENT.functionName}`] = JSON.stringify(routeName);
+  if (caKind !== undefined) {
+    // functions/aws/wiring/certificate-authority.ts keeps only this CA's adapter.
+    defines[`process.env.${BUNDLED_CA_DEFINE}`] = JSON.stringify(caKind);
+  }
+  if (functionName !== undefined) {
+    defines[`process.env.${AWS_ENVIRONMENT.functionName}`] = JSON.stringify(functionName);
   }
   for (const [resource, flag] of Object.entries(WIRING_FLAGS)) {
     defines[`process.env.${flag}`] = JSON.stringify(wiring[resource as Wiring] ? "yes" : "no");
@@ -66,7 +80,8 @@ export function esbuildOptions(
   entry: string,
   wiring: Record<Wiring, boolean>,
   outfile: string,
-  routeName?: string,
+  functionName?: string,
+  caKind?: string,
 ): BuildOptions {
   return {
     entryPoints: [`${PROJECT_ROOT}${entry}`],
@@ -83,7 +98,7 @@ export function esbuildOptions(
     legalComments: BUNDLING.legalComments,
     charset: BUNDLING.charset,
     banner: { js: BUNDLING.banner },
-    define: wiringDefines(wiring, routeName),
+    define: wiringDefines(wiring, functionName, caKind),
     logLevel: "error",
   };
 }

@@ -9,13 +9,7 @@ import { Construct } from "constructs";
 import { AWS_ENVIRONMENT } from "../../functions/aws/aws-environment.ts";
 import type { FunctionNeeds, VaultPrefix } from "./function-catalog.ts";
 import { needsMasterSecret, wiringOf } from "./function-catalog.ts";
-import {
-  BUNDLING,
-  PROJECT_ROOT,
-  wiringDefines,
-  wiringEnvironment,
-  ZOD_ALIAS,
-} from "./lambda-bundling.ts";
+import { BUNDLING, PROJECT_ROOT, wiringDefines, wiringEnvironment } from "./lambda-bundling.ts";
 import type { Storage } from "./storage.ts";
 
 /** Everything a function may be granted; each function takes only what its needs name. */
@@ -121,9 +115,15 @@ export class ServiceFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.external],
         banner: BUNDLING.banner,
-        define: wiringDefines(wiring, props.route === true ? props.name : undefined),
+        define: wiringDefines(
+          wiring,
+          props.name,
+          props.resources.environment[AWS_ENVIRONMENT.ca] ?? "embedded",
+        ),
         esbuildArgs: {
-          "--alias": `zod=${ZOD_ALIAS}`,
+          ...Object.fromEntries(
+            Object.entries(BUNDLING.alias).map(([name, path]) => [`--alias:${name}`, path]),
+          ),
           "--legal-comments": BUNDLING.legalComments,
           "--charset": BUNDLING.charset,
         },

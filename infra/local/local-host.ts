@@ -13,7 +13,8 @@ import { createStepHandler } from "../../functions/handlers/step-handler.ts";
 import type { DcvChecker } from "../../functions/ports/dcv-checker.ts";
 import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../functions/vault/key-passphrases.ts";
-import { WORKFLOW_STEPS, type WorkflowStepName } from "../../functions/workflow/step-registry.ts";
+import { isWorkflowStepName } from "../../functions/workflow/step-inputs.ts";
+import { runWorkflowStep } from "../../functions/workflow/step-registry.ts";
 import type { WorkflowDependencies } from "../../functions/workflow/workflow-dependencies.ts";
 import type { WorkflowSettings } from "../../functions/workflow/workflow-settings.ts";
 import { startLocalEmulators } from "./emulators.ts";
@@ -98,13 +99,13 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   const definition = readOrderDefinition();
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const binding of taskStateBindings(definition)) {
-    if (!(binding.functionName in WORKFLOW_STEPS)) {
-      throw new Error(
-        `State ${binding.stateName} calls ${binding.functionName}, which has no step.`,
-      );
+    const stepName = binding.functionName;
+    if (!isWorkflowStepName(stepName)) {
+      throw new Error(`State ${binding.stateName} calls ${stepName}, which has no step.`);
     }
     const handler = createStepHandler(
-      binding.functionName as WorkflowStepName,
+      stepName,
+      (deps, input) => runWorkflowStep(deps, stepName, input),
       () => workflowDependencies,
     );
     taskHandlers[binding.stateName] = (input) =>

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import { createStepHandler } from "../../handlers/step-handler.ts";
-import { WORKFLOW_STEPS, type WorkflowStepName } from "../../workflow/step-registry.ts";
 import { composeAws } from "../aws-composition.ts";
+import { loadStep } from "../step-loader.ts";
 import { createStepMetrics } from "../step-metrics.ts";
 import { reportingTransientAge } from "../transient-status-age.ts";
 
@@ -11,11 +11,12 @@ import { reportingTransientAge } from "../transient-status-age.ts";
  */
 const composition = await composeAws();
 const name = composition.functionName;
-if (!(name in WORKFLOW_STEPS)) throw new Error(`${name} is not a workflow step.`);
+const run = await loadStep();
+if (run === undefined) throw new Error(`${name} is not a workflow step.`);
 
 const metrics = createStepMetrics();
 const { workflow } = composition;
-const step = createStepHandler(name as WorkflowStepName, () => ({
+const step = createStepHandler(name, run, () => ({
   ...workflow,
   store: reportingTransientAge(workflow.store, {
     clock: workflow.clock,

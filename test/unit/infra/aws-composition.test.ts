@@ -8,9 +8,12 @@ import { CaNotConfigured } from "../../../functions/aws/ca-facts.ts";
 import { withCognitoPrincipal } from "../../../functions/aws/cognito-principal.ts";
 import { NotWired } from "../../../functions/aws/not-wired.ts";
 import { loadRouteHandle } from "../../../functions/aws/route-handlers.ts";
-import { secretsManagerExternalAccountBinding } from "../../../functions/aws/wiring/certificate-authority.ts";
+import { loadStep } from "../../../functions/aws/step-loader.ts";
+import { secretsManagerExternalAccountBinding } from "../../../functions/aws/wiring/acme-certificate-authority.ts";
 import { secretsManagerPassphrases } from "../../../functions/aws/wiring/vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
+import { STEP_INPUTS } from "../../../functions/workflow/step-inputs.ts";
+import { readOrderDefinition, taskStateBindings } from "../../../infra/local/order-definition.ts";
 
 const baseEnvironment = {
   CERTFLOW_FUNCTION: "GetOrder",
@@ -200,4 +203,23 @@ describe("the ACME external account binding from Secrets Manager", () => {
       await expect(attempt).rejects.not.toThrow(/hunter2/);
     },
   );
+});
+
+describe("step functions on AWS", () => {
+  it("load, for every step the state machine invokes, that step alone, parsing its own input", async () => {
+    const invoked = new Set(
+      taskStateBindings(readOrderDefinition()).map((binding) => binding.functionName),
+    );
+    expect(new Set(Object.keys(STEP_INPUTS))).toEqual(invoked);
+    for (const name of invoked) {
+      vi.stubEnv("CERTFLOW_FUNCTION", name);
+      const run = await loadStep();
+      expect(run, name).toBeTypeOf("function");
+      await expect(run?.({} as never, { orderId: 42 }), name).rejects.toThrow(
+        new RegExp(`^${name}: `),
+      );
+    }
+    vi.stubEnv("CERTFLOW_FUNCTION", "NoSuchStep");
+    expect(await loadStep()).toBeUndefined();
+  });
 });
