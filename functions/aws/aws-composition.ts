@@ -63,7 +63,7 @@ export async function composeAws(
       : notWired<WorkflowEngine>("workflow", functionName);
   const ca: CertificateAuthority =
     process.env.CERTFLOW_USES_CA === "yes"
-      ? (await import("./wiring/certificate-authority.ts")).awsCertificateAuthority(env, {
+      ? await (await import("./wiring/certificate-authority.ts")).awsCertificateAuthority(env, {
           vault,
           dcv,
           clock,

@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import * as pkijs from "pkijs";
+import * as asn1js from "asn1js";
 import { findPemBlock, toArrayBuffer } from "./pem.ts";
 
 export type PrivateKeyDecryptionErrorCode = "WRONG_PASSPHRASE" | "NOT_ENCRYPTED_PRIVATE_KEY";
@@ -79,12 +79,19 @@ export async function decryptPrivateKey(
   };
 }
 
+/**
+ * EncryptedPrivateKeyInfo (RFC 5958): SEQUENCE { AlgorithmIdentifier SEQUENCE { OID, … },
+ * encryptedData OCTET STRING }. Read with asn1js alone, so the vault does not pull pkijs into
+ * every function that keeps a key.
+ */
 function isEncryptedPrivateKeyInfo(der: Uint8Array): boolean {
-  try {
-    // PKCS8ShroudedKeyBag is the EncryptedPrivateKeyInfo structure.
-    pkijs.PKCS8ShroudedKeyBag.fromBER(toArrayBuffer(der));
-    return true;
-  } catch {
-    return false;
-  }
+  const parsed = asn1js.fromBER(toArrayBuffer(der));
+  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return false;
+  const [algorithm, encryptedData, ...rest] = parsed.result.valueBlock.value;
+  return (
+    rest.length === 0 &&
+    algorithm instanceof asn1js.Sequence &&
+    algorithm.valueBlock.value[0] instanceof asn1js.ObjectIdentifier &&
+    encryptedData instanceof asn1js.OctetString
+  );
 }

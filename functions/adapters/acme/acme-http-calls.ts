@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Agent } from "node:https";
-import { createRequire } from "node:module";
 import * as acme from "acme-client";
-// Types only: the runtime axios is the one acme-client itself loads (resolved below).
-import type { AxiosAdapter, AxiosStatic, InternalAxiosRequestConfig } from "axios";
+// The same axios acme-client loads (one copy in the lock file): its http adapter is wrapped below.
+import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from "axios";
 
 /** One HTTP exchange with the CA, as far as it got. */
 export interface AcmeExchange {
@@ -128,7 +127,6 @@ function recordingAdapter(http: AxiosAdapter, state: CallState): AxiosAdapter {
 function install() {
   if (installed) return;
   installed = true;
-  const axios = createRequire(import.meta.resolve("acme-client"))("axios") as AxiosStatic;
   const http = axios.getAdapter("http");
   // No sleeping inside a call: acme-client would wait 5 s per retry, or a Retry-After of
   // hours on rate limits. The state machine retries CaUnavailable with its own waits.

@@ -1,93 +1,42 @@
-import { Route53Client } from "@aws-sdk/client-route-53";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { ExternalAccountBinding } from "../../adapters/acme/acme-account.ts";
-import { AcmeCertificateAuthority } from "../../adapters/acme/acme-certificate-authority.ts";
-import { Route53DnsZone } from "../../adapters/aws/route53-dns-zone.ts";
-import { EmbeddedCertificateAuthority } from "../../adapters/embedded-ca/embedded-ca-authority.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { CertificateAuthority } from "../../ports/certificate-authority.ts";
 import type { DcvChecker } from "../../ports/dcv-checker.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
-import {
-  AWS_ENVIRONMENT,
-  caKindOf,
-  type Environment,
-  MissingSetting,
-  requiredSetting,
-} from "../aws-environment.ts";
+import { AWS_ENVIRONMENT, caKindOf, type Environment } from "../aws-environment.ts";
 import { CaNotConfigured } from "../ca-facts.ts";
 
 /**
- * Reads the External Account Binding from Secrets Manager when the ACME account is first needed
- * (never through the workflow's state). The secret holds JSON: {"kid": "...", "hmacKey": "..."}.
+ * The CA the deployment chose with CERTFLOW_CA; the one place where a CA adapter is built.
+ * Bundles are built for one CA kind (CERTFLOW_BUNDLED_CA, an esbuild constant), so a function
+ * carries only that adapter: acme-client and its HTTP stack stay out of embedded-CA builds.
  */
-export function secretsManagerExternalAccountBinding(
-  client: Pick<SecretsManagerClient, "send">,
-  secretArn: string,
-): () => Promise<ExternalAccountBinding> {
-  return async () => {
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.SecretString ?? "");
-    } catch {
-      parsed = undefined;
-    }
-    const { kid, hmacKey } = (parsed ?? {}) as { kid?: unknown; hmacKey?: unknown };
-    if (typeof kid !== "string" || kid === "" || typeof hmacKey !== "string" || hmacKey === "") {
-      // Never echo the secret: only what shape it should have.
-      throw new MissingSetting(
-        `The secret ${secretArn} must hold JSON {"kid": "...", "hmacKey": "..."} for the CA's external account binding.`,
-      );
-    }
-    return { kid, hmacKey };
-  };
-}
-
-function acmeAuthority(env: Environment, vault: CertificateVault, clock: Clock) {
-  const eabSecretArn = env[AWS_ENVIRONMENT.acmeEabSecretArn];
-  const zoneName = env[AWS_ENVIRONMENT.dnsCnameZone];
-  const hostedZoneId = env[AWS_ENVIRONMENT.dnsCnameHostedZoneId];
-  return new AcmeCertificateAuthority({
-    directoryUrl: requiredSetting(env, AWS_ENVIRONMENT.acmeDirectoryUrl),
-    contactEmail: requiredSetting(env, AWS_ENVIRONMENT.acmeContactEmail),
-    vault,
-    now: () => clock.now(),
-    ...(eabSecretArn
-      ? {
-          externalAccountBinding: secretsManagerExternalAccountBinding(
-            new SecretsManagerClient({}),
-            eabSecretArn,
-          ),
-        }
-      : {}),
-    ...(zoneName && hostedZoneId
-      ? {
-          delegation: {
-            zone: new Route53DnsZone({ client: new Route53Client({}), hostedZoneId }),
-            zoneName,
-          },
-        }
-      : {}),
-  });
-}
-
-/** The CA the deployment chose with CERTFLOW_CA; the one place where a CA adapter is built. */
-export function awsCertificateAuthority(
+export async function awsCertificateAuthority(
   env: Environment,
   parts: { vault: CertificateVault; dcv: DcvChecker; clock: Clock },
-): CertificateAuthority {
+): Promise<CertificateAuthority> {
   const kind = caKindOf(env);
   switch (kind) {
-    case "embedded":
-      return new EmbeddedCertificateAuthority({
-        vault: parts.vault,
-        dcv: parts.dcv,
-        clock: parts.clock,
-        cnameTargetZone: env[AWS_ENVIRONMENT.dnsCnameZone] || undefined,
-      });
-    case "acme":
-      return acmeAuthority(env, parts.vault, parts.clock);
+    case "embedded": {
+      if (process.env.CERTFLOW_BUNDLED_CA !== "acme") {
+        const { EmbeddedCertificateAuthority } = await import(
+          "../../adapters/embedded-ca/embedded-ca-authority.ts"
+        );
+        return new EmbeddedCertificateAuthority({
+          vault: parts.vault,
+          dcv: parts.dcv,
+          clock: parts.clock,
+          cnameTargetZone: env[AWS_ENVIRONMENT.dnsCnameZone] || undefined,
+        });
+      }
+      throw new CaNotConfigured("This function was built for the ACME CA: deploy again.");
+    }
+    case "acme": {
+      if (process.env.CERTFLOW_BUNDLED_CA !== "embedded") {
+        const { awsAcmeAuthority } = await import("./acme-certificate-authority.ts");
+        return awsAcmeAuthority(env, parts.vault, parts.clock);
+      }
+      throw new CaNotConfigured("This function was built for the embedded CA: deploy again.");
+    }
     default: {
       const unknownKind: never = kind;
       throw new CaNotConfigured(`Unknown CA ${String(unknownKind)}.`);
