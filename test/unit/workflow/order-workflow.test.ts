@@ -181,6 +181,48 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(mailer.sent.at(-1)?.subject).toBe("Order failed: shop.example.com");
   });
 
+  it("goes straight to finalize when the CA already holds valid authorizations", async () => {
+    const { run, mailer } = harness({
+      publishedAfterSeconds: 0,
+      ca: (deps) => {
+        const real = deps.ca;
+        return {
+          kind: real.kind,
+          audience: real.audience,
+          // As an ACME CA reusing authorizations: validated before this order was placed.
+          async placeOrder(input) {
+            const placed = await real.placeOrder(input);
+            await real.requestValidation(placed.caOrderRef);
+            expect(await real.validationProgress(placed.caOrderRef)).toEqual({ state: "valid" });
+            return { ...placed, alreadyValid: true };
+          },
+          requestValidation: (ref) => real.requestValidation(ref),
+          validationProgress: (ref) => real.validationProgress(ref),
+          finalize: (ref, csr, days) => real.finalize(ref, csr, days),
+          certificateProgress: (ref) => real.certificateProgress(ref),
+          revoke: (pem, reason) => real.revoke(pem, reason),
+          rootCertificatePem: () => real.rootCertificatePem(),
+        };
+      },
+    });
+    const { execution, order } = await run();
+    expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
+    const entered = execution.events
+      .filter((event) => event.type === "StateEntered")
+      .map((event) => event.stateName);
+    expect(entered).toContain("FinalizeWithCsr");
+    for (const skipped of [
+      "SendValidationInstructions",
+      "CheckCustomerPublished",
+      "AskCaToValidate",
+    ]) {
+      expect(entered).not.toContain(skipped);
+    }
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual([
+      "Certificate issued for shop.example.com",
+    ]);
+  });
+
   it("retries a CA that is down, then fails the order as CA_UNAVAILABLE", async () => {
     let calls = 0;
     const { run } = harness({
