@@ -1,6 +1,12 @@
 /** What the customer must make visible for one name, and what a check compares against. */
 export type Publication =
-  | { readonly kind: "http-file"; readonly url: string; readonly content: string }
+  | {
+      readonly kind: "http-file";
+      readonly url: string;
+      readonly content: string;
+      /** ACME servers ignore whitespace at the end of an http-01 body (RFC 8555 8.3). */
+      readonly trailingWhitespaceAllowed?: boolean;
+    }
   | { readonly kind: "dns-txt"; readonly host: string; readonly value: string }
   | { readonly kind: "dns-cname"; readonly host: string; readonly value: string };
 

@@ -12,6 +12,8 @@ export interface HttpFileCheckOptions {
   /** Port to connect to instead of the URL's (a local web server standing in for port 80). */
   readonly httpPort?: number;
   readonly timeoutMs: number;
+  /** Accept the content followed by whitespace (ACME http-01), instead of TRAILING_NEWLINE. */
+  readonly trailingWhitespaceAllowed?: boolean;
 }
 
 const errorCode = (error: unknown): string | undefined =>
@@ -124,6 +126,7 @@ export async function checkHttpFile(
     case "equal":
       return { ok: true };
     case "trailing-whitespace": {
+      if (options.trailingWhitespaceAllowed === true) return { ok: true };
       const extra = found.slice(content.length);
       const what = /[\r\n]/.test(extra) ? "trailing newline" : "trailing whitespace";
       return {

@@ -39,7 +39,12 @@ export function createNetworkDcvChecker(options: NetworkDcvCheckerOptions = {}):
         case "dns-cname":
           return checkDnsCname(dns, publication.host, publication.value, timeoutMs);
         case "http-file":
-          return checkHttpFile(publication.url, publication.content, { dns, httpPort, timeoutMs });
+          return checkHttpFile(publication.url, publication.content, {
+            dns,
+            httpPort,
+            timeoutMs,
+            trailingWhitespaceAllowed: publication.trailingWhitespaceAllowed === true,
+          });
       }
     },
   };

@@ -128,6 +128,14 @@ describe("http-file checks", () => {
     expect(detailOf(outcome)).toContain(JSON.stringify(extra));
   });
 
+  it("accept trailing whitespace where the CA ignores it (ACME http-01), and nothing else", async () => {
+    web.publish(site, path, `${content}\r\n`);
+    const acmeStyle = { kind: "http-file" as const, url, content, trailingWhitespaceAllowed: true };
+    expect(await checker.check(acmeStyle)).toEqual({ ok: true });
+    web.publish(site, path, `${content}x\n`);
+    expect(await checker.check(acmeStyle)).toMatchObject({ ok: false, cause: "WRONG_VALUE" });
+  });
+
   it.each([301, 302, 307, 308])(
     "report REDIRECTED for a %i, naming the Location",
     async (status) => {
