@@ -33,7 +33,9 @@ export function describeInstructions(domain: string, instructions: Instructions)
 
 export function instructionsMail(order: OrderRecord, apiUrl: string): MailMessage {
   const steps = order.validations.map((validation) =>
-    describeInstructions(validation.domain, validation.instructions),
+    validation.status === "valid"
+      ? `${validation.domain}: already validated by the CA; nothing to publish.`
+      : describeInstructions(validation.domain, validation.instructions),
   );
   return {
     to: [order.contact.email],

@@ -4,6 +4,8 @@ export interface ChallengeForName {
   readonly domain: string;
   readonly method: ValidationMethodName;
   readonly instructions: Instructions;
+  /** The CA already holds a valid authorization for this name: nothing needs publishing. */
+  readonly alreadyValidated?: boolean;
 }
 
 export interface PlacedOrder {
@@ -11,6 +13,14 @@ export interface PlacedOrder {
   readonly challenges: readonly ChallengeForName[];
   /** The CA already holds valid authorizations for every name (ACME authz reuse). */
   readonly alreadyValid: boolean;
+}
+
+export interface RevocationRequest {
+  /** Whose certificate: an ACME CA takes revocation from the account it issued to. */
+  readonly tenantId: string;
+  readonly certificatePem: string;
+  /** One of REVOCATION_REASONS (RFC 5280 names). */
+  readonly reason: string;
 }
 
 export type CaProgress =
@@ -46,7 +56,7 @@ export interface CertificateAuthority {
   validationProgress(caOrderRef: string): Promise<CaProgress>;
   finalize(caOrderRef: string, csrPem: string, validityDays: number): Promise<CertificateProgress>;
   certificateProgress(caOrderRef: string): Promise<CertificateProgress>;
-  revoke(certificatePem: string, reason: string): Promise<void>;
+  revoke(request: RevocationRequest): Promise<void>;
   /** The root a client must trust for certificates of this CA, when the CA hands one out. */
   rootCertificatePem(): Promise<string | undefined>;
 }

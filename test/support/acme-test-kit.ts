@@ -124,20 +124,21 @@ export async function opensslVerify(
 }
 
 /**
- * Counts requests acme-client sends to one ACME resource (e.g. "newAccount"), by watching its
- * axios instance, independent of the adapter's code. Call stop() when done.
+ * Counts requests to one ACME resource (e.g. "newAccount") that the CA accepted, by watching
+ * acme-client's axios instance, independent of the adapter's code. An attempt refused with
+ * badNonce (Pebble refuses a few by default) and sent again counts once. Call stop() when done.
  */
 export async function countRequestsTo(pebble: PebbleHandle, resource: string) {
   const url = (await pebble.directory())[resource];
   if (typeof url !== "string") throw new Error(`Pebble's directory has no ${resource}`);
   let count = 0;
-  const interceptor = acme.axios.interceptors.request.use((config) => {
-    if (config.url === url) count += 1;
-    return config;
+  const interceptor = acme.axios.interceptors.response.use((response) => {
+    if (response.config.url === url && response.status < 300) count += 1;
+    return response;
   });
   return {
     count: () => count,
-    stop: () => acme.axios.interceptors.request.eject(interceptor),
+    stop: () => acme.axios.interceptors.response.eject(interceptor),
   };
 }
 

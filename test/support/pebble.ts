@@ -172,11 +172,25 @@ async function stopProcess(spawned: Spawned) {
 }
 
 /**
+ * Ports are found free by binding and releasing them, so another process may take one before
+ * Pebble binds it: such a start is retried on new ports.
+ */
+export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPebbleOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes("address already in use")) throw error;
+    }
+  }
+}
+
+/**
  * Pebble and pebble-challtestsrv on loopback ports, in a temp dir removed by stop(). Pebble
  * resolves every name through challtestsrv, which answers A queries with 127.0.0.1, so http-01
  * validation reaches whatever listens on 127.0.0.1:<httpPort>.
  */
-export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHandle> {
+async function startPebbleOnce(options: PebbleOptions): Promise<PebbleHandle> {
   const dir = await mkdtemp(join(tmpdir(), "certflow-pebble-"));
   const started: Spawned[] = [];
   try {

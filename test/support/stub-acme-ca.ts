@@ -18,6 +18,13 @@ export const STUB_PATHS = {
   finalize: "/order/1/finalize",
 } as const;
 
+function jwsPayload(body: string): unknown {
+  if (body === "") return undefined;
+  const { payload } = JSON.parse(body) as { payload?: string };
+  if (payload === undefined || payload === "") return undefined;
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+}
+
 /**
  * A minimal ACME server over plain HTTP on loopback that answers what a test sets per path
  * (it checks no signatures): for the adapter's handling of answers Pebble does not give, such
@@ -26,13 +33,18 @@ export const STUB_PATHS = {
 export async function startStubAcmeCa() {
   let nonce = 0;
   const overrides = new Map<string, StubAnswer>();
+  const oneShot = new Map<string, StubAnswer[]>();
   const requests: string[] = [];
+  const payloads: { path: string; payload: unknown }[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const path = request.url ?? "/";
       requests.push(`${request.method} ${path}`);
-      const answer = overrides.get(path) ?? defaultAnswer(path);
+      const payload = jwsPayload(Buffer.concat(chunks).toString("utf8"));
+      if (payload !== undefined) payloads.push({ path, payload });
+      const answer = oneShot.get(path)?.shift() ?? overrides.get(path) ?? defaultAnswer(path);
       nonce += 1;
       response.writeHead(answer.status, {
         "Replay-Nonce": `nonce-${nonce}`,
@@ -110,7 +122,13 @@ export async function startStubAcmeCa() {
     answer(path: string, answer: StubAnswer) {
       overrides.set(path, answer);
     },
+    /** Answers the next request to `path` with `answer`, before any answer set with answer(). */
+    answerOnce(path: string, answer: StubAnswer) {
+      oneShot.set(path, [...(oneShot.get(path) ?? []), answer]);
+    },
     requests: () => [...requests],
+    /** The decoded payloads of signed requests that carried one (not POST-as-GET). */
+    payloads: () => [...payloads],
     async close() {
       server.closeAllConnections();
       server.close();

@@ -17,6 +17,7 @@ export type ExternalAccountBindingProvider = () => Promise<ExternalAccountBindin
 /** Non-secret description of the account, kept as CA material next to its encrypted key. */
 interface StoredAccount {
   readonly directoryUrl: string;
+  readonly tenantId: string;
   readonly eabKid?: string;
   readonly accountUrl: string;
   readonly contact: readonly string[];
@@ -25,6 +26,8 @@ interface StoredAccount {
 
 export interface AcmeAccountOptions {
   readonly directoryUrl: string;
+  /** Whose account: the CA's reuse of authorizations and orders never crosses tenants. */
+  readonly tenantId: string;
   readonly contactEmail: string;
   readonly vault: CertificateVault;
   readonly externalAccountBinding?: ExternalAccountBindingProvider;
@@ -36,9 +39,9 @@ const EAB_REFUSALS = new Set(
   ["unauthorized", "malformed", "externalAccountRequired"].map((name) => `${ACME_ERROR}${name}`),
 );
 
-function accountPaths(directoryUrl: string, eabKid: string | undefined) {
+function accountPaths(directoryUrl: string, eabKid: string | undefined, tenantId: string) {
   const id = createHash("sha256")
-    .update(`${directoryUrl}\n${eabKid ?? ""}`)
+    .update(`${directoryUrl}\n${eabKid ?? ""}\n${tenantId}`)
     .digest("hex")
     .slice(0, 32);
   return {
@@ -54,7 +57,9 @@ function pemOf(pkcs8: Uint8Array): string {
 }
 
 /**
- * The ACME account for one directory (and EAB kid): its key is made once and kept encrypted in
+ * One tenant's ACME account at one directory (and EAB kid). ACME CAs reuse an account's valid
+ * authorizations and pending orders in its later orders; an account per tenant keeps one
+ * tenant's validations from ever issuing another tenant's certificate. Its key is made once and kept encrypted in
  * the vault, its URL kept as CA material, so every later call, in any process, signs with the
  * same account without registering again.
  */
@@ -90,9 +95,9 @@ export class AcmeAccount {
   }
 
   async #load(call: AcmeCall, reuseStoredUrl: boolean): Promise<acme.Client> {
-    const { directoryUrl, vault } = this.#options;
+    const { directoryUrl, tenantId, vault } = this.#options;
     const binding = await this.#options.externalAccountBinding?.();
-    const paths = accountPaths(directoryUrl, binding?.kid);
+    const paths = accountPaths(directoryUrl, binding?.kid, tenantId);
     let pkcs8 = await vault.getSecretKey(paths.key);
     const stored = reuseStoredUrl ? await vault.getCaMaterial(paths.description) : undefined;
     if (pkcs8 !== undefined && stored !== undefined) {
@@ -119,7 +124,7 @@ export class AcmeAccount {
     binding: ExternalAccountBinding | undefined,
     descriptionPath: string,
   ): Promise<acme.Client> {
-    const { directoryUrl, contactEmail, vault } = this.#options;
+    const { directoryUrl, tenantId, contactEmail, vault } = this.#options;
     const client = new acme.Client({
       directoryUrl,
       accountKey,
@@ -137,6 +142,7 @@ export class AcmeAccount {
     }
     const account: StoredAccount = {
       directoryUrl,
+      tenantId,
       ...(binding !== undefined ? { eabKid: binding.kid } : {}),
       accountUrl: client.getAccountUrl(),
       contact,

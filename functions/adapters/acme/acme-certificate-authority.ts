@@ -10,13 +10,19 @@ import {
   type CertificateProgress,
   type ChallengeForName,
   type PlacedOrder,
+  type RevocationRequest,
 } from "../../ports/certificate-authority.ts";
 import type { DnsZone } from "../../ports/dns-zone.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
 import { AcmeAccount, type ExternalAccountBindingProvider } from "./acme-account.ts";
 import { type AcmeChallengeType, challengeTypeFor, instructionsFor } from "./acme-challenges.ts";
 import { type AcmeCall, type AcmeCallSettings, inAcmeCall } from "./acme-http-calls.ts";
-import { type AcmeOrderNotes, loadOrderNotes, saveOrderNotes } from "./acme-order-notes.ts";
+import {
+  type AcmeOrderNotes,
+  findOrderNotes,
+  loadOrderNotes,
+  saveOrderNotes,
+} from "./acme-order-notes.ts";
 import {
   caErrorFor,
   challengeFailureReason,
@@ -95,22 +101,13 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   readonly kind = "acme";
   readonly audience = "public";
   readonly #options: AcmeCertificateAuthorityOptions;
-  readonly #account: AcmeAccount;
+  readonly #accounts = new Map<string, AcmeAccount>();
   readonly #http: AcmeCallSettings;
   readonly #now: () => Date;
 
   constructor(options: AcmeCertificateAuthorityOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
-    this.#account = new AcmeAccount({
-      directoryUrl: options.directoryUrl,
-      contactEmail: options.contactEmail,
-      vault: options.vault,
-      now: this.#now,
-      ...(options.externalAccountBinding !== undefined
-        ? { externalAccountBinding: options.externalAccountBinding }
-        : {}),
-    });
     this.#http = {
       timeoutMs: options.requestTimeoutMs ?? 10_000,
       ...(options.extraTrustedCaPem !== undefined
@@ -138,12 +135,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
         "The dns-cname method needs a delegation zone, and none is configured for this CA.",
       );
     }
-    return this.#call(`placing order ${input.orderId}`, async (call, client) => {
-      const order = await call.send(() =>
-        client.createOrder({
-          identifiers: input.names.map((name) => ({ type: "dns", value: name.ascii })),
-        }),
-      );
+    return this.#call(`placing order ${input.orderId}`, input.tenantId, async (call, client) => {
+      const order = await this.#newOrderFor(call, client, input);
       const authorizations = await call.send(() => client.getAuthorizations(order));
       const byName = new Map(authorizations.map((authz) => [authorizationName(authz), authz]));
       const challenges: ChallengeForName[] = [];
@@ -175,10 +168,12 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
             tenantId: input.tenantId,
             ...(delegation !== undefined ? { delegationZone: delegation.zoneName } : {}),
           }),
+          ...(authorization.status === "valid" ? { alreadyValidated: true } : {}),
         });
       }
       await saveOrderNotes(this.#options.vault, {
         orderUrl: order.url,
+        orderId: input.orderId,
         tenantId: input.tenantId,
         method: input.method,
         names: input.names.map((name) => name.ascii),
@@ -191,9 +186,40 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     });
   }
 
+  /**
+   * A new ACME order for the names. CAs such as Let's Encrypt answer with the account's pending
+   * (or ready) order for the same names if there is one: when another certflow order placed
+   * it, sharing it would hand one order's certificate to the other's key. That CA order is
+   * given up (its authorizations deactivated, so it can never issue) and a fresh one placed.
+   */
+  async #newOrderFor(
+    call: AcmeCall,
+    client: acme.Client,
+    input: { readonly orderId: string; readonly names: readonly OrderName[] },
+  ): Promise<AcmeOrder> {
+    const identifiers = input.names.map((name) => ({ type: "dns", value: name.ascii }));
+    const order = await call.send(() => client.createOrder({ identifiers }));
+    const holder = await findOrderNotes(this.#options.vault, order.url);
+    if (holder === undefined || holder.orderId === input.orderId) return order;
+
+    const authorizations = await call.send(() => client.getAuthorizations(order));
+    for (const authorization of authorizations) {
+      if (authorization.status !== "pending" && authorization.status !== "valid") continue;
+      await call.send(() => client.deactivateAuthorization(authorization));
+    }
+    await saveOrderNotes(this.#options.vault, { ...holder, replacedBy: input.orderId });
+    const fresh = await call.send(() => client.createOrder({ identifiers }));
+    if (fresh.url === order.url) {
+      throw new CaRejected(
+        `The CA keeps answering with its order ${order.url}, which order ${holder.orderId} placed for the same names.`,
+      );
+    }
+    return fresh;
+  }
+
   async requestValidation(caOrderRef: string): Promise<void> {
     const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
-    await this.#call("asking the CA to validate", async (call, client) => {
+    await this.#call("asking the CA to validate", notes.tenantId, async (call, client) => {
       const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       if (order.status !== "pending") return;
       const authorizations = await call.send(() => client.getAuthorizations(order));
@@ -210,7 +236,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
 
   async validationProgress(caOrderRef: string): Promise<CaProgress> {
     const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
-    return this.#call("reading the order's validation", async (call, client) => {
+    return this.#call("reading the order's validation", notes.tenantId, async (call, client) => {
       const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       const retryAfter = retryAfterSeconds(call.lastResponse()?.retryAfter, this.#now());
       switch (order.status) {
@@ -246,8 +272,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     _validityDays: number,
   ): Promise<CertificateProgress> {
     // Public ACME CAs choose the validity themselves (Let's Encrypt refuses notAfter).
-    await loadOrderNotes(this.#options.vault, caOrderRef);
-    return this.#call("finalizing the order", async (call, client) => {
+    const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
+    return this.#call("finalizing the order", notes.tenantId, async (call, client) => {
       let order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       if (order.status === "ready") {
         const ready = order;
@@ -258,16 +284,18 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   async certificateProgress(caOrderRef: string): Promise<CertificateProgress> {
-    await loadOrderNotes(this.#options.vault, caOrderRef);
-    return this.#call("reading the order's certificate", async (call, client) => {
+    const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
+    return this.#call("reading the order's certificate", notes.tenantId, async (call, client) => {
       const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       return this.#certificateOf(call, client, order);
     });
   }
 
-  async revoke(certificatePem: string, reason: string): Promise<void> {
+  /** Signed by the tenant's account, which the certificate was issued to (RFC 8555 7.6). */
+  async revoke(input: RevocationRequest): Promise<void> {
+    const { certificatePem, reason } = input;
     const code = revocationReasonCode(reason);
-    await this.#call("revoking the certificate", async (call, client) => {
+    await this.#call("revoking the certificate", input.tenantId, async (call, client) => {
       try {
         await call.send(() => client.revokeCertificate(certificatePem, { reason: code }));
       } catch (error) {
@@ -283,16 +311,41 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     return undefined;
   }
 
-  #call<T>(doing: string, work: (call: AcmeCall, client: acme.Client) => Promise<T>) {
+  #accountOf(tenantId: string): AcmeAccount {
+    let account = this.#accounts.get(tenantId);
+    if (account === undefined) {
+      const options = this.#options;
+      account = new AcmeAccount({
+        directoryUrl: options.directoryUrl,
+        tenantId,
+        contactEmail: options.contactEmail,
+        vault: options.vault,
+        now: this.#now,
+        ...(options.externalAccountBinding !== undefined
+          ? { externalAccountBinding: options.externalAccountBinding }
+          : {}),
+      });
+      this.#accounts.set(tenantId, account);
+    }
+    return account;
+  }
+
+  /** One exchange with the CA as the tenant's account. */
+  #call<T>(
+    doing: string,
+    tenantId: string,
+    work: (call: AcmeCall, client: acme.Client) => Promise<T>,
+  ) {
+    const account = this.#accountOf(tenantId);
     return inAcmeCall(this.#http, async (call) => {
       try {
-        const client = await this.#account.client(call);
+        const client = await account.client(call);
         try {
           return await work(call, client);
         } catch (error) {
           // The CA refused the request before doing anything, so doing it again is safe.
           if (!isProblemType(call.lastFailure(), "accountDoesNotExist")) throw error;
-          return await work(call, await this.#account.registerAgain(call));
+          return await work(call, await account.registerAgain(call));
         }
       } catch (error) {
         throw caErrorFor(doing, error, call.lastFailure(), this.#now());

@@ -12,6 +12,13 @@ import type { CertificateVault } from "../../vault/certificate-vault.ts";
  */
 export interface AcmeOrderNotes {
   readonly orderUrl: string;
+  /** The certflow order this CA order serves. */
+  readonly orderId: string;
+  /**
+   * A later certflow order of the same tenant for the same names, for which this CA order was
+   * given up (CAs such as Let's Encrypt hand an account's pending order back on a new order).
+   */
+  readonly replacedBy?: string;
   /** The tenant whose delegation targets this order writes to. */
   readonly tenantId: string;
   readonly method: ValidationMethodName;
@@ -28,15 +35,29 @@ function notesPath(orderUrl: string): string {
   return `acme/orders/${createHash("sha256").update(orderUrl).digest("hex").slice(0, 40)}.json`;
 }
 
+export async function findOrderNotes(
+  vault: CertificateVault,
+  orderUrl: string,
+): Promise<AcmeOrderNotes | undefined> {
+  const stored = await vault.getCaMaterial(notesPath(orderUrl));
+  return stored === undefined ? undefined : (JSON.parse(stored) as AcmeOrderNotes);
+}
+
+/** The notes of an order this service placed and still uses. */
 export async function loadOrderNotes(
   vault: CertificateVault,
   orderUrl: string,
 ): Promise<AcmeOrderNotes> {
-  const stored = await vault.getCaMaterial(notesPath(orderUrl));
-  if (stored === undefined) {
+  const notes = await findOrderNotes(vault, orderUrl);
+  if (notes === undefined) {
     throw new CaRejected(`No ACME order ${orderUrl} was placed through this service.`);
   }
-  return JSON.parse(stored) as AcmeOrderNotes;
+  if (notes.replacedBy !== undefined) {
+    throw new CaRejected(
+      `The CA's order was given up for order ${notes.replacedBy}, placed later for the same names.`,
+    );
+  }
+  return notes;
 }
 
 export async function saveOrderNotes(

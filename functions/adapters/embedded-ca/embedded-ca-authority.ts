@@ -9,6 +9,7 @@ import {
   type CertificateAuthority,
   type CertificateProgress,
   type ChallengeForName,
+  type RevocationRequest,
 } from "../../ports/certificate-authority.ts";
 import type { DcvChecker } from "../../ports/dcv-checker.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
@@ -159,11 +160,11 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     };
   }
 
-  async revoke(certificatePem: string, reason: string): Promise<void> {
+  async revoke({ tenantId, certificatePem, reason }: RevocationRequest): Promise<void> {
     const at = this.#options.clock.now().toISOString();
     await this.#options.vault.putCaMaterial(
       `embedded/revocations/${at}.json`,
-      JSON.stringify({ at, reason, certificatePem }),
+      JSON.stringify({ at, tenantId, reason, certificatePem }),
     );
   }
 

@@ -37,7 +37,11 @@ export async function revokeOrder(deps: ApiDependencies, event: ApiEvent): Promi
   if (stored === undefined) throw notRevocable(order);
 
   try {
-    await deps.ca.revoke(stored.certificatePem, request.reason);
+    await deps.ca.revoke({
+      tenantId: order.tenantId,
+      certificatePem: stored.certificatePem,
+      reason: request.reason,
+    });
   } catch (error) {
     if (error instanceof CaUnavailable) {
       throw new ApiError(

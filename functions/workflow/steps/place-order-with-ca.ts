@@ -21,9 +21,10 @@ export async function placeOrderWithCa(deps: WorkflowDependencies, input: { orde
   const validations: ValidationRecord[] = placed.challenges.map((challenge) => ({
     domain: challenge.domain,
     method: challenge.method,
-    status: placed.alreadyValid ? "valid" : "pending",
+    status: placed.alreadyValid || challenge.alreadyValidated === true ? "valid" : "pending",
     instructions: challenge.instructions,
   }));
+  const waitingFor = validations.filter((validation) => validation.status !== "valid").length;
   const deadline = new Date(now.getTime() + deps.settings.validationTimeoutSeconds * 1000);
   await updateOrder(deps.store, order.orderId, () => ({
     changes: {
@@ -37,7 +38,7 @@ export async function placeOrderWithCa(deps: WorkflowDependencies, input: { orde
       "PENDING_VALIDATION",
       placed.alreadyValid
         ? "The CA already holds valid authorizations for every name."
-        : `Order placed with the ${deps.ca.kind} CA; waiting for ${validations.length} name(s) to be published until ${deadline.toISOString()}.`,
+        : `Order placed with the ${deps.ca.kind} CA; waiting for ${waitingFor} of ${validations.length} name(s) to be published until ${deadline.toISOString()}.`,
     ),
   }));
   return { alreadyValid: placed.alreadyValid };

@@ -101,12 +101,13 @@ describe("ACME adapter against Pebble: http-01", () => {
     expect(JSON.parse(before.body)).toMatchObject({ Status: "Valid" });
 
     const ca = pebbleAuthority(pebble, shared.vault);
-    await ca.revoke(issuedPem, "superseded");
+    const revocation = { tenantId: "tenant-a", certificatePem: issuedPem };
+    await ca.revoke({ ...revocation, reason: "superseded" });
     const after = await pebble.management(`/cert-status-by-serial/${serial}`);
     expect(JSON.parse(after.body)).toMatchObject({ Status: "Revoked", Reason: 4 });
     // Revoking again is not an error (a retry after a lost answer).
-    await expect(ca.revoke(issuedPem, "superseded")).resolves.toBeUndefined();
-    await expect(ca.revoke(issuedPem, "caCompromise")).rejects.toThrow(CaRejected);
+    await expect(ca.revoke({ ...revocation, reason: "superseded" })).resolves.toBeUndefined();
+    await expect(ca.revoke({ ...revocation, reason: "caCompromise" })).rejects.toThrow(CaRejected);
   });
 
   it("reuses the stored account: a second adapter on the same vault registers nothing", async () => {

@@ -132,13 +132,30 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
       method: "dns-txt",
     });
     expect(second.alreadyValid).toBe(true);
-    expect(second.challenges.map((challenge) => challenge.domain)).toEqual([
-      "reuse.certflow.test",
-      "*.reuse.certflow.test",
+    expect(
+      second.challenges.map((challenge) => [challenge.domain, challenge.alreadyValidated]),
+    ).toEqual([
+      ["reuse.certflow.test", true],
+      ["*.reuse.certflow.test", true],
     ]);
     expect(await ca.validationProgress(second.caOrderRef)).toEqual({ state: "valid" });
     const progress = await ca.finalize(second.caOrderRef, await csrFor(names), 90);
     const issued = await issuedCertificate(ca, second.caOrderRef, progress);
     expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
+
+    // Another tenant never rides on those validations: its own account holds none.
+    const otherTenant = await ca.placeOrder({
+      tenantId: "tenant-b",
+      orderId: "ord_authz_other_tenant",
+      names,
+      method: "dns-txt",
+    });
+    expect(otherTenant.alreadyValid).toBe(false);
+    expect(otherTenant.challenges.some((challenge) => challenge.alreadyValidated)).toBe(false);
+    await ca.requestValidation(otherTenant.caOrderRef);
+    expect(await settledValidation(ca, otherTenant.caOrderRef)).toMatchObject({
+      state: "invalid",
+      reason: expect.stringContaining("urn:ietf:params:acme:error:unauthorized"),
+    });
   });
 });

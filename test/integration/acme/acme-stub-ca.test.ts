@@ -121,6 +121,7 @@ describe("ACME adapter: answers Pebble does not give", () => {
           // A dns-01 digest (43 base64url characters), not an http-01 key authorization.
           value: expect.stringMatching(/^[\w-]{43}$/),
         },
+        alreadyValidated: true,
       },
     ]);
   });
@@ -185,5 +186,56 @@ describe("ACME adapter: answers Pebble does not give", () => {
       /No ACME order .* was placed through this service/,
     );
     expect(stub.requests()).toEqual([]);
+  });
+});
+
+describe("ACME adapter: a CA that hands back an account's pending order, as Let's Encrypt does", () => {
+  const names = orderNames("stub.certflow.test");
+  const place = (ca: AcmeCertificateAuthority, orderId: string) =>
+    ca.placeOrder({ tenantId: "tenant-a", orderId, names, method: "dns-txt" });
+  const deactivations = () =>
+    stub
+      .payloads()
+      .filter((sent) => JSON.stringify(sent.payload) === JSON.stringify({ status: "deactivated" }));
+
+  it("gives up the order another certflow order placed and places a fresh one", async () => {
+    const ca = stubAuthority();
+    const first = await place(ca, "ord_first");
+    expect(first.caOrderRef).toBe(stub.orderUrl);
+
+    const freshUrl = stub.orderUrl.replace(/1$/, "2");
+    stub.answer(STUB_PATHS.newOrder, {
+      status: 201,
+      headers: { Location: freshUrl },
+      body: stub.order("pending"),
+    });
+    stub.answerOnce(STUB_PATHS.newOrder, {
+      status: 201,
+      headers: { Location: stub.orderUrl },
+      body: stub.order("pending"),
+    });
+    stub.answer(new URL(freshUrl).pathname, { status: 200, body: stub.order("pending") });
+
+    const second = await place(ca, "ord_second");
+    expect(second.caOrderRef).toBe(freshUrl);
+    expect(deactivations().map((sent) => sent.path)).toEqual([STUB_PATHS.authorization]);
+    // The first order can no longer validate or issue, and says why.
+    await expect(ca.validationProgress(first.caOrderRef)).rejects.toThrow(
+      "The CA's order was given up for order ord_second, placed later for the same names.",
+    );
+    await expect(ca.finalize(first.caOrderRef, "csr", 90)).rejects.toThrow(CaRejected);
+
+    // The same certflow order placed again (a retried step) keeps its CA order.
+    const retried = await place(ca, "ord_second");
+    expect(retried.caOrderRef).toBe(freshUrl);
+    expect(deactivations()).toHaveLength(1);
+  });
+
+  it("refuses, naming the other order, when the CA keeps answering with it", async () => {
+    const ca = stubAuthority();
+    await place(ca, "ord_first");
+    const refused = await failureOf(place(ca, "ord_second"));
+    expect(refused).toBeInstanceOf(CaRejected);
+    expect(refused.message).toContain("which order ord_first placed for the same names");
   });
 });

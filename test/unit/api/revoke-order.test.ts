@@ -11,6 +11,7 @@ import {
   CaRejected,
   CaUnavailable,
   type CertificateAuthority,
+  type RevocationRequest,
 } from "../../../functions/ports/certificate-authority.ts";
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
@@ -19,7 +20,7 @@ import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-
 const CERTIFICATE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
 let deps: ApiDependencies;
-let revocations: { certificatePem: string; reason: string }[];
+let revocations: RevocationRequest[];
 let caFailure: Error | undefined;
 
 function caRecordingRevocations(): CertificateAuthority {
@@ -32,9 +33,9 @@ function caRecordingRevocations(): CertificateAuthority {
     validationProgress: unused,
     finalize: unused,
     certificateProgress: unused,
-    async revoke(certificatePem, reason) {
+    async revoke(request) {
       if (caFailure !== undefined) throw caFailure;
-      revocations.push({ certificatePem, reason });
+      revocations.push(request);
     },
     rootCertificatePem: async () => undefined,
   };
@@ -112,7 +113,9 @@ describe("POST /v1/orders/{id}/revocation", () => {
 
     expect(response.status).toBe(200);
     expect(response.json.status).toBe("REVOKED");
-    expect(revocations).toEqual([{ certificatePem: CERTIFICATE_PEM, reason: "keyCompromise" }]);
+    expect(revocations).toEqual([
+      { tenantId: "tenant-a", certificatePem: CERTIFICATE_PEM, reason: "keyCompromise" },
+    ]);
     const history = await deps.store.history("ord_revoke1");
     expect(history.at(-1)?.message).toMatch(/private key was compromised \(keyCompromise\)/);
     expect(

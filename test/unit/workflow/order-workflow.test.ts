@@ -200,7 +200,7 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
           validationProgress: (ref) => real.validationProgress(ref),
           finalize: (ref, csr, days) => real.finalize(ref, csr, days),
           certificateProgress: (ref) => real.certificateProgress(ref),
-          revoke: (pem, reason) => real.revoke(pem, reason),
+          revoke: (request) => real.revoke(request),
           rootCertificatePem: () => real.rootCertificatePem(),
         };
       },
@@ -221,6 +221,53 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(mailer.sent.map((mail) => mail.subject)).toEqual([
       "Certificate issued for shop.example.com",
     ]);
+  });
+
+  it("asks the customer to publish only for the names the CA has not validated yet", async () => {
+    const { run, mailer } = harness({
+      publishedAfterSeconds: 0,
+      ca: (deps) => {
+        const real = deps.ca;
+        return {
+          kind: real.kind,
+          audience: real.audience,
+          // As an ACME CA that reused a valid authorization for one of the two names.
+          async placeOrder(input) {
+            const placed = await real.placeOrder(input);
+            return {
+              ...placed,
+              challenges: placed.challenges.map((challenge) =>
+                challenge.domain === "shop.example.com"
+                  ? { ...challenge, alreadyValidated: true }
+                  : challenge,
+              ),
+            };
+          },
+          requestValidation: (ref) => real.requestValidation(ref),
+          validationProgress: (ref) => real.validationProgress(ref),
+          finalize: (ref, csr, days) => real.finalize(ref, csr, days),
+          certificateProgress: (ref) => real.certificateProgress(ref),
+          revoke: (request) => real.revoke(request),
+          rootCertificatePem: () => real.rootCertificatePem(),
+        };
+      },
+    });
+    const { order, history } = await run({
+      names: [
+        { ascii: "shop.example.com", display: "shop.example.com", wildcard: false },
+        { ascii: "www.shop.example.com", display: "www.shop.example.com", wildcard: false },
+      ],
+    });
+    expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
+    expect(history.find((event) => event.status === "PENDING_VALIDATION")?.message).toContain(
+      "waiting for 1 of 2 name(s)",
+    );
+    const instructions = mailer.sent[0]?.text ?? "";
+    expect(instructions).toContain(
+      "shop.example.com: already validated by the CA; nothing to publish.",
+    );
+    expect(instructions).toContain("_certflow-challenge.www.shop.example.com");
+    expect(instructions).not.toContain("_certflow-challenge.shop.example.com");
   });
 
   it("retries a CA that is down, then fails the order as CA_UNAVAILABLE", async () => {
