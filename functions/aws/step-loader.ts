@@ -61,7 +61,7 @@ export async function loadStep(): Promise<LoadedStep | undefined> {
     return runner("StoreCertificate", storeCertificate);
   }
   if (process.env.CERTFLOW_FUNCTION === "MarkOrderIssued") {
-    const { markOrderIssued } = await import("../workflow/steps/store-certificate.ts");
+    const { markOrderIssued } = await import("../workflow/steps/mark-order-issued.ts");
     return runner("MarkOrderIssued", markOrderIssued);
   }
   if (process.env.CERTFLOW_FUNCTION === "SendIssuedMail") {

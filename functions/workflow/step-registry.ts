@@ -3,13 +3,14 @@ import { runStep, type StepFunction } from "./step-runner.ts";
 import { askCaToValidate, checkCaDecision } from "./steps/ca-validation.ts";
 import { checkCustomerPublished } from "./steps/check-customer-published.ts";
 import { checkCertificateReady, finalizeWithCsr } from "./steps/issuance.ts";
+import { markOrderIssued } from "./steps/mark-order-issued.ts";
 import { parkOrder } from "./steps/park-order.ts";
 import { placeOrderWithCa } from "./steps/place-order-with-ca.ts";
 import { prepareKeyAndCsr } from "./steps/prepare-key-and-csr.ts";
 import { recordFailure } from "./steps/record-failure.ts";
 import { recordOrder } from "./steps/record-order.ts";
 import { sendFailureMail, sendIssuedMail, sendValidationInstructions } from "./steps/send-mails.ts";
-import { markOrderIssued, storeCertificate } from "./steps/store-certificate.ts";
+import { storeCertificate } from "./steps/store-certificate.ts";
 import type { WorkflowDependencies } from "./workflow-dependencies.ts";
 
 export type { WorkflowStepName } from "./step-inputs.ts";

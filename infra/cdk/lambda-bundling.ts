@@ -8,10 +8,10 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const STEP_ENTRY = "functions/aws/entries/step-entry.ts";
 export const ROUTE_ENTRY = "functions/aws/entries/route-entry.ts";
 
-/** Leaves only the zod members the functions use in each bundle (see that file). */
 /** Set at bundle time to the deployment's CA kind; unset when code runs unbundled. */
 export const BUNDLED_CA_DEFINE = "CERTFLOW_BUNDLED_CA";
 
+/** Leaves only the zod members the functions use in each bundle (see that file). */
 export const ZOD_ALIAS = "./functions/aws/zod-lean.ts";
 
 /** Packages some dependencies load but certflow never uses, replaced by small stand-ins. */

@@ -1,6 +1,6 @@
 import { renewalTime } from "../../domain/validity-policy.ts";
 import { parseCertificate } from "../../pki/certificate-info.ts";
-import { loadOrder, noteEvent, statusEvent, updateOrder } from "../order-updates.ts";
+import { loadOrder, noteEvent, updateOrder } from "../order-updates.ts";
 import type { WorkflowDependencies } from "../workflow-dependencies.ts";
 import { CaValidationFailed, OrderNotInStep } from "../workflow-errors.ts";
 
@@ -39,23 +39,5 @@ export async function storeCertificate(deps: WorkflowDependencies, input: { orde
       `Certificate ${info.serialNumber} stored with its chain (valid until ${info.notAfter.toISOString()}).`,
     ),
   }));
-  return {};
-}
-
-export async function markOrderIssued(deps: WorkflowDependencies, input: { orderId: string }) {
-  await updateOrder(deps.store, input.orderId, (order) => {
-    if (order.status === "ISSUED") return undefined;
-    if (order.certificate === undefined) {
-      throw new OrderNotInStep(`Order ${order.orderId} has no stored certificate.`);
-    }
-    return {
-      changes: { status: "ISSUED", waitToken: undefined },
-      event: statusEvent(
-        deps.clock.now(),
-        "ISSUED",
-        `Issued; renewal planned for ${order.certificate.renewAt}.`,
-      ),
-    };
-  });
   return {};
 }
