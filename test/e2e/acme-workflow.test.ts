@@ -216,12 +216,28 @@ describe("ACME orders through the local service, against Pebble", () => {
       `/v1/orders/${order.id}/history`,
     );
     expect(JSON.stringify(operatorView.json)).toMatch(/FAILED/);
-    // Every execution of this run has ended: issued, or failed through the failure path.
-    const records = readdirSync(join(run.service.dataDir, "executions")).map((file) =>
-      JSON.parse(readFileSync(join(run.service.dataDir, "executions", file), "utf8")),
-    );
+    // Every execution of this run ends: issued, or failed through the failure path (the order
+    // reads FAILED a moment before its execution has mailed the failure and stopped).
+    const executionRecords = () =>
+      readdirSync(join(run.service.dataDir, "executions"))
+        .filter((file) => file.endsWith(".json"))
+        .map(
+          (file) =>
+            JSON.parse(readFileSync(join(run.service.dataDir, "executions", file), "utf8")) as {
+              name: string;
+              status: string;
+            },
+        );
+    const deadline = Date.now() + 10_000;
+    while (
+      executionRecords().some((record) => record.status === "RUNNING") &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const records = executionRecords();
     expect(records.length).toBeGreaterThanOrEqual(run.executions.length);
-    for (const record of records) expect(record.status).not.toBe("RUNNING");
+    for (const record of records) expect(record.status, record.name).not.toBe("RUNNING");
   });
 });
 

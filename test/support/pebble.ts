@@ -2,10 +2,10 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freeLoopbackPort, startOnFreePorts } from "./loopback-port.ts";
 
 const run = promisify(execFile);
 
@@ -55,17 +55,6 @@ export interface PebbleHandle {
   /** A new Pebble on the same ports: it has forgotten every account, order and root. */
   restartPebble(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /** A throwaway root and a 127.0.0.1/localhost server certificate under it, for Pebble's HTTPS. */
@@ -171,18 +160,9 @@ async function stopProcess(spawned: Spawned) {
   await exited;
 }
 
-/**
- * Ports are found free by binding and releasing them, so another process may take one before
- * Pebble binds it: such a start is retried on new ports.
- */
-export async function startPebble(options: PebbleOptions = {}): Promise<PebbleHandle> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startPebbleOnce(options);
-    } catch (error) {
-      if (attempt >= 3 || !String(error).includes("address already in use")) throw error;
-    }
-  }
+/** As startPebbleOnce, again on new ports if one was taken before Pebble bound it. */
+export function startPebble(options: PebbleOptions = {}): Promise<PebbleHandle> {
+  return startOnFreePorts(() => startPebbleOnce(options));
 }
 
 /**

@@ -1,25 +1,25 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
+import { freeLoopbackPort, startOnFreePorts } from "../../support/loopback-port.ts";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-/** Runs Debian's nginx in the foreground on 127.0.0.1 with the given certificate files. */
-export async function startNginx(input: {
+interface NginxInput {
   directory: string;
   serverName: string;
   certificateFile: string;
   keyFile: string;
-}): Promise<{ port: number; stop(): Promise<void>; errorLog: string }> {
-  const port = await freePort();
+}
+
+/** Runs Debian's nginx in the foreground on 127.0.0.1 with the given certificate files. */
+export function startNginx(
+  input: NginxInput,
+): Promise<{ port: number; stop(): Promise<void>; errorLog: string }> {
+  return startOnFreePorts(() => startNginxOnce(input));
+}
+
+async function startNginxOnce(input: NginxInput) {
+  const port = await freeLoopbackPort();
   const prefix = join(input.directory, "nginx");
   mkdirSync(join(prefix, "logs"), { recursive: true });
   const config = join(prefix, "nginx.conf");
