@@ -116,9 +116,9 @@ async function verifyIssuedChain(run: AcmeRun, orderId: string, names: string[])
 /** The execution records and the service's own output, where no secret may appear. */
 function everythingTheServiceWrote(run: AcmeRun): string {
   const executionsDir = join(run.service.dataDir, "executions");
-  const records = readdirSync(executionsDir).map((file) =>
-    readFileSync(join(executionsDir, file), "utf8"),
-  );
+  const records = readdirSync(executionsDir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => readFileSync(join(executionsDir, file), "utf8"));
   return [run.service.output(), ...records].join("\n");
 }
 
