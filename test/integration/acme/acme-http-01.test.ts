@@ -134,6 +134,32 @@ describe("ACME adapter against Pebble: http-01", () => {
     );
   });
 
+  it("registers another tenant's own account, so the CA never mixes their authorizations", async () => {
+    const accountKeys = () =>
+      shared.blobs.keys().filter((key) => key.startsWith("ca/acme/accounts/"));
+    const keysBefore = accountKeys();
+    const newAccount = await countRequestsTo(pebble, "newAccount");
+    try {
+      const ca = pebbleAuthority(pebble, shared.vault);
+      for (const orderId of ["ord_tenant_b_1", "ord_tenant_b_2"]) {
+        await ca.placeOrder({
+          tenantId: "tenant-b",
+          orderId,
+          names: orderNames(`${orderId.replaceAll("_", "-")}.certflow.test`),
+          method: "http-file",
+        });
+      }
+    } finally {
+      newAccount.stop();
+    }
+    expect(newAccount.count()).toBe(1);
+    const added = accountKeys().filter((key) => !keysBefore.includes(key));
+    expect(added).toHaveLength(2);
+    const description = added.find((key) => key.endsWith(".json"));
+    const stored = JSON.parse(new TextDecoder().decode(await shared.blobs.get(description ?? "")));
+    expect(stored).toMatchObject({ tenantId: "tenant-b", directoryUrl: pebble.directoryUrl });
+  });
+
   it("refuses a CSR for other names with the CA's reason, then issues with the right one", async () => {
     const ca = pebbleAuthority(pebble, shared.vault);
     const names = orderNames("csr.certflow.test");
