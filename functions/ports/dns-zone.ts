@@ -6,14 +6,18 @@
  */
 export interface DnsZone {
   /**
-   * Replaces the TXT record set at `fqdn` with exactly `values` (a name and its wildcard share
-   * one `_acme-challenge` name, so one order can need two values at once).
+   * Adds `values` to the TXT record set at `fqdn`, keeping the values already there: a name and
+   * its wildcard share one `_acme-challenge` name, and two orders of one tenant may share a name,
+   * so several values can be wanted at once. Adding a value that is there already is no error.
    */
-  setTxt(fqdn: string, values: readonly string[]): Promise<DnsChange>;
+  addTxt(fqdn: string, values: readonly string[]): Promise<DnsChange>;
   /** Whether the zone's authoritative servers answer with the change yet. */
   isLive(change: DnsChange): Promise<boolean>;
-  /** Removes the TXT record set at `fqdn`; a name without one is not an error. */
-  clearTxt(fqdn: string): Promise<void>;
+  /**
+   * Removes `values` from the TXT record set at `fqdn`, leaving other values; the set goes with
+   * its last value. Values (or a name) that are not there are no error.
+   */
+  removeTxt(fqdn: string, values: readonly string[]): Promise<void>;
 }
 
 /** A written change, kept between calls (plain data) until the zone reports it live. */

@@ -413,8 +413,9 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 
   /**
-   * Writes this order's dns-01 values at the delegation targets the customers' CNAMEs point to.
-   * `live` when the zone already answers with them, so the CA may be asked at once.
+   * Adds this order's dns-01 values at the delegation targets the customers' CNAMEs point to,
+   * next to values other orders of the tenant may have there for the same name. `live` when the
+   * zone already answers with them, so the CA may be asked at once.
    */
   async #publishDelegatedTxt(
     client: acme.Client,
@@ -439,13 +440,14 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       values.push(await client.getChallengeKeyAuthorization(challenge));
       valuesByTarget.set(target, values);
     }
+    const records = [...valuesByTarget].map(([target, values]) => ({ target, values }));
     const changes = [];
-    for (const [target, values] of valuesByTarget) {
-      changes.push(await delegation.zone.setTxt(target, values));
+    for (const { target, values } of records) {
+      changes.push(await delegation.zone.addTxt(target, values));
     }
     const published: AcmeOrderNotes = {
       ...notes,
-      delegated: { targets: [...valuesByTarget.keys()], changes, challengesRequested: false },
+      delegated: { records, changes, challengesRequested: false },
     };
     await saveOrderNotes(this.#options.vault, published);
     const live = await Promise.all(changes.map((change) => delegation.zone.isLive(change)));
@@ -472,7 +474,9 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   async #clearDelegatedTxt(notes: AcmeOrderNotes) {
     const delegation = this.#options.delegation;
     if (delegation === undefined || notes.delegated === undefined) return;
-    for (const target of notes.delegated.targets) await delegation.zone.clearTxt(target);
+    for (const { target, values } of notes.delegated.records) {
+      await delegation.zone.removeTxt(target, values);
+    }
     const { delegated: _cleared, ...withoutDelegation } = notes;
     await saveOrderNotes(this.#options.vault, withoutDelegation);
   }

@@ -24,7 +24,8 @@ export interface AcmeOrderNotes {
   readonly method: ValidationMethodName;
   readonly names: readonly string[];
   readonly delegated?: {
-    readonly targets: readonly string[];
+    /** The values this order added at each delegation target (other orders may add theirs). */
+    readonly records: readonly { readonly target: string; readonly values: readonly string[] }[];
     readonly changes: readonly DnsChange[];
     /** The CA was told to validate (after the zone reported the records live). */
     readonly challengesRequested: boolean;

@@ -1,4 +1,5 @@
 import {
+  type Change,
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   InvalidChangeBatch,
@@ -30,7 +31,15 @@ export function route53TxtValue(value: string): string {
 /** No change was needed; nothing to wait for. */
 const NOTHING_TO_WAIT_FOR: DnsChange = { id: "" };
 
-/** The delegation zone as a Route 53 hosted zone. */
+/** Read-change-write attempts before giving up on a name other writers keep changing. */
+const ATTEMPTS = 4;
+
+/**
+ * The delegation zone as a Route 53 hosted zone. A TXT set is changed by deleting exactly the set
+ * that was read and creating the new one in one batch: Route 53 refuses the whole batch when the
+ * set changed in between, so concurrent writers never drop each other's values (the change is
+ * then read and made again).
+ */
 export class Route53DnsZone implements DnsZone {
   readonly #options: Route53DnsZoneOptions;
 
@@ -38,33 +47,13 @@ export class Route53DnsZone implements DnsZone {
     this.#options = options;
   }
 
-  async setTxt(fqdn: string, values: readonly string[]): Promise<DnsChange> {
-    if (values.length === 0) {
-      await this.clearTxt(fqdn);
-      return NOTHING_TO_WAIT_FOR;
-    }
-    const output = await this.#options.client.send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: this.#options.hostedZoneId,
-        ChangeBatch: {
-          Comment: "ACME dns-01 answer for a delegated _acme-challenge name",
-          Changes: [
-            {
-              Action: "UPSERT",
-              ResourceRecordSet: {
-                Name: absolute(fqdn),
-                Type: "TXT",
-                TTL: this.#options.ttlSeconds ?? 60,
-                ResourceRecords: values.map((value) => ({ Value: route53TxtValue(value) })),
-              },
-            },
-          ],
-        },
-      }),
-    );
-    const id = output.ChangeInfo?.Id;
-    if (id === undefined) throw new Error(`Route 53 returned no change id for ${fqdn}.`);
-    return { id };
+  async addTxt(fqdn: string, values: readonly string[]): Promise<DnsChange> {
+    if (values.length === 0) return NOTHING_TO_WAIT_FOR;
+    const wanted = values.map(route53TxtValue);
+    return this.#change(fqdn, (current) => [...new Set([...current, ...wanted])], {
+      // Written even when every value is there already, so the caller gets a change to wait for.
+      alwaysWrite: true,
+    });
   }
 
   /** Route 53 reports INSYNC once every one of its authoritative servers answers with it. */
@@ -74,20 +63,60 @@ export class Route53DnsZone implements DnsZone {
     return output.ChangeInfo?.Status === "INSYNC";
   }
 
-  async clearTxt(fqdn: string): Promise<void> {
-    const current = await this.#currentTxt(fqdn);
-    if (current === undefined) return;
-    try {
-      await this.#options.client.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: this.#options.hostedZoneId,
-          ChangeBatch: { Changes: [{ Action: "DELETE", ResourceRecordSet: current }] },
-        }),
+  async removeTxt(fqdn: string, values: readonly string[]): Promise<void> {
+    const unwanted = new Set(values.map(route53TxtValue));
+    await this.#change(fqdn, (current) => current.filter((value) => !unwanted.has(value)), {
+      alwaysWrite: false,
+    });
+  }
+
+  async #change(
+    fqdn: string,
+    next: (current: readonly string[]) => string[],
+    options: { alwaysWrite: boolean },
+  ): Promise<DnsChange> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#currentTxt(fqdn);
+      const currentValues = (current?.ResourceRecords ?? []).flatMap((record) =>
+        record.Value === undefined ? [] : [record.Value],
       );
-    } catch (error) {
-      // Deleted (or changed) since it was read: a DELETE must match exactly; gone is the goal.
-      if (error instanceof InvalidChangeBatch && /not found/i.test(error.message)) return;
-      throw error;
+      const values = next(currentValues);
+      const unchanged =
+        values.length === currentValues.length &&
+        values.every((value) => currentValues.includes(value));
+      if (unchanged && !options.alwaysWrite) return NOTHING_TO_WAIT_FOR;
+
+      const changes: Change[] = [];
+      if (current !== undefined) changes.push({ Action: "DELETE", ResourceRecordSet: current });
+      if (values.length > 0) {
+        changes.push({
+          Action: "CREATE",
+          ResourceRecordSet: {
+            Name: absolute(fqdn),
+            Type: "TXT",
+            TTL: this.#options.ttlSeconds ?? 60,
+            ResourceRecords: values.map((value) => ({ Value: value })),
+          },
+        });
+      }
+      if (changes.length === 0) return NOTHING_TO_WAIT_FOR;
+      try {
+        const output = await this.#options.client.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: this.#options.hostedZoneId,
+            ChangeBatch: {
+              Comment: "ACME dns-01 answers for a delegated _acme-challenge name",
+              Changes: changes,
+            },
+          }),
+        );
+        const id = output.ChangeInfo?.Id;
+        if (id === undefined) throw new Error(`Route 53 returned no change id for ${fqdn}.`);
+        return { id };
+      } catch (error) {
+        // Another writer changed the set since it was read: read it again.
+        if (!(error instanceof InvalidChangeBatch) || attempt >= ATTEMPTS) throw error;
+      }
     }
   }
 

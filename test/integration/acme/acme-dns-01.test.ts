@@ -218,8 +218,8 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
     let live = false;
     let liveQuestions = 0;
     const slowZone = {
-      setTxt: (fqdn: string, values: readonly string[]) => challtestsrv.setTxt(fqdn, values),
-      clearTxt: (fqdn: string) => challtestsrv.clearTxt(fqdn),
+      addTxt: (fqdn: string, values: readonly string[]) => challtestsrv.addTxt(fqdn, values),
+      removeTxt: (fqdn: string, values: readonly string[]) => challtestsrv.removeTxt(fqdn, values),
       isLive: async () => {
         liveQuestions += 1;
         return live;
@@ -254,5 +254,57 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
     const first = await ca.finalize(placed.caOrderRef, await csrFor(slowNames), 90);
     const issued = await issuedCertificate(ca, placed.caOrderRef, first);
     expect(parseCertificate(issued.certificatePem).names).toEqual(["slow.certflow.test"]);
+  });
+
+  it("two orders of a tenant sharing a name, in flight at once, each find their own value", async () => {
+    const challtestsrv = new ChalltestsrvDnsZone(pebble.challtestsrvUrl);
+    let live = false;
+    // Live only once both orders have written, so Pebble checks with both values in place.
+    const heldZone = {
+      addTxt: (fqdn: string, values: readonly string[]) => challtestsrv.addTxt(fqdn, values),
+      removeTxt: (fqdn: string, values: readonly string[]) => challtestsrv.removeTxt(fqdn, values),
+      isLive: async () => live,
+    };
+    const ca = pebbleAuthority(pebble, vault, {
+      delegation: { zone: heldZone, zoneName: DELEGATION_ZONE },
+    });
+    const orders = [
+      { orderId: "ord_shared_1", names: orderNames("shared.certflow.test") },
+      {
+        orderId: "ord_shared_2",
+        names: orderNames("shared.certflow.test", "www.shared.certflow.test"),
+      },
+    ];
+    const placed = [];
+    for (const { orderId, names } of orders) {
+      const order = await ca.placeOrder({
+        tenantId: "tenant-a",
+        orderId,
+        names,
+        method: "dns-cname",
+      });
+      for (const record of order.challenges.map(dnsRecord)) {
+        await dns.setCname(record.host, record.value);
+      }
+      placed.push(order);
+    }
+    const [sharedTarget] = placed[0]?.challenges.map(dnsRecord).map((record) => record.value) ?? [];
+    if (sharedTarget === undefined) throw new Error("no challenge");
+    for (const order of placed) await ca.requestValidation(order.caOrderRef);
+    expect(await txtAt(sharedTarget)).toHaveLength(2);
+
+    live = true;
+    for (const order of placed) {
+      expect(await settledValidation(ca, order.caOrderRef)).toEqual({ state: "valid" });
+    }
+    expect(await txtAt(sharedTarget)).toEqual([]);
+    for (const [index, order] of placed.entries()) {
+      const names = orders[index]?.names ?? [];
+      const first = await ca.finalize(order.caOrderRef, await csrFor(names), 90);
+      const issued = await issuedCertificate(ca, order.caOrderRef, first);
+      expect(parseCertificate(issued.certificatePem).names.sort()).toEqual(
+        names.map((name) => name.ascii).sort(),
+      );
+    }
   });
 });
