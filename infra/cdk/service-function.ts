@@ -224,8 +224,21 @@ export class ServiceFunction extends Construct {
       if (delegationHostedZoneArn !== undefined) {
         add(
           new PolicyStatement({
-            actions: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            actions: ["route53:ListResourceRecordSets"],
             resources: [delegationHostedZoneArn],
+          }),
+        );
+        // TXT records only, changed the way the adapter changes them (delete exactly, create).
+        add(
+          new PolicyStatement({
+            actions: ["route53:ChangeResourceRecordSets"],
+            resources: [delegationHostedZoneArn],
+            conditions: {
+              "ForAllValues:StringEquals": {
+                "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+                "route53:ChangeResourceRecordSetsActions": ["CREATE", "DELETE"],
+              },
+            },
           }),
         );
         // Waiting for a record change to be INSYNC (functions/adapters/aws/route53-dns-zone.ts).

@@ -501,7 +501,21 @@ describe("the CA settings", () => {
     );
     expect(withEab).toHaveLength(caFunctions.length);
     expect(withZone).toHaveLength(caFunctions.length);
-    for (const policy of withZone) expect(text(policy)).toContain("route53:GetChange");
+    for (const policy of withZone) {
+      expect(text(policy)).toContain("route53:GetChange");
+      const statements = (policy.Properties as any).PolicyDocument.Statement as any[];
+      const changes = statements.filter((statement) =>
+        [statement.Action].flat().includes("route53:ChangeResourceRecordSets"),
+      );
+      // Only TXT records, only as the adapter changes them.
+      expect(changes).toHaveLength(1);
+      expect(changes[0].Condition).toEqual({
+        "ForAllValues:StringEquals": {
+          "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+          "route53:ChangeResourceRecordSetsActions": ["CREATE", "DELETE"],
+        },
+      });
+    }
     const variables = Object.values(withCa.json.Resources)
       .filter((resource) => resource.Type === "AWS::Lambda::Function")
       .map((resource) => (resource.Properties as any).Environment.Variables);
