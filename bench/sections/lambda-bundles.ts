@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { API_ROUTES } from "../../functions/api/route-table.ts";
@@ -49,19 +49,38 @@ const ACME_ENVIRONMENT = {
   CERTFLOW_ACME_CONTACT_EMAIL: "certificates@example.com",
 };
 
-/** Imports the bundle once and prints how long the import (module init) took. */
+/**
+ * Imports the modules named on the command line, in order, and prints how long that took: a
+ * bundle's module init, or the SDK clients a bundle uses, alone.
+ */
 const PROBE = `
-const start = performance.now();
-await import(process.argv[1]);
-process.stdout.write(String(performance.now() - start));
-`;
-
-/** Imports the named SDK clients alone: the part of a function's init certflow's code does not control. */
-const SDK_PROBE = `
 const start = performance.now();
 for (const name of process.argv.slice(1)) await import(name);
 process.stdout.write(String(performance.now() - start));
 `;
+
+/** Milliseconds the imports take, each run in a fresh Node process. */
+function importTimes(
+  runs: number,
+  modules: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+) {
+  const times: number[] = [];
+  for (let attempt = 0; attempt < runs; attempt++) {
+    const output = execFileSync(
+      process.execPath,
+      ["--input-type=module", "--eval", PROBE, ...modules],
+      {
+        cwd,
+        env: { ...env, PATH: process.env.PATH },
+        encoding: "utf8",
+      },
+    );
+    times.push(Number(output));
+  }
+  return times;
+}
 
 /** The AWS SDK clients a bundle loads (left external, so named in its import statements). */
 function sdkClientsOf(outfile: string): string[] {
@@ -88,8 +107,6 @@ export async function run(): Promise<void> {
   const outDir = join(PROJECT_ROOT, "node_modules", ".certflow-bench-bundles");
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const probe = join(outDir, "probe.mjs");
-  writeFileSync(probe, PROBE);
 
   const catalog: { name: string; kind: "step" | "route"; needs: FunctionNeeds }[] = [
     ...Object.entries(STEP_FUNCTIONS).map(([name, needs]) => ({
@@ -128,24 +145,16 @@ export async function run(): Promise<void> {
         await build(esbuildOptions(entry, wiring, outfile, fn.name, fn.ca));
         built.set(key, outfile);
       }
-      const initMs: number[] = [];
-      for (let attempt = 0; attempt < runs; attempt++) {
-        const output = execFileSync(
-          process.execPath,
-          ["--input-type=module", "--eval", PROBE, outfile],
-          {
-            cwd: outDir,
-            env: {
-              ...ENVIRONMENT,
-              ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}),
-              PATH: process.env.PATH,
-              CERTFLOW_FUNCTION: fn.name,
-            },
-            encoding: "utf8",
-          },
-        );
-        initMs.push(Number(output));
-      }
+      const initMs = importTimes(
+        runs,
+        [outfile],
+        {
+          ...ENVIRONMENT,
+          ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}),
+          CERTFLOW_FUNCTION: fn.name,
+        },
+        outDir,
+      );
       measured.push({
         name: fn.ca === "acme" ? `${fn.name} (ACME)` : fn.name,
         kind: fn.kind,
@@ -157,16 +166,7 @@ export async function run(): Promise<void> {
     for (const fn of measured) {
       const key = fn.sdkClients.join(" ");
       if (sdkFloors.has(key)) continue;
-      const runsOfSet: number[] = [];
-      for (let attempt = 0; attempt < runs; attempt++) {
-        const output = execFileSync(
-          process.execPath,
-          ["--input-type=module", "--eval", SDK_PROBE, ...fn.sdkClients],
-          { cwd: outDir, env: { ...ENVIRONMENT, PATH: process.env.PATH }, encoding: "utf8" },
-        );
-        runsOfSet.push(Number(output));
-      }
-      sdkFloors.set(key, median(runsOfSet));
+      sdkFloors.set(key, median(importTimes(runs, fn.sdkClients, ENVIRONMENT, outDir)));
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { findSecrets } from "./support/secret-scan.ts";
 // (pebble-challtestsrv) answers for them, and the service's DCV pre-checks ask it too.
 
 const TOKEN = "acme-e2e-customer-token";
+const OPERATOR_TOKEN = "acme-e2e-operator-token";
 const DELEGATION_ZONE = "dcv.certflow.test";
 const work = mkdtempSync(join(tmpdir(), "certflow-e2e-acme-"));
 
@@ -23,6 +24,7 @@ interface AcmeRun {
   readonly service: RunningService;
   readonly customer: ApiClient;
   readonly dns: ChalltestsrvManagement;
+  readonly operator: ApiClient;
   readonly executions: string[];
 }
 
@@ -33,7 +35,7 @@ async function startAcmeRun(
   const trust = join(work, `pebble-https-${pebble.httpPort}.pem`);
   writeFileSync(trust, pebble.httpsTrustPem);
   const service = await startLocalService({
-    CERTFLOW_API_TOKENS: `${TOKEN}:tenant-a:customer`,
+    CERTFLOW_API_TOKENS: `${TOKEN}:tenant-a:customer,${OPERATOR_TOKEN}:ops:operator`,
     CERTFLOW_CA: "acme",
     CERTFLOW_ACME_DIRECTORY_URL: pebble.directoryUrl,
     CERTFLOW_ACME_CA_CERTS: trust,
@@ -51,6 +53,7 @@ async function startAcmeRun(
     pebble,
     service,
     customer: new ApiClient(service.url, TOKEN),
+    operator: new ApiClient(service.url, OPERATOR_TOKEN),
     dns: new ChalltestsrvManagement(pebble.challtestsrvUrl),
     executions: [],
   };
@@ -113,13 +116,17 @@ async function verifyIssuedChain(run: AcmeRun, orderId: string, names: string[])
   for (const name of names) expect(text).toContain(`DNS:${name}`);
 }
 
-/** The execution records and the service's own output, where no secret may appear. */
-function everythingTheServiceWrote(run: AcmeRun): string {
+/** The execution records the local host keeps on disk, as written (not the transient .tmp). */
+function executionRecordTexts(run: AcmeRun): string[] {
   const executionsDir = join(run.service.dataDir, "executions");
-  const records = readdirSync(executionsDir)
+  return readdirSync(executionsDir)
     .filter((file) => file.endsWith(".json"))
     .map((file) => readFileSync(join(executionsDir, file), "utf8"));
-  return [run.service.output(), ...records].join("\n");
+}
+
+/** The execution records and the service's own output, where no secret may appear. */
+function everythingTheServiceWrote(run: AcmeRun): string {
+  return [run.service.output(), ...executionRecordTexts(run)].join("\n");
 }
 
 describe("ACME orders through the local service, against Pebble", () => {
@@ -216,26 +223,11 @@ describe("ACME orders through the local service, against Pebble", () => {
       `/v1/orders/${order.id}/history`,
     );
     expect(JSON.stringify(operatorView.json)).toMatch(/FAILED/);
-    // Every execution of this run ends: issued, or failed through the failure path (the order
-    // reads FAILED a moment before its execution has mailed the failure and stopped).
-    const executionRecords = () =>
-      readdirSync(join(run.service.dataDir, "executions"))
-        .filter((file) => file.endsWith(".json"))
-        .map(
-          (file) =>
-            JSON.parse(readFileSync(join(run.service.dataDir, "executions", file), "utf8")) as {
-              name: string;
-              status: string;
-            },
-        );
-    const deadline = Date.now() + 10_000;
-    while (
-      executionRecords().some((record) => record.status === "RUNNING") &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const records = executionRecords();
+    // Every execution of this run has ended: issued, or failed through the failure path.
+    await run.operator.waitForExecutionEnd(failed.execution.name);
+    const records = executionRecordTexts(run).map(
+      (text) => JSON.parse(text) as { name: string; status: string },
+    );
     expect(records.length).toBeGreaterThanOrEqual(run.executions.length);
     for (const record of records) expect(record.status, record.name).not.toBe("RUNNING");
   });

@@ -41,14 +41,8 @@ it("fails the order as VALIDATION_TIMED_OUT at the deadline, mails it, and ends 
   expect(failed.failure.code).toBe("VALIDATION_TIMED_OUT");
   expect(failed.failure.message).toContain("never.certflow.test");
 
-  // The order reads FAILED a moment before its execution has mailed the failure and stopped.
-  const executionPath = `/v1/executions/${failed.execution.name}`;
-  let execution = await operator.request("GET", executionPath);
-  for (let tries = 0; execution.json.status === "RUNNING" && tries < 100; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    execution = await operator.request("GET", executionPath);
-  }
-  expect(execution.json.status).toBe("FAILED");
+  const execution = await operator.waitForExecutionEnd(failed.execution.name);
+  expect(execution.status).toBe("FAILED");
 
   const mailUrl = /Mail captured by the local SES: (http:\/\/127\.0\.0\.1:\d+)/.exec(
     service.output(),

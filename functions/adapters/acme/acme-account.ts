@@ -59,9 +59,9 @@ function pemOf(pkcs8: Uint8Array): string {
 /**
  * One tenant's ACME account at one directory (and EAB kid). ACME CAs reuse an account's valid
  * authorizations and pending orders in its later orders; an account per tenant keeps one
- * tenant's validations from ever issuing another tenant's certificate. Its key is made once and kept encrypted in
- * the vault, its URL kept as CA material, so every later call, in any process, signs with the
- * same account without registering again.
+ * tenant's validations from ever issuing another tenant's certificate. Its key is made once and
+ * kept encrypted in the vault, its URL kept as CA material, so every later call, in any process,
+ * signs with the same account without registering again.
  */
 export class AcmeAccount {
   readonly #options: AcmeAccountOptions;

@@ -99,7 +99,6 @@ export class Route53DnsZone implements DnsZone {
           },
         });
       }
-      if (changes.length === 0) return NOTHING_TO_WAIT_FOR;
       try {
         const output = await this.#options.client.send(
           new ChangeResourceRecordSetsCommand({

@@ -36,16 +36,31 @@ export class ApiClient {
   }
 
   /** Polls the order until `done` holds, or fails naming the last status seen. */
-  async waitForOrder(orderId: string, done: (order: any) => boolean, timeoutMs = 60_000) {
+  waitForOrder(orderId: string, done: (order: any) => boolean, timeoutMs = 60_000) {
+    return this.#pollUntil(`/v1/orders/${orderId}`, done, timeoutMs, `order ${orderId}`);
+  }
+
+  /**
+   * Polls an execution (operators only) until it has stopped: an order reads FAILED or ISSUED a
+   * moment before its execution has sent the last mail and ended.
+   */
+  waitForExecutionEnd(name: string, timeoutMs = 10_000) {
+    return this.#pollUntil(
+      `/v1/executions/${name}`,
+      (execution) => execution?.status !== "RUNNING",
+      timeoutMs,
+      `execution ${name}`,
+    );
+  }
+
+  async #pollUntil(path: string, done: (body: any) => boolean, timeoutMs: number, what: string) {
     const started = Date.now();
     let last: any;
     while (Date.now() - started < timeoutMs) {
-      last = (await this.request("GET", `/v1/orders/${orderId}`)).json;
+      last = (await this.request("GET", path)).json;
       if (done(last)) return last;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(
-      `order ${orderId} did not get there in time; last seen: ${JSON.stringify(last)}`,
-    );
+    throw new Error(`${what} did not get there in time; last seen: ${JSON.stringify(last)}`);
   }
 }

@@ -8,6 +8,7 @@ import type { OrderRecord } from "../../../functions/domain/order-record.ts";
 import {
   CaUnavailable,
   type CertificateAuthority,
+  type PlacedOrder,
 } from "../../../functions/ports/certificate-authority.ts";
 import type { CheckOutcome, DcvChecker } from "../../../functions/ports/dcv-checker.ts";
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
@@ -132,6 +133,28 @@ function harness(
   return { run, mailer, blobs, clock, store, engine, steps };
 }
 
+type PlaceOrderInput = Parameters<CertificateAuthority["placeOrder"]>[0];
+
+/** The harness's embedded CA, except that placing an order answers as `placeOrder` says. */
+function placingOrders(
+  placeOrder: (real: CertificateAuthority, input: PlaceOrderInput) => Promise<PlacedOrder>,
+): (deps: WorkflowDependencies) => CertificateAuthority {
+  return (deps) => {
+    const real = deps.ca;
+    return {
+      kind: real.kind,
+      audience: real.audience,
+      placeOrder: (input) => placeOrder(real, input),
+      requestValidation: (ref) => real.requestValidation(ref),
+      validationProgress: (ref) => real.validationProgress(ref),
+      finalize: (ref, csr, days) => real.finalize(ref, csr, days),
+      certificateProgress: (ref) => real.certificateProgress(ref),
+      revoke: (request) => real.revoke(request),
+      rootCertificatePem: () => real.rootCertificatePem(),
+    };
+  };
+}
+
 describe("the order workflow (real ASL, in-memory adapters, simulated time)", () => {
   it("issues when the record is there at the first check, in 17 transitions", async () => {
     const { run, mailer, blobs } = harness({ publishedAfterSeconds: 0 });
@@ -184,26 +207,13 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
   it("goes straight to finalize when the CA already holds valid authorizations", async () => {
     const { run, mailer } = harness({
       publishedAfterSeconds: 0,
-      ca: (deps) => {
-        const real = deps.ca;
-        return {
-          kind: real.kind,
-          audience: real.audience,
-          // As an ACME CA reusing authorizations: validated before this order was placed.
-          async placeOrder(input) {
-            const placed = await real.placeOrder(input);
-            await real.requestValidation(placed.caOrderRef);
-            expect(await real.validationProgress(placed.caOrderRef)).toEqual({ state: "valid" });
-            return { ...placed, alreadyValid: true };
-          },
-          requestValidation: (ref) => real.requestValidation(ref),
-          validationProgress: (ref) => real.validationProgress(ref),
-          finalize: (ref, csr, days) => real.finalize(ref, csr, days),
-          certificateProgress: (ref) => real.certificateProgress(ref),
-          revoke: (request) => real.revoke(request),
-          rootCertificatePem: () => real.rootCertificatePem(),
-        };
-      },
+      // As an ACME CA reusing authorizations: validated before this order was placed.
+      ca: placingOrders(async (real, input) => {
+        const placed = await real.placeOrder(input);
+        await real.requestValidation(placed.caOrderRef);
+        expect(await real.validationProgress(placed.caOrderRef)).toEqual({ state: "valid" });
+        return { ...placed, alreadyValid: true };
+      }),
     });
     const { execution, order } = await run();
     expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
@@ -226,31 +236,18 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
   it("asks the customer to publish only for the names the CA has not validated yet", async () => {
     const { run, mailer } = harness({
       publishedAfterSeconds: 0,
-      ca: (deps) => {
-        const real = deps.ca;
+      // As an ACME CA that reused a valid authorization for one of the two names.
+      ca: placingOrders(async (real, input) => {
+        const placed = await real.placeOrder(input);
         return {
-          kind: real.kind,
-          audience: real.audience,
-          // As an ACME CA that reused a valid authorization for one of the two names.
-          async placeOrder(input) {
-            const placed = await real.placeOrder(input);
-            return {
-              ...placed,
-              challenges: placed.challenges.map((challenge) =>
-                challenge.domain === "shop.example.com"
-                  ? { ...challenge, alreadyValidated: true }
-                  : challenge,
-              ),
-            };
-          },
-          requestValidation: (ref) => real.requestValidation(ref),
-          validationProgress: (ref) => real.validationProgress(ref),
-          finalize: (ref, csr, days) => real.finalize(ref, csr, days),
-          certificateProgress: (ref) => real.certificateProgress(ref),
-          revoke: (request) => real.revoke(request),
-          rootCertificatePem: () => real.rootCertificatePem(),
+          ...placed,
+          challenges: placed.challenges.map((challenge) =>
+            challenge.domain === "shop.example.com"
+              ? { ...challenge, alreadyValidated: true }
+              : challenge,
+          ),
         };
-      },
+      }),
     });
     const { order, history } = await run({
       names: [
@@ -274,17 +271,10 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     let calls = 0;
     const { run } = harness({
       publishedAfterSeconds: 0,
-      ca: (deps) => {
-        const real = deps.ca;
-        return Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
-          kind: real.kind,
-          audience: real.audience,
-          async placeOrder() {
-            calls++;
-            throw new CaUnavailable("connect ECONNREFUSED 127.0.0.1:14000");
-          },
-        }) as CertificateAuthority;
-      },
+      ca: placingOrders(async () => {
+        calls++;
+        throw new CaUnavailable("connect ECONNREFUSED 127.0.0.1:14000");
+      }),
     });
     const { execution, order } = await run();
     expect(calls).toBe(7);
