@@ -1,5 +1,5 @@
 import { ApiError } from "./api-errors.ts";
-import type { ApiEvent, Principal, Role } from "./api-types.ts";
+import type { ApiEvent, Principal } from "./api-types.ts";
 
 /** Tenant and role come from the authorizer (API Gateway's, or the local host's token table). */
 export function principalOf(event: ApiEvent): Principal {
@@ -14,12 +14,6 @@ export function principalOf(event: ApiEvent): Principal {
     );
   }
   return { tenantId, role };
-}
-
-export function requireRole(principal: Principal, role: Role): void {
-  if (principal.role !== role) {
-    throw new ApiError(403, "FORBIDDEN", `This route is for the ${role} role.`);
-  }
 }
 
 export function header(event: ApiEvent, name: string): string | undefined {

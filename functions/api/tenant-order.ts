@@ -1,11 +1,11 @@
 import type { OrderRecord } from "../domain/order-record.ts";
-import type { ApiDependencies } from "./api-dependencies.ts";
+import type { OrderStore } from "../ports/order-store.ts";
 import { notFound } from "./api-errors.ts";
 import type { ApiEvent, Principal } from "./api-types.ts";
 
 /** The order named in the path, if the caller's tenant owns it (operators see every order). */
 export async function tenantOrder(
-  deps: ApiDependencies,
+  deps: { readonly store: OrderStore },
   event: ApiEvent,
   principal: Principal,
 ): Promise<OrderRecord> {

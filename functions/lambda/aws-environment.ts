@@ -1,3 +1,4 @@
+import { CA_KINDS, type CaKind } from "../ports/certificate-authority.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 
 /**
@@ -27,26 +28,6 @@ export const AWS_ENVIRONMENT = {
   caPollMaxSeconds: "CERTFLOW_CA_POLL_MAX_SECONDS",
   caDecisionTimeoutSeconds: "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
 } as const;
-
-/** Which certificate authority the deployment uses. */
-export const CA_KINDS = ["embedded", "acme"] as const;
-export type CaKind = (typeof CA_KINDS)[number];
-
-/**
- * What one function is given. The stack sets one `CERTFLOW_USES_<NAME>=yes` per resource the
- * function may touch (and grants exactly that); it also hands the same flags to esbuild as
- * constants, so the code for resources a function does not use is left out of its bundle.
- */
-export const WIRING_FLAGS = {
-  store: "CERTFLOW_USES_STORE",
-  vault: "CERTFLOW_USES_VAULT",
-  mailer: "CERTFLOW_USES_MAILER",
-  dcv: "CERTFLOW_USES_DCV",
-  ca: "CERTFLOW_USES_CA",
-  workflow: "CERTFLOW_USES_WORKFLOW",
-} as const;
-
-export type Wiring = keyof typeof WIRING_FLAGS;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

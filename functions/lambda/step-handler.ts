@@ -1,28 +1,31 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { WorkflowDependencies } from "../workflow/workflow-dependencies.ts";
+import type { DependenciesFor, Needs } from "../composition/needs.ts";
+import { runStep, type StepDeclaration } from "../workflow/step-declaration.ts";
 import { logger } from "./powertools.ts";
 
 /**
- * The Lambda handler of one state-machine step. Dependencies come from the host's composition
- * module through `dependencies()`, resolved on first use so a test can pass fakes.
+ * The Lambda handler of one state-machine step, as both hosts run it: the AWS host in its own
+ * function, the local host in-process for each Task state.
  */
-export function createStepHandler(
-  name: string,
-  run: (deps: WorkflowDependencies, input: unknown) => Promise<unknown>,
-  dependencies: () => Promise<WorkflowDependencies> | WorkflowDependencies,
+export function createStepHandler<N extends Needs, Input, Output>(
+  step: StepDeclaration<N, Input, Output>,
+  dependencies: DependenciesFor<N>,
 ) {
-  return middy<unknown, unknown, Error, Context>()
+  return middy<unknown, Output, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const orderId =
         typeof event === "object" && event !== null && "orderId" in event
           ? event.orderId
           : undefined;
-      logger.appendKeys({ step: name, orderId: typeof orderId === "string" ? orderId : undefined });
+      logger.appendKeys({
+        step: step.state,
+        orderId: typeof orderId === "string" ? orderId : undefined,
+      });
       try {
-        const output = await run(await dependencies(), event);
+        const output = await runStep(step, dependencies, event);
         logger.info("step done");
         return output;
       } catch (error) {

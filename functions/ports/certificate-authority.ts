@@ -41,10 +41,22 @@ export type CertificateProgress =
  * state machine between calls. Errors: CaRejected (permanent, message names the CA's reason) and
  * CaUnavailable (transient: retried by the state machine, then CA_UNAVAILABLE).
  */
-export interface CertificateAuthority {
-  readonly kind: "embedded" | "acme";
+/** The CAs a deployment can choose from. */
+export const CA_KINDS = ["embedded", "acme"] as const;
+export type CaKind = (typeof CA_KINDS)[number];
+
+/** What may be known of a CA without talking to it. */
+export interface CaProfile {
+  readonly kind: CaKind;
   /** Public CAs refuse internal and single-label names; the embedded CA issues for them. */
   readonly audience: "public" | "private";
+}
+
+export function caProfileOf(kind: CaKind): CaProfile {
+  return { kind, audience: kind === "acme" ? "public" : "private" };
+}
+
+export interface CertificateAuthority extends CaProfile {
   placeOrder(input: {
     readonly orderId: string;
     /** Whose order: a CNAME delegation set up by one tenant must not validate another's. */

@@ -1,38 +1,17 @@
 import { z } from "zod";
 
 const orderId = z.string().regex(/^ord_[A-Za-z0-9]+$/);
-const byOrder = z.object({ orderId });
-const withAttempt = z.object({ orderId, attempt: z.number().int().min(0) });
 
-/**
- * What each step accepts, keyed by the function each Task state of statemachines/order.asl.json
- * invokes (its `${<Name>FunctionArn}` placeholder).
- */
-export const STEP_INPUTS = {
-  RecordOrder: byOrder,
-  PrepareKeyAndCsr: byOrder,
-  PlaceOrderWithCa: byOrder,
-  SendValidationInstructions: byOrder,
-  CheckCustomerPublished: withAttempt,
-  ParkOrder: z.object({ orderId, taskToken: z.string().min(1) }),
-  AskCaToValidate: byOrder,
-  CheckCaDecision: withAttempt,
-  FinalizeWithCsr: byOrder,
-  CheckCertificateReady: withAttempt,
-  StoreCertificate: byOrder,
-  MarkOrderIssued: byOrder,
-  SendIssuedMail: byOrder,
-  RecordFailure: z.object({
-    orderId,
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
-  }),
-  SendFailureMail: byOrder,
-} as const;
+/** The input of most steps: the order they work on. */
+export const byOrder = z.object({ orderId });
 
-export type WorkflowStepName = keyof typeof STEP_INPUTS;
+/** Steps in a polling loop also get the number of the turn. */
+export const byOrderAndAttempt = z.object({ orderId, attempt: z.number().int().min(0) });
 
-export type StepInput<Name extends WorkflowStepName> = z.infer<(typeof STEP_INPUTS)[Name]>;
+/** A wait that parks the execution hands its task token to the step. */
+export const byOrderAndTaskToken = z.object({ orderId, taskToken: z.string().min(1) });
 
-export function isWorkflowStepName(name: string): name is WorkflowStepName {
-  return Object.hasOwn(STEP_INPUTS, name);
-}
+export const byOrderAndError = z.object({
+  orderId,
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../domain/clock.ts";
 import type { Instructions, OrderName, ValidationMethodName } from "../../domain/order-record.ts";
+import { publicationFor } from "../../orders/publication-for.ts";
 import { issueLeafCertificate } from "../../pki/certificate-signing.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
 import {
@@ -13,7 +14,6 @@ import {
 } from "../../ports/certificate-authority.ts";
 import type { DcvChecker } from "../../ports/dcv-checker.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
-import { publicationFor } from "../../workflow/publication-for.ts";
 import { EmbeddedCaHierarchy } from "./embedded-ca-hierarchy.ts";
 
 interface EmbeddedChallenge {

@@ -1,46 +1,51 @@
 import { canTransition } from "../../domain/order-status.ts";
-import { statusEvent, updateOrder } from "../../workflow/order-updates.ts";
-import type { ApiDependencies } from "../api-dependencies.ts";
+import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { ApiError } from "../api-errors.ts";
-import type { ApiEvent, ApiResult } from "../api-types.ts";
 import { orderView } from "../order-view.ts";
-import { principalOf } from "../principal.ts";
 import { jsonResponse } from "../responses.ts";
+import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
-export async function cancelOrder(deps: ApiDependencies, event: ApiEvent): Promise<ApiResult> {
-  const order = await tenantOrder(deps, event, principalOf(event));
-  if (!canTransition(order.status, "CANCELLED")) {
-    throw new ApiError(
-      409,
-      "NOT_CANCELLABLE",
-      `Order ${order.orderId} is ${order.status} and can no longer be cancelled.`,
-    );
-  }
-  const cancelled = await updateOrder(deps.store, order.orderId, (current) =>
-    canTransition(current.status, "CANCELLED")
-      ? {
-          changes: { status: "CANCELLED", waitToken: undefined },
-          event: statusEvent(deps.clock.now(), "CANCELLED", "Cancelled by the customer."),
-        }
-      : undefined,
-  );
-  if (cancelled.status !== "CANCELLED") {
-    throw new ApiError(
-      409,
-      "NOT_CANCELLABLE",
-      `Order ${order.orderId} is ${cancelled.status} and can no longer be cancelled.`,
-    );
-  }
-  if (cancelled.executionName !== undefined) {
-    try {
-      await deps.workflow.stopExecution(
-        cancelled.executionName,
-        "Order cancelled by the customer.",
+export const route = declareRoute({
+  name: "CancelOrder",
+  method: "POST",
+  path: "/v1/orders/{id}/cancellation",
+  access: SIGNED_IN,
+  needs: { table: "write", workflow: ["states:StopExecution"] },
+  handle: async (deps, { event, principal }) => {
+    const order = await tenantOrder(deps, event, principal);
+    if (!canTransition(order.status, "CANCELLED")) {
+      throw new ApiError(
+        409,
+        "NOT_CANCELLABLE",
+        `Order ${order.orderId} is ${order.status} and can no longer be cancelled.`,
       );
-    } catch (error) {
-      deps.logError(error);
     }
-  }
-  return jsonResponse(200, orderView(cancelled));
-}
+    const cancelled = await updateOrder(deps.store, order.orderId, (current) =>
+      canTransition(current.status, "CANCELLED")
+        ? {
+            changes: { status: "CANCELLED", waitToken: undefined },
+            event: statusEvent(deps.clock.now(), "CANCELLED", "Cancelled by the customer."),
+          }
+        : undefined,
+    );
+    if (cancelled.status !== "CANCELLED") {
+      throw new ApiError(
+        409,
+        "NOT_CANCELLABLE",
+        `Order ${order.orderId} is ${cancelled.status} and can no longer be cancelled.`,
+      );
+    }
+    if (cancelled.executionName !== undefined) {
+      try {
+        await deps.workflow.stopExecution(
+          cancelled.executionName,
+          "Order cancelled by the customer.",
+        );
+      } catch (error) {
+        deps.logError(error);
+      }
+    }
+    return jsonResponse(200, orderView(cancelled));
+  },
+});

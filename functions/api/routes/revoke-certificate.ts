@@ -6,15 +6,12 @@ import {
   REVOCATION_REASONS,
   type RevocationReason,
 } from "../../domain/revocation-reasons.ts";
+import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { CaRejected, CaUnavailable } from "../../ports/certificate-authority.ts";
-import { statusEvent, updateOrder } from "../../workflow/order-updates.ts";
-import type { ApiDependencies } from "../api-dependencies.ts";
 import { ApiError } from "../api-errors.ts";
-import type { ApiEvent, ApiResult } from "../api-types.ts";
 import { orderView } from "../order-view.ts";
-import { principalOf } from "../principal.ts";
-import { parseRequestBody } from "../request-body.ts";
 import { jsonResponse } from "../responses.ts";
+import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
 const revocationRequestSchema = z.strictObject({
@@ -29,42 +26,53 @@ const notRevocable = (order: OrderRecord) =>
   );
 
 /** Asks the CA that issued the certificate to revoke it, then records REVOKED on the order. */
-export async function revokeOrder(deps: ApiDependencies, event: ApiEvent): Promise<ApiResult> {
-  const order = await tenantOrder(deps, event, principalOf(event));
-  const { value: request } = parseRequestBody(event, revocationRequestSchema);
-  if (!canTransition(order.status, "REVOKED")) throw notRevocable(order);
-  const stored = await deps.vault.getCertificate(order.orderId);
-  if (stored === undefined) throw notRevocable(order);
+export const route = declareRoute({
+  name: "RevokeCertificate",
+  method: "POST",
+  path: "/v1/orders/{id}/revocation",
+  access: SIGNED_IN,
+  body: { contentType: "application/json", schema: revocationRequestSchema },
+  needs: { table: "write", vaultRead: ["certificates"], ca: true },
+  handle: async (deps, { event, principal, body: request }) => {
+    const order = await tenantOrder(deps, event, principal);
+    if (!canTransition(order.status, "REVOKED")) throw notRevocable(order);
+    const stored = await deps.vault.getCertificate(order.orderId);
+    if (stored === undefined) throw notRevocable(order);
 
-  try {
-    await deps.ca.revoke({
-      tenantId: order.tenantId,
-      certificatePem: stored.certificatePem,
-      reason: request.reason,
-    });
-  } catch (error) {
-    if (error instanceof CaUnavailable) {
-      throw new ApiError(
-        503,
-        "CA_UNAVAILABLE",
-        "The certificate authority could not be reached; the certificate is not revoked yet. Try again shortly.",
-      );
+    try {
+      await deps.ca.revoke({
+        tenantId: order.tenantId,
+        certificatePem: stored.certificatePem,
+        reason: request.reason,
+      });
+    } catch (error) {
+      if (error instanceof CaUnavailable) {
+        throw new ApiError(
+          503,
+          "CA_UNAVAILABLE",
+          "The certificate authority could not be reached; the certificate is not revoked yet. Try again shortly.",
+        );
+      }
+      if (error instanceof CaRejected) {
+        throw new ApiError(
+          422,
+          "CA_REJECTED",
+          `The certificate authority refused: ${error.message}`,
+        );
+      }
+      throw error;
     }
-    if (error instanceof CaRejected) {
-      throw new ApiError(422, "CA_REJECTED", `The certificate authority refused: ${error.message}`);
-    }
-    throw error;
-  }
 
-  const message = `Revoked at the customer's request: ${describeRevocationReason(request.reason)} (${request.reason}).`;
-  const revoked = await updateOrder(deps.store, order.orderId, (current) =>
-    canTransition(current.status, "REVOKED")
-      ? {
-          changes: { status: "REVOKED" },
-          event: statusEvent(deps.clock.now(), "REVOKED", message),
-        }
-      : undefined,
-  );
-  if (revoked.status !== "REVOKED") throw notRevocable(revoked);
-  return jsonResponse(200, orderView(revoked));
-}
+    const message = `Revoked at the customer's request: ${describeRevocationReason(request.reason)} (${request.reason}).`;
+    const revoked = await updateOrder(deps.store, order.orderId, (current) =>
+      canTransition(current.status, "REVOKED")
+        ? {
+            changes: { status: "REVOKED" },
+            event: statusEvent(deps.clock.now(), "REVOKED", message),
+          }
+        : undefined,
+    );
+    if (revoked.status !== "REVOKED") throw notRevocable(revoked);
+    return jsonResponse(200, orderView(revoked));
+  },
+});

@@ -1,59 +1,64 @@
-import { noteEvent, updateOrder } from "../../workflow/order-updates.ts";
-import { checkPublications } from "../../workflow/publication-checks.ts";
-import type { ApiDependencies } from "../api-dependencies.ts";
+import { noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { checkPublications } from "../../orders/publication-checks.ts";
 import { ApiError } from "../api-errors.ts";
-import type { ApiEvent, ApiResult } from "../api-types.ts";
-import { principalOf } from "../principal.ts";
 import { jsonResponse } from "../responses.ts";
+import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
 /**
  * The "verify now" button: checks every name at once; when all are published and the execution
  * is parked in its wait, wakes it so it moves on without waiting for the next scheduled check.
  */
-export async function runChecks(deps: ApiDependencies, event: ApiEvent): Promise<ApiResult> {
-  const order = await tenantOrder(deps, event, principalOf(event));
-  if (order.status !== "PENDING_VALIDATION") {
-    throw new ApiError(
-      409,
-      "NOT_WAITING_FOR_VALIDATION",
-      `Order ${order.orderId} is ${order.status}; checks run only while it waits for validation.`,
-    );
-  }
-  const now = deps.clock.now();
-  const { validations, allPublished } = await checkPublications(order, deps.dcv, now);
-  const updated = await updateOrder(deps.store, order.orderId, (current) =>
-    current.status !== "PENDING_VALIDATION"
-      ? undefined
-      : {
-          changes: { validations },
-          event: noteEvent(
-            now,
-            "check",
-            allPublished
-              ? "Customer check: everything is published."
-              : "Customer check: not everything is published yet.",
-          ),
-        },
-  );
-  let resumed = false;
-  if (allPublished && updated.waitToken !== undefined) {
-    try {
-      await deps.workflow.sendTaskSuccess(updated.waitToken, { reason: "customer check passed" });
-      resumed = true;
-    } catch {
-      // The execution already left its wait (its own check is running): nothing to wake.
+export const route = declareRoute({
+  name: "RunChecks",
+  method: "POST",
+  path: "/v1/orders/{id}/checks",
+  access: SIGNED_IN,
+  needs: { table: "write", dcv: true, workflow: ["states:SendTaskSuccess"] },
+  handle: async (deps, { event, principal }) => {
+    const order = await tenantOrder(deps, event, principal);
+    if (order.status !== "PENDING_VALIDATION") {
+      throw new ApiError(
+        409,
+        "NOT_WAITING_FOR_VALIDATION",
+        `Order ${order.orderId} is ${order.status}; checks run only while it waits for validation.`,
+      );
     }
-  }
-  return jsonResponse(200, {
-    id: order.orderId,
-    allPublished,
-    resumed,
-    results: validations.map((validation) => ({
-      domain: validation.domain,
-      ok: validation.lastCheck?.ok ?? validation.status === "valid",
-      cause: validation.lastCheck?.cause,
-      detail: validation.lastCheck?.detail,
-    })),
-  });
-}
+    const now = deps.clock.now();
+    const { validations, allPublished } = await checkPublications(order, deps.dcv, now);
+    const updated = await updateOrder(deps.store, order.orderId, (current) =>
+      current.status !== "PENDING_VALIDATION"
+        ? undefined
+        : {
+            changes: { validations },
+            event: noteEvent(
+              now,
+              "check",
+              allPublished
+                ? "Customer check: everything is published."
+                : "Customer check: not everything is published yet.",
+            ),
+          },
+    );
+    let resumed = false;
+    if (allPublished && updated.waitToken !== undefined) {
+      try {
+        await deps.workflow.sendTaskSuccess(updated.waitToken, { reason: "customer check passed" });
+        resumed = true;
+      } catch {
+        // The execution already left its wait (its own check is running): nothing to wake.
+      }
+    }
+    return jsonResponse(200, {
+      id: order.orderId,
+      allPublished,
+      resumed,
+      results: validations.map((validation) => ({
+        domain: validation.domain,
+        ok: validation.lastCheck?.ok ?? validation.status === "valid",
+        cause: validation.lastCheck?.cause,
+        detail: validation.lastCheck?.detail,
+      })),
+    });
+  },
+});

@@ -2,157 +2,175 @@ import { createHash } from "node:crypto";
 import type { OrderRecord } from "../../domain/order-record.ts";
 import { validateOrderRequest } from "../../domain/order-request.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
-import type { ApiDependencies } from "../api-dependencies.ts";
+import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
+import type { WorkflowSettings } from "../../workflow/workflow-settings.ts";
 import { ApiError } from "../api-errors.ts";
-import type { ApiEvent, ApiResult } from "../api-types.ts";
+import type { ApiResult } from "../api-types.ts";
 import { orderRequestSchema } from "../order-request-schema.ts";
 import { orderView } from "../order-view.ts";
-import { header, principalOf } from "../principal.ts";
-import { parseRequestBody } from "../request-body.ts";
+import { header } from "../principal.ts";
 import { jsonResponse } from "../responses.ts";
+import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
 
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 
-export async function submitOrder(deps: ApiDependencies, event: ApiEvent): Promise<ApiResult> {
-  const principal = principalOf(event);
-  const { raw: body, value: orderRequest } = parseRequestBody(event, orderRequestSchema);
-  const now = deps.clock.now();
-  const validation = validateOrderRequest(orderRequest, { issuer: deps.ca.audience, now });
-  if (!validation.ok) {
-    throw new ApiError(
-      422,
-      validation.problems[0]?.code ?? "INVALID_ORDER",
-      summarize(validation.problems),
-      {
-        problems: validation.problems,
-      },
-    );
-  }
-  const request = validation.value;
-  if (request.product !== "DV" || request.method === "email") {
-    throw new ApiError(
-      422,
-      "NOT_OFFERED",
-      "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
-    );
-  }
-  const names = request.names.map((name) => name.ascii);
-  if (request.keySource.kind === "uploaded-csr") {
-    const verification = await verifyCsr(request.keySource.csrPem, names);
-    if (!verification.ok) {
-      throw new ApiError(422, "CSR_DEFECTIVE", summarize(verification.defects), {
-        defects: verification.defects,
+export const route = declareRoute({
+  name: "SubmitOrder",
+  method: "POST",
+  path: "/v1/orders",
+  access: SIGNED_IN,
+  body: { contentType: "application/json", schema: orderRequestSchema },
+  needs: {
+    table: "write",
+    vaultRead: ["csrs"],
+    vaultWrite: ["csrs"],
+    workflow: ["states:StartExecution"],
+  },
+  handle: async (deps, { event, principal, body: orderRequest, rawBody: body }) => {
+    const now = deps.clock.now();
+    const validation = validateOrderRequest(orderRequest, { issuer: deps.caProfile.audience, now });
+    if (!validation.ok) {
+      throw new ApiError(
+        422,
+        validation.problems[0]?.code ?? "INVALID_ORDER",
+        summarize(validation.problems),
+        {
+          problems: validation.problems,
+        },
+      );
+    }
+    const request = validation.value;
+    if (request.product !== "DV" || request.method === "email") {
+      throw new ApiError(
+        422,
+        "NOT_OFFERED",
+        "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
+      );
+    }
+    const names = request.names.map((name) => name.ascii);
+    if (request.keySource.kind === "uploaded-csr") {
+      const verification = await verifyCsr(request.keySource.csrPem, names);
+      if (!verification.ok) {
+        throw new ApiError(422, "CSR_DEFECTIVE", summarize(verification.defects), {
+          defects: verification.defects,
+        });
+      }
+    }
+
+    const idempotencyKey = header(event, "Idempotency-Key");
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey)) {
+      throw new ApiError(
+        400,
+        "INVALID_IDEMPOTENCY_KEY",
+        "Idempotency-Key must be 1-128 visible ASCII characters.",
+      );
+    }
+    const orderId = deps.newOrderId();
+    const executionName = `${orderId}-1`;
+    const order: OrderRecord = {
+      orderId,
+      tenantId: principal.tenantId,
+      status: "SUBMITTED",
+      version: 0,
+      product: request.product,
+      names: request.names.map((name) => ({
+        ascii: name.ascii,
+        display: name.display,
+        wildcard: name.wildcard,
+      })),
+      method: request.method,
+      approverEmail: request.approverEmail,
+      keySource:
+        request.keySource.kind === "generated"
+          ? { kind: "generated", keyType: request.keySource.keyType }
+          : { kind: "uploaded-csr" },
+      contact: request.contact,
+      organization: request.organization,
+      validityDays: request.validityDays,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      validations: [],
+      executionName,
+      warnings: request.warnings.map((warning) => ({
+        code: warning.code,
+        message: warning.message,
+      })),
+    };
+    // The CSR goes first: an order is never visible without it, and an orphan CSR is harmless.
+    if (request.keySource.kind === "uploaded-csr") {
+      await deps.vault.putCsr(orderId, request.keySource.csrPem);
+    }
+    const claim =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            tenantId: principal.tenantId,
+            key: idempotencyKey,
+            requestHash: createHash("sha256").update(JSON.stringify(body)).digest("hex"),
+            expiresAt: new Date(now.getTime() + IDEMPOTENCY_WINDOW_SECONDS * 1000).toISOString(),
+          };
+    let result: Awaited<ReturnType<OrderStore["create"]>>;
+    try {
+      result = await deps.store.create(
+        order,
+        { at: now.toISOString(), type: "status", status: "SUBMITTED", message: "Order submitted." },
+        claim,
+      );
+    } catch (error) {
+      if (error instanceof IdempotencyKeyInUse) {
+        throw new ApiError(
+          409,
+          "IDEMPOTENCY_KEY_REUSED",
+          "This Idempotency-Key is in use by another request.",
+        );
+      }
+      throw error;
+    }
+    if (!result.created) {
+      if (!result.sameRequest) {
+        throw new ApiError(
+          409,
+          "IDEMPOTENCY_KEY_REUSED",
+          "This Idempotency-Key was already used with a different request.",
+        );
+      }
+      return accepted(deps, result.existing);
+    }
+    // A replay that completed a half-written order carries the first request's id.
+    const created = result.order;
+    try {
+      await deps.workflow.startExecution(created.executionName ?? executionName, {
+        orderId: created.orderId,
       });
-    }
-  }
-
-  const idempotencyKey = header(event, "Idempotency-Key");
-  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey)) {
-    throw new ApiError(
-      400,
-      "INVALID_IDEMPOTENCY_KEY",
-      "Idempotency-Key must be 1-128 visible ASCII characters.",
-    );
-  }
-  const orderId = deps.newOrderId();
-  const executionName = `${orderId}-1`;
-  const order: OrderRecord = {
-    orderId,
-    tenantId: principal.tenantId,
-    status: "SUBMITTED",
-    version: 0,
-    product: request.product,
-    names: request.names.map((name) => ({
-      ascii: name.ascii,
-      display: name.display,
-      wildcard: name.wildcard,
-    })),
-    method: request.method,
-    approverEmail: request.approverEmail,
-    keySource:
-      request.keySource.kind === "generated"
-        ? { kind: "generated", keyType: request.keySource.keyType }
-        : { kind: "uploaded-csr" },
-    contact: request.contact,
-    organization: request.organization,
-    validityDays: request.validityDays,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    validations: [],
-    executionName,
-    warnings: request.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
-  };
-  // The CSR goes first: an order is never visible without it, and an orphan CSR is harmless.
-  if (request.keySource.kind === "uploaded-csr") {
-    await deps.vault.putCsr(orderId, request.keySource.csrPem);
-  }
-  const claim =
-    idempotencyKey === undefined
-      ? undefined
-      : {
-          tenantId: principal.tenantId,
-          key: idempotencyKey,
-          requestHash: createHash("sha256").update(JSON.stringify(body)).digest("hex"),
-          expiresAt: new Date(now.getTime() + IDEMPOTENCY_WINDOW_SECONDS * 1000).toISOString(),
-        };
-  let result: Awaited<ReturnType<ApiDependencies["store"]["create"]>>;
-  try {
-    result = await deps.store.create(
-      order,
-      { at: now.toISOString(), type: "status", status: "SUBMITTED", message: "Order submitted." },
-      claim,
-    );
-  } catch (error) {
-    if (error instanceof Error && error.name === "IdempotencyKeyInUse") {
+    } catch (error) {
+      deps.logError(error);
+      await deps.store.update(
+        result.order,
+        {
+          status: "FAILED",
+          failure: {
+            code: "INTERNAL",
+            message: "The order could not be started; please resubmit.",
+          },
+        },
+        {
+          at: now.toISOString(),
+          type: "status",
+          status: "FAILED",
+          message: "The workflow could not be started.",
+        },
+      );
       throw new ApiError(
-        409,
-        "IDEMPOTENCY_KEY_REUSED",
-        "This Idempotency-Key is in use by another request.",
+        503,
+        "WORKFLOW_UNAVAILABLE",
+        "The order could not be started; please retry.",
       );
     }
-    throw error;
-  }
-  if (!result.created) {
-    if (!result.sameRequest) {
-      throw new ApiError(
-        409,
-        "IDEMPOTENCY_KEY_REUSED",
-        "This Idempotency-Key was already used with a different request.",
-      );
-    }
-    return accepted(deps, result.existing);
-  }
-  // A replay that completed a half-written order carries the first request's id.
-  const created = result.order;
-  try {
-    await deps.workflow.startExecution(created.executionName ?? executionName, {
-      orderId: created.orderId,
-    });
-  } catch (error) {
-    deps.logError(error);
-    await deps.store.update(
-      result.order,
-      {
-        status: "FAILED",
-        failure: { code: "INTERNAL", message: "The order could not be started; please resubmit." },
-      },
-      {
-        at: now.toISOString(),
-        type: "status",
-        status: "FAILED",
-        message: "The workflow could not be started.",
-      },
-    );
-    throw new ApiError(
-      503,
-      "WORKFLOW_UNAVAILABLE",
-      "The order could not be started; please retry.",
-    );
-  }
-  return accepted(deps, result.order);
-}
+    return accepted(deps, result.order);
+  },
+});
 
-function accepted(deps: ApiDependencies, order: OrderRecord): ApiResult {
+function accepted(deps: { readonly settings: WorkflowSettings }, order: OrderRecord): ApiResult {
   return jsonResponse(202, orderView(order), {
     location: `${deps.settings.publicApiUrl}/v1/orders/${order.orderId}`,
   });

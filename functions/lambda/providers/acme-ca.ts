@@ -3,8 +3,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import type { ExternalAccountBinding } from "../../adapters/acme/acme-account.ts";
 import { AcmeCertificateAuthority } from "../../adapters/acme/acme-certificate-authority.ts";
 import { Route53DnsZone } from "../../adapters/aws/route53-dns-zone.ts";
-import type { Clock } from "../../domain/clock.ts";
-import type { CertificateVault } from "../../vault/certificate-vault.ts";
+import type { CaParts } from "../../composition/composition.ts";
+import type { CertificateAuthority } from "../../ports/certificate-authority.ts";
 import {
   AWS_ENVIRONMENT,
   type Environment,
@@ -40,7 +40,7 @@ export function secretsManagerExternalAccountBinding(
 }
 
 /** The ACME CA from the deployment's settings (directory, contact, EAB secret, Route 53 zone). */
-export function awsAcmeAuthority(env: Environment, vault: CertificateVault, clock: Clock) {
+export function acme(env: Environment, { vault, clock }: CaParts): CertificateAuthority {
   const eabSecretArn = env[AWS_ENVIRONMENT.acmeEabSecretArn];
   const zoneName = env[AWS_ENVIRONMENT.dnsCnameZone];
   const hostedZoneId = env[AWS_ENVIRONMENT.dnsCnameHostedZoneId];

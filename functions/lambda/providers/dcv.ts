@@ -2,6 +2,6 @@ import { createNetworkDcvChecker } from "../../adapters/dcv/network-dcv-checker.
 import type { DcvChecker } from "../../ports/dcv-checker.ts";
 
 /** On Lambda the checks use the VPC-less resolver AWS provides, and HTTP on port 80. */
-export function awsDcvChecker(): DcvChecker {
+export function dcv(): DcvChecker {
   return createNetworkDcvChecker({});
 }

@@ -3,7 +3,7 @@ import { createSesMailer } from "../../adapters/aws/ses-mailer.ts";
 import type { Mailer } from "../../ports/mailer.ts";
 import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-environment.ts";
 
-export function awsMailer(env: Environment): Mailer {
+export function mailer(env: Environment): Mailer {
   const configurationSet = env[AWS_ENVIRONMENT.mailConfigurationSet];
   return createSesMailer({
     client: new SESv2Client({}),

@@ -34,7 +34,7 @@ export function secretsManagerPassphrases(
   };
 }
 
-export function awsVault(env: Environment): CertificateVault {
+export function vault(env: Environment): CertificateVault {
   const blobs = createS3BlobStore({
     client: new S3Client({}),
     bucket: requiredSetting(env, AWS_ENVIRONMENT.bucketName),

@@ -3,7 +3,7 @@ import { createStepFunctionsEngine } from "../../adapters/sfn/step-functions-eng
 import type { WorkflowEngine } from "../../ports/workflow-engine.ts";
 import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-environment.ts";
 
-export function awsWorkflowEngine(env: Environment): WorkflowEngine {
+export function workflow(env: Environment): WorkflowEngine {
   return createStepFunctionsEngine({
     client: new SFNClient({}),
     stateMachineArn: requiredSetting(env, AWS_ENVIRONMENT.stateMachineArn),

@@ -1,21 +1,27 @@
-import { statusEvent, updateOrder } from "../order-updates.ts";
-import type { WorkflowDependencies } from "../workflow-dependencies.ts";
+import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
 
-export async function markOrderIssued(deps: WorkflowDependencies, input: { orderId: string }) {
-  await updateOrder(deps.store, input.orderId, (order) => {
-    if (order.status === "ISSUED") return undefined;
-    if (order.certificate === undefined) {
-      throw new OrderNotInStep(`Order ${order.orderId} has no stored certificate.`);
-    }
-    return {
-      changes: { status: "ISSUED", waitToken: undefined },
-      event: statusEvent(
-        deps.clock.now(),
-        "ISSUED",
-        `Issued; renewal planned for ${order.certificate.renewAt}.`,
-      ),
-    };
-  });
-  return {};
-}
+export const step = declareStep({
+  state: "MarkOrderIssued",
+  input: byOrder,
+  needs: { table: "write" },
+  run: async (deps, input) => {
+    await updateOrder(deps.store, input.orderId, (order) => {
+      if (order.status === "ISSUED") return undefined;
+      if (order.certificate === undefined) {
+        throw new OrderNotInStep(`Order ${order.orderId} has no stored certificate.`);
+      }
+      return {
+        changes: { status: "ISSUED", waitToken: undefined },
+        event: statusEvent(
+          deps.clock.now(),
+          "ISSUED",
+          `Issued; renewal planned for ${order.certificate.renewAt}.`,
+        ),
+      };
+    });
+    return {};
+  },
+});

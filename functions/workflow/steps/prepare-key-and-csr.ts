@@ -1,53 +1,69 @@
+import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
 import { buildCsr } from "../../pki/csr-build.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
 import { exportPrivateKeyPkcs8, generateKeyPair } from "../../pki/key-pairs.ts";
-import { loadOrder, noteEvent, updateOrder } from "../order-updates.ts";
-import type { WorkflowDependencies } from "../workflow-dependencies.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrder } from "../step-inputs.ts";
 import { CsrRejected } from "../workflow-errors.ts";
 
-export async function prepareKeyAndCsr(deps: WorkflowDependencies, input: { orderId: string }) {
-  const order = await loadOrder(deps.store, input.orderId);
-  const names = order.names.map((name) => name.ascii);
-  const existingCsr = await deps.vault.getCsr(order.orderId);
+export const step = declareStep({
+  state: "PrepareKeyAndCsr",
+  input: byOrder,
+  needs: {
+    table: "write",
+    vaultRead: ["csrs", "private-keys"],
+    vaultWrite: ["csrs", "private-keys"],
+    // Key generation (RSA-4096 above all) is CPU-bound: more memory is more CPU.
+    memoryMiB: 1024,
+  },
+  run: async (deps, input) => {
+    const order = await loadOrder(deps.store, input.orderId);
+    const names = order.names.map((name) => name.ascii);
+    const existingCsr = await deps.vault.getCsr(order.orderId);
 
-  if (order.keySource.kind === "uploaded-csr") {
-    if (existingCsr === undefined) throw new CsrRejected("The uploaded CSR is missing.");
-    const verification = await verifyCsr(existingCsr, names);
-    if (!verification.ok) {
-      throw new CsrRejected(verification.defects.map((defect) => defect.message).join(" "));
+    if (order.keySource.kind === "uploaded-csr") {
+      if (existingCsr === undefined) throw new CsrRejected("The uploaded CSR is missing.");
+      const verification = await verifyCsr(existingCsr, names);
+      if (!verification.ok) {
+        throw new CsrRejected(verification.defects.map((defect) => defect.message).join(" "));
+      }
+      await updateOrder(deps.store, order.orderId, () => ({
+        changes: {},
+        event: noteEvent(deps.clock.now(), "csr", "The uploaded CSR was verified."),
+      }));
+      return {};
     }
+
+    // A rerun after a crash keeps the key and CSR it already made.
+    if (existingCsr !== undefined && (await deps.vault.hasPrivateKey(order.orderId))) return {};
+
+    const keyType = order.keySource.keyType;
+    const keys = await generateKeyPair(keyType);
+    const organization = order.organization;
+    const csrPem = await buildCsr({
+      keys,
+      names,
+      subject:
+        organization === undefined
+          ? undefined
+          : {
+              organization: organization.name,
+              organizationalUnit: organization.unit,
+              locality: organization.locality,
+              state: organization.state,
+              country: organization.country,
+            },
+    });
+    await deps.vault.putPrivateKey(order.orderId, await exportPrivateKeyPkcs8(keys.privateKey));
+    await deps.vault.putCsr(order.orderId, csrPem);
     await updateOrder(deps.store, order.orderId, () => ({
       changes: {},
-      event: noteEvent(deps.clock.now(), "csr", "The uploaded CSR was verified."),
+      event: noteEvent(
+        deps.clock.now(),
+        "csr",
+        `A ${keyType} key pair and its CSR were generated.`,
+      ),
     }));
     return {};
-  }
-
-  // A rerun after a crash keeps the key and CSR it already made.
-  if (existingCsr !== undefined && (await deps.vault.hasPrivateKey(order.orderId))) return {};
-
-  const keyType = order.keySource.keyType;
-  const keys = await generateKeyPair(keyType);
-  const organization = order.organization;
-  const csrPem = await buildCsr({
-    keys,
-    names,
-    subject:
-      organization === undefined
-        ? undefined
-        : {
-            organization: organization.name,
-            organizationalUnit: organization.unit,
-            locality: organization.locality,
-            state: organization.state,
-            country: organization.country,
-          },
-  });
-  await deps.vault.putPrivateKey(order.orderId, await exportPrivateKeyPkcs8(keys.privateKey));
-  await deps.vault.putCsr(order.orderId, csrPem);
-  await updateOrder(deps.store, order.orderId, () => ({
-    changes: {},
-    event: noteEvent(deps.clock.now(), "csr", `A ${keyType} key pair and its CSR were generated.`),
-  }));
-  return {};
-}
+  },
+});

@@ -1,8 +1,9 @@
 import type { FailureCodeName, OrderRecord } from "../../domain/order-record.ts";
 import { STATUS_KIND } from "../../domain/order-status.ts";
-import { statusEvent, updateOrder } from "../order-updates.ts";
-import { summarizeChecks } from "../publication-checks.ts";
-import type { WorkflowDependencies } from "../workflow-dependencies.ts";
+import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
+import { summarizeChecks } from "../../orders/publication-checks.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrderAndError } from "../step-inputs.ts";
 
 export interface CaughtError {
   readonly Error: string;
@@ -38,17 +39,19 @@ export function describeFailure(
   }
 }
 
-export async function recordFailure(
-  deps: WorkflowDependencies,
-  input: { orderId: string; error: CaughtError },
-) {
-  const order = await updateOrder(deps.store, input.orderId, (current) => {
-    if (STATUS_KIND[current.status] === "final") return undefined;
-    const failure = describeFailure(current, input.error);
-    return {
-      changes: { status: "FAILED", failure, waitToken: undefined },
-      event: statusEvent(deps.clock.now(), "FAILED", `${failure.code}: ${failure.message}`),
-    };
-  });
-  return { code: order.failure?.code ?? null };
-}
+export const step = declareStep({
+  state: "RecordFailure",
+  input: byOrderAndError,
+  needs: { table: "write" },
+  run: async (deps, input) => {
+    const order = await updateOrder(deps.store, input.orderId, (current) => {
+      if (STATUS_KIND[current.status] === "final") return undefined;
+      const failure = describeFailure(current, input.error);
+      return {
+        changes: { status: "FAILED", failure, waitToken: undefined },
+        event: statusEvent(deps.clock.now(), "FAILED", `${failure.code}: ${failure.message}`),
+      };
+    });
+    return { code: order.failure?.code ?? null };
+  },
+});

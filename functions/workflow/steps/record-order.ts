@@ -1,21 +1,27 @@
 import { STATUS_KIND } from "../../domain/order-status.ts";
-import { loadOrder, noteEvent, updateOrder } from "../order-updates.ts";
-import type { WorkflowDependencies } from "../workflow-dependencies.ts";
+import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
 
-export async function recordOrder(deps: WorkflowDependencies, input: { orderId: string }) {
-  const order = await loadOrder(deps.store, input.orderId);
-  // A resumed execution starts here too, with the order already part-way through.
-  if (STATUS_KIND[order.status] === "final") {
-    throw new OrderNotInStep(`Order ${order.orderId} is already ${order.status}.`);
-  }
-  await updateOrder(deps.store, input.orderId, (current) => ({
-    changes: {},
-    event: noteEvent(
-      deps.clock.now(),
-      "workflow",
-      `Work on the order started (execution ${current.executionName ?? "unknown"}).`,
-    ),
-  }));
-  return {};
-}
+export const step = declareStep({
+  state: "RecordOrder",
+  input: byOrder,
+  needs: { table: "write" },
+  run: async (deps, input) => {
+    const order = await loadOrder(deps.store, input.orderId);
+    // A resumed execution starts here too, with the order already part-way through.
+    if (STATUS_KIND[order.status] === "final") {
+      throw new OrderNotInStep(`Order ${order.orderId} is already ${order.status}.`);
+    }
+    await updateOrder(deps.store, input.orderId, (current) => ({
+      changes: {},
+      event: noteEvent(
+        deps.clock.now(),
+        "workflow",
+        `Work on the order started (execution ${current.executionName ?? "unknown"}).`,
+      ),
+    }));
+    return {};
+  },
+});

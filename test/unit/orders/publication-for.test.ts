@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { publicationFor } from "../../../functions/workflow/publication-for.ts";
+import { publicationFor } from "../../../functions/orders/publication-for.ts";
 
 describe("publicationFor", () => {
   it("lets ACME http-01 files end in whitespace, as ACME servers accept (RFC 8555 8.3)", () => {

@@ -1,0 +1,87 @@
+import type { z } from "zod";
+import type { DependenciesFor, Needs } from "../composition/needs.ts";
+import { ApiError } from "./api-errors.ts";
+import type { ApiEvent, ApiResult, Principal, Role } from "./api-types.ts";
+import { principalOf } from "./principal.ts";
+import { parseRequestBody } from "./request-body.ts";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+/** Who may call a route: anyone, or the signed-in roles listed. */
+export type RouteAccess = "public" | readonly [Role, ...Role[]];
+
+export interface RouteBody<Body> {
+  readonly contentType: "application/json";
+  readonly schema: z.ZodType<Body>;
+}
+
+export interface RouteRequest<Access extends RouteAccess, Body> {
+  readonly event: ApiEvent;
+  /** The body, checked against the declared schema (undefined when the route takes none). */
+  readonly body: Body;
+  /** The body as sent, before defaults were applied. */
+  readonly rawBody: unknown;
+  readonly principal: Access extends "public" ? undefined : Principal;
+}
+
+/**
+ * One API route: its method and path, who may call it, the body it takes, what it needs, and
+ * what it does. The local router, the Lambda function (entry, environment, IAM grants) and the
+ * API Gateway method are all derived from this.
+ */
+export interface RouteDeclaration<
+  N extends Needs = Needs,
+  Access extends RouteAccess = RouteAccess,
+  Body = unknown,
+> {
+  readonly kind: "route";
+  /** Also the name of the route's Lambda function and API Gateway operation. */
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path, with {parameters}. */
+  readonly path: string;
+  readonly access: Access;
+  readonly body?: RouteBody<Body>;
+  readonly needs: N;
+  handle(deps: DependenciesFor<N>, request: RouteRequest<Access, Body>): Promise<ApiResult>;
+}
+
+export function declareRoute<
+  const N extends Needs,
+  const Access extends RouteAccess,
+  Body = undefined,
+>(declaration: Omit<RouteDeclaration<N, Access, Body>, "kind">): RouteDeclaration<N, Access, Body> {
+  return { kind: "route", ...declaration };
+}
+
+/** Checks the caller and the body as the declaration says, then runs the route. */
+export async function runRoute<N extends Needs, Access extends RouteAccess, Body>(
+  route: RouteDeclaration<N, Access, Body>,
+  deps: DependenciesFor<N>,
+  event: ApiEvent,
+): Promise<ApiResult> {
+  let principal: Principal | undefined;
+  if (route.access !== "public") {
+    principal = principalOf(event);
+    if (!route.access.includes(principal.role)) {
+      throw new ApiError(
+        403,
+        "FORBIDDEN",
+        `This route is for the ${route.access.join(" or ")} role.`,
+      );
+    }
+  }
+  const parsed =
+    route.body === undefined
+      ? { raw: undefined, value: undefined }
+      : parseRequestBody(event, route.body.schema);
+  return route.handle(deps, {
+    event,
+    body: parsed.value as Body,
+    rawBody: parsed.raw,
+    principal: principal as RouteRequest<Access, Body>["principal"],
+  });
+}
+
+/** Who may call a route, for those that are not public. */
+export const SIGNED_IN: readonly ["customer", "operator"] = ["customer", "operator"];

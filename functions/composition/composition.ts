@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../domain/clock.ts";
+import {
+  type CaKind,
+  type CertificateAuthority,
+  caProfileOf,
+} from "../ports/certificate-authority.ts";
+import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { CertificateVault } from "../vault/certificate-vault.ts";
+import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
+import {
+  type BaseDependencies,
+  type DependenciesFor,
+  type Needs,
+  type ResourceName,
+  type Resources,
+  resourcesNamedBy,
+} from "./needs.ts";
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Order ids: `ord_` and 80 random bits in hex. */
+export function newOrderId(): string {
+  return `ord_${randomBytes(10).toString("hex")}`;
+}
+
+/** What a CA adapter is built on. */
+export interface CaParts {
+  readonly vault: CertificateVault;
+  readonly dcv: DcvChecker;
+  readonly clock: Clock;
+}
+
+/**
+ * How a host builds each resource. A host lists only what it can build: a Lambda function's
+ * entry lists exactly what its handler needs (and, for the CA, only the deployment's kind).
+ */
+export interface Providers {
+  readonly store?: () => Resources["store"];
+  readonly vault?: () => Resources["vault"];
+  readonly mailer?: () => Resources["mailer"];
+  readonly dcv?: () => Resources["dcv"];
+  readonly workflow?: () => Resources["workflow"];
+  readonly ca?: { readonly [Kind in CaKind]?: (parts: CaParts) => CertificateAuthority };
+}
+
+export interface HostFacts {
+  readonly caKind: CaKind;
+  readonly settings: WorkflowSettings;
+  readonly serviceInfo: BaseDependencies["serviceInfo"];
+  readonly logError: BaseDependencies["logError"];
+  readonly clock?: Clock;
+}
+
+export class ResourceNotProvided extends Error {
+  override readonly name = "ResourceNotProvided";
+}
+
+export interface Composition {
+  readonly base: BaseDependencies;
+  /** The dependencies of one handler: the base, and each resource its needs name, built once. */
+  dependenciesFor<N extends Needs>(needs: N): DependenciesFor<N>;
+  /** One resource, built on first use and shared by every handler of the host. */
+  resource<Name extends ResourceName>(name: Name): Resources[Name];
+}
+
+/** The one composition both hosts use: the AWS host per function, the local host for all. */
+export function compose(facts: HostFacts, providers: Providers): Composition {
+  const clock = facts.clock ?? systemClock;
+  const base: BaseDependencies = {
+    clock,
+    settings: facts.settings,
+    caProfile: caProfileOf(facts.caKind),
+    newOrderId,
+    serviceInfo: facts.serviceInfo,
+    logError: facts.logError,
+  };
+  const built = new Map<ResourceName, unknown>();
+  const missing = (name: string) =>
+    new ResourceNotProvided(`This host provides no ${name}: declare it in the handler's needs.`);
+
+  const build = <Name extends ResourceName>(name: Name): Resources[Name] => {
+    if (name === "ca") return certificateAuthority() as Resources[Name];
+    const provider = providers[name as Exclude<ResourceName, "ca">];
+    if (provider === undefined) throw missing(name);
+    return provider() as Resources[Name];
+  };
+  const certificateAuthority = (): CertificateAuthority => {
+    const provider = providers.ca?.[facts.caKind];
+    if (provider === undefined) throw missing(`${facts.caKind} CA`);
+    return provider({ vault: resource("vault"), dcv: resource("dcv"), clock });
+  };
+  const resource = <Name extends ResourceName>(name: Name): Resources[Name] => {
+    if (!built.has(name)) built.set(name, build(name));
+    return built.get(name) as Resources[Name];
+  };
+
+  return {
+    base,
+    resource,
+    dependenciesFor<N extends Needs>(needs: N): DependenciesFor<N> {
+      const dependencies: Record<string, unknown> = { ...base };
+      for (const name of resourcesNamedBy(needs)) dependencies[name] = resource(name);
+      return dependencies as DependenciesFor<N>;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Clock } from "../domain/clock.ts";
+import type { CaProfile, CertificateAuthority } from "../ports/certificate-authority.ts";
+import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { Mailer } from "../ports/mailer.ts";
+import type { OrderStore } from "../ports/order-store.ts";
+import type { WorkflowEngine } from "../ports/workflow-engine.ts";
+import type { CertificateVault } from "../vault/certificate-vault.ts";
+import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
+
+/** Top-level folders of the vault bucket (functions/vault/certificate-vault.ts). */
+export type VaultPrefix = "csrs" | "private-keys" | "certificates" | "ca" | "documents";
+
+export type TableIndex = "ByTenant" | "ByRenewalDate";
+
+export type StepFunctionsAction =
+  | "states:StartExecution"
+  | "states:StopExecution"
+  | "states:DescribeExecution"
+  | "states:GetExecutionHistory"
+  | "states:SendTaskSuccess"
+  | "states:SendTaskFailure";
+
+/**
+ * What one step, route or scheduled handler touches. Its dependencies (locally and on AWS), its
+ * Lambda function's entry and environment, and its IAM grants are all derived from this alone.
+ */
+export interface Needs {
+  /** read: GetItem + Query; write adds PutItem and UpdateItem (conditional writes only). */
+  readonly table?: "read" | "write";
+  readonly tableIndexes?: readonly TableIndex[];
+  readonly vaultRead?: readonly VaultPrefix[];
+  readonly vaultWrite?: readonly VaultPrefix[];
+  readonly mail?: true;
+  /** DNS and HTTP checks of what customers published (network only, no AWS permission). */
+  readonly dcv?: true;
+  /** Talks to the CA: its vault folder, the key master secret, the EAB secret, the zone. */
+  readonly ca?: true;
+  readonly workflow?: readonly StepFunctionsAction[];
+  readonly memoryMiB?: number;
+}
+
+/** What every handler gets, whatever it declares: none of it touches a resource. */
+export interface BaseDependencies {
+  readonly clock: Clock;
+  readonly settings: WorkflowSettings;
+  /** The deployment's CA, as far as a handler that does not talk to it may know. */
+  readonly caProfile: CaProfile;
+  readonly newOrderId: () => string;
+  /** Non-secret facts about this deployment, shown at GET /v1/service-info. */
+  readonly serviceInfo: Readonly<Record<string, string | number | undefined>>;
+  /** Records unexpected errors for operators; never called with secrets. */
+  readonly logError: (error: unknown) => void;
+}
+
+/** Every resource a handler may be given; each handler is given only those its needs name. */
+export interface Resources {
+  readonly store: OrderStore;
+  readonly vault: CertificateVault;
+  readonly mailer: Mailer;
+  readonly dcv: DcvChecker;
+  readonly ca: CertificateAuthority;
+  readonly workflow: WorkflowEngine;
+}
+
+export type ResourceName = keyof Resources;
+
+type NonEmpty<T> = readonly [T, ...T[]];
+
+/** The dependencies a handler with these needs receives: a resource it did not declare is absent. */
+export type DependenciesFor<N extends Needs> = BaseDependencies &
+  (N extends { readonly table: "read" | "write" } ? Pick<Resources, "store"> : unknown) &
+  (N extends
+    | { readonly vaultRead: NonEmpty<VaultPrefix> }
+    | { readonly vaultWrite: NonEmpty<VaultPrefix> }
+    ? Pick<Resources, "vault">
+    : unknown) &
+  (N extends { readonly mail: true } ? Pick<Resources, "mailer"> : unknown) &
+  (N extends { readonly dcv: true } ? Pick<Resources, "dcv"> : unknown) &
+  (N extends { readonly ca: true } ? Pick<Resources, "ca"> : unknown) &
+  (N extends { readonly workflow: NonEmpty<StepFunctionsAction> }
+    ? Pick<Resources, "workflow">
+    : unknown);
+
+/** Everything, for hosts and tests that hand one set to every handler. */
+export type AllDependencies = BaseDependencies & Resources;
+
+const nonEmpty = (list: readonly unknown[] | undefined) => (list?.length ?? 0) > 0;
+
+/** The resources a handler uses directly: what its dependencies hold. */
+export function resourcesNamedBy(needs: Needs): ResourceName[] {
+  const names: ResourceName[] = [];
+  if (needs.table !== undefined) names.push("store");
+  if (nonEmpty(needs.vaultRead) || nonEmpty(needs.vaultWrite)) names.push("vault");
+  if (needs.mail === true) names.push("mailer");
+  if (needs.dcv === true) names.push("dcv");
+  if (needs.ca === true) names.push("ca");
+  if (nonEmpty(needs.workflow)) names.push("workflow");
+  return names;
+}
+
+/**
+ * The resources a host must build for a handler: its own, and what they are built on (a CA
+ * keeps its keys and orders in the vault, and the embedded CA runs the DCV checks itself).
+ */
+export function resourcesBuiltFor(needs: Needs): ResourceName[] {
+  const names = new Set(resourcesNamedBy(needs));
+  if (names.has("ca")) {
+    names.add("vault");
+    names.add("dcv");
+  }
+  return [...names];
+}
+
+/** Whether the key master secret is needed: private keys live encrypted under derived passphrases. */
+export function needsMasterSecret(needs: Needs): boolean {
+  const prefixes = [...(needs.vaultRead ?? []), ...(needs.vaultWrite ?? [])];
+  return needs.ca === true || prefixes.includes("private-keys");
+}

@@ -1,0 +1,26 @@
+import type { Clock } from "../domain/clock.ts";
+import type { OrderRecord } from "../domain/order-record.ts";
+import { loadOrder, noteEvent, updateOrder } from "../orders/order-updates.ts";
+import type { Mailer, MailMessage } from "../ports/mailer.ts";
+import type { OrderStore } from "../ports/order-store.ts";
+
+/**
+ * Mails the order's contact and notes it in the order's history. `compose` answers undefined
+ * when the order is in no state for this mail.
+ */
+export async function mailOrder(
+  deps: { readonly store: OrderStore; readonly mailer: Mailer; readonly clock: Clock },
+  orderId: string,
+  what: string,
+  compose: (order: OrderRecord) => MailMessage | undefined,
+): Promise<Record<string, never>> {
+  const order = await loadOrder(deps.store, orderId);
+  const message = compose(order);
+  if (message === undefined) return {};
+  await deps.mailer.send(message);
+  await updateOrder(deps.store, orderId, () => ({
+    changes: {},
+    event: noteEvent(deps.clock.now(), "mail", `${what} mailed to ${order.contact.email}.`),
+  }));
+  return {};
+}

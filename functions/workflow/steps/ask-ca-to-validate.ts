@@ -1,0 +1,21 @@
+import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { type CaDecision, caOrderRefOf } from "../ca-progress.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrder } from "../step-inputs.ts";
+
+export const step = declareStep({
+  state: "AskCaToValidate",
+  input: byOrder,
+  needs: { table: "write", ca: true },
+  run: async (deps, input): Promise<CaDecision> => {
+    const order = await loadOrder(deps.store, input.orderId);
+    await deps.ca.requestValidation(caOrderRefOf(order));
+    const now = deps.clock.now();
+    const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
+    await updateOrder(deps.store, order.orderId, () => ({
+      changes: { caDeadline: caDeadline.toISOString() },
+      event: noteEvent(now, "ca", "Everything is published; the CA was asked to validate."),
+    }));
+    return { attempt: 0, valid: false, waitSeconds: 1 };
+  },
+});

@@ -1,0 +1,57 @@
+import type { ValidationRecord } from "../../domain/order-record.ts";
+import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { caPollDelaySeconds } from "../ca-polling.ts";
+import { type CaDecision, caOrderRefOf } from "../ca-progress.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrderAndAttempt } from "../step-inputs.ts";
+import { CaTimedOut, CaValidationFailed } from "../workflow-errors.ts";
+
+export const step = declareStep({
+  state: "CheckCaDecision",
+  input: byOrderAndAttempt,
+  needs: { table: "write", ca: true },
+  run: async (deps, input): Promise<CaDecision> => {
+    const order = await loadOrder(deps.store, input.orderId);
+    const progress = await deps.ca.validationProgress(caOrderRefOf(order));
+    const now = deps.clock.now();
+    const attempt = input.attempt + 1;
+    switch (progress.state) {
+      case "valid": {
+        await updateOrder(deps.store, order.orderId, (current) => ({
+          changes: {
+            validations: current.validations.map(
+              (validation): ValidationRecord => ({ ...validation, status: "valid" }),
+            ),
+          },
+          event: noteEvent(now, "ca", "The CA validated every name."),
+        }));
+        return { attempt, valid: true, waitSeconds: 1 };
+      }
+      case "invalid": {
+        await updateOrder(deps.store, order.orderId, (current) => ({
+          changes: {
+            validations: current.validations.map(
+              (validation): ValidationRecord =>
+                validation.status === "valid" ? validation : { ...validation, status: "invalid" },
+            ),
+          },
+        }));
+        throw new CaValidationFailed(`The CA could not validate the order: ${progress.reason}`);
+      }
+      case "pending": {
+        if (order.caDeadline !== undefined && now >= new Date(order.caDeadline)) {
+          throw new CaTimedOut(`The CA did not decide before ${order.caDeadline}.`);
+        }
+        return {
+          attempt,
+          valid: false,
+          waitSeconds: caPollDelaySeconds(deps.settings, attempt, progress.retryAfterSeconds),
+        };
+      }
+      default: {
+        const unknownState: never = progress;
+        throw new Error(`Unknown CA progress ${JSON.stringify(unknownState)}`);
+      }
+    }
+  },
+});

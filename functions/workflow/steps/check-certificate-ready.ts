@@ -1,0 +1,24 @@
+import { loadOrder } from "../../orders/order-updates.ts";
+import { caOrderRefOf, type IssuancePlan, issuancePlan } from "../ca-progress.ts";
+import { declareStep } from "../step-declaration.ts";
+import { byOrderAndAttempt } from "../step-inputs.ts";
+import { CaTimedOut } from "../workflow-errors.ts";
+
+export const step = declareStep({
+  state: "CheckCertificateReady",
+  input: byOrderAndAttempt,
+  needs: { table: "read", ca: true },
+  run: async (deps, input): Promise<IssuancePlan> => {
+    const order = await loadOrder(deps.store, input.orderId);
+    const progress = await deps.ca.certificateProgress(caOrderRefOf(order));
+    const attempt = input.attempt + 1;
+    if (
+      progress.state === "processing" &&
+      order.caDeadline !== undefined &&
+      deps.clock.now() >= new Date(order.caDeadline)
+    ) {
+      throw new CaTimedOut(`The CA did not issue before ${order.caDeadline}.`);
+    }
+    return issuancePlan(deps.settings, attempt, progress);
+  },
+});
