@@ -1,7 +1,3 @@
-export type NextCheck =
-  | { readonly kind: "check"; readonly waitSeconds: number }
-  | { readonly kind: "deadline-passed" };
-
 export interface CheckScheduleInput {
   /** Checks already done (0 before the first one). */
   readonly attempt: number;
@@ -13,6 +9,11 @@ export interface CheckScheduleInput {
   readonly minSeconds: number;
   readonly maxSeconds: number;
 }
+
+/** What the loop does next: wait `waitSeconds` and check, or stop at the passed deadline. */
+export type NextCheck =
+  | { readonly kind: "check"; readonly waitSeconds: number }
+  | { readonly kind: "deadline-passed" };
 
 function boundsOf(input: { minSeconds: number; maxSeconds: number }) {
   const min = Number.isFinite(input.minSeconds) ? Math.max(1, Math.ceil(input.minSeconds)) : 1;

@@ -1,6 +1,6 @@
-import { isIP } from "node:net";
 import { domainToASCII, domainToUnicode } from "node:url";
 import { parse } from "tldts";
+import { ipLiteralVersion } from "./ip-literal.ts";
 import type { Problem, Result } from "./problems.ts";
 
 export interface DomainName {
@@ -63,7 +63,7 @@ export function toDisplayName(ascii: string): string {
 
 function isIpLiteral(host: string): boolean {
   const unbracketed = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  if (isIP(unbracketed) !== 0) return true;
+  if (ipLiteralVersion(unbracketed) !== 0) return true;
   const lastLabel = host.slice(host.lastIndexOf(".") + 1);
   return NUMERIC_LABEL.test(lastLabel);
 }

@@ -14,17 +14,14 @@ export type RevocationReason = keyof typeof REVOCATION_REASON_CODES;
 
 export const REVOCATION_REASONS = Object.keys(REVOCATION_REASON_CODES) as RevocationReason[];
 
+const DESCRIPTIONS: Readonly<Record<RevocationReason, string>> = {
+  unspecified: "no reason given",
+  keyCompromise: "the private key was compromised",
+  affiliationChanged: "the organization's details changed",
+  superseded: "the certificate was replaced",
+  cessationOfOperation: "the names are no longer in use",
+};
+
 export function describeRevocationReason(reason: RevocationReason): string {
-  switch (reason) {
-    case "unspecified":
-      return "no reason given";
-    case "keyCompromise":
-      return "the private key was compromised";
-    case "affiliationChanged":
-      return "the organization's details changed";
-    case "superseded":
-      return "the certificate was replaced";
-    case "cessationOfOperation":
-      return "the names are no longer in use";
-  }
+  return DESCRIPTIONS[reason];
 }

@@ -9,12 +9,7 @@ import { type CsrDefect, listForPeople } from "./csr-defects.ts";
 import { describeSpki, formatKeyDescription, type PublicKeyDescription } from "./key-pairs.ts";
 import { parsePemBlocks, pemTextOf, toArrayBuffer } from "./pem.ts";
 import { signatureAlgorithmName, signatureAlgorithmOf } from "./signature-algorithms.ts";
-import {
-  checkSignature,
-  readSignedData,
-  type SignedData,
-  subjectPublicKeyInfoOf,
-} from "./signed-data.ts";
+import { checkSignature, readSignedWithKey, type SignedData } from "./signed-data.ts";
 
 export type { CsrDefect, CsrDefectCode } from "./csr-defects.ts";
 
@@ -252,8 +247,7 @@ export async function verifyCsr(
   let subject: ReturnType<typeof subjectOf>;
   let commonName: string | undefined;
   try {
-    signed = readSignedData(read.der);
-    spki = subjectPublicKeyInfoOf(signed, "csr");
+    ({ signed, spki } = readSignedWithKey(read.der, "csr"));
     csr = new Pkcs10CertificateRequest(toArrayBuffer(read.der));
     subject = subjectOf(csr.subjectName);
     commonName = csr.subjectName.getField("CN")[0];

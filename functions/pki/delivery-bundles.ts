@@ -1,4 +1,5 @@
 import { type ZipAttributes, zipSync } from "fflate";
+import { CodedError } from "./coded-error.ts";
 import { deliveryBaseName } from "./delivery-file-names.ts";
 import {
   apacheInstructions,
@@ -28,14 +29,8 @@ export type DeliveryErrorCode =
   | "PASSWORD_INVALID"
   | "FORMAT_UNKNOWN";
 
-export class DeliveryError extends Error {
+export class DeliveryError extends CodedError<DeliveryErrorCode> {
   override readonly name = "DeliveryError";
-  readonly code: DeliveryErrorCode;
-
-  constructor(code: DeliveryErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export interface DeliveryInput {

@@ -1,18 +1,13 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import * as asn1js from "asn1js";
+import { CodedError } from "./coded-error.ts";
 import { findPemBlock, toArrayBuffer } from "./pem.ts";
 
 export type PrivateKeyDecryptionErrorCode = "WRONG_PASSPHRASE" | "NOT_ENCRYPTED_PRIVATE_KEY";
 
 /** Why a stored key could not be read; the message never holds key material or passphrase. */
-export class PrivateKeyDecryptionError extends Error {
+export class PrivateKeyDecryptionError extends CodedError<PrivateKeyDecryptionErrorCode> {
   override readonly name = "PrivateKeyDecryptionError";
-  readonly code: PrivateKeyDecryptionErrorCode;
-
-  constructor(code: PrivateKeyDecryptionErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 const ENCRYPTED_LABEL = "ENCRYPTED PRIVATE KEY";

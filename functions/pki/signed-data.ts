@@ -56,6 +56,15 @@ export function subjectPublicKeyInfoOf(
   return spki;
 }
 
+/** The signed parts of a DER certificate or CSR and its subject's key; throws when malformed. */
+export function readSignedWithKey(
+  der: Uint8Array,
+  kind: "certificate" | "csr",
+): { signed: SignedData; spki: Uint8Array } {
+  const signed = readSignedData(der);
+  return { signed, spki: subjectPublicKeyInfoOf(signed, kind) };
+}
+
 export type SignatureCheck = "valid" | "invalid" | "unverifiable";
 
 /**

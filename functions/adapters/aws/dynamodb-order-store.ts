@@ -3,6 +3,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -11,11 +12,11 @@ import type { OrderEvent, OrderRecord } from "../../domain/order-record.ts";
 import {
   type CreateOrderResult,
   type IdempotencyClaim,
+  IdempotencyKeyInUse,
   type OrderPage,
   type OrderStore,
   VersionConflict,
 } from "../../ports/order-store.ts";
-import { IdempotencyKeyInUse } from "./idempotency-key-in-use.ts";
 import { fromOrderItem, renewalIndexKeys, toOrderItem, withoutUndefined } from "./order-item.ts";
 import { decodeListCursor, encodeListCursor, type ListPosition } from "./order-list-cursor.ts";
 import {
@@ -73,21 +74,23 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     return answer.Item === undefined ? undefined : fromOrderItem(answer.Item);
   }
 
-  /** Puts an order that must not exist yet; false when it already does. */
-  async function putOrderIfAbsent(order: OrderRecord): Promise<boolean> {
+  /** A put with a condition; false when the condition failed and nothing was written. */
+  async function conditionalPut(put: Omit<PutCommandInput, "TableName">): Promise<boolean> {
     try {
-      await documents.send(
-        new PutCommand({
-          TableName,
-          Item: toOrderItem(order),
-          ConditionExpression: "attribute_not_exists(PK)",
-        }),
-      );
+      await documents.send(new PutCommand({ TableName, ...put }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Puts an order that must not exist yet; false when it already does. */
+  async function putOrderIfAbsent(order: OrderRecord): Promise<boolean> {
+    return conditionalPut({
+      Item: toOrderItem(order),
+      ConditionExpression: "attribute_not_exists(PK)",
+    });
   }
 
   async function putEvent(orderId: string, sortKey: string, event: OrderEvent): Promise<void> {
@@ -101,45 +104,29 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
 
   /** Writes the creation event once: its key depends on the order only, so repeats are no-ops. */
   async function putCreationEvent(order: OrderRecord, event: OrderEvent): Promise<void> {
-    try {
-      await documents.send(
-        new PutCommand({
-          TableName,
-          Item: {
-            ...withoutUndefined(event),
-            PK: orderPartition(order.orderId),
-            SK: eventSortKey(order.createdAt, CREATION_SEQUENCE),
-          },
-          ConditionExpression: "attribute_not_exists(SK)",
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await conditionalPut({
+      Item: {
+        ...withoutUndefined(event),
+        PK: orderPartition(order.orderId),
+        SK: eventSortKey(order.createdAt, CREATION_SEQUENCE),
+      },
+      ConditionExpression: "attribute_not_exists(SK)",
+    });
   }
 
   /** Claims the key for `orderId`; a claim whose TTL has passed counts as free. */
   async function putClaim(claim: IdempotencyClaim, orderId: string): Promise<boolean> {
-    try {
-      await documents.send(
-        new PutCommand({
-          TableName,
-          Item: {
-            ...idempotencyKey(claim.tenantId, claim.key),
-            orderId,
-            requestHash: claim.requestHash,
-            [TTL_ATTRIBUTE]: epochSeconds(claim.expiresAt),
-          },
-          ConditionExpression: "attribute_not_exists(PK) OR #expiresAt < :now",
-          ExpressionAttributeNames: { "#expiresAt": TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ":now": Math.floor(now().getTime() / 1000) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionalPut({
+      Item: {
+        ...idempotencyKey(claim.tenantId, claim.key),
+        orderId,
+        requestHash: claim.requestHash,
+        [TTL_ATTRIBUTE]: epochSeconds(claim.expiresAt),
+      },
+      ConditionExpression: "attribute_not_exists(PK) OR #expiresAt < :now",
+      ExpressionAttributeNames: { "#expiresAt": TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ":now": Math.floor(now().getTime() / 1000) },
+    });
   }
 
   async function getClaim(

@@ -18,21 +18,19 @@ export class DnsLookupFailure extends Error {
   }
 }
 
-/** Maps a node:dns error code to what a check reports. */
+const FAILURE_OF_CODE: ReadonlyMap<string, DnsFailure> = new Map([
+  ["ENOTFOUND", "NXDOMAIN"],
+  ["ENODATA", "NO_RECORD"],
+  ["ECONNREFUSED", "CONNECTION_REFUSED"],
+  ["EREFUSED", "CONNECTION_REFUSED"],
+]);
+
+/**
+ * Maps a node:dns error code to what a check reports. Any other code (ETIMEOUT, ECANCELLED from
+ * our own deadline, EAI_AGAIN, ESERVFAIL, malformed answers) means no usable answer arrived.
+ */
 export function dnsFailureOfCode(code: string): DnsFailure {
-  switch (code) {
-    case "ENOTFOUND":
-      return "NXDOMAIN";
-    case "ENODATA":
-      return "NO_RECORD";
-    case "ECONNREFUSED":
-    case "EREFUSED":
-      return "CONNECTION_REFUSED";
-    default:
-      // ETIMEOUT, ECANCELLED (our own deadline), EAI_AGAIN, ESERVFAIL and malformed answers:
-      // no usable answer arrived.
-      return "TIMEOUT";
-  }
+  return FAILURE_OF_CODE.get(code) ?? "TIMEOUT";
 }
 
 export interface DnsLookup {

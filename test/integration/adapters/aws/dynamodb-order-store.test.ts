@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoDbOrderStore } from "../../../../functions/adapters/aws/dynamodb-order-store.ts";
-import { IdempotencyKeyInUse } from "../../../../functions/adapters/aws/idempotency-key-in-use.ts";
 import { toOrderItem } from "../../../../functions/adapters/aws/order-item.ts";
 import { idempotencyKey } from "../../../../functions/adapters/aws/order-table-design.ts";
 import { type Clock, fixedClock } from "../../../../functions/domain/clock.ts";
-import type { IdempotencyClaim } from "../../../../functions/ports/order-store.ts";
+import {
+  type IdempotencyClaim,
+  IdempotencyKeyInUse,
+} from "../../../../functions/ports/order-store.ts";
 import { ensureOrderTable } from "../../../../infra/local/emulator-resources.ts";
 import { type LocalEmulators, startLocalEmulators } from "../../../../infra/local/emulators.ts";
 import {
