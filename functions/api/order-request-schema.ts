@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { KEY_TYPES } from "../domain/key-types.ts";
 
 export const orderRequestSchema = z

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readLocalToken } from "../../infra/local/local-tokens.ts";
+import { readLocalToken } from "../local/local-token-file.ts";
 import type { ExecutionDescription } from "../ports/workflow-engine.ts";
 import {
   type CliIo,

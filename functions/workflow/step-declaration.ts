@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { DependenciesFor, Needs } from "../composition/needs.ts";
 import { classifyTransient } from "./transient-errors.ts";
 

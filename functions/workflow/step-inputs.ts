@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 const orderId = z.string().regex(/^ord_[A-Za-z0-9]+$/);
 

@@ -1,11 +1,9 @@
-import { existsSync } from "node:fs";
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { AWS_ENVIRONMENT } from "../../functions/aws/aws-environment.ts";
+import type { ServiceCatalog } from "../../functions/composition/service-catalog.ts";
+import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
-import { RENEWAL_FUNCTION } from "./function-catalog.ts";
-import { PROJECT_ROOT } from "./lambda-bundling.ts";
 import { Mail } from "./mail.ts";
 import { Operations } from "./operations.ts";
 import { OrderWorkflow } from "./order-workflow.ts";
@@ -21,6 +19,8 @@ import { Storage } from "./storage.ts";
 
 export interface CertflowStackProps extends StackProps {
   readonly settings: DeploymentSettings;
+  /** Every declared step, route and scheduled run (functions/composition/service-catalog.ts). */
+  readonly catalog: ServiceCatalog;
 }
 
 /** Log retention in days as CloudWatch accepts it (the next allowed value up). */
@@ -37,11 +37,12 @@ export class CertflowStack extends Stack {
   readonly workflow: OrderWorkflow;
   readonly api: CertflowApi;
   readonly operations: Operations;
-  readonly renewal?: { handler: ServiceFunction; schedule: RenewalSchedule };
+  /** The scheduled runs, when the deployment switches them on (certflow:renewalSchedule). */
+  readonly scheduled = new Map<string, { handler: ServiceFunction; schedule: RenewalSchedule }>();
 
   constructor(scope: Construct, id: string, props: CertflowStackProps) {
     super(scope, id, props);
-    const { settings } = props;
+    const { settings, catalog } = props;
     this.storage = new Storage(this, "Storage");
     const mail = new Mail(this, "Mail", { senderAddress: settings.senderAddress });
 
@@ -83,6 +84,7 @@ export class CertflowStack extends Stack {
         configurationSetArn: mail.configurationSetArn,
       },
       ca: {
+        kind: settings.ca,
         environment: caEnvironment,
         eabSecretArn: settings.acmeEabSecretArn,
         delegationHostedZoneArn:
@@ -106,30 +108,34 @@ export class CertflowStack extends Stack {
       },
     });
     environment[names.publicApiUrl] = this.api.publicUrl;
-    this.api.addRoutes(resources);
-    this.workflow = new OrderWorkflow(this, "Workflow", { resources });
+    this.api.addRoutes(resources, catalog.routes);
+    this.workflow = new OrderWorkflow(this, "Workflow", { resources, steps: catalog.steps });
     const stateMachine = this.workflow.stateMachine;
     for (const route of this.api.routes.values()) route.allowWorkflow(stateMachine);
 
     if (settings.renewalSchedule) {
-      if (!existsSync(`${PROJECT_ROOT}${RENEWAL_FUNCTION.entry}`)) {
+      if (catalog.schedules.length === 0) {
         throw new Error(
-          `certflow:renewalSchedule=on needs the renewal handler at ${RENEWAL_FUNCTION.entry}; it does not exist yet.`,
+          "certflow:renewalSchedule=on needs a scheduled handler declared in functions/schedules/handlers; none is yet.",
         );
       }
-      const handler = new ServiceFunction(this, RENEWAL_FUNCTION.name, {
-        name: RENEWAL_FUNCTION.name,
-        description: "certflow: starts the renewal of every certificate that is due",
-        entry: RENEWAL_FUNCTION.entry,
-        needs: RENEWAL_FUNCTION.needs,
-        resources,
-        timeout: Duration.minutes(5),
-      });
-      handler.allowWorkflow(stateMachine);
-      this.renewal = {
-        handler,
-        schedule: new RenewalSchedule(this, "Renewal", { handler: handler.function }),
-      };
+      for (const declared of catalog.schedules) {
+        const { name, description, hourUtc } = declared.declaration;
+        const handler = new ServiceFunction(this, name, {
+          description: `certflow: ${description}`,
+          handler: { kind: "schedule", name, declared },
+          resources,
+          timeout: Duration.minutes(5),
+        });
+        handler.allowWorkflow(stateMachine);
+        this.scheduled.set(name, {
+          handler,
+          schedule: new RenewalSchedule(this, `${name}Schedule`, {
+            handler: handler.function,
+            hourUtc,
+          }),
+        });
+      }
     }
 
     this.operations = new Operations(this, "Operations", {
@@ -137,9 +143,9 @@ export class CertflowStack extends Stack {
       steps: this.workflow.steps,
       routes: this.api.routes,
       others:
-        this.renewal === undefined
+        this.scheduled.size === 0
           ? undefined
-          : new Map([[RENEWAL_FUNCTION.name, this.renewal.handler]]),
+          : new Map([...this.scheduled].map(([name, { handler }]) => [name, handler])),
       api: this.api.api,
       key: this.storage.key,
       settings,

@@ -1,4 +1,4 @@
-import { CA_KINDS, type CaKind } from "../../functions/aws/aws-environment.ts";
+import { CA_KINDS, type CaKind } from "../../functions/ports/certificate-authority.ts";
 
 /**
  * What a deployment can be told, each from cdk.json context (`-c certflow:<key>=…` overrides

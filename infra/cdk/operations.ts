@@ -17,7 +17,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { TRANSIENT_STATUS_AGE_METRIC } from "../../functions/aws/transient-status-age.ts";
+import { TRANSIENT_STATUS_AGE_METRIC } from "../../functions/lambda/transient-status-age.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE, type ServiceFunction } from "./service-function.ts";
 

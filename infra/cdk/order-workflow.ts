@@ -9,40 +9,43 @@ import {
   StateMachineType,
 } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { ORDER_DEFINITION_PATH, taskStateBindings } from "../local/order-definition.ts";
-import { STEP_FUNCTIONS } from "./function-catalog.ts";
-import { STEP_ENTRY } from "./lambda-bundling.ts";
+import type { Declared } from "../../functions/composition/service-catalog.ts";
+import type { StepDeclaration } from "../../functions/workflow/step-declaration.ts";
+import {
+  definitionPlaceholders,
+  functionPlaceholder,
+  ORDER_DEFINITION_PATH,
+  taskStateBindings,
+} from "../../statemachines/order-definition.ts";
 import { ServiceFunction, type ServiceResources } from "./service-function.ts";
 
-/** Every `${Name}` placeholder of an ASL text, in order of first appearance. */
-export function definitionPlaceholders(definition: string): string[] {
-  return [...new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1] ?? ""))];
-}
-
 /**
- * The order workflow: one function per step and the state machine loaded from
- * statemachines/order.asl.json (the file the local host runs), each `${<Name>FunctionArn}`
- * substituted with that step's function.
+ * The order workflow: one function per declared step and the state machine loaded from
+ * statemachines/order.asl.json (the file the local host runs), each `${<State>FunctionArn}`
+ * substituted with the function of the step that serves that state.
  */
 export class OrderWorkflow extends Construct {
   readonly steps: ReadonlyMap<string, ServiceFunction>;
   readonly stateMachine: StateMachine;
   readonly logGroup: LogGroup;
 
-  constructor(scope: Construct, id: string, props: { resources: ServiceResources }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { resources: ServiceResources; steps: readonly Declared<StepDeclaration>[] },
+  ) {
     super(scope, id);
     const definition = readFileSync(ORDER_DEFINITION_PATH, "utf8");
     const bindings = taskStateBindings(JSON.parse(definition) as Record<string, unknown>);
 
     const steps = new Map<string, ServiceFunction>();
-    for (const [name, needs] of Object.entries(STEP_FUNCTIONS)) {
+    for (const declared of props.steps) {
+      const name = declared.declaration.state;
       steps.set(
         name,
         new ServiceFunction(this, name, {
-          name,
           description: `certflow order step ${name}`,
-          entry: STEP_ENTRY,
-          needs,
+          handler: { kind: "step", name, declared },
           resources: props.resources,
           // Below the 60 s TimeoutSeconds of every Task state, so Lambda stops first.
           timeout: Duration.seconds(45),
@@ -57,16 +60,21 @@ export class OrderWorkflow extends Construct {
       const step = name === undefined ? undefined : steps.get(name);
       if (step === undefined) {
         throw new Error(
-          `${ORDER_DEFINITION_PATH} uses \${${placeholder}}, which names no step function in infra/cdk/function-catalog.ts.`,
+          `${ORDER_DEFINITION_PATH} uses \${${placeholder}}, which no step in functions/workflow/steps declares.`,
         );
       }
       substitutions[placeholder] = step.function.functionArn;
     }
     for (const binding of bindings) {
-      if (!steps.has(binding.functionName)) {
+      if (!steps.has(binding.stateName)) {
         throw new Error(
-          `State ${binding.stateName} calls ${binding.functionName}, which has no function.`,
+          `Task state ${binding.stateName} invokes ${functionPlaceholder(binding.stateName)}, which no step declares.`,
         );
+      }
+    }
+    for (const name of steps.keys()) {
+      if (!bindings.some((binding) => binding.stateName === name)) {
+        throw new Error(`Step ${name} serves no Task state of ${ORDER_DEFINITION_PATH}.`);
       }
     }
 
@@ -87,7 +95,7 @@ export class OrderWorkflow extends Construct {
       reason:
         "Step Functions' own logging and tracing: logs:*LogDelivery, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSampling* accept no resource but *.",
     });
-    const invoked = [...new Set(bindings.map((binding) => binding.functionName))].sort();
+    const invoked = [...new Set(bindings.map((binding) => binding.stateName))].sort();
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({
         actions: ["lambda:InvokeFunction"],

@@ -25,11 +25,9 @@ import {
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { z } from "zod";
-import { orderRequestSchema } from "../../functions/api/order-request-schema.ts";
-import { API_ROUTES, type ApiRoute } from "../../functions/api/route-table.ts";
-import { COGNITO_PRINCIPAL } from "../../functions/aws/cognito-principal.ts";
-import { ROUTE_FUNCTIONS } from "./function-catalog.ts";
-import { ROUTE_ENTRY } from "./lambda-bundling.ts";
+import type { RouteBody, RouteDeclaration } from "../../functions/api/route-declaration.ts";
+import type { Declared } from "../../functions/composition/service-catalog.ts";
+import { COGNITO_PRINCIPAL } from "../../functions/lambda/cognito-principal.ts";
 import { ServiceFunction, type ServiceResources } from "./service-function.ts";
 
 export const STAGE_NAME = "prod";
@@ -41,9 +39,9 @@ export const BINARY_MEDIA_TYPES = [
   "application/x-pem-file",
 ] as const;
 
-/** The request body model of POST /v1/orders: the handler's own zod schema, as JSON Schema draft 4. */
-export function orderRequestModel(): JsonSchema {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(orderRequestSchema, {
+/** A route's request body model: its declared zod schema, as JSON Schema draft 4. */
+export function requestBodyModel(body: RouteBody<unknown>): JsonSchema {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(body.schema, {
     target: "draft-4",
     io: "input",
   }) as Record<string, unknown>;
@@ -54,7 +52,7 @@ const errorBody = (code: string, message: string) =>
   JSON.stringify({ error: { code, message } }).replace("$MESSAGE", "$context.error.message");
 
 /**
- * The REST API of functions/api/route-table.ts: one function per route behind a Cognito user
+ * The REST API of the routes declared in functions/api/routes: one function per route behind a Cognito user
  * pool authorizer. The tenant is the user's `custom:tenant` attribute (set by an administrator,
  * not writable by users), the role is membership of the `customer` or `operator` group.
  */
@@ -68,7 +66,6 @@ export class CertflowApi extends Construct {
   readonly publicUrl: string;
   readonly #authorizer: CognitoUserPoolsAuthorizer;
   readonly #validator: RequestValidator;
-  readonly #orderModel: Model;
 
   constructor(
     scope: Construct,
@@ -194,34 +191,21 @@ export class CertflowApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    this.#orderModel = new Model(this, "OrderRequest", {
-      restApi: this.api,
-      contentType: "application/json",
-      description: "POST /v1/orders body (functions/api/order-request-schema.ts)",
-      schema: orderRequestModel(),
-    });
   }
 
-  /** One function and method per route of API_ROUTES, with the permissions its needs name. */
-  addRoutes(resources: ServiceResources): void {
-    for (const route of API_ROUTES) {
-      const needs = ROUTE_FUNCTIONS[route.name];
-      if (needs === undefined) {
-        throw new Error(
-          `Route ${route.name} (${route.method} ${route.path}) has no entry in infra/cdk/function-catalog.ts ROUTE_FUNCTIONS.`,
-        );
-      }
+  /** One function and method per declared route, with the permissions its needs name. */
+  addRoutes(resources: ServiceResources, routes: readonly Declared<RouteDeclaration>[]): void {
+    for (const declared of routes) {
+      const route = declared.declaration;
       const routeFunction = new ServiceFunction(this, route.name, {
-        name: route.name,
         description: `certflow API ${route.method} ${route.path}`,
-        entry: ROUTE_ENTRY,
-        route: true,
-        needs,
+        handler: { kind: "route", name: route.name, declared },
         resources,
         // API Gateway waits 29 s for an integration.
         timeout: Duration.seconds(25),
       });
       this.routes.set(route.name, routeFunction);
+      const isPublic = route.access === "public";
       const method = this.#resourceFor(route).addMethod(
         route.method,
         new LambdaIntegration(routeFunction.function, { proxy: true, allowTestInvoke: false }),
@@ -229,21 +213,30 @@ export class CertflowApi extends Construct {
           operationName: route.name,
           requestValidator: this.#validator,
           requestModels:
-            route.name === "SubmitOrder" ? { "application/json": this.#orderModel } : undefined,
-          ...(route.public === true
+            route.body === undefined
+              ? undefined
+              : {
+                  [route.body.contentType]: new Model(this, `${route.name}Body`, {
+                    restApi: this.api,
+                    contentType: route.body.contentType,
+                    description: `${route.method} ${route.path} body (declared in ${declared.modulePath})`,
+                    schema: requestBodyModel(route.body),
+                  }),
+                },
+          ...(isPublic
             ? { authorizationType: AuthorizationType.NONE }
             : { authorizationType: AuthorizationType.COGNITO, authorizer: this.#authorizer }),
         },
       );
-      if (route.public === true) {
-        const reason = `${route.method} ${route.path} is public by design (routes marked public in functions/api/route-table.ts): it serves non-secret facts.`;
+      if (isPublic) {
+        const reason = `${route.method} ${route.path} is public by design (declared public in ${declared.modulePath}): it serves non-secret facts.`;
         Validations.of(method).acknowledge({ id: "AwsSolutions-APIG4", reason });
         Validations.of(method).acknowledge({ id: "AwsSolutions-COG4", reason });
       }
     }
   }
 
-  #resourceFor(route: ApiRoute): IResource {
+  #resourceFor(route: { readonly path: string }): IResource {
     let resource: IResource = this.api.root;
     for (const part of route.path.split("/").filter((segment) => segment !== "")) {
       resource = resource.getResource(part) ?? resource.addResource(part);

@@ -6,10 +6,16 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { CfnBucket } from "aws-cdk-lib/aws-s3";
 import type { CfnStateMachine, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { AWS_ENVIRONMENT } from "../../functions/aws/aws-environment.ts";
-import type { FunctionNeeds, VaultPrefix } from "./function-catalog.ts";
-import { needsMasterSecret, wiringOf } from "./function-catalog.ts";
-import { BUNDLING, PROJECT_ROOT, wiringDefines, wiringEnvironment } from "./lambda-bundling.ts";
+import {
+  type Needs,
+  needsMasterSecret,
+  resourcesBuiltFor,
+  type VaultPrefix,
+} from "../../functions/composition/needs.ts";
+import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
+import type { CaKind } from "../../functions/ports/certificate-authority.ts";
+import { BUNDLING, PROJECT_ROOT } from "./lambda-bundling.ts";
+import { type LambdaEntry, writeLambdaEntry } from "./lambda-entries.ts";
 import type { Storage } from "./storage.ts";
 
 /** Everything a function may be granted; each function takes only what its needs name. */
@@ -25,6 +31,7 @@ export interface ServiceResources {
     readonly configurationSetArn: string;
   };
   readonly ca: {
+    readonly kind: CaKind;
     readonly environment: Readonly<Record<string, string>>;
     readonly eabSecretArn?: string;
     readonly delegationHostedZoneArn?: string;
@@ -35,39 +42,37 @@ export const POWERTOOLS_SERVICE = "certflow";
 export const METRICS_NAMESPACE = "certflow";
 
 export interface ServiceFunctionProps {
-  readonly name: string;
   readonly description: string;
-  readonly entry: string;
-  readonly needs: FunctionNeeds;
+  /** The step, route or scheduled run the function serves; its name is the function's. */
+  readonly handler: LambdaEntry;
   readonly resources: ServiceResources;
   readonly timeout: Duration;
-  /** Routes are bundled with their own handler only (functions/aws/route-handlers.ts). */
-  readonly route?: boolean;
 }
 
 /**
- * One Lambda function of the service: Node 24 on ARM, bundled by the local esbuild with only
- * the resources it uses, X-Ray tracing, its own log group, and a role holding exactly the
- * permissions its needs name.
+ * One Lambda function of the service: Node 24 on ARM, bundled by the local esbuild from an
+ * entry generated for its declaration, X-Ray tracing, its own log group, and a role holding
+ * exactly the permissions its declared needs name.
  */
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
-  readonly needs: FunctionNeeds;
+  readonly needs: Needs;
   readonly #resources: ServiceResources;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    this.needs = props.needs;
+    const { name } = props.handler;
+    this.needs = props.handler.declared.declaration.needs;
     this.#resources = props.resources;
     const { storage } = props.resources;
-    const wiring = wiringOf(props.needs);
+    const built = new Set(resourcesBuiltFor(this.needs));
 
     this.logGroup = new LogGroup(this, "Logs", { retention: props.resources.logRetention });
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `certflow ${props.name}: only what this function uses`,
+      description: `certflow ${name}: only what this function uses`,
     });
     this.role.addToPolicy(
       new PolicyStatement({
@@ -76,32 +81,28 @@ export class ServiceFunction extends Construct {
       }),
     );
 
-    const environment: Record<string, string> = {
-      ...props.resources.environment,
-      [AWS_ENVIRONMENT.functionName]: props.name,
-      ...wiringEnvironment(wiring),
-    };
-    if (wiring.store) environment[AWS_ENVIRONMENT.tableName] = storage.table.tableName;
-    if (wiring.vault || wiring.ca) {
+    const environment: Record<string, string> = { ...props.resources.environment };
+    if (built.has("store")) environment[AWS_ENVIRONMENT.tableName] = storage.table.tableName;
+    if (built.has("vault")) {
       environment[AWS_ENVIRONMENT.bucketName] = storage.bucket.bucketName;
       environment[AWS_ENVIRONMENT.kmsKeyId] = storage.key.keyArn;
       environment[AWS_ENVIRONMENT.masterSecretArn] = storage.masterSecret.secretArn;
     }
-    if (wiring.mailer) {
+    if (built.has("mailer")) {
       environment[AWS_ENVIRONMENT.senderAddress] = props.resources.mail.senderAddress;
       environment[AWS_ENVIRONMENT.mailConfigurationSet] = props.resources.mail.configurationSetName;
     }
-    if (wiring.ca) Object.assign(environment, props.resources.ca.environment);
+    if (built.has("ca")) Object.assign(environment, props.resources.ca.environment);
 
     this.function = new NodejsFunction(this, "Function", {
       description: props.description,
-      entry: `${PROJECT_ROOT}${props.entry}`,
+      entry: `${PROJECT_ROOT}${writeLambdaEntry(props.handler, props.resources.ca.kind)}`,
       handler: "handler",
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.needs.memoryMiB ?? 512,
+      memorySize: this.needs.memoryMiB ?? 512,
       timeout: props.timeout,
       tracing: Tracing.ACTIVE,
       role: this.role,
@@ -115,11 +116,6 @@ export class ServiceFunction extends Construct {
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.external],
         banner: BUNDLING.banner,
-        define: wiringDefines(
-          wiring,
-          props.name,
-          props.resources.environment[AWS_ENVIRONMENT.ca] ?? "embedded",
-        ),
         esbuildArgs: {
           ...Object.fromEntries(
             Object.entries(BUNDLING.alias).map(([name, path]) => [`--alias:${name}`, path]),
@@ -134,14 +130,14 @@ export class ServiceFunction extends Construct {
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
         "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource but * (added by Lambda active tracing)." +
-        (props.needs.workflow?.some((action) => action.startsWith("states:SendTask"))
+        (this.needs.workflow?.some((action) => action.startsWith("states:SendTask"))
           ? " states:SendTaskSuccess/SendTaskFailure accept no resource but * either: the task token names the execution."
           : ""),
     });
-    this.#grant(props.needs);
+    this.#grant(this.needs);
   }
 
-  #grant(needs: FunctionNeeds): void {
+  #grant(needs: Needs): void {
     const { storage } = this.#resources;
     const add = (statement: PolicyStatement) => this.role.addToPolicy(statement);
 

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
+import { readLocalToken } from "../../functions/local/local-token-file.ts";
 import { startCustomerDnsServer } from "./customer-dns-server.ts";
 import { startCustomerWebServer } from "./customer-web-server.ts";
-import { readLocalToken } from "./local-tokens.ts";
 
 /**
  * `npm run demo`: plays a customer against the running local service. It runs the customer's

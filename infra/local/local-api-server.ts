@@ -1,34 +1,55 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { ApiDependencies } from "../../functions/api/api-dependencies.ts";
 import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
 import { errorResponse, jsonResponse } from "../../functions/api/responses.ts";
-import { matchRoute } from "../../functions/api/route-table.ts";
-import type { ApiToken } from "./local-settings.ts";
+import { type RouteDeclaration, runRoute } from "../../functions/api/route-declaration.ts";
+import { matchRoute } from "../../functions/api/route-matching.ts";
+import type { Composition } from "../../functions/composition/composition.ts";
+import type { DependenciesFor, Needs } from "../../functions/composition/needs.ts";
+import type { Declared } from "../../functions/composition/service-catalog.ts";
+import type { ApiToken } from "../../functions/local/local-token-file.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+interface LocalRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly declaration: RouteDeclaration;
+  readonly deps: DependenciesFor<Needs>;
+}
+
 /**
  * Serves the REST API the way API Gateway would: authorizes the bearer token into tenant and
- * role, builds a proxy event, and calls the same route handlers the Lambda functions run.
+ * role, builds a proxy event, and runs the declared route with the dependencies its needs name.
  */
-export function createLocalApiServer(deps: ApiDependencies, tokens: readonly ApiToken[]): Server {
+export function createLocalApiServer(
+  composition: Composition,
+  routes: readonly Declared<RouteDeclaration>[],
+  tokens: readonly ApiToken[],
+): Server {
   const byToken = new Map(tokens.map((entry) => [entry.token, entry]));
+  const table: LocalRoute[] = routes.map(({ declaration }) => ({
+    method: declaration.method,
+    path: declaration.path,
+    declaration,
+    deps: composition.dependenciesFor(declaration.needs),
+  }));
+  const { logError } = composition.base;
   return createServer((request, response) => {
-    handle(deps, byToken, request)
+    handle(table, byToken, request)
       .then((result) => send(response, result))
-      .catch((error: unknown) => send(response, errorResponse(error, deps.logError)));
+      .catch((error: unknown) => send(response, errorResponse(error, logError)));
   });
 }
 
 async function handle(
-  deps: ApiDependencies,
+  routes: readonly LocalRoute[],
   tokens: ReadonlyMap<string, ApiToken>,
   request: IncomingMessage,
 ): Promise<ApiResult> {
   const url = new URL(request.url ?? "/", "http://localhost");
   const method = request.method ?? "GET";
-  const match = matchRoute(method, url.pathname);
+  const match = matchRoute(routes, method, url.pathname);
   if (match === undefined) {
     return jsonResponse(404, {
       error: { code: "NOT_FOUND", message: `No route ${url.pathname}.` },
@@ -43,7 +64,7 @@ async function handle(
   }
   const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
   const principal = bearer === undefined ? undefined : tokens.get(bearer);
-  if (principal === undefined && match.route.public !== true) {
+  if (principal === undefined && match.route.declaration.access !== "public") {
     return jsonResponse(401, {
       error: {
         code: "UNAUTHENTICATED",
@@ -70,7 +91,7 @@ async function handle(
         principal === undefined ? null : { tenantId: principal.tenantId, role: principal.role },
     },
   };
-  return match.route.handle(deps, event);
+  return runRoute(match.route.declaration, match.route.deps, event);
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {

@@ -1,24 +1,15 @@
 import { AcmeCertificateAuthority } from "../../functions/adapters/acme/acme-certificate-authority.ts";
 import { ChalltestsrvDnsZone } from "../../functions/adapters/challtestsrv/challtestsrv-dns-zone.ts";
 import { EmbeddedCertificateAuthority } from "../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
-import type { Clock } from "../../functions/domain/clock.ts";
-import type { CertificateAuthority } from "../../functions/ports/certificate-authority.ts";
-import type { DcvChecker } from "../../functions/ports/dcv-checker.ts";
-import type { CertificateVault } from "../../functions/vault/certificate-vault.ts";
+import type { Providers } from "../../functions/composition/composition.ts";
 import { type LocalSettings, SettingsError } from "./local-settings.ts";
 
-/** The CA CERTFLOW_CA chose for the local service: the embedded one, or an ACME server. */
-export function localCertificateAuthority(
-  settings: LocalSettings,
-  parts: { readonly vault: CertificateVault; readonly dcv: DcvChecker; readonly clock: Clock },
-): CertificateAuthority {
-  switch (settings.ca) {
-    case "embedded":
-      return new EmbeddedCertificateAuthority({
-        ...parts,
-        cnameTargetZone: settings.delegationZone,
-      });
-    case "acme": {
+/** How the local service builds each CA: the embedded one, or a client of an ACME server. */
+export function localCertificateAuthorities(settings: LocalSettings): NonNullable<Providers["ca"]> {
+  return {
+    embedded: (parts) =>
+      new EmbeddedCertificateAuthority({ ...parts, cnameTargetZone: settings.delegationZone }),
+    acme: (parts) => {
       const acme = settings.acme;
       if (acme === undefined) {
         throw new SettingsError("CERTFLOW_CA=acme needs CERTFLOW_ACME_DIRECTORY_URL.");
@@ -42,10 +33,6 @@ export function localCertificateAuthority(
             }
           : {}),
       });
-    }
-    default: {
-      const unknownCa: never = settings.ca;
-      throw new SettingsError(`Unknown CA ${String(unknownCa)}.`);
-    }
-  }
+    },
+  };
 }

@@ -1,13 +1,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { localTokens } from "./local-tokens.ts";
+import { type ApiToken, localTokens } from "../../functions/local/local-token-file.ts";
 
-export interface ApiToken {
-  readonly token: string;
-  readonly tenantId: string;
-  readonly role: "customer" | "operator";
-}
+export type { ApiToken } from "../../functions/local/local-token-file.ts";
 
 /** How to reach an ACME CA (CERTFLOW_CA=acme). The EAB HMAC key is a secret: never print it. */
 export interface AcmeSettings {

@@ -1,8 +1,8 @@
 import type { Clock } from "../../functions/domain/clock.ts";
 import { STATUS_KIND } from "../../functions/domain/order-status.ts";
+import { noteEvent, updateOrder } from "../../functions/orders/order-updates.ts";
 import type { OrderStore } from "../../functions/ports/order-store.ts";
 import type { WorkflowEngine } from "../../functions/ports/workflow-engine.ts";
-import { noteEvent, updateOrder } from "../../functions/orders/order-updates.ts";
 
 /**
  * Executions do not survive a restart of the local host (AWS keeps them running). Every order

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ApiToken } from "./local-settings.ts";
+import type { Role } from "../api/api-types.ts";
+
+/** A bearer token of the local service and whom it stands for. */
+export interface ApiToken {
+  readonly token: string;
+  readonly tenantId: string;
+  readonly role: Role;
+}
 
 export const LOCAL_TOKENS_FILE = "local-tokens.json";
 
