@@ -1,25 +1,25 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
-import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
-import type { ApiDependencies } from "../../../functions/api/api-dependencies.ts";
-import type { ApiEvent } from "../../../functions/api/api-types.ts";
-import { errorResponse } from "../../../functions/api/responses.ts";
-import { matchRoute } from "../../../functions/api/route-table.ts";
-import { fixedClock } from "../../../functions/domain/clock.ts";
-import type { OrderStatusName } from "../../../functions/domain/order-record.ts";
+import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
+import type { AllDependencies } from "../../../../functions/composition/needs.ts";
+import { fixedClock } from "../../../../functions/domain/clock.ts";
+import type { OrderStatusName } from "../../../../functions/domain/order-record.ts";
 import {
   CaRejected,
   CaUnavailable,
   type CertificateAuthority,
+  caProfileOf,
   type RevocationRequest,
-} from "../../../functions/ports/certificate-authority.ts";
-import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
-import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
-import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+} from "../../../../functions/ports/certificate-authority.ts";
+import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
+import { callRoute } from "../../../support/route-calls.ts";
 
 const CERTIFICATE_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-let deps: ApiDependencies;
+let deps: AllDependencies;
 let revocations: RevocationRequest[];
 let caFailure: Error | undefined;
 
@@ -61,6 +61,8 @@ beforeEach(() => {
     },
     dcv: { check: async () => ({ ok: true as const }) },
     ca: caRecordingRevocations(),
+    caProfile: caProfileOf("acme"),
+    mailer: createMemoryMailer(),
     settings: DEFAULT_WORKFLOW_SETTINGS,
     newOrderId: () => "ord_revoke1",
     serviceInfo: {},
@@ -69,21 +71,11 @@ beforeEach(() => {
 });
 
 async function call(method: string, path: string, body?: unknown, tenant = "tenant-a") {
-  const match = matchRoute(method, path);
-  if (match === undefined || "allowed" in match) throw new Error(`no route ${method} ${path}`);
-  const event: ApiEvent = {
-    httpMethod: method,
-    path,
-    pathParameters: match.pathParameters,
-    queryStringParameters: {},
-    headers: {},
-    body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
-    requestContext: { authorizer: { tenantId: tenant, role: "customer" } },
-  };
-  const result = await match.route
-    .handle(deps, event)
-    .catch((error: unknown) => errorResponse(error, () => undefined));
-  return { status: result.statusCode, json: JSON.parse(result.body) };
+  const answer = await callRoute(deps, method, path, {
+    tenant,
+    ...(typeof body === "string" ? { rawBody: body } : { body }),
+  });
+  return { status: answer.status, json: answer.json };
 }
 
 async function orderIn(status: OrderStatusName, path: readonly OrderStatusName[]) {

@@ -1,18 +1,18 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
-import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
-import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
-import type { ApiDependencies } from "../../../functions/api/api-dependencies.ts";
-import type { ApiEvent } from "../../../functions/api/api-types.ts";
-import { errorResponse } from "../../../functions/api/responses.ts";
-import { matchRoute } from "../../../functions/api/route-table.ts";
-import { fixedClock } from "../../../functions/domain/clock.ts";
-import type { WorkflowEngine } from "../../../functions/ports/workflow-engine.ts";
-import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
-import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
-import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+import { EmbeddedCertificateAuthority } from "../../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
+import type { AllDependencies } from "../../../../functions/composition/needs.ts";
+import { fixedClock } from "../../../../functions/domain/clock.ts";
+import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
+import type { WorkflowEngine } from "../../../../functions/ports/workflow-engine.ts";
+import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
+import { callRoute, type RouteCall } from "../../../support/route-calls.ts";
 
-let deps: ApiDependencies;
+let deps: AllDependencies;
 let started: string[];
 let woken: string[];
 let failStart: boolean;
@@ -49,6 +49,8 @@ beforeEach(() => {
     workflow,
     dcv,
     ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    caProfile: caProfileOf("embedded"),
+    mailer: createMemoryMailer(),
     settings: DEFAULT_WORKFLOW_SETTINGS,
     newOrderId: () => `ord_test${++counter}`,
     serviceInfo: {},
@@ -56,42 +58,8 @@ beforeEach(() => {
   };
 });
 
-async function call(
-  method: string,
-  path: string,
-  options: {
-    body?: unknown;
-    tenant?: string;
-    role?: string;
-    headers?: Record<string, string>;
-    rawBody?: string;
-  } = {},
-) {
-  const [pathname = "", query = ""] = path.split("?");
-  const match = matchRoute(method, pathname);
-  if (match === undefined || "allowed" in match) throw new Error(`no route ${method} ${path}`);
-  const event: ApiEvent = {
-    httpMethod: method,
-    path: pathname,
-    pathParameters: match.pathParameters,
-    queryStringParameters: Object.fromEntries(new URLSearchParams(query)),
-    headers: options.headers ?? {},
-    body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
-    requestContext: {
-      authorizer:
-        options.tenant === null
-          ? null
-          : { tenantId: options.tenant ?? "tenant-a", role: options.role ?? "customer" },
-    },
-  };
-  const result = await match.route
-    .handle(deps, event)
-    .catch((error: unknown) => errorResponse(error, () => undefined));
-  return {
-    status: result.statusCode,
-    json: result.headers["content-type"]?.includes("json") ? JSON.parse(result.body) : undefined,
-    result,
-  };
+function call(method: string, path: string, options: RouteCall = {}) {
+  return callRoute(deps, method, path, options);
 }
 
 const valid = {
@@ -225,12 +193,5 @@ describe("order routes", () => {
   it("keep the execution view for operators", async () => {
     expect((await call("GET", "/v1/executions/ord_x-1")).status).toBe(403);
     expect((await call("GET", "/v1/executions/ord_x-1", { role: "operator" })).status).toBe(404);
-  });
-});
-
-describe("matchRoute", () => {
-  it("answers which methods a known path allows", () => {
-    expect(matchRoute("DELETE", "/v1/orders")).toEqual({ allowed: ["POST", "GET"] });
-    expect(matchRoute("GET", "/v2/orders")).toBeUndefined();
   });
 });
