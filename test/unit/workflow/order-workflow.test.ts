@@ -8,19 +8,16 @@ import type { OrderRecord } from "../../../functions/domain/order-record.ts";
 import {
   CaUnavailable,
   type CertificateAuthority,
+  caProfileOf,
   type PlacedOrder,
 } from "../../../functions/ports/certificate-authority.ts";
 import type { CheckOutcome, DcvChecker } from "../../../functions/ports/dcv-checker.ts";
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
-import {
-  runWorkflowStep,
-  type WorkflowStepName,
-} from "../../../functions/workflow/step-registry.ts";
-import type { WorkflowDependencies } from "../../../functions/workflow/workflow-dependencies.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
 import { createLocalWorkflowEngine } from "../../../infra/local/local-workflow-engine.ts";
-import { readOrderDefinition, taskStateBindings } from "../../../infra/local/order-definition.ts";
+import { readOrderDefinition, taskStateBindings } from "../../../statemachines/order-definition.ts";
+import { runDeclaredStep, type StepDependencies } from "../../support/declared-steps.ts";
 
 const HOUR = 3600;
 const definition = readOrderDefinition();
@@ -34,7 +31,7 @@ const noRetryWaits = Object.fromEntries(
 function harness(
   options: {
     publishedAfterSeconds?: number;
-    ca?: (deps: WorkflowDependencies) => CertificateAuthority;
+    ca?: (deps: StepDependencies) => CertificateAuthority;
     mailFails?: boolean;
   } = {},
 ) {
@@ -52,8 +49,19 @@ function harness(
         : { ok: false, cause: "NO_RECORD", detail: "No TXT record yet." };
     },
   };
-  const base = { clock, store, vault, mailer, dcv, settings: DEFAULT_WORKFLOW_SETTINGS };
-  const deps: WorkflowDependencies = {
+  const base = {
+    clock,
+    store,
+    vault,
+    mailer,
+    dcv,
+    settings: DEFAULT_WORKFLOW_SETTINGS,
+    caProfile: caProfileOf("embedded"),
+    newOrderId: () => "ord_unused",
+    serviceInfo: {},
+    logError: () => undefined,
+  };
+  const deps: StepDependencies = {
     ...base,
     mailer: options.mailFails
       ? {
@@ -68,8 +76,7 @@ function harness(
   const taskHandlers = Object.fromEntries(
     taskStateBindings(definition).map((binding) => [
       binding.stateName,
-      (input: unknown) =>
-        runWorkflowStep(workflowDeps, binding.functionName as WorkflowStepName, input),
+      (input: unknown) => runDeclaredStep(workflowDeps, binding.stateName, input),
     ]),
   );
   const engine = createLocalWorkflowEngine({
@@ -128,7 +135,7 @@ function harness(
       });
       return orderId;
     },
-    run: (name: WorkflowStepName, input: unknown) => runWorkflowStep(workflowDeps, name, input),
+    run: (state: string, input: unknown) => runDeclaredStep(workflowDeps, state, input),
   };
   return { run, mailer, blobs, clock, store, engine, steps };
 }
@@ -138,7 +145,7 @@ type PlaceOrderInput = Parameters<CertificateAuthority["placeOrder"]>[0];
 /** The harness's embedded CA, except that placing an order answers as `placeOrder` says. */
 function placingOrders(
   placeOrder: (real: CertificateAuthority, input: PlaceOrderInput) => Promise<PlacedOrder>,
-): (deps: WorkflowDependencies) => CertificateAuthority {
+): (deps: StepDependencies) => CertificateAuthority {
   return (deps) => {
     const real = deps.ca;
     return {

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { z } from "../../../functions/aws/zod-lean.ts";
-import { fakeLambdaContext } from "../../../functions/handlers/fake-lambda-context.ts";
-import { esbuildOptions, PROJECT_ROOT, STEP_ENTRY } from "../../../infra/cdk/lambda-bundling.ts";
+import { z } from "../../../../functions/lambda/zod-lean.ts";
+import { fakeLambdaContext } from "../../../../functions/lambda/fake-lambda-context.ts";
+import { esbuildOptions, PROJECT_ROOT, STEP_ENTRY } from "../../../../infra/cdk/lambda-bundling.ts";
 
 const outDir = mkdtempSync(join(PROJECT_ROOT, "node_modules", ".certflow-bundle-test-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));

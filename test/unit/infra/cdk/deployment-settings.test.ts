@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readDeploymentSettings } from "../../../infra/cdk/deployment-settings.ts";
+import { readDeploymentSettings } from "../../../../infra/cdk/deployment-settings.ts";
 import { projectContext } from "./synthesized-service.ts";
 
 const fromContext = (context: Record<string, unknown>, env: Record<string, string> = {}) =>

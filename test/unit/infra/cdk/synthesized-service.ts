@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { buildApp } from "../../../infra/cdk/app.ts";
-import type { CertflowStack } from "../../../infra/cdk/certflow-stack.ts";
+import { buildApp } from "../../../../infra/cdk/app.ts";
+import type { CertflowStack } from "../../../../infra/cdk/certflow-stack.ts";
 
 /** The context of cdk.json: tests synthesize what `npx cdk deploy` would. */
 export function projectContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(
-    readFileSync(new URL("../../../cdk.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../../../cdk.json", import.meta.url), "utf8"),
   ) as { context: Record<string, unknown> };
   return cdkJson.context;
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
-import { createStepMetrics } from "../../../functions/aws/step-metrics.ts";
+import { fixedClock } from "../../../functions/domain/clock.ts";
+import type { OrderRecord } from "../../../functions/domain/order-record.ts";
+import { createStepMetrics } from "../../../functions/lambda/step-metrics.ts";
 import {
   reportingTransientAge,
   statusEnteredAt,
   type TransientAge,
-} from "../../../functions/aws/transient-status-age.ts";
-import { fixedClock } from "../../../functions/domain/clock.ts";
-import type { OrderRecord } from "../../../functions/domain/order-record.ts";
+} from "../../../functions/lambda/transient-status-age.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
 
 const settings = {

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { API_ROUTES } from "../../../functions/api/route-table.ts";
-import { WORKFLOW_STEP_NAMES } from "../../../functions/workflow/step-registry.ts";
+import { API_ROUTES } from "../../../../functions/api/route-table.ts";
+import { WORKFLOW_STEP_NAMES } from "../../../../functions/workflow/step-registry.ts";
 import {
   needsMasterSecret,
   ROUTE_FUNCTIONS,
   STEP_FUNCTIONS,
   wiringOf,
-} from "../../../infra/cdk/function-catalog.ts";
-import { definitionPlaceholders } from "../../../infra/cdk/order-workflow.ts";
-import { ORDER_DEFINITION_PATH } from "../../../infra/local/order-definition.ts";
+} from "../../../../infra/cdk/function-catalog.ts";
+import { definitionPlaceholders } from "../../../../infra/cdk/order-workflow.ts";
+import { ORDER_DEFINITION_PATH } from "../../../../statemachines/order-definition.ts";
 
 describe("the function catalog", () => {
   it("has a step function for every placeholder of the state machine, and no other", () => {

@@ -2,8 +2,8 @@ import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { describe, expect, it } from "vitest";
-import { RENEWAL_FUNCTION } from "../../../infra/cdk/function-catalog.ts";
-import { RenewalSchedule } from "../../../infra/cdk/renewal-schedule.ts";
+import { RENEWAL_FUNCTION } from "../../../../infra/cdk/function-catalog.ts";
+import { RenewalSchedule } from "../../../../infra/cdk/renewal-schedule.ts";
 import { synthesizeService } from "./synthesized-service.ts";
 
 function scheduleFor(hourUtc?: number) {

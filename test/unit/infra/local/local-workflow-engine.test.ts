@@ -2,8 +2,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ExecutionAlreadyExists } from "../../../functions/ports/workflow-engine.ts";
-import { createLocalWorkflowEngine } from "../../../infra/local/local-workflow-engine.ts";
+import { ExecutionAlreadyExists } from "../../../../functions/ports/workflow-engine.ts";
+import { createLocalWorkflowEngine } from "../../../../infra/local/local-workflow-engine.ts";
 
 /** A small machine with the order machine's patterns: a callback wait with a path timeout. */
 const definition = {

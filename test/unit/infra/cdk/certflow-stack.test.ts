@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORDER_TABLE } from "../../../functions/adapters/aws/order-table-design.ts";
-import { API_ROUTES } from "../../../functions/api/route-table.ts";
-import { WIRING_FLAGS } from "../../../functions/aws/aws-environment.ts";
+import { ORDER_TABLE } from "../../../../functions/adapters/aws/order-table-design.ts";
+import { API_ROUTES } from "../../../../functions/api/route-table.ts";
+import { WIRING_FLAGS } from "../../../../functions/lambda/aws-environment.ts";
 import {
   type FunctionNeeds,
   ROUTE_FUNCTIONS,
   STEP_FUNCTIONS,
   wiringOf,
-} from "../../../infra/cdk/function-catalog.ts";
-import { DOCUMENT_RETENTION_DAYS } from "../../../infra/cdk/storage.ts";
-import { ORDER_DEFINITION_PATH } from "../../../infra/local/order-definition.ts";
+} from "../../../../infra/cdk/function-catalog.ts";
+import { DOCUMENT_RETENTION_DAYS } from "../../../../infra/cdk/storage.ts";
+import { ORDER_DEFINITION_PATH } from "../../../../statemachines/order-definition.ts";
 import {
   type CfnResource,
   resourcesOfType,

@@ -6,7 +6,7 @@ import {
   parseApiTokens,
   readLocalSettings,
   SettingsError,
-} from "../../../infra/local/local-settings.ts";
+} from "../../../../infra/local/local-settings.ts";
 
 const ACME = "https://127.0.0.1:14000/dir";
 const dataDir = () => mkdtempSync(join(tmpdir(), "certflow-settings-"));

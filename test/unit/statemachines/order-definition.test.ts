@@ -3,20 +3,30 @@ import {
   readOrderDefinition,
   retryIntervalOverrides,
   taskStateBindings,
-} from "../../../infra/local/order-definition.ts";
+} from "../../../statemachines/order-definition.ts";
 
 const definition = readOrderDefinition();
 const states = definition.States as Record<string, Record<string, any>>;
 
 describe("statemachines/order.asl.json", () => {
-  it("binds every Task state to a function placeholder", () => {
+  it("binds every Task state to the function named after it", () => {
     const bindings = taskStateBindings(definition);
+
     expect(bindings.length).toBeGreaterThan(10);
     expect(bindings.find((binding) => binding.waitsForCallback)).toEqual({
       stateName: "WaitForCustomerToPublish",
-      functionName: "ParkOrder",
       waitsForCallback: true,
     });
+  });
+
+  it("refuses a Task state that invokes a function named after another state", () => {
+    const renamed = {
+      States: { Park: { Type: "Task", Resource: "${ParkOrderFunctionArn}", End: true } },
+    };
+
+    expect(() => taskStateBindings(renamed)).toThrow(
+      "Task state Park must invoke ${ParkFunctionArn}, not ${ParkOrderFunctionArn}.",
+    );
   });
 
   it("can shorten every Retry pause of the local engine, and only states that retry", () => {

@@ -1,0 +1,20 @@
+import type { AllDependencies } from "../../functions/composition/needs.ts";
+import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
+import { runStep } from "../../functions/workflow/step-declaration.ts";
+
+const { steps } = await loadServiceCatalog();
+const byState = new Map(steps.map(({ declaration }) => [declaration.state, declaration]));
+
+/** What the workflow's steps may be given: everything but the engine that runs them. */
+export type StepDependencies = Omit<AllDependencies, "workflow">;
+
+/** Runs the step declared for a Task state, as the hosts do (input parsed, errors classified). */
+export function runDeclaredStep(
+  deps: StepDependencies,
+  state: string,
+  input: unknown,
+): Promise<unknown> {
+  const step = byState.get(state);
+  if (step === undefined) throw new Error(`No step declares the Task state ${state}.`);
+  return runStep(step, deps, input);
+}
