@@ -5,23 +5,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import * as acme from "acme-client";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 import {
   AcmeCertificateAuthority,
   type AcmeCertificateAuthorityOptions,
 } from "../../functions/adapters/acme/acme-certificate-authority.ts";
 import { ChalltestsrvDnsZone } from "../../functions/adapters/challtestsrv/challtestsrv-dns-zone.ts";
+import { ChalltestsrvManagement } from "../../functions/adapters/challtestsrv/challtestsrv-management.ts";
 import { createMemoryBlobStore } from "../../functions/adapters/memory/memory-blob-store.ts";
-import type { OrderName } from "../../functions/domain/order-record.ts";
+import type { OrderName, ValidationMethodName } from "../../functions/domain/order-record.ts";
 import { buildCsr } from "../../functions/pki/csr-build.ts";
 import { generateKeyPair } from "../../functions/pki/key-pairs.ts";
 import type {
   CaProgress,
   CertificateAuthority,
   CertificateProgress,
+  ChallengeForName,
+  PlacedOrder,
 } from "../../functions/ports/certificate-authority.ts";
 import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../functions/vault/key-passphrases.ts";
-import type { PebbleHandle } from "./pebble.ts";
+import { type PebbleHandle, type PebbleOptions, startPebble } from "./pebble.ts";
 
 const run = promisify(execFile);
 
@@ -37,12 +41,12 @@ export function memoryVault() {
   return { blobs, vault: new CertificateVault(blobs, derivedKeyPassphrases(randomBytes(32))) };
 }
 
-export function orderNames(...ascii: string[]): OrderName[] {
+function orderNames(...ascii: string[]): OrderName[] {
   return ascii.map((name) => ({ ascii: name, display: name, wildcard: name.startsWith("*.") }));
 }
 
 /** An adapter against the Pebble under test, with a challtestsrv delegation zone. */
-export function pebbleAuthority(
+function pebbleAuthority(
   pebble: PebbleHandle,
   vault: CertificateVault,
   options: Partial<AcmeCertificateAuthorityOptions> = {},
@@ -61,9 +65,84 @@ export function pebbleAuthority(
   });
 }
 
-export async function csrFor(names: readonly OrderName[]): Promise<string> {
+/** A running Pebble (with challtestsrv) and what the ACME tests do with it. */
+export interface PebbleTestbed {
+  readonly pebble: PebbleHandle;
+  /** An adapter against this Pebble, on `vault` (a fresh memory vault when left out). */
+  authority(
+    vault?: CertificateVault,
+    options?: Partial<AcmeCertificateAuthorityOptions>,
+  ): AcmeCertificateAuthority;
+  /** The customer's DNS, as Pebble resolves it: challtestsrv's records. */
+  customerDns(): ChalltestsrvManagement;
+  /** Publishes each dns-txt value at challtestsrv, as the customer would. */
+  publishTxtValues(challenges: readonly ChallengeForName[]): Promise<void>;
+  /** `openssl verify` of an issued certificate under the root Pebble issues under now. */
+  opensslVerify(issued: { certificatePem: string; chainPems: readonly string[] }): Promise<string>;
+}
+
+function testbedOn(current: () => PebbleHandle): PebbleTestbed {
+  const customerDns = () => new ChalltestsrvManagement(current().challtestsrvUrl);
+  return {
+    get pebble() {
+      return current();
+    },
+    authority: (vault = memoryVault().vault, options = {}) =>
+      pebbleAuthority(current(), vault, options),
+    customerDns,
+    async publishTxtValues(challenges) {
+      for (const { instructions } of challenges) {
+        if (instructions.method !== "dns-txt") {
+          throw new Error(`not a dns-txt instruction: ${JSON.stringify(instructions)}`);
+        }
+        await customerDns().addTxt(instructions.host, instructions.value);
+      }
+    },
+    opensslVerify: async (issued) => opensslVerify(issued, await current().issuingRootPem()),
+  };
+}
+
+/** Pebble started before the calling file's tests and stopped after them. */
+export function pebbleForFile(options: PebbleOptions = {}): PebbleTestbed {
+  let pebble: PebbleHandle | undefined;
+  beforeAll(async () => {
+    pebble = await startPebble(options);
+  });
+  afterAll(async () => {
+    await pebble?.stop();
+  });
+  return testbedOn(() => {
+    if (pebble === undefined) throw new Error("Pebble runs only while the file's tests do");
+    return pebble;
+  });
+}
+
+/** A Pebble of the calling test's own, stopped when the test finishes. */
+export async function pebbleForTest(options: PebbleOptions = {}): Promise<PebbleTestbed> {
+  const pebble = await startPebble(options);
+  onTestFinished(() => pebble.stop());
+  return testbedOn(() => pebble);
+}
+
+export interface TestOrder {
+  readonly orderId: string;
+  /** ASCII names, "*." for a wildcard. */
+  readonly names: readonly string[];
+  readonly method: ValidationMethodName;
+  /** tenant-a when left out. */
+  readonly tenantId?: string;
+}
+
+export function placeOrder(
+  ca: CertificateAuthority,
+  { tenantId = "tenant-a", names, ...order }: TestOrder,
+): Promise<PlacedOrder> {
+  return ca.placeOrder({ tenantId, names: orderNames(...names), ...order });
+}
+
+export async function csrFor(names: readonly string[]): Promise<string> {
   const keys = await generateKeyPair("EC-P256");
-  return buildCsr({ keys, names: names.map((name) => name.ascii) });
+  return buildCsr({ keys, names: [...names] });
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,14 +162,42 @@ export async function settledValidation(
   }
 }
 
-export async function issuedCertificate(
+/** Asks the CA to validate the order and waits for its decision. */
+export async function validation(
   ca: CertificateAuthority,
   caOrderRef: string,
-  first: CertificateProgress,
+): Promise<Exclude<CaProgress, { state: "pending" }>> {
+  await ca.requestValidation(caOrderRef);
+  return settledValidation(ca, caOrderRef);
+}
+
+/**
+ * Places the order, has `publish` put its challenge answers in place and the CA validate it;
+ * the placed order. Throws unless the CA finds it valid.
+ */
+export async function validatedOrder(
+  ca: CertificateAuthority,
+  order: TestOrder,
+  publish: (challenges: readonly ChallengeForName[]) => unknown,
+): Promise<PlacedOrder> {
+  const placed = await placeOrder(ca, order);
+  await publish(placed.challenges);
+  const outcome = await validation(ca, placed.caOrderRef);
+  if (outcome.state !== "valid") {
+    throw new Error(`order ${order.orderId} did not validate: ${JSON.stringify(outcome)}`);
+  }
+  return placed;
+}
+
+/** Finalizes with a CSR for `names` (a new key) and waits until the certificate is issued. */
+export async function issue(
+  ca: CertificateAuthority,
+  caOrderRef: string,
+  names: readonly string[],
   timeoutMs = 20_000,
 ): Promise<Extract<CertificateProgress, { state: "issued" }>> {
   const deadline = Date.now() + timeoutMs;
-  let progress = first;
+  let progress = await ca.finalize(caOrderRef, await csrFor(names), 90);
   while (progress.state !== "issued") {
     if (Date.now() > deadline) throw new Error(`certificate of ${caOrderRef} still processing`);
     await pause(50);
@@ -100,7 +207,7 @@ export async function issuedCertificate(
 }
 
 /** `openssl verify` of the leaf with the CA's chain as untrusted intermediates; its output. */
-export async function opensslVerify(
+async function opensslVerify(
   issued: { certificatePem: string; chainPems: readonly string[] },
   rootPem: string,
 ): Promise<string> {
@@ -126,7 +233,8 @@ export async function opensslVerify(
 /**
  * Counts requests to one ACME resource (e.g. "newAccount") that the CA accepted, by watching
  * acme-client's axios instance, independent of the adapter's code. An attempt refused with
- * badNonce (Pebble refuses a few by default) and sent again counts once. Call stop() when done.
+ * badNonce (Pebble refuses a few by default) and sent again counts once. Counts until the
+ * calling test finishes.
  */
 export async function countRequestsTo(pebble: PebbleHandle, resource: string) {
   const url = (await pebble.directory())[resource];
@@ -136,13 +244,14 @@ export async function countRequestsTo(pebble: PebbleHandle, resource: string) {
     if (response.config.url === url && response.status < 300) count += 1;
     return response;
   });
-  return {
-    count: () => count,
-    stop: () => acme.axios.interceptors.response.eject(interceptor),
-  };
+  onTestFinished(() => acme.axios.interceptors.response.eject(interceptor));
+  return { count: () => count };
 }
 
-/** Counts responses carrying one ACME problem type (e.g. "badNonce"), as acme-client saw them. */
+/**
+ * Counts responses carrying one ACME problem type (e.g. "badNonce"), as acme-client saw them,
+ * until the calling test finishes.
+ */
 export function countProblems(type: string) {
   let count = 0;
   const interceptor = acme.axios.interceptors.response.use((response) => {
@@ -150,8 +259,6 @@ export function countProblems(type: string) {
     if (body?.type === `urn:ietf:params:acme:error:${type}`) count += 1;
     return response;
   });
-  return {
-    count: () => count,
-    stop: () => acme.axios.interceptors.response.eject(interceptor),
-  };
+  onTestFinished(() => acme.axios.interceptors.response.eject(interceptor));
+  return { count: () => count };
 }

@@ -118,6 +118,11 @@ export async function startStubAcmeCa() {
     directoryUrl: `${baseUrl}${STUB_PATHS.directory}`,
     orderUrl: `${baseUrl}${STUB_PATHS.order}`,
     order,
+    /** An answer with the order in `status`, and a Retry-After header when one is given. */
+    orderAnswer(status: string, retryAfter?: string): StubAnswer {
+      const headers: Record<string, string> = retryAfter ? { "Retry-After": retryAfter } : {};
+      return { status: 200, headers, body: order(status) };
+    },
     /** Answers `path` with `answer` from now on. */
     answer(path: string, answer: StubAnswer) {
       overrides.set(path, answer);

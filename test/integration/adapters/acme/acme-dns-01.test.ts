@@ -1,43 +1,41 @@
 import { Resolver } from "node:dns/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ChalltestsrvDnsZone } from "../../../../functions/adapters/challtestsrv/challtestsrv-dns-zone.ts";
-import { ChalltestsrvManagement } from "../../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
 import { parseCertificate } from "../../../../functions/pki/certificate-info.ts";
-import type { ChallengeForName } from "../../../../functions/ports/certificate-authority.ts";
+import type { PlacedOrder } from "../../../../functions/ports/certificate-authority.ts";
 import {
-  csrFor,
   DELEGATION_ZONE,
-  issuedCertificate,
+  issue,
   memoryVault,
-  opensslVerify,
-  orderNames,
-  pebbleAuthority,
+  pebbleForFile,
+  placeOrder,
   settledValidation,
+  validation,
 } from "../../../support/acme-test-kit.ts";
-import { type PebbleHandle, startPebble } from "../../../support/pebble.ts";
 
-let pebble: PebbleHandle;
-let dns: ChalltestsrvManagement;
-let resolver: Resolver;
+const bed = pebbleForFile();
 const { vault } = memoryVault();
+let resolver: Resolver;
 
-beforeAll(async () => {
-  pebble = await startPebble();
-  dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
+beforeAll(() => {
   resolver = new Resolver({ timeout: 1_000, tries: 1 });
-  resolver.setServers([pebble.dnsAddress]);
+  resolver.setServers([bed.pebble.dnsAddress]);
 });
 
-afterAll(async () => {
-  await pebble?.stop();
-});
+/** The DNS record each challenge of the order asks for. */
+function dnsRecords(placed: PlacedOrder) {
+  return placed.challenges.map(({ instructions }) => {
+    if (instructions.method !== "dns-txt" && instructions.method !== "dns-cname") {
+      throw new Error(`not a DNS instruction: ${JSON.stringify(instructions)}`);
+    }
+    return instructions;
+  });
+}
 
-function dnsRecord(challenge: ChallengeForName) {
-  const { instructions } = challenge;
-  if (instructions.method !== "dns-txt" && instructions.method !== "dns-cname") {
-    throw new Error(`not a DNS instruction: ${JSON.stringify(instructions)}`);
-  }
-  return instructions;
+function firstDnsRecord(placed: PlacedOrder | undefined) {
+  const [first] = placed === undefined ? [] : dnsRecords(placed);
+  if (first === undefined) throw new Error("no challenge");
+  return first;
 }
 
 async function txtAt(name: string): Promise<string[]> {
@@ -50,18 +48,36 @@ async function txtAt(name: string): Promise<string[]> {
   }
 }
 
+/** challtestsrv as the delegation zone, live only once `live` is set, as Route 53 is, late. */
+class LateZone extends ChalltestsrvDnsZone {
+  live = false;
+  liveQuestions = 0;
+
+  constructor() {
+    super(bed.pebble.challtestsrvUrl);
+  }
+
+  override async isLive(): Promise<boolean> {
+    this.liveQuestions += 1;
+    return this.live;
+  }
+}
+
 describe("ACME adapter against Pebble: dns-01", () => {
   it("issues for a name and its wildcard once the customer publishes both TXT values", async () => {
-    const ca = pebbleAuthority(pebble, vault);
-    const names = orderNames("dns.certflow.test", "*.dns.certflow.test");
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_dns",
-      names,
-      method: "dns-txt",
-    });
+    // Prepare
+    const ca = bed.authority(vault);
+    const names = ["dns.certflow.test", "*.dns.certflow.test"];
 
-    const records = placed.challenges.map(dnsRecord);
+    // Act
+    const placed = await placeOrder(ca, { orderId: "ord_dns", names, method: "dns-txt" });
+    await bed.publishTxtValues(placed.challenges);
+    const outcome = await validation(ca, placed.caOrderRef);
+    await bed.customerDns().clearTxt("_acme-challenge.dns.certflow.test");
+    const issued = await issue(ca, placed.caOrderRef, names);
+
+    // Assess
+    const records = dnsRecords(placed);
     expect(records.map((record) => [record.recordType, record.host])).toEqual([
       ["TXT", "_acme-challenge.dns.certflow.test"],
       ["TXT", "_acme-challenge.dns.certflow.test"],
@@ -69,34 +85,26 @@ describe("ACME adapter against Pebble: dns-01", () => {
     const values = records.map((record) => record.value);
     expect(new Set(values).size).toBe(2);
     for (const value of values) expect(value).toMatch(/^[\w-]{43}$/);
-
-    for (const record of records) await dns.addTxt(record.host, record.value);
-    await ca.requestValidation(placed.caOrderRef);
-    expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
-    await dns.clearTxt("_acme-challenge.dns.certflow.test");
-
-    const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
-    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+    expect(outcome).toEqual({ state: "valid" });
     expect(parseCertificate(issued.certificatePem).names.sort()).toEqual(
       ["*.dns.certflow.test", "dns.certflow.test"].sort(),
     );
-    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
+    expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
   });
 
   it("reports a wrong TXT value as invalid, naming the CA's error", async () => {
-    const ca = pebbleAuthority(pebble, vault);
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_dns_wrong",
-      names: orderNames("wrong.certflow.test"),
-      method: "dns-txt",
-    });
-    const [record] = placed.challenges.map(dnsRecord);
-    if (record === undefined) throw new Error("no challenge");
-    await dns.addTxt(record.host, `${record.value}x`);
-    await ca.requestValidation(placed.caOrderRef);
-    const outcome = await settledValidation(ca, placed.caOrderRef);
-    await dns.clearTxt(record.host);
+    // Prepare
+    const ca = bed.authority(vault);
+    const names = ["wrong.certflow.test"];
+    const placed = await placeOrder(ca, { orderId: "ord_dns_wrong", names, method: "dns-txt" });
+    const record = firstDnsRecord(placed);
+    await bed.customerDns().addTxt(record.host, `${record.value}x`);
+
+    // Act
+    const outcome = await validation(ca, placed.caOrderRef);
+    await bed.customerDns().clearTxt(record.host);
+
+    // Assess
     expect(outcome).toEqual({
       state: "invalid",
       reason: expect.stringMatching(
@@ -107,18 +115,18 @@ describe("ACME adapter against Pebble: dns-01", () => {
 });
 
 describe("ACME adapter against Pebble: dns-cname delegation", () => {
-  const names = orderNames("delegated.certflow.test", "*.delegated.certflow.test");
+  const names = ["delegated.certflow.test", "*.delegated.certflow.test"];
   const customerHost = "_acme-challenge.delegated.certflow.test";
 
   it("asks for one CNAME per name into the delegation zone, the same for the wildcard", async () => {
-    const ca = pebbleAuthority(pebble, vault);
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_cname_1",
-      names,
-      method: "dns-cname",
-    });
-    const records = placed.challenges.map(dnsRecord);
+    // Prepare
+    const ca = bed.authority(vault);
+
+    // Act
+    const placed = await placeOrder(ca, { orderId: "ord_cname_1", names, method: "dns-cname" });
+
+    // Assess
+    const records = dnsRecords(placed);
     expect(records).toHaveLength(2);
     const [apex, wildcard] = records;
     expect(apex).toMatchObject({ method: "dns-cname", recordType: "CNAME", host: customerHost });
@@ -129,182 +137,167 @@ describe("ACME adapter against Pebble: dns-cname delegation", () => {
   });
 
   it("without the customer's CNAME, the TXT the service writes is not found: invalid", async () => {
-    const ca = pebbleAuthority(pebble, vault);
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_cname_missing",
-      names: orderNames("not-delegated.certflow.test"),
-      method: "dns-cname",
+    // Prepare
+    const ca = bed.authority(vault);
+    const order = { orderId: "ord_cname_missing", method: "dns-cname" } as const;
+    const placed = await placeOrder(ca, {
+      ...order,
+      names: ["not-delegated.certflow.test"],
     });
-    const [record] = placed.challenges.map(dnsRecord);
-    if (record === undefined) throw new Error("no challenge");
+    const target = firstDnsRecord(placed).value;
+
+    // Act
     await ca.requestValidation(placed.caOrderRef);
     // The adapter wrote the dns-01 value at the target; only the CNAME is missing.
-    expect(await txtAt(record.value)).toHaveLength(1);
+    const writtenAtTarget = await txtAt(target);
     const outcome = await settledValidation(ca, placed.caOrderRef);
+
+    // Assess
+    expect(writtenAtTarget).toHaveLength(1);
     expect(outcome).toMatchObject({
       state: "invalid",
       reason: expect.stringContaining("urn:ietf:params:acme:error:unauthorized"),
     });
-    expect(await txtAt(record.value)).toEqual([]);
+    expect(await txtAt(target)).toEqual([]);
   });
 
   it("with the CNAME set once, Pebble follows it to the TXT the service writes, for every issuance", async () => {
-    const ca = pebbleAuthority(pebble, vault);
-    const rootPem = await pebble.issuingRootPem();
-    let target: string | undefined;
-    for (const orderId of ["ord_cname_1st", "ord_cname_renewal"]) {
-      const placed = await ca.placeOrder({
-        tenantId: "tenant-a",
-        orderId,
-        names,
-        method: "dns-cname",
-      });
-      const [record] = placed.challenges.map(dnsRecord);
-      if (record === undefined) throw new Error("no challenge");
-      if (target === undefined) {
-        target = record.value;
-        await dns.setCname(customerHost, target);
-      }
-      // The same target on renewal: the customer does nothing more.
-      expect(record.value).toBe(target);
+    // Prepare
+    const ca = bed.authority(vault);
 
+    // Act
+    const rounds = [];
+    for (const orderId of ["ord_cname_1st", "ord_cname_renewal"]) {
+      const placed = await placeOrder(ca, { orderId, names, method: "dns-cname" });
+      const target = firstDnsRecord(placed).value;
+      if (rounds.length === 0) await bed.customerDns().setCname(customerHost, target);
       await ca.requestValidation(placed.caOrderRef);
+      const writtenAtTarget = await txtAt(target);
+      const outcome = await settledValidation(ca, placed.caOrderRef);
+      const leftAtTarget = await txtAt(target);
+      const issued = await issue(ca, placed.caOrderRef, names);
+      rounds.push({ placed, target, writtenAtTarget, outcome, leftAtTarget, issued });
+    }
+
+    // Assess
+    // The same target on renewal: the customer does nothing more.
+    expect(rounds[1]?.target).toBe(rounds[0]?.target);
+    for (const { placed, writtenAtTarget, outcome, leftAtTarget, issued } of rounds) {
       // A value per name the CA still wants proven: Pebble now and then reuses an
       // authorization of the earlier order even with PEBBLE_AUTHZREUSE=0.
       const stillToProve = placed.challenges.filter((challenge) => !challenge.alreadyValidated);
-      expect(await txtAt(target)).toHaveLength(stillToProve.length);
-      expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
-      expect(await txtAt(target)).toEqual([]);
-
-      const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
-      const issued = await issuedCertificate(ca, placed.caOrderRef, first);
+      expect(writtenAtTarget).toHaveLength(stillToProve.length);
+      expect(outcome).toEqual({ state: "valid" });
+      expect(leftAtTarget).toEqual([]);
       expect(parseCertificate(issued.certificatePem).names.sort()).toEqual(
         ["*.delegated.certflow.test", "delegated.certflow.test"].sort(),
       );
-      expect(await opensslVerify(issued, rootPem)).toMatch(/: OK$/);
+      expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
     }
   });
 
   it("another tenant's order for the same names does not ride on that CNAME: invalid", async () => {
-    const ca = pebbleAuthority(pebble, vault);
-    const placed = await ca.placeOrder({
+    // Prepare
+    const ca = bed.authority(vault);
+    const order = { names, method: "dns-cname" } as const;
+    const placed = await placeOrder(ca, {
+      ...order,
       tenantId: "tenant-b",
       orderId: "ord_cname_other_tenant",
-      names,
-      method: "dns-cname",
     });
-    const [record] = placed.challenges.map(dnsRecord);
-    if (record === undefined) throw new Error("no challenge");
-    const tenantA = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_cname_tenant_a_again",
-      names,
-      method: "dns-cname",
-    });
-    expect(record.value).not.toBe(tenantA.challenges.map(dnsRecord)[0]?.value);
+    const tenantA = await placeOrder(ca, { ...order, orderId: "ord_cname_tenant_a_again" });
+    const target = firstDnsRecord(placed).value;
 
+    // Act
     // The customer's CNAME still points at tenant-a's target, where nothing is written now.
     await ca.requestValidation(placed.caOrderRef);
-    expect(await txtAt(record.value)).toHaveLength(2);
-    expect(await settledValidation(ca, placed.caOrderRef)).toMatchObject({
+    const writtenAtTarget = await txtAt(target);
+    const outcome = await settledValidation(ca, placed.caOrderRef);
+
+    // Assess
+    expect(target).not.toBe(firstDnsRecord(tenantA).value);
+    expect(writtenAtTarget).toHaveLength(2);
+    expect(outcome).toMatchObject({
       state: "invalid",
       reason: expect.stringContaining("urn:ietf:params:acme:error:unauthorized"),
     });
   });
 
   it("with a zone that is slow to go live (like Route 53), asks the CA only once it is", async () => {
-    const challtestsrv = new ChalltestsrvDnsZone(pebble.challtestsrvUrl);
-    let live = false;
-    let liveQuestions = 0;
-    const slowZone = {
-      addTxt: (fqdn: string, values: readonly string[]) => challtestsrv.addTxt(fqdn, values),
-      removeTxt: (fqdn: string, values: readonly string[]) => challtestsrv.removeTxt(fqdn, values),
-      isLive: async () => {
-        liveQuestions += 1;
-        return live;
-      },
-    };
-    const ca = pebbleAuthority(pebble, vault, {
-      delegation: { zone: slowZone, zoneName: DELEGATION_ZONE },
-    });
-    const slowNames = orderNames("slow.certflow.test");
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
+    // Prepare
+    const zone = new LateZone();
+    const ca = bed.authority(vault, { delegation: { zone, zoneName: DELEGATION_ZONE } });
+    const slowNames = ["slow.certflow.test"];
+    const placed = await placeOrder(ca, {
       orderId: "ord_cname_slow",
       names: slowNames,
       method: "dns-cname",
     });
-    const [record] = placed.challenges.map(dnsRecord);
-    if (record === undefined) throw new Error("no challenge");
-    await dns.setCname(record.host, record.value);
+    const record = firstDnsRecord(placed);
+    await bed.customerDns().setCname(record.host, record.value);
 
+    // Act
     await ca.requestValidation(placed.caOrderRef);
-    expect(await txtAt(record.value)).toHaveLength(1);
+    const writtenAtTarget = await txtAt(record.value);
     // Pebble validates within milliseconds once asked: staying pending means it was not asked.
+    const whileNotLive = [];
     for (let poll = 0; poll < 3; poll += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await ca.validationProgress(placed.caOrderRef)).toEqual({ state: "pending" });
+      whileNotLive.push(await ca.validationProgress(placed.caOrderRef));
     }
-    expect(liveQuestions).toBe(4);
+    const questionsWhileNotLive = zone.liveQuestions;
+    zone.live = true;
+    const outcome = await settledValidation(ca, placed.caOrderRef);
+    const issued = await issue(ca, placed.caOrderRef, slowNames);
 
-    live = true;
-    expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
+    // Assess
+    expect(writtenAtTarget).toHaveLength(1);
+    expect(whileNotLive).toEqual(Array(3).fill({ state: "pending" }));
+    expect(questionsWhileNotLive).toBe(4);
+    expect(outcome).toEqual({ state: "valid" });
     expect(await txtAt(record.value)).toEqual([]);
-    const first = await ca.finalize(placed.caOrderRef, await csrFor(slowNames), 90);
-    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
     expect(parseCertificate(issued.certificatePem).names).toEqual(["slow.certflow.test"]);
   });
 
   it("two orders of a tenant sharing a name, in flight at once, each find their own value", async () => {
-    const challtestsrv = new ChalltestsrvDnsZone(pebble.challtestsrvUrl);
-    let live = false;
+    // Prepare
     // Live only once both orders have written, so Pebble checks with both values in place.
-    const heldZone = {
-      addTxt: (fqdn: string, values: readonly string[]) => challtestsrv.addTxt(fqdn, values),
-      removeTxt: (fqdn: string, values: readonly string[]) => challtestsrv.removeTxt(fqdn, values),
-      isLive: async () => live,
-    };
-    const ca = pebbleAuthority(pebble, vault, {
-      delegation: { zone: heldZone, zoneName: DELEGATION_ZONE },
-    });
+    const zone = new LateZone();
+    const ca = bed.authority(vault, { delegation: { zone, zoneName: DELEGATION_ZONE } });
     const orders = [
-      { orderId: "ord_shared_1", names: orderNames("shared.certflow.test") },
+      { orderId: "ord_shared_1", names: ["shared.certflow.test"] },
       {
         orderId: "ord_shared_2",
-        names: orderNames("shared.certflow.test", "www.shared.certflow.test"),
+        names: ["shared.certflow.test", "www.shared.certflow.test"],
       },
     ];
-    const placed = [];
-    for (const { orderId, names } of orders) {
-      const order = await ca.placeOrder({
-        tenantId: "tenant-a",
-        orderId,
-        names,
-        method: "dns-cname",
-      });
-      for (const record of order.challenges.map(dnsRecord)) {
-        await dns.setCname(record.host, record.value);
+    const placed: PlacedOrder[] = [];
+    for (const order of orders) {
+      const one = await placeOrder(ca, { ...order, method: "dns-cname" });
+      for (const record of dnsRecords(one)) {
+        await bed.customerDns().setCname(record.host, record.value);
       }
-      placed.push(order);
+      placed.push(one);
     }
-    const [sharedTarget] = placed[0]?.challenges.map(dnsRecord).map((record) => record.value) ?? [];
-    if (sharedTarget === undefined) throw new Error("no challenge");
-    for (const order of placed) await ca.requestValidation(order.caOrderRef);
-    expect(await txtAt(sharedTarget)).toHaveLength(2);
+    const sharedTarget = firstDnsRecord(placed[0]).value;
 
-    live = true;
-    for (const order of placed) {
-      expect(await settledValidation(ca, order.caOrderRef)).toEqual({ state: "valid" });
-    }
-    expect(await txtAt(sharedTarget)).toEqual([]);
+    // Act
+    for (const order of placed) await ca.requestValidation(order.caOrderRef);
+    const writtenAtTarget = await txtAt(sharedTarget);
+    zone.live = true;
+    const outcomes = [];
+    for (const order of placed) outcomes.push(await settledValidation(ca, order.caOrderRef));
+    const issued = [];
     for (const [index, order] of placed.entries()) {
-      const names = orders[index]?.names ?? [];
-      const first = await ca.finalize(order.caOrderRef, await csrFor(names), 90);
-      const issued = await issuedCertificate(ca, order.caOrderRef, first);
-      expect(parseCertificate(issued.certificatePem).names.sort()).toEqual(
-        names.map((name) => name.ascii).sort(),
-      );
+      issued.push(await issue(ca, order.caOrderRef, orders[index]?.names ?? []));
     }
+
+    // Assess
+    expect(writtenAtTarget).toHaveLength(2);
+    expect(outcomes).toEqual([{ state: "valid" }, { state: "valid" }]);
+    expect(await txtAt(sharedTarget)).toEqual([]);
+    expect(
+      issued.map(({ certificatePem }) => parseCertificate(certificatePem).names.sort()),
+    ).toEqual(orders.map(({ names }) => [...names].sort()));
   });
 });

@@ -1,58 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChalltestsrvManagement } from "../../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
+import { describe, expect, it } from "vitest";
 import { CaRejected } from "../../../../functions/ports/certificate-authority.ts";
 import {
-  csrFor,
-  issuedCertificate,
+  issue,
   memoryVault,
-  opensslVerify,
-  orderNames,
-  pebbleAuthority,
-  settledValidation,
+  pebbleForFile,
+  placeOrder,
+  validatedOrder,
 } from "../../../support/acme-test-kit.ts";
-import { PEBBLE_EAB_KEYS, type PebbleHandle, startPebble } from "../../../support/pebble.ts";
+import { PEBBLE_EAB_KEYS } from "../../../support/pebble.ts";
 
-let pebble: PebbleHandle;
-
-beforeAll(async () => {
-  pebble = await startPebble({ externalAccountBinding: true });
-});
-
-afterAll(async () => {
-  await pebble?.stop();
-});
-
+const bed = pebbleForFile({ externalAccountBinding: true });
 const decoder = new TextDecoder();
 
 describe("ACME adapter against Pebble: External Account Binding", () => {
   it("registers with the binding from the provider and issues; the HMAC key is stored nowhere", async () => {
+    // Prepare
     const { vault, blobs } = memoryVault();
     let asked = 0;
-    const ca = pebbleAuthority(pebble, vault, {
+    const ca = bed.authority(vault, {
       externalAccountBinding: async () => {
         asked += 1;
         return { kid: "kid-1", hmacKey: PEBBLE_EAB_KEYS["kid-1"] };
       },
     });
-    const names = orderNames("eab.certflow.test");
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_eab",
-      names,
-      method: "dns-txt",
-    });
-    const dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
-    for (const { instructions } of placed.challenges) {
-      if (instructions.method !== "dns-txt") throw new Error("expected dns-txt");
-      await dns.addTxt(instructions.host, instructions.value);
-    }
-    await ca.requestValidation(placed.caOrderRef);
-    expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
-    const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
-    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
-    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
-    expect(asked).toBe(1);
+    const names = ["eab.certflow.test"];
 
+    // Act
+    const order = { orderId: "ord_eab", names, method: "dns-txt" } as const;
+    const placed = await validatedOrder(ca, order, bed.publishTxtValues);
+    const issued = await issue(ca, placed.caOrderRef, names);
+
+    // Assess
+    expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
+    expect(asked).toBe(1);
     const accountDescriptions = blobs
       .keys()
       .filter((key) => /^ca\/acme\/accounts\/.*\.json$/.test(key));
@@ -60,28 +40,27 @@ describe("ACME adapter against Pebble: External Account Binding", () => {
     const description = JSON.parse(
       decoder.decode(await blobs.get(accountDescriptions[0] ?? "")),
     ) as Record<string, unknown>;
-    expect(description).toMatchObject({ eabKid: "kid-1", directoryUrl: pebble.directoryUrl });
+    expect(description).toMatchObject({ eabKid: "kid-1", directoryUrl: bed.pebble.directoryUrl });
     for (const key of blobs.keys()) {
       expect(decoder.decode(await blobs.get(key))).not.toContain(PEBBLE_EAB_KEYS["kid-1"]);
     }
   });
 
   it("a wrong HMAC key is refused with a clear message that holds no secret", async () => {
-    const { vault } = memoryVault();
-    const ca = pebbleAuthority(pebble, vault, {
+    // Prepare
+    const ca = bed.authority(memoryVault().vault, {
       externalAccountBinding: async () => ({ kid: "kid-2", hmacKey: PEBBLE_EAB_KEYS["kid-1"] }),
     });
-    const error = await ca
-      .placeOrder({
-        tenantId: "tenant-a",
-        orderId: "ord_eab_wrong",
-        names: orderNames("eab2.certflow.test"),
-        method: "dns-txt",
-      })
-      .then(
-        () => undefined,
-        (failure: unknown) => failure,
-      );
+    const names = ["eab2.certflow.test"];
+
+    // Act
+    const error = await placeOrder(ca, {
+      orderId: "ord_eab_wrong",
+      names,
+      method: "dns-txt",
+    }).catch((failure: unknown) => failure);
+
+    // Assess
     expect(error).toBeInstanceOf(CaRejected);
     const message = (error as Error).message;
     expect(message).toMatch(
@@ -93,15 +72,15 @@ describe("ACME adapter against Pebble: External Account Binding", () => {
   });
 
   it("without a binding, the refusal says one is required", async () => {
-    const ca = pebbleAuthority(pebble, memoryVault().vault);
-    await expect(
-      ca.placeOrder({
-        tenantId: "tenant-a",
-        orderId: "ord_no_eab",
-        names: orderNames("eab3.certflow.test"),
-        method: "dns-txt",
-      }),
-    ).rejects.toThrow(
+    // Prepare
+    const ca = bed.authority();
+    const names = ["eab3.certflow.test"];
+
+    // Act
+    const placing = placeOrder(ca, { orderId: "ord_no_eab", names, method: "dns-txt" });
+
+    // Assess
+    await expect(placing).rejects.toThrow(
       /requires an external account binding, and none is configured: urn:ietf:params:acme:error:externalAccountRequired/,
     );
   });

@@ -1,88 +1,57 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { ChalltestsrvManagement } from "../../../../functions/adapters/challtestsrv/challtestsrv-management.ts";
-import type { OrderName } from "../../../../functions/domain/order-record.ts";
+import { describe, expect, it } from "vitest";
 import { parseCertificate } from "../../../../functions/pki/certificate-info.ts";
-import {
-  CaUnavailable,
-  type CertificateAuthority,
-} from "../../../../functions/ports/certificate-authority.ts";
+import { CaUnavailable } from "../../../../functions/ports/certificate-authority.ts";
 import {
   countProblems,
   countRequestsTo,
-  csrFor,
-  issuedCertificate,
+  issue,
   memoryVault,
-  opensslVerify,
-  orderNames,
-  pebbleAuthority,
-  settledValidation,
+  pebbleForTest,
+  placeOrder,
+  validatedOrder,
+  validation,
 } from "../../../support/acme-test-kit.ts";
-import { type PebbleHandle, startPebble } from "../../../support/pebble.ts";
-
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function pebbleWith(env: Record<string, string> = {}): Promise<PebbleHandle> {
-  const pebble = await startPebble({ env });
-  cleanups.push(() => pebble.stop());
-  return pebble;
-}
-
-/** Places a dns-txt order, publishes its TXT values and validates it; the placed order. */
-async function validatedDnsOrder(
-  ca: CertificateAuthority,
-  pebble: PebbleHandle,
-  orderId: string,
-  names: readonly OrderName[],
-) {
-  const placed = await ca.placeOrder({ tenantId: "tenant-a", orderId, names, method: "dns-txt" });
-  const dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
-  for (const { instructions } of placed.challenges) {
-    if (instructions.method !== "dns-txt") throw new Error("expected dns-txt");
-    await dns.addTxt(instructions.host, instructions.value);
-  }
-  await ca.requestValidation(placed.caOrderRef);
-  expect(await settledValidation(ca, placed.caOrderRef)).toEqual({ state: "valid" });
-  return placed;
-}
 
 describe("ACME adapter against Pebble: a CA that misbehaves", () => {
   it("issues every order while Pebble refuses half of all nonces", async () => {
-    const pebble = await pebbleWith({ PEBBLE_WFE_NONCEREJECT: "50" });
+    // Prepare
+    const bed = await pebbleForTest({ env: { PEBBLE_WFE_NONCEREJECT: "50" } });
     const badNonces = countProblems("badNonce");
-    cleanups.push(async () => badNonces.stop());
-    const ca = pebbleAuthority(pebble, memoryVault().vault);
-    const rootPem = await pebble.issuingRootPem();
-    for (const index of [1, 2, 3, 4]) {
-      const names = orderNames(`nonce${index}.certflow.test`, `www.nonce${index}.certflow.test`);
-      const placed = await validatedDnsOrder(ca, pebble, `ord_nonce_${index}`, names);
-      const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
-      const issued = await issuedCertificate(ca, placed.caOrderRef, first);
-      expect(parseCertificate(issued.certificatePem).names).toContain(
-        `nonce${index}.certflow.test`,
-      );
-      expect(await opensslVerify(issued, rootPem)).toMatch(/: OK$/);
+    const ca = bed.authority();
+    const domains = [1, 2, 3, 4].map((index) => `nonce${index}.certflow.test`);
+
+    // Act
+    const issued = [];
+    for (const [index, domain] of domains.entries()) {
+      const names = [domain, `www.${domain}`];
+      const order = { orderId: `ord_nonce_${index}`, names, method: "dns-txt" } as const;
+      const placed = await validatedOrder(ca, order, bed.publishTxtValues);
+      issued.push(await issue(ca, placed.caOrderRef, names));
+    }
+
+    // Assess
+    for (const [index, certificate] of issued.entries()) {
+      expect(parseCertificate(certificate.certificatePem).names).toContain(domains[index]);
+      expect(await bed.opensslVerify(certificate)).toMatch(/: OK$/);
     }
     expect(badNonces.count()).toBeGreaterThan(5);
   });
 
   it("answers CaUnavailable, at once, when Pebble dies in the middle of an order", async () => {
-    const pebble = await pebbleWith();
-    const ca = pebbleAuthority(pebble, memoryVault().vault);
-    const placed = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_killed",
-      names: orderNames("killed.certflow.test"),
-      method: "dns-txt",
-    });
-    await pebble.killPebble();
+    // Prepare
+    const bed = await pebbleForTest();
+    const ca = bed.authority();
+    const names = ["killed.certflow.test"];
+    const placed = await placeOrder(ca, { orderId: "ord_killed", names, method: "dns-txt" });
+    await bed.pebble.killPebble();
 
+    // Act
     const started = Date.now();
     const failure = await ca.requestValidation(placed.caOrderRef).catch((error: unknown) => error);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    const took = Date.now() - started;
+
+    // Assess
+    expect(took).toBeLessThan(2_000);
     expect(failure).toBeInstanceOf(CaUnavailable);
     expect((failure as Error).message).toMatch(
       /^Asking the CA to validate: the CA at 127\.0\.0\.1:\d+ could not be reached \((ECONNREFUSED|ECONNRESET)/,
@@ -91,46 +60,56 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
   });
 
   it("registers the same key again when the CA has forgotten the account (a restarted Pebble)", async () => {
-    const pebble = await pebbleWith();
+    // Prepare
+    const bed = await pebbleForTest();
     const { vault, blobs } = memoryVault();
-    const ca = pebbleAuthority(pebble, vault);
-    await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_before_restart",
-      names: orderNames("before.certflow.test"),
-      method: "dns-txt",
-    });
-    const [keyPath] = blobs.keys().filter((key) => key.endsWith(".key.pem"));
-    const keyBefore = await blobs.get(keyPath ?? "");
-    await pebble.restartPebble();
+    const ca = bed.authority(vault);
+    const before = { orderId: "ord_before_restart", method: "dns-txt" } as const;
+    await placeOrder(ca, { ...before, names: ["before.certflow.test"] });
+    const [keyPath = ""] = blobs.keys().filter((key) => key.endsWith(".key.pem"));
+    const keyBefore = await blobs.get(keyPath);
+    await bed.pebble.restartPebble();
+    const newAccount = await countRequestsTo(bed.pebble, "newAccount");
+    const names = ["after.certflow.test"];
 
-    const newAccount = await countRequestsTo(pebble, "newAccount");
-    cleanups.push(async () => newAccount.stop());
-    const names = orderNames("after.certflow.test");
-    const placed = await validatedDnsOrder(ca, pebble, "ord_after_restart", names);
-    const first = await ca.finalize(placed.caOrderRef, await csrFor(names), 90);
-    const issued = await issuedCertificate(ca, placed.caOrderRef, first);
-    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
+    // Act
+    const order = { orderId: "ord_after_restart", names, method: "dns-txt" } as const;
+    const placed = await validatedOrder(ca, order, bed.publishTxtValues);
+    const issued = await issue(ca, placed.caOrderRef, names);
+
+    // Assess
+    expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
     expect(newAccount.count()).toBe(1);
-    expect(await blobs.get(keyPath ?? "")).toEqual(keyBefore);
+    expect(await blobs.get(keyPath)).toEqual(keyBefore);
   });
 
   it("reports authorizations the CA already holds as alreadyValid, and issues without new validation", async () => {
-    const pebble = await pebbleWith({ PEBBLE_AUTHZREUSE: "100" });
-    const ca = pebbleAuthority(pebble, memoryVault().vault);
-    const names = orderNames("reuse.certflow.test", "*.reuse.certflow.test");
-    const first = await validatedDnsOrder(ca, pebble, "ord_authz_1", names);
-    expect(first.alreadyValid).toBe(false);
-    await new ChalltestsrvManagement(pebble.challtestsrvUrl).clearTxt(
-      "_acme-challenge.reuse.certflow.test",
+    // Prepare
+    const bed = await pebbleForTest({ env: { PEBBLE_AUTHZREUSE: "100" } });
+    const ca = bed.authority();
+    const names = ["reuse.certflow.test", "*.reuse.certflow.test"];
+    const order = { names, method: "dns-txt" } as const;
+    const first = await validatedOrder(
+      ca,
+      { ...order, orderId: "ord_authz_1" },
+      bed.publishTxtValues,
     );
+    await bed.customerDns().clearTxt("_acme-challenge.reuse.certflow.test");
 
-    const second = await ca.placeOrder({
-      tenantId: "tenant-a",
-      orderId: "ord_authz_2",
-      names,
-      method: "dns-txt",
+    // Act
+    const second = await placeOrder(ca, { ...order, orderId: "ord_authz_2" });
+    const secondProgress = await ca.validationProgress(second.caOrderRef);
+    const issued = await issue(ca, second.caOrderRef, names);
+    // Another tenant never rides on those validations: its own account holds none.
+    const otherTenant = await placeOrder(ca, {
+      ...order,
+      tenantId: "tenant-b",
+      orderId: "ord_authz_other_tenant",
     });
+    const otherOutcome = await validation(ca, otherTenant.caOrderRef);
+
+    // Assess
+    expect(first.alreadyValid).toBe(false);
     expect(second.alreadyValid).toBe(true);
     expect(
       second.challenges.map((challenge) => [challenge.domain, challenge.alreadyValidated]),
@@ -138,22 +117,11 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
       ["reuse.certflow.test", true],
       ["*.reuse.certflow.test", true],
     ]);
-    expect(await ca.validationProgress(second.caOrderRef)).toEqual({ state: "valid" });
-    const progress = await ca.finalize(second.caOrderRef, await csrFor(names), 90);
-    const issued = await issuedCertificate(ca, second.caOrderRef, progress);
-    expect(await opensslVerify(issued, await pebble.issuingRootPem())).toMatch(/: OK$/);
-
-    // Another tenant never rides on those validations: its own account holds none.
-    const otherTenant = await ca.placeOrder({
-      tenantId: "tenant-b",
-      orderId: "ord_authz_other_tenant",
-      names,
-      method: "dns-txt",
-    });
+    expect(secondProgress).toEqual({ state: "valid" });
+    expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
     expect(otherTenant.alreadyValid).toBe(false);
     expect(otherTenant.challenges.some((challenge) => challenge.alreadyValidated)).toBe(false);
-    await ca.requestValidation(otherTenant.caOrderRef);
-    expect(await settledValidation(ca, otherTenant.caOrderRef)).toMatchObject({
+    expect(otherOutcome).toMatchObject({
       state: "invalid",
       reason: expect.stringContaining("urn:ietf:params:acme:error:unauthorized"),
     });
