@@ -33,9 +33,12 @@ export class DeclarationMissing extends Error {
   override readonly name = "DeclarationMissing";
 }
 
-async function declarationsOf<Declaration>(kind: Kind): Promise<Declared<Declaration>[]> {
+async function declarationsOf<Declaration>(
+  root: string,
+  kind: Kind,
+): Promise<Declared<Declaration>[]> {
   const folder = DECLARATION_FOLDERS[kind];
-  const absolute = `${PROJECT_ROOT}${folder}`;
+  const absolute = `${root}${folder}`;
   if (!existsSync(absolute)) return [];
   const files = readdirSync(absolute)
     .filter((file) => file.endsWith(".ts"))
@@ -58,13 +61,14 @@ async function declarationsOf<Declaration>(kind: Kind): Promise<Declared<Declara
 /**
  * Every step, route and scheduled run the service declares, found in their folders: adding one
  * is adding its file. Hosts and the CDK app build everything from this; a Lambda function
- * imports only its own declaration (through its generated entry).
+ * imports only its own declaration (through its generated entry). `root` is the repository
+ * (a test may point it at a fixture tree).
  */
-export async function loadServiceCatalog(): Promise<ServiceCatalog> {
+export async function loadServiceCatalog(root: string = PROJECT_ROOT): Promise<ServiceCatalog> {
   const [steps, routes, schedules] = await Promise.all([
-    declarationsOf<StepDeclaration>("step"),
-    declarationsOf<RouteDeclaration>("route"),
-    declarationsOf<ScheduleDeclaration>("schedule"),
+    declarationsOf<StepDeclaration>(root, "step"),
+    declarationsOf<RouteDeclaration>(root, "route"),
+    declarationsOf<ScheduleDeclaration>(root, "schedule"),
   ]);
   const names = new Map<string, string>();
   for (const { declaration, modulePath } of [

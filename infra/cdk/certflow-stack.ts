@@ -122,7 +122,7 @@ export class CertflowStack extends Stack {
       for (const declared of catalog.schedules) {
         const { name, description, hourUtc } = declared.declaration;
         const handler = new ServiceFunction(this, name, {
-          description: `certflow: ${description}`,
+          detail: description,
           handler: { kind: "schedule", name, declared },
           resources,
           timeout: Duration.minutes(5),

@@ -44,7 +44,7 @@ export class OrderWorkflow extends Construct {
       steps.set(
         name,
         new ServiceFunction(this, name, {
-          description: `certflow order step ${name}`,
+          detail: "a step of the order workflow",
           handler: { kind: "step", name, declared },
           resources: props.resources,
           // Below the 60 s TimeoutSeconds of every Task state, so Lambda stops first.

@@ -1,4 +1,5 @@
-import { Duration, TimeZone } from "aws-cdk-lib";
+import { Duration, Stack, TimeZone, Validations } from "aws-cdk-lib";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import {
   ContextAttribute,
@@ -48,6 +49,15 @@ export class RenewalSchedule extends Construct {
         retryAttempts: 3,
         maxEventAge: Duration.hours(6),
       }),
+    });
+    // The scheduler's role (one per stack, made by LambdaInvoke) may invoke the function and
+    // its versions: `<function>:*` is the versions, not other functions.
+    const stack = Stack.of(this);
+    const functionId = stack.getLogicalId(props.handler.node.defaultChild as CfnFunction);
+    Validations.of(stack).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+      reason:
+        "EventBridge Scheduler invokes the scheduled function; the :* suffix covers that function's versions and aliases only.",
     });
   }
 }

@@ -198,7 +198,7 @@ export class CertflowApi extends Construct {
     for (const declared of routes) {
       const route = declared.declaration;
       const routeFunction = new ServiceFunction(this, route.name, {
-        description: `certflow API ${route.method} ${route.path}`,
+        detail: `${route.method} ${route.path}`,
         handler: { kind: "route", name: route.name, declared },
         resources,
         // API Gateway waits 29 s for an integration.

@@ -41,8 +41,14 @@ export interface ServiceResources {
 export const POWERTOOLS_SERVICE = "certflow";
 export const METRICS_NAMESPACE = "certflow";
 
+/** How a function is described in the console: `certflow <kind> <name>`, then the detail. */
+export function functionDescription(handler: LambdaEntry, detail: string): string {
+  return `certflow ${handler.kind} ${handler.name}: ${detail}`;
+}
+
 export interface ServiceFunctionProps {
-  readonly description: string;
+  /** What the function does, after its kind and name. */
+  readonly detail: string;
   /** The step, route or scheduled run the function serves; its name is the function's. */
   readonly handler: LambdaEntry;
   readonly resources: ServiceResources;
@@ -95,7 +101,7 @@ export class ServiceFunction extends Construct {
     if (built.has("ca")) Object.assign(environment, props.resources.ca.environment);
 
     this.function = new NodejsFunction(this, "Function", {
-      description: props.description,
+      description: functionDescription(props.handler, props.detail),
       entry: `${PROJECT_ROOT}${writeLambdaEntry(props.handler, props.resources.ca.kind)}`,
       handler: "handler",
       projectRoot: PROJECT_ROOT,

@@ -102,32 +102,20 @@ export interface TestLeaf {
   readonly certificateDer: Uint8Array;
 }
 
+/** A CA named `name` with a new key, signed by `issuer` (by itself when there is none). */
+async function caIssuer(
+  keyType: TestKeyType,
+  name: string,
+  issuer: Issuer | undefined,
+): Promise<Issuer> {
+  const keys = await keyPair(keyType);
+  return { name, keys, certificate: await certificate({ subject: name, keys, issuer, ca: true }) };
+}
+
 /** A root, an intermediate and a function issuing leaves under the intermediate. */
 export async function testChain(): Promise<TestChain> {
-  const rootKeys = await keyPair("EC-P384");
-  const rootName = "CN=Delivery Test Root";
-  const root: Issuer = {
-    name: rootName,
-    keys: rootKeys,
-    certificate: await certificate({
-      subject: rootName,
-      keys: rootKeys,
-      issuer: undefined,
-      ca: true,
-    }),
-  };
-  const intermediateKeys = await keyPair("EC-P256");
-  const intermediateName = "CN=Delivery Test Issuing CA";
-  const intermediate: Issuer = {
-    name: intermediateName,
-    keys: intermediateKeys,
-    certificate: await certificate({
-      subject: intermediateName,
-      keys: intermediateKeys,
-      issuer: root,
-      ca: true,
-    }),
-  };
+  const root = await caIssuer("EC-P384", "CN=Delivery Test Root", undefined);
+  const intermediate = await caIssuer("EC-P256", "CN=Delivery Test Issuing CA", root);
   return {
     rootPem: root.certificate.toString("pem"),
     intermediatePem: intermediate.certificate.toString("pem"),

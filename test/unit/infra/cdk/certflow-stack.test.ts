@@ -2,14 +2,8 @@ import { readFileSync } from "node:fs";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ORDER_TABLE } from "../../../../functions/adapters/aws/order-table-design.ts";
-import { API_ROUTES } from "../../../../functions/api/route-table.ts";
-import { WIRING_FLAGS } from "../../../../functions/lambda/aws-environment.ts";
-import {
-  type FunctionNeeds,
-  ROUTE_FUNCTIONS,
-  STEP_FUNCTIONS,
-  wiringOf,
-} from "../../../../infra/cdk/function-catalog.ts";
+import { type Needs, resourcesBuiltFor } from "../../../../functions/composition/needs.ts";
+import { loadServiceCatalog } from "../../../../functions/composition/service-catalog.ts";
 import { DOCUMENT_RETENTION_DAYS } from "../../../../infra/cdk/storage.ts";
 import { ORDER_DEFINITION_PATH } from "../../../../statemachines/order-definition.ts";
 import {
@@ -18,6 +12,15 @@ import {
   type SynthesizedService,
   synthesizeService,
 } from "./synthesized-service.ts";
+
+const catalog = await loadServiceCatalog();
+const ROUTES = catalog.routes.map(({ declaration }) => declaration);
+const STEP_NAMES = catalog.steps.map(({ declaration }) => declaration.state);
+const NEEDS = new Map<string, Needs>([
+  ...catalog.steps.map(({ declaration }) => [declaration.state, declaration.needs] as const),
+  ...ROUTES.map((route) => [route.name, route.needs] as const),
+]);
+const built = (name: string) => new Set(resourcesBuiltFor(NEEDS.get(name) ?? {}));
 
 let service: SynthesizedService;
 beforeAll(() => {
@@ -33,13 +36,12 @@ interface Statement {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
-/** Every Lambda function of the stack, by its CERTFLOW_FUNCTION name. */
+/** Every Lambda function of the stack, by the step, route or run it serves (its description). */
 function functionsByName(): Map<string, { logicalId: string; resource: CfnResource }> {
   const functions = new Map<string, { logicalId: string; resource: CfnResource }>();
   for (const [logicalId, resource] of resourcesOfType(service, "AWS::Lambda::Function")) {
-    const environment = (resource.Properties.Environment as { Variables: Record<string, string> })
-      ?.Variables;
-    const name = environment?.CERTFLOW_FUNCTION;
+    const description = String(resource.Properties.Description ?? "");
+    const name = /^certflow (?:step|route|schedule) (\w+):/.exec(description)?.[1];
     if (name !== undefined) functions.set(name, { logicalId, resource });
   }
   return functions;
@@ -92,9 +94,7 @@ describe("the state machine", () => {
     const expected = source.replace(/\$\{(\w+)FunctionArn\}/g, "function:$1");
     expect(JSON.parse(deployed)).toEqual(JSON.parse(expected));
     expect(Object.keys(properties.DefinitionSubstitutions).sort()).toEqual(
-      Object.keys(STEP_FUNCTIONS)
-        .map((name) => `${name}FunctionArn`)
-        .sort(),
+      STEP_NAMES.map((name) => `${name}FunctionArn`).sort(),
     );
   });
 
@@ -117,7 +117,7 @@ describe("the state machine", () => {
       asList(statement.Action).includes("lambda:InvokeFunction"),
     );
     const invoked = invoke.flatMap((statement) => asList(statement.Resource as object));
-    const steps = [...functionsByName()].filter(([name]) => name in STEP_FUNCTIONS);
+    const steps = [...functionsByName()].filter(([name]) => STEP_NAMES.includes(name));
     expect(invoked).toEqual(
       expect.arrayContaining(steps.map(([, fn]) => ({ "Fn::GetAtt": [fn.logicalId, "Arn"] }))),
     );
@@ -128,7 +128,7 @@ describe("the state machine", () => {
 describe("the functions", () => {
   it("are one per step and one per route", () => {
     expect([...functionsByName().keys()].sort()).toEqual(
-      [...Object.keys(STEP_FUNCTIONS), ...API_ROUTES.map((route) => route.name)].sort(),
+      [...STEP_NAMES, ...ROUTES.map((route) => route.name)].sort(),
     );
   });
 
@@ -155,23 +155,26 @@ describe("the functions", () => {
     }
   });
 
-  it("are told which resources they are built with, matching the catalog", () => {
-    const catalog: Record<string, FunctionNeeds> = { ...STEP_FUNCTIONS, ...ROUTE_FUNCTIONS };
+  it("are told where the resources their declared needs name are, and nothing more", () => {
     for (const [name, { resource }] of functionsByName()) {
       const variables = (resource.Properties as any).Environment.Variables as Record<
         string,
         string
       >;
-      const wiring = wiringOf(catalog[name] ?? {});
-      for (const [wire, flag] of Object.entries(WIRING_FLAGS)) {
-        expect(variables[flag], `${name} ${flag}`).toBe(
-          wiring[wire as keyof typeof wiring] ? "yes" : "no",
-        );
-      }
-      expect("CERTFLOW_TABLE_NAME" in variables, `${name} table`).toBe(wiring.store);
-      expect("CERTFLOW_MASTER_SECRET_ARN" in variables, `${name} vault`).toBe(wiring.vault);
-      expect("CERTFLOW_STATE_MACHINE_ARN" in variables, `${name} workflow`).toBe(wiring.workflow);
+      const resources = built(name);
+      expect("CERTFLOW_TABLE_NAME" in variables, `${name} table`).toBe(resources.has("store"));
+      expect("CERTFLOW_MASTER_SECRET_ARN" in variables, `${name} vault`).toBe(
+        resources.has("vault"),
+      );
+      expect("CERTFLOW_SENDER" in variables, `${name} mail`).toBe(resources.has("mailer"));
+      expect("CERTFLOW_STATE_MACHINE_ARN" in variables, `${name} workflow`).toBe(
+        resources.has("workflow"),
+      );
       expect(variables.CERTFLOW_PUBLIC_API_URL, name).toBeDefined();
+      expect(
+        Object.keys(variables).some((key) => key.startsWith("CERTFLOW_USES_")),
+        name,
+      ).toBe(false);
     }
   });
 });
@@ -341,21 +344,20 @@ describe("permissions", () => {
     expect(actionsOf("CheckCustomerPublished")).not.toContain("s3:GetObject");
     for (const [name, fn] of functions) {
       const actions = actionsOfRole(roleOf(fn.resource));
-      const catalog = { ...STEP_FUNCTIONS, ...ROUTE_FUNCTIONS }[name] ?? {};
-      const wiring = wiringOf(catalog);
+      const resources = built(name);
       expect(
         actions.some((action) => action.startsWith("dynamodb:")),
         name,
-      ).toBe(wiring.store);
+      ).toBe(resources.has("store"));
       expect(
         actions.some((action) => action.startsWith("s3:")),
         name,
-      ).toBe(wiring.vault);
-      expect(actions.includes("ses:SendEmail"), name).toBe(wiring.mailer);
+      ).toBe(resources.has("vault"));
+      expect(actions.includes("ses:SendEmail"), name).toBe(resources.has("mailer"));
       expect(
         actions.some((action) => action.startsWith("states:")),
         name,
-      ).toBe(wiring.workflow);
+      ).toBe(resources.has("workflow"));
     }
   });
 
@@ -381,17 +383,20 @@ describe("the API", () => {
     const methods = resourcesOfType(service, "AWS::ApiGateway::Method").filter(
       ([, method]) => method.Properties.HttpMethod !== "OPTIONS",
     );
-    expect(methods).toHaveLength(API_ROUTES.length);
+    expect(methods).toHaveLength(ROUTES.length);
     const byOperation = new Map(
       methods.map(([, method]) => [method.Properties.OperationName as string, method] as const),
     );
-    for (const route of API_ROUTES) {
+    for (const route of ROUTES) {
       const method = byOperation.get(route.name);
       expect(method?.Properties.HttpMethod, route.name).toBe(route.method);
       expect(method?.Properties.AuthorizationType, route.name).toBe(
-        route.public === true ? "NONE" : "COGNITO_USER_POOLS",
+        route.access === "public" ? "NONE" : "COGNITO_USER_POOLS",
       );
       expect(method?.Properties.RequestValidatorId, route.name).toBeDefined();
+      expect(method?.Properties.RequestModels !== undefined, route.name).toBe(
+        route.body !== undefined,
+      );
     }
     expect(byOperation.get("SubmitOrder")?.Properties.RequestModels).toBeDefined();
   });
@@ -496,9 +501,7 @@ describe("the CA settings", () => {
     const withZone = policies.filter((policy) =>
       text(policy).includes("hostedzone/Z0123456789ABC"),
     );
-    const caFunctions = Object.entries({ ...STEP_FUNCTIONS, ...ROUTE_FUNCTIONS }).filter(
-      ([, needs]) => needs.ca === true,
-    );
+    const caFunctions = [...NEEDS].filter(([, needs]) => needs.ca === true);
     expect(withEab).toHaveLength(caFunctions.length);
     expect(withZone).toHaveLength(caFunctions.length);
     for (const policy of withZone) {

@@ -2,8 +2,9 @@ import { App, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { describe, expect, it } from "vitest";
-import { RENEWAL_FUNCTION } from "../../../../infra/cdk/function-catalog.ts";
+import { SERVICE_CATALOG } from "../../../../infra/cdk/app.ts";
 import { RenewalSchedule } from "../../../../infra/cdk/renewal-schedule.ts";
+import { schedule } from "../../../fixtures/schedules/renew-due-orders.ts";
 import { synthesizeService } from "./synthesized-service.ts";
 
 function scheduleFor(hourUtc?: number) {
@@ -57,9 +58,51 @@ describe("the renewal schedule", () => {
 
   it("is off in the service until switched on, and says what is missing when switched on early", () => {
     const service = synthesizeService();
+
     service.template.resourceCountIs("AWS::Scheduler::Schedule", 0);
     expect(() => synthesizeService({ "certflow:renewalSchedule": "on" })).toThrow(
-      new RegExp(RENEWAL_FUNCTION.entry.replace(/\./g, "\\.")),
+      /scheduled handler declared in functions\/schedules\/handlers/,
     );
   });
+
+  it("builds a declared scheduled run into its own function, granted what its needs name", () => {
+    const withRun = {
+      ...SERVICE_CATALOG,
+      schedules: [
+        {
+          declaration: schedule,
+          modulePath: "test/fixtures/schedules/renew-due-orders.ts",
+          exportName: "schedule",
+        },
+      ],
+    };
+
+    const service = synthesizeService({ "certflow:renewalSchedule": "on" }, withRun);
+
+    const functions = Object.entries(service.json.Resources).filter(
+      ([, resource]) =>
+        resource.Type === "AWS::Lambda::Function" &&
+        String(resource.Properties.Description).startsWith("certflow schedule RenewDueOrders:"),
+    );
+    expect(functions).toHaveLength(1);
+    const [[functionId, fn]] = functions as [[string, (typeof functions)[number][1]]];
+    const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const statements = Object.values(service.json.Resources)
+      .filter(
+        (resource) =>
+          resource.Type === "AWS::IAM::Policy" &&
+          JSON.stringify(resource.Properties.Roles).includes(role),
+      )
+      .flatMap((policy) => (policy.Properties as any).PolicyDocument.Statement as any[]);
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining(["dynamodb:GetItem", "dynamodb:Query", "states:StartExecution"]),
+    );
+    expect(actions).not.toContain("dynamodb:PutItem");
+    expect(JSON.stringify(statements)).toContain("/index/ByRenewalDate");
+    service.template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "cron(0 4 * * ? *)",
+      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [functionId, "Arn"] } }),
+    });
+  }, 60_000);
 });

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { buildApp } from "../../../../infra/cdk/app.ts";
+import type { ServiceCatalog } from "../../../../functions/composition/service-catalog.ts";
+import { buildApp, SERVICE_CATALOG } from "../../../../infra/cdk/app.ts";
 import type { CertflowStack } from "../../../../infra/cdk/certflow-stack.ts";
 
 /** The context of cdk.json: tests synthesize what `npx cdk deploy` would. */
@@ -31,12 +32,15 @@ export interface CfnResource {
  * Synthesizes the whole app offline, with cdk-nag's AwsSolutions pack (synthesis fails on any
  * finding not acknowledged) and without bundling the functions.
  */
-export function synthesizeService(context: Record<string, unknown> = {}): SynthesizedService {
+export function synthesizeService(
+  context: Record<string, unknown> = {},
+  catalog: ServiceCatalog = SERVICE_CATALOG,
+): SynthesizedService {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), "certflow-cdk-")),
     context: { ...projectContext(), ...context, "aws:cdk:bundling-stacks": [] },
   });
-  const { stack } = buildApp(app);
+  const { stack } = buildApp(app, catalog);
   app.synth();
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as SynthesizedService["json"] };

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryMailer } from "../../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
+import {
+  compose,
+  newOrderId,
+  ResourceNotProvided,
+} from "../../../functions/composition/composition.ts";
+import { fixedClock } from "../../../functions/domain/clock.ts";
+import { declareStep } from "../../../functions/workflow/step-declaration.ts";
+import { byOrder } from "../../../functions/workflow/step-inputs.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+
+const facts = {
+  caKind: "embedded" as const,
+  settings: DEFAULT_WORKFLOW_SETTINGS,
+  serviceInfo: {},
+  logError: () => undefined,
+  clock: fixedClock(new Date("2027-01-10T08:00:00Z")),
+};
+
+describe("the composition core", () => {
+  it("builds each resource once and shares it between handlers", () => {
+    let built = 0;
+    const composition = compose(facts, {
+      store: () => {
+        built += 1;
+        return createMemoryOrderStore(facts.clock);
+      },
+    });
+
+    const reader = composition.dependenciesFor({ table: "read" });
+    const writer = composition.dependenciesFor({ table: "write" });
+
+    expect(built).toBe(1);
+    expect(reader.store).toBe(writer.store);
+    expect(reader.clock).toBe(facts.clock);
+  });
+
+  it("gives a handler only what its needs name", () => {
+    const composition = compose(facts, {
+      store: () => createMemoryOrderStore(facts.clock),
+      mailer: () => createMemoryMailer(),
+    });
+
+    const deps = composition.dependenciesFor({ mail: true });
+
+    expect("mailer" in deps).toBe(true);
+    expect("store" in deps).toBe(false);
+    expect(deps.caProfile).toEqual({ kind: "embedded", audience: "private" });
+  });
+
+  it("refuses a resource the host cannot build, naming it", () => {
+    const composition = compose(facts, {});
+
+    expect(() => composition.dependenciesFor({ dcv: true })).toThrow(ResourceNotProvided);
+    expect(() => composition.dependenciesFor({ ca: true })).toThrow(/no embedded CA/);
+  });
+
+  it("makes order ids of 80 random bits", () => {
+    const ids = new Set(Array.from({ length: 100 }, newOrderId));
+
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(id).toMatch(/^ord_[0-9a-f]{20}$/);
+  });
+
+  it("types a step's dependencies by its needs: what it did not declare is not there", () => {
+    const step = declareStep({
+      state: "Example",
+      input: byOrder,
+      needs: { table: "read" },
+      run: async (deps) => {
+        // @ts-expect-error the step declared no mailer
+        deps.mailer;
+        // @ts-expect-error the step declared no vault
+        deps.vault;
+        return deps.store.get("ord_x");
+      },
+    });
+
+    expect(step.kind).toBe("step");
+  });
+});
