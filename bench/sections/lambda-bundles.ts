@@ -2,19 +2,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { API_ROUTES } from "../../functions/api/route-table.ts";
-import {
-  type FunctionNeeds,
-  ROUTE_FUNCTIONS,
-  STEP_FUNCTIONS,
-  wiringOf,
-} from "../../infra/cdk/function-catalog.ts";
-import {
-  esbuildOptions,
-  PROJECT_ROOT,
-  ROUTE_ENTRY,
-  STEP_ENTRY,
-} from "../../infra/cdk/lambda-bundling.ts";
+import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
+import { esbuildOptions, PROJECT_ROOT } from "../../infra/cdk/lambda-bundling.ts";
+import { type LambdaEntry, writeLambdaEntry } from "../../infra/cdk/lambda-entries.ts";
 import { median, runsFromEnv } from "../stats.ts";
 import { formatTable } from "../table.ts";
 
@@ -94,7 +84,7 @@ function sdkClientsOf(outfile: string): string[] {
 
 interface Measured {
   readonly name: string;
-  readonly kind: "step" | "route";
+  readonly kind: LambdaEntry["kind"];
   readonly bytes: number;
   readonly initMs: number[];
   readonly sdkClients: string[];
@@ -108,21 +98,27 @@ export async function run(): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  const catalog: { name: string; kind: "step" | "route"; needs: FunctionNeeds }[] = [
-    ...Object.entries(STEP_FUNCTIONS).map(([name, needs]) => ({
-      name,
+  const declared = await loadServiceCatalog();
+  const catalog: LambdaEntry[] = [
+    ...declared.steps.map((step) => ({
       kind: "step" as const,
-      needs,
+      name: step.declaration.state,
+      declared: step,
     })),
-    ...API_ROUTES.map((route) => ({
-      name: route.name,
+    ...declared.routes.map((route) => ({
       kind: "route" as const,
-      needs: ROUTE_FUNCTIONS[route.name] ?? {},
+      name: route.declaration.name,
+      declared: route,
+    })),
+    ...declared.schedules.map((schedule) => ({
+      kind: "schedule" as const,
+      name: schedule.declaration.name,
+      declared: schedule,
     })),
   ];
   // Functions that talk to the CA are built for the deployment's CA kind: measure both.
   const functions = catalog.flatMap((fn) =>
-    fn.needs.ca === true
+    fn.declared.declaration.needs.ca === true
       ? [
           { ...fn, ca: "embedded" as const },
           { ...fn, ca: "acme" as const },
@@ -135,24 +131,18 @@ export async function run(): Promise<void> {
   const sdkFloors = new Map<string, number>();
   try {
     for (const fn of functions) {
-      const entry = fn.kind === "step" ? STEP_ENTRY : ROUTE_ENTRY;
-      const wiring = wiringOf(fn.needs);
-      // Each function gets its own bundle, holding only its step or route.
+      // Each function gets its own bundle from its generated entry, as the stack builds it.
       const key = fn.ca === "acme" ? `${fn.name}-acme` : fn.name;
       let outfile = built.get(key);
       if (outfile === undefined) {
         outfile = join(outDir, key, "index.mjs");
-        await build(esbuildOptions(entry, wiring, outfile, fn.name, fn.ca));
+        await build(esbuildOptions(writeLambdaEntry(fn, fn.ca), outfile));
         built.set(key, outfile);
       }
       const initMs = importTimes(
         runs,
         [outfile],
-        {
-          ...ENVIRONMENT,
-          ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}),
-          CERTFLOW_FUNCTION: fn.name,
-        },
+        { ...ENVIRONMENT, ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}) },
         outDir,
       );
       measured.push({

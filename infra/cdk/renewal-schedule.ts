@@ -1,6 +1,5 @@
 import { Duration, Stack, TimeZone, Validations } from "aws-cdk-lib";
-import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { CfnFunction, IFunction } from "aws-cdk-lib/aws-lambda";
 import {
   ContextAttribute,
   Schedule,

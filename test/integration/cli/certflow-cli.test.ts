@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { opensslWorkspace } from "../pki/openssl-tools.ts";
+import { OPENSSL_NEW_KEY, opensslWorkspace } from "../pki/openssl-tools.ts";
 
-const { dir, openssl, file } = opensslWorkspace("certflow-cli-");
+const { dir, openssl, newKeyRequest, fingerprintLine } = opensslWorkspace("certflow-cli-");
 const bin = join(import.meta.dirname, "..", "..", "..", "bin", "certflow.mjs");
 
 function certflow(...args: string[]) {
@@ -16,7 +16,10 @@ describe("bin/certflow.mjs", () => {
   it.each(["EC-P256", "RSA-2048"])(
     "csr --key %s writes a CSR openssl accepts and the key that made it",
     (keyType) => {
+      // Prepare
       const out = join(dir, keyType);
+
+      // Act
       const result = certflow(
         "csr",
         "--domain",
@@ -30,6 +33,8 @@ describe("bin/certflow.mjs", () => {
         "--out",
         out,
       );
+
+      // Assess
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
       const csr = join(out, "request.csr");
@@ -46,25 +51,20 @@ describe("bin/certflow.mjs", () => {
   );
 
   it("inspect lists the defects of an openssl CSR for other names, exit 1; --json parses", () => {
-    const csr = file("other.csr");
-    openssl([
-      "req",
-      "-new",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file("other.key"),
-      "-out",
-      csr,
-      "-subj",
-      "/CN=other.example.com",
-    ]);
+    // Prepare
+    const csr = newKeyRequest("other", {
+      newKey: OPENSSL_NEW_KEY["RSA-2048"],
+      subject: "/CN=other.example.com",
+    });
+
+    // Act
     const text = certflow("inspect", csr, "--domain", "shop.example.com");
+    const json = certflow("inspect", csr, "--json");
+
+    // Assess
     expect(text.status).toBe(1);
     expect(text.stdout).toContain("NAME_MISSING");
     expect(text.stdout).toContain("COMMON_NAME_MISMATCH");
-    const json = certflow("inspect", csr, "--json");
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout).csr.summary).toMatchObject({
       keyType: "RSA-2048",
@@ -73,30 +73,19 @@ describe("bin/certflow.mjs", () => {
   });
 
   it("inspect shows an openssl certificate's fingerprint as openssl prints it", () => {
-    const certificate = file("self.pem");
-    openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      file("self.key"),
-      "-out",
-      certificate,
-      "-subj",
-      "/CN=self.example.com",
-      "-addext",
-      "subjectAltName=DNS:self.example.com",
-      "-days",
-      "2",
-    ]);
-    const fingerprint = openssl(["x509", "-in", certificate, "-noout", "-fingerprint", "-sha256"])
-      .trim()
-      .split("=")[1];
+    // Prepare
+    const certificate = newKeyRequest("self", {
+      newKey: OPENSSL_NEW_KEY["EC-P256"],
+      subject: "/CN=self.example.com",
+      selfSigned: true,
+      extra: ["-addext", "subjectAltName=DNS:self.example.com", "-days", "2"],
+    });
+    const fingerprint = fingerprintLine(certificate).split("=")[1];
+
+    // Act
     const result = certflow("inspect", certificate, "--domain", "self.example.com");
+
+    // Assess
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`SHA-256 fingerprint:  ${fingerprint}`);
     expect(result.stdout).toContain("covers every name given");
@@ -104,6 +93,7 @@ describe("bin/certflow.mjs", () => {
 
   it("exits 2 with a message on bad arguments", () => {
     const result = certflow("csr", "--domain", "shop.example.com");
+
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("--out DIR is required");
   });

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KEY_TYPES } from "../../../functions/domain/key-types.ts";
 import { orderChain, verifyChain } from "../../../functions/pki/certificate-chain.ts";
@@ -10,9 +9,10 @@ import {
 } from "../../../functions/pki/certificate-signing.ts";
 import { buildCsr } from "../../../functions/pki/csr-build.ts";
 import { generateKeyPair } from "../../../functions/pki/key-pairs.ts";
-import { opensslWorkspace } from "./openssl-tools.ts";
+import { OPENSSL_NEW_KEY, opensslWorkspace } from "./openssl-tools.ts";
 
-const { openssl, file } = opensslWorkspace("certflow-openssl-certs-");
+const { openssl, file, read, newKeyRequest, signCsr, fingerprintLine } =
+  opensslWorkspace("certflow-openssl-certs-");
 const now = new Date();
 const notBefore = new Date(now.getTime() - 3_600_000);
 const notAfter = new Date(now.getTime() + 30 * 86_400_000);
@@ -50,8 +50,11 @@ describe("certificates issued by certflow", () => {
   )(
     "verify with openssl verify -CAfile root -untrusted intermediate (%s leaf, %s CA)",
     async (keyType, caKind) => {
+      // Prepare
       const { root, intermediate } = caKind === "EC" ? ec : rsa;
       const csrPem = await buildCsr({ keys: await generateKeyPair(keyType), names: NAMES });
+
+      // Act
       const leaf = await issueLeafCertificate({
         csrPem,
         names: NAMES,
@@ -60,6 +63,8 @@ describe("certificates issued by certflow", () => {
         notBefore,
         notAfter,
       });
+
+      // Assess
       const name = `${keyType}-${caKind}`;
       const rootPath = file(`${name}-root.pem`, root.certificatePem);
       const intermediatePath = file(`${name}-intermediate.pem`, intermediate.certificatePem);
@@ -96,6 +101,7 @@ describe("certificates issued by certflow", () => {
   );
 
   it("parse to what openssl reads: fingerprint, serial, dates, subject, issuer", async () => {
+    // Prepare
     const csrPem = await buildCsr({ keys: await generateKeyPair("EC-P256"), names: NAMES });
     const serial = new Uint8Array([0x00, 0x9a, ...crypto.getRandomValues(new Uint8Array(15))]);
     const leaf = await issueLeafCertificate({
@@ -106,18 +112,14 @@ describe("certificates issued by certflow", () => {
       notBefore,
       notAfter,
     });
+
     for (const pem of [leaf, ec.intermediate.certificatePem, ec.root.certificatePem]) {
-      const path = file("parsed.pem", pem);
+      // Act
       const info = parseCertificate(pem);
-      const fingerprint = openssl([
-        "x509",
-        "-in",
-        path,
-        "-noout",
-        "-fingerprint",
-        "-sha256",
-      ]).trim();
-      expect(fingerprint).toBe(`sha256 Fingerprint=${info.sha256Fingerprint}`);
+
+      // Assess
+      const path = file("parsed.pem", pem);
+      expect(fingerprintLine(path)).toBe(`sha256 Fingerprint=${info.sha256Fingerprint}`);
       const serialLine = openssl(["x509", "-in", path, "-noout", "-serial"]).trim();
       expect(serialLine.toLowerCase()).toBe(`serial=${info.serialNumber}`);
       const dates = openssl([
@@ -145,102 +147,38 @@ describe("certificates issued by certflow", () => {
 
 describe("certificates made by openssl", () => {
   it("are parsed, ordered and verified like openssl does", () => {
-    openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      file("o-root.key"),
-      "-out",
-      file("o-root.pem"),
-      "-subj",
-      "/O=Other/CN=Other Root",
-      "-days",
-      "30",
-    ]);
-    openssl([
-      "req",
-      "-new",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file("o-int.key"),
-      "-out",
-      file("o-int.csr"),
-      "-subj",
-      "/CN=Other Issuing CA",
-    ]);
-    file(
-      "o-int.ext",
+    // Prepare
+    newKeyRequest("o-root", {
+      newKey: OPENSSL_NEW_KEY["EC-P256"],
+      subject: "/O=Other/CN=Other Root",
+      selfSigned: true,
+      extra: ["-days", "30"],
+    });
+    newKeyRequest("o-int", {
+      newKey: OPENSSL_NEW_KEY["RSA-2048"],
+      subject: "/CN=Other Issuing CA",
+    });
+    const intermediate = signCsr(
+      "o-int",
+      "o-root",
       "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
     );
-    openssl([
-      "x509",
-      "-req",
-      "-in",
-      file("o-int.csr"),
-      "-CA",
-      file("o-root.pem"),
-      "-CAkey",
-      file("o-root.key"),
-      "-CAcreateserial",
-      "-days",
-      "30",
-      "-extfile",
-      file("o-int.ext"),
-      "-out",
-      file("o-int.pem"),
-    ]);
-    openssl([
-      "req",
-      "-new",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-384",
-      "-nodes",
-      "-keyout",
-      file("o-leaf.key"),
-      "-out",
-      file("o-leaf.csr"),
-      "-subj",
-      "/CN=api.example.com",
-    ]);
-    file(
-      "o-leaf.ext",
+    newKeyRequest("o-leaf", { newKey: OPENSSL_NEW_KEY["EC-P384"], subject: "/CN=api.example.com" });
+    const leaf = signCsr(
+      "o-leaf",
+      "o-int",
       "basicConstraints=CA:FALSE\nsubjectAltName=DNS:api.example.com,DNS:API2.example.com\n",
     );
-    openssl([
-      "x509",
-      "-req",
-      "-in",
-      file("o-leaf.csr"),
-      "-CA",
-      file("o-int.pem"),
-      "-CAkey",
-      file("o-int.key"),
-      "-CAcreateserial",
-      "-days",
-      "30",
-      "-extfile",
-      file("o-leaf.ext"),
-      "-out",
-      file("o-leaf.pem"),
-    ]);
-    const [root, intermediate, leaf] = ["o-root.pem", "o-int.pem", "o-leaf.pem"].map((name) =>
-      readFileSync(file(name), "utf8"),
-    );
-    if (root === undefined || intermediate === undefined || leaf === undefined)
-      throw new Error("missing");
+    const root = read("o-root.pem");
 
-    expect(orderChain([root, leaf, intermediate])).toEqual([leaf, intermediate, root]);
-    expect(verifyChain(leaf, [intermediate], root)).toEqual({ ok: true, problems: [] });
+    // Act
+    const ordered = orderChain([root, leaf, intermediate]);
+    const verification = verifyChain(leaf, [intermediate], root);
     const info = parseCertificate(leaf);
+
+    // Assess
+    expect(ordered).toEqual([leaf, intermediate, root]);
+    expect(verification).toEqual({ ok: true, problems: [] });
     expect(info).toMatchObject({
       subject: "CN=api.example.com",
       issuer: "CN=Other Issuing CA",
@@ -249,14 +187,8 @@ describe("certificates made by openssl", () => {
       signatureAlgorithm: "sha256WithRSAEncryption",
     });
     expect(parseCertificate(root).issuer).toBe("O=Other, CN=Other Root");
-    const fingerprint = openssl([
-      "x509",
-      "-in",
-      file("o-leaf.pem"),
-      "-noout",
-      "-fingerprint",
-      "-sha256",
-    ]).trim();
-    expect(fingerprint).toBe(`sha256 Fingerprint=${info.sha256Fingerprint}`);
+    expect(fingerprintLine(file("o-leaf.pem"))).toBe(
+      `sha256 Fingerprint=${info.sha256Fingerprint}`,
+    );
   });
 });

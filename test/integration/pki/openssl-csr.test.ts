@@ -1,40 +1,51 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { KEY_TYPES, type KeyType } from "../../../functions/domain/key-types.ts";
-import { buildCsr } from "../../../functions/pki/csr-build.ts";
+import { KEY_TYPES } from "../../../functions/domain/key-types.ts";
 import { verifyCsr } from "../../../functions/pki/csr-verify.ts";
-import { generateKeyPair } from "../../../functions/pki/key-pairs.ts";
-import { opensslWorkspace } from "./openssl-tools.ts";
+import {
+  fullSubjectCsr,
+  SAMPLE_NAMES,
+  WEAK_CSR_FOR_OTHER_NAMES_DEFECTS,
+} from "../../unit/pki/csr-samples.ts";
+import { OPENSSL_NEW_KEY, type OpensslRequest, opensslWorkspace } from "./openssl-tools.ts";
 
-const { openssl, file, read } = opensslWorkspace("certflow-openssl-csr-");
-const NAMES = ["shop.example.com", "www.shop.example.com", "*.img.example.com"];
-const SAN = "DNS:shop.example.com, DNS:www.shop.example.com, DNS:*.img.example.com";
+const { openssl, file, read, newKeyRequest } = opensslWorkspace("certflow-openssl-csr-");
+const SAN = SAMPLE_NAMES.map((name) => `DNS:${name}`).join(", ");
 
 const signatureLine = (path: string) =>
   /Signature Algorithm: (\S+)/.exec(openssl(["req", "-in", path, "-noout", "-text"]))?.[1];
+
+/** An openssl CSR for shop.example.com unless `request` says otherwise: its path and PEM. */
+function opensslCsr(
+  name: string,
+  request: Partial<OpensslRequest> & Pick<OpensslRequest, "newKey">,
+) {
+  const path = newKeyRequest(name, { subject: "/CN=shop.example.com", ...request });
+  return { path, pem: read(`${name}.csr`) };
+}
+
+const defectCodes = async (pem: string) =>
+  (await verifyCsr(pem, ["shop.example.com"])).defects.map((defect) => defect.code);
 
 describe("CSRs made by certflow", () => {
   it.each(KEY_TYPES)(
     "pass openssl req -verify and show the SAN and separate RDNs (%s)",
     async (keyType) => {
-      const csr = await buildCsr({
-        keys: await generateKeyPair(keyType),
-        names: NAMES,
-        subject: {
-          organization: "Example GmbH",
-          organizationalUnit: "Web",
-          locality: "Berlin",
-          state: "Berlin",
-          country: "DE",
-        },
-      });
+      // Prepare
+      const csr = await fullSubjectCsr(keyType);
+
+      // Act
       const path = file(`certflow-${keyType}.csr`, csr);
-      expect(openssl(["req", "-in", path, "-verify", "-noout"])).toBe("");
+      const verified = openssl(["req", "-in", path, "-verify", "-noout"]);
       const text = openssl(["req", "-in", path, "-noout", "-text"]);
+      const subject = openssl(["req", "-in", path, "-noout", "-subject", "-nameopt", "multiline"]);
+      const rfc2253 = openssl(["req", "-in", path, "-noout", "-subject", "-nameopt", "RFC2253"]);
+
+      // Assess
+      expect(verified).toBe("");
       expect(text).toContain("X509v3 Subject Alternative Name");
       expect(text).toContain(SAN);
       // One line per RDN; a multi-valued RDN would print its attributes on one line joined by " + ".
-      const subject = openssl(["req", "-in", path, "-noout", "-subject", "-nameopt", "multiline"]);
       expect(
         subject
           .trim()
@@ -49,94 +60,65 @@ describe("CSRs made by certflow", () => {
         "organizationalUnitName    = Web",
         "commonName                = shop.example.com",
       ]);
-      expect(
-        openssl(["req", "-in", path, "-noout", "-subject", "-nameopt", "RFC2253"]).trim(),
-      ).toBe("subject=CN=shop.example.com,OU=Web,O=Example GmbH,L=Berlin,ST=Berlin,C=DE");
+      expect(rfc2253.trim()).toBe(
+        "subject=CN=shop.example.com,OU=Web,O=Example GmbH,L=Berlin,ST=Berlin,C=DE",
+      );
       expect(signatureLine(path)).toBe((await verifyCsr(csr)).summary?.signatureAlgorithm);
     },
   );
 });
 
-const OPENSSL_NEWKEY: Record<KeyType, string[]> = {
-  "EC-P256": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-  "EC-P384": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
-  "RSA-2048": ["-newkey", "rsa:2048"],
-  "RSA-3072": ["-newkey", "rsa:3072"],
-  "RSA-4096": ["-newkey", "rsa:4096"],
-};
-
-function opensslCsr(
-  name: string,
-  newKey: readonly string[],
-  extra: readonly string[] = [],
-  subject = "/CN=shop.example.com",
-) {
-  const path = file(`${name}.csr`);
-  openssl([
-    "req",
-    "-new",
-    ...newKey,
-    "-nodes",
-    "-keyout",
-    file(`${name}.key`),
-    "-out",
-    path,
-    "-subj",
-    subject,
-    ...extra,
-  ]);
-  return { path, pem: read(`${name}.csr`) };
-}
-
 describe("CSRs made by openssl", () => {
   it.each(KEY_TYPES)("pass verifyCsr with -addext subjectAltName (%s)", async (keyType) => {
-    const { path, pem } = opensslCsr(`openssl-${keyType}`, OPENSSL_NEWKEY[keyType], [
-      "-addext",
-      `subjectAltName=${SAN.replaceAll(" ", "")}`,
-    ]);
-    const verification = await verifyCsr(pem, NAMES);
+    // Prepare
+    const { path, pem } = opensslCsr(`openssl-${keyType}`, {
+      newKey: OPENSSL_NEW_KEY[keyType],
+      extra: ["-addext", `subjectAltName=${SAN.replaceAll(" ", "")}`],
+    });
+
+    // Act
+    const verification = await verifyCsr(pem, SAMPLE_NAMES);
+
+    // Assess
     expect(verification.defects).toEqual([]);
     expect(verification.summary).toMatchObject({
       keyType,
-      names: NAMES,
+      names: SAMPLE_NAMES,
       commonName: "shop.example.com",
     });
     expect(verification.summary?.signatureAlgorithm).toBe(signatureLine(path));
   });
 
   it("pass verifyCsr as DER, as openssl writes it", async () => {
-    const { path } = opensslCsr("openssl-der", OPENSSL_NEWKEY["EC-P256"]);
+    // Prepare
+    const { path } = opensslCsr("openssl-der", { newKey: OPENSSL_NEW_KEY["EC-P256"] });
     const der = file("openssl-der.der");
     openssl(["req", "-in", path, "-outform", "DER", "-out", der]);
-    expect((await verifyCsr(new Uint8Array(readFileSync(der)), ["shop.example.com"])).ok).toBe(
-      true,
-    );
+
+    // Act
+    const verification = await verifyCsr(new Uint8Array(readFileSync(der)), ["shop.example.com"]);
+
+    // Assess
+    expect(verification.ok).toBe(true);
   });
 
   it("list every defect of a 1024-bit SHA-1 CSR for other names", async () => {
-    const { pem } = opensslCsr(
-      "weak",
-      ["-newkey", "rsa:1024", "-sha1"],
-      [],
-      "/CN=other.example.com",
-    );
-    const verification = await verifyCsr(pem, ["shop.example.com"]);
-    expect(verification.defects.map((defect) => defect.code).sort()).toEqual(
-      [
-        "COMMON_NAME_MISMATCH",
-        "KEY_TOO_SMALL",
-        "NAME_MISSING",
-        "NAME_NOT_ORDERED",
-        "WEAK_SIGNATURE_HASH",
-      ].sort(),
-    );
+    const { pem } = opensslCsr("weak", {
+      newKey: ["-newkey", "rsa:1024", "-sha1"],
+      subject: "/CN=other.example.com",
+    });
+
+    const codes = await defectCodes(pem);
+
+    expect(codes.sort()).toEqual(WEAK_CSR_FOR_OTHER_NAMES_DEFECTS);
   });
 
   it("report an MD5 signature as weak (and still check it)", async () => {
-    const { path, pem } = opensslCsr("md5", ["-newkey", "rsa:2048", "-md5"]);
-    expect(
-      (await verifyCsr(pem, ["shop.example.com"])).defects.map((defect) => defect.code),
-    ).toEqual(["WEAK_SIGNATURE_HASH"]);
+    const { path, pem } = opensslCsr("md5", { newKey: ["-newkey", "rsa:2048", "-md5"] });
+
+    const codes = await defectCodes(pem);
+
+    expect(codes).toEqual(["WEAK_SIGNATURE_HASH"]);
     expect(signatureLine(path)).toBe("md5WithRSAEncryption");
   });
 
@@ -144,8 +126,10 @@ describe("CSRs made by openssl", () => {
     ["Ed25519", ["-newkey", "ed25519"], "ED25519"],
     ["EC P-521", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"], "EC P-521"],
   ])("report KEY_ALGORITHM_UNSUPPORTED for %s only", async (_, newKey, shown) => {
-    const { pem } = opensslCsr(`key-${shown}`, newKey);
+    const { pem } = opensslCsr(`key-${shown}`, { newKey });
+
     const verification = await verifyCsr(pem, ["shop.example.com"]);
+
     expect(verification.defects.map((defect) => defect.code)).toEqual([
       "KEY_ALGORITHM_UNSUPPORTED",
     ]);
@@ -153,6 +137,7 @@ describe("CSRs made by openssl", () => {
   });
 
   it("report KEY_ALGORITHM_UNSUPPORTED for DSA, with its signature verified", async () => {
+    // Prepare
     const params = file("dsa.params");
     openssl([
       "genpkey",
@@ -164,28 +149,35 @@ describe("CSRs made by openssl", () => {
       "-out",
       params,
     ]);
-    const { path, pem } = opensslCsr("dsa", ["-newkey", `dsa:${params}`, "-sha256"]);
-    expect(
-      (await verifyCsr(pem, ["shop.example.com"])).defects.map((defect) => defect.code),
-    ).toEqual(["KEY_ALGORITHM_UNSUPPORTED"]);
-    expect((await verifyCsr(pem)).summary?.signatureAlgorithm).toBe(signatureLine(path));
+    const { path, pem } = opensslCsr("dsa", { newKey: ["-newkey", `dsa:${params}`, "-sha256"] });
+
+    // Act
+    const codes = await defectCodes(pem);
+    const summary = (await verifyCsr(pem)).summary;
+
+    // Assess
+    expect(codes).toEqual(["KEY_ALGORITHM_UNSUPPORTED"]);
+    expect(summary?.signatureAlgorithm).toBe(signatureLine(path));
   });
 
   it("report SIGNATURE_ALGORITHM_UNSUPPORTED for an RSA-PSS signature", async () => {
-    const { pem } = opensslCsr("pss", ["-newkey", "rsa:2048", "-sigopt", "rsa_padding_mode:pss"]);
-    expect(
-      (await verifyCsr(pem, ["shop.example.com"])).defects.map((defect) => defect.code),
-    ).toEqual(["SIGNATURE_ALGORITHM_UNSUPPORTED"]);
+    const newKey = ["-newkey", "rsa:2048", "-sigopt", "rsa_padding_mode:pss"];
+    const { pem } = opensslCsr("pss", { newKey });
+
+    const codes = await defectCodes(pem);
+
+    expect(codes).toEqual(["SIGNATURE_ALGORITHM_UNSUPPORTED"]);
   });
 
   it("report a multi-valued RDN subject as such, without calling it a defect", async () => {
-    const { pem } = opensslCsr(
-      "multi",
-      OPENSSL_NEWKEY["EC-P256"],
-      ["-multivalue-rdn"],
-      "/CN=shop.example.com+O=Example/C=DE",
-    );
+    const { pem } = opensslCsr("multi", {
+      newKey: OPENSSL_NEW_KEY["EC-P256"],
+      subject: "/CN=shop.example.com+O=Example/C=DE",
+      extra: ["-multivalue-rdn"],
+    });
+
     const verification = await verifyCsr(pem, ["shop.example.com"]);
+
     expect(verification.ok).toBe(true);
     expect(verification.summary?.subjectRdnCount).toBe(2);
     expect(verification.summary?.subject).toEqual({

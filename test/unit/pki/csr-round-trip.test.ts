@@ -4,8 +4,7 @@ import { buildCsr } from "../../../functions/pki/csr-build.ts";
 import { verifyCsr } from "../../../functions/pki/csr-verify.ts";
 import { generateKeyPair } from "../../../functions/pki/key-pairs.ts";
 import { derOf, subjectRdnCount } from "./crafted-csrs.ts";
-
-const NAMES = ["shop.example.com", "www.shop.example.com", "*.img.example.com"];
+import { fullSubjectCsr, SAMPLE_NAMES } from "./csr-samples.ts";
 
 const SIGNATURES: Record<KeyType, string> = {
   "EC-P256": "ecdsa-with-SHA256",
@@ -17,26 +16,21 @@ const SIGNATURES: Record<KeyType, string> = {
 
 describe("buildCsr → verifyCsr", () => {
   it.each(KEY_TYPES)("round-trips a %s CSR with every name and a full subject", async (keyType) => {
-    const csr = await buildCsr({
-      keys: await generateKeyPair(keyType),
-      names: NAMES,
-      subject: {
-        organization: "Example GmbH",
-        organizationalUnit: "Web",
-        locality: "Berlin",
-        state: "Berlin",
-        country: "DE",
-      },
-    });
+    // Prepare
+    const csr = await fullSubjectCsr(keyType);
+
+    // Act
+    const verification = await verifyCsr(csr, SAMPLE_NAMES);
+
+    // Assess
     expect(csr).toMatch(
       /^-----BEGIN CERTIFICATE REQUEST-----\n[\s\S]+\n-----END CERTIFICATE REQUEST-----\n$/,
     );
-    const verification = await verifyCsr(csr, NAMES);
     expect(verification.defects).toEqual([]);
     expect(verification.ok).toBe(true);
     expect(verification.summary).toMatchObject({
       commonName: "shop.example.com",
-      names: NAMES,
+      names: SAMPLE_NAMES,
       keyType,
       signatureAlgorithm: SIGNATURES[keyType],
       subject: {
@@ -60,24 +54,23 @@ describe("buildCsr → verifyCsr", () => {
     [{ locality: "Paris", state: "Île-de-France", country: "FR" }, 4],
     [{ organization: "  ", country: "" }, 1],
   ])("puts each given attribute in its own RDN (%o → %i RDNs)", async (subject, count) => {
-    const csr = await buildCsr({
-      keys: await generateKeyPair("EC-P256"),
-      names: ["a.example.com"],
-      subject,
-    });
-    expect(subjectRdnCount(csr)).toEqual({ rdns: count, attributes: count });
+    const keys = await generateKeyPair("EC-P256");
+
+    const csr = await buildCsr({ keys, names: ["a.example.com"], subject });
     const verification = await verifyCsr(csr, ["a.example.com"]);
+
+    expect(subjectRdnCount(csr)).toEqual({ rdns: count, attributes: count });
     expect(verification.summary?.subjectRdnCount).toBe(count);
     expect(verification.ok).toBe(true);
   });
 
   it("upper-cases the country and keeps non-ASCII organization text", async () => {
-    const csr = await buildCsr({
-      keys: await generateKeyPair("EC-P256"),
-      names: ["a.example.com"],
-      subject: { organization: "Bücher & Söhne", country: "de" },
-    });
+    const keys = await generateKeyPair("EC-P256");
+    const subject = { organization: "Bücher & Söhne", country: "de" };
+
+    const csr = await buildCsr({ keys, names: ["a.example.com"], subject });
     const verification = await verifyCsr(csr);
+
     expect(verification.summary?.subject).toEqual({
       C: "DE",
       O: "Bücher & Söhne",
@@ -87,11 +80,11 @@ describe("buildCsr → verifyCsr", () => {
 
   it("leaves out a CN longer than 64 characters but keeps the name in the SAN", async () => {
     const long = `${"a".repeat(60)}.example.com`;
-    const csr = await buildCsr({
-      keys: await generateKeyPair("EC-P256"),
-      names: [long, "b.example.com"],
-    });
+    const keys = await generateKeyPair("EC-P256");
+
+    const csr = await buildCsr({ keys, names: [long, "b.example.com"] });
     const verification = await verifyCsr(csr, [long, "b.example.com"]);
+
     expect(verification.ok).toBe(true);
     expect(verification.summary?.commonName).toBeUndefined();
     expect(verification.summary?.names).toEqual([long, "b.example.com"]);
@@ -103,8 +96,12 @@ describe("buildCsr → verifyCsr", () => {
       keys: await generateKeyPair("EC-P256"),
       names: ["a.example.com"],
     });
-    expect((await verifyCsr(derOf(csr), ["a.example.com"])).ok).toBe(true);
-    expect((await verifyCsr(new TextEncoder().encode(csr), ["a.example.com"])).ok).toBe(true);
+
+    const fromDer = await verifyCsr(derOf(csr), ["a.example.com"]);
+    const fromPemBytes = await verifyCsr(new TextEncoder().encode(csr), ["a.example.com"]);
+
+    expect(fromDer.ok).toBe(true);
+    expect(fromPemBytes.ok).toBe(true);
   });
 
   it.each([
@@ -112,9 +109,9 @@ describe("buildCsr → verifyCsr", () => {
     [["bücher.example"], "punycode"],
     [["a b.example.com"], "punycode"],
   ])("refuses names %j", async (names, message) => {
-    await expect(buildCsr({ keys: await generateKeyPair("EC-P256"), names })).rejects.toThrow(
-      message,
-    );
+    const keys = await generateKeyPair("EC-P256");
+
+    await expect(buildCsr({ keys, names })).rejects.toThrow(message);
   });
 
   it.each([
@@ -122,8 +119,8 @@ describe("buildCsr → verifyCsr", () => {
     [{ organization: "x".repeat(65) }, "longer than 64"],
     [{ locality: "x".repeat(129) }, "longer than 128"],
   ])("refuses the subject %o", async (subject, message) => {
-    await expect(
-      buildCsr({ keys: await generateKeyPair("EC-P256"), names: ["a.example.com"], subject }),
-    ).rejects.toThrow(message);
+    const keys = await generateKeyPair("EC-P256");
+
+    await expect(buildCsr({ keys, names: ["a.example.com"], subject })).rejects.toThrow(message);
   });
 });

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { loadServiceCatalog } from "../../../../functions/composition/service-catalog.ts";
+import { fakeLambdaContext } from "../../../../functions/lambda/fake-lambda-context.ts";
+import { esbuildOptions, PROJECT_ROOT } from "../../../../infra/cdk/lambda-bundling.ts";
+import {
+  type LambdaEntry,
+  lambdaEntrySource,
+  writeLambdaEntry,
+} from "../../../../infra/cdk/lambda-entries.ts";
+
+const catalog = await loadServiceCatalog();
+const outDir = mkdtempSync(join(PROJECT_ROOT, "node_modules", ".certflow-bundle-test-"));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+function stepEntry(state: string): LambdaEntry {
+  const declared = catalog.steps.find(({ declaration }) => declaration.state === state);
+  if (declared === undefined) throw new Error(`no step ${state}`);
+  return { kind: "step", name: state, declared };
+}
+
+function routeEntry(name: string): LambdaEntry {
+  const declared = catalog.routes.find(({ declaration }) => declaration.name === name);
+  if (declared === undefined) throw new Error(`no route ${name}`);
+  return { kind: "route", name, declared };
+}
+
+async function bundle(entry: LambdaEntry, caKind: "embedded" | "acme" = "embedded") {
+  const outfile = join(outDir, `${entry.name}-${caKind}.mjs`);
+  await build(esbuildOptions(writeLambdaEntry(entry, caKind), outfile));
+  return { outfile, text: readFileSync(outfile, "utf8") };
+}
+
+describe("Lambda entries", () => {
+  it("import the declaration, its host, and the providers of exactly what its needs name", () => {
+    const source = lambdaEntrySource(stepEntry("FinalizeWithCsr"), "acme");
+
+    expect(source).toContain(
+      'import { step } from "../../../functions/workflow/steps/finalize-with-csr.ts";',
+    );
+    expect(source).toContain("stepLambda(step, { store, vault, dcv, ca: { acme } })");
+    expect(source).not.toContain("mailer");
+    expect(source).not.toContain("embedded-ca");
+    expect(lambdaEntrySource(routeEntry("GetServiceInfo"), "embedded")).toContain(
+      "routeLambda(route, {})",
+    );
+  });
+
+  it("bundle a function with the SDK clients of its own resources only", async () => {
+    const recordOrder = await bundle(stepEntry("RecordOrder"));
+    const serviceInfo = await bundle(routeEntry("GetServiceInfo"));
+
+    expect(recordOrder.text).toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);
+    expect(recordOrder.text).not.toMatch(/@aws-sdk\/client-(s3|sesv2|sfn|secrets-manager)/);
+    expect(serviceInfo.text).not.toMatch(/@aws-sdk\//);
+  }, 60_000);
+
+  it("bundle a CA step with the deployment's CA adapter only", async () => {
+    const embedded = await bundle(stepEntry("PlaceOrderWithCa"), "embedded");
+    const acme = await bundle(stepEntry("PlaceOrderWithCa"), "acme");
+
+    expect(embedded.text).not.toContain("acme-client");
+    expect(acme.text).toContain("acme-client");
+    for (const { text } of [embedded, acme]) expect(text.length).toBeLessThan(1_000_000);
+  }, 60_000);
+
+  it("run as Lambda runs them: a step checks its input, a route answers", async () => {
+    const step = await bundle(stepEntry("RecordOrder"));
+    const route = await bundle(routeEntry("GetServiceInfo"));
+    vi.stubEnv("CERTFLOW_PUBLIC_API_URL", "https://api.example/prod");
+    vi.stubEnv("CERTFLOW_TABLE_NAME", "orders");
+    vi.stubEnv("AWS_REGION", "eu-west-1");
+    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+    try {
+      const stepModule = (await import(pathToFileURL(step.outfile).href)) as {
+        handler: (event: unknown, context: unknown) => Promise<unknown>;
+      };
+      const routeModule = (await import(pathToFileURL(route.outfile).href)) as {
+        handler: (
+          event: unknown,
+          context: unknown,
+        ) => Promise<{ statusCode: number; body: string }>;
+      };
+
+      const refused = stepModule.handler(
+        { orderId: "not an id" },
+        fakeLambdaContext("RecordOrder"),
+      );
+      const answer = await routeModule.handler(
+        { httpMethod: "GET", path: "/v1/service-info", requestContext: {} },
+        fakeLambdaContext("GetServiceInfo"),
+      );
+
+      await expect(refused).rejects.toThrow(/^RecordOrder: /);
+      expect(answer.statusCode).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ ca: "embedded", region: "eu-west-1" });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }, 60_000);
+});
