@@ -27,20 +27,48 @@ async function issuedInput(keyType: (typeof TEST_KEY_TYPES)[number]) {
   };
 }
 
+type BundleInput = Awaited<ReturnType<typeof issuedInput>>["input"];
+
+/** The bundle for `format` written to the file `name`; its path. */
+async function bundleFile(name: string, format: "iis" | "tomcat", input: BundleInput) {
+  return file(name, (await buildDeliveryBundle(format, input)).body);
+}
+
+/** `openssl pkcs12` on the file `pfx` opened with `password`, then `options`. */
+const pkcs12 = (pfx: string, password: string, ...options: string[]) => [
+  "pkcs12",
+  "-in",
+  pfx,
+  "-passin",
+  `pass:${password}`,
+  ...options,
+];
+
+/** `keytool -list` of the PKCS#12 keystore `p12` opened with `password`. */
+const keystoreList = (p12: string, password: string, ...options: string[]) => [
+  "-list",
+  ...options,
+  "-keystore",
+  p12,
+  "-storetype",
+  "PKCS12",
+  "-storepass",
+  password,
+];
+
 describe.each(TEST_KEY_TYPES)("a %s certificate", (keyType) => {
   it("as .pfx opens in openssl with PBES2/AES-256-CBC and an HMAC-SHA256 MAC", async () => {
+    // Prepare
     const { certificate, input } = await issuedInput(keyType);
-    const pfx = file(`${keyType}.pfx`, (await buildDeliveryBundle("iis", input)).body);
+    const pfx = await bundleFile(`${keyType}.pfx`, "iis", input);
+    const key = file(`${keyType}.pfx.key`);
 
-    const info = runTool("openssl", [
-      "pkcs12",
-      "-in",
-      pfx,
-      "-passin",
-      `pass:${PASSWORD}`,
-      "-info",
-      "-noout",
-    ]);
+    // Act
+    const info = runTool("openssl", pkcs12(pfx, PASSWORD, "-info", "-noout"));
+    toolOutput("openssl", pkcs12(pfx, PASSWORD, "-nocerts", "-noenc", "-out", key));
+    const leafOut = toolOutput("openssl", pkcs12(pfx, PASSWORD, "-clcerts", "-nokeys"));
+
+    // Assess
     expect(info.status, info.stderr).toBe(0);
     const report = info.stdout + info.stderr;
     expect(report).toContain("MAC: sha256, Iteration 2048");
@@ -51,99 +79,54 @@ describe.each(TEST_KEY_TYPES)("a %s certificate", (keyType) => {
       /PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/,
     );
     expect(report.match(/Certificate bag/g)).toHaveLength(2);
-
     // The key openssl takes out of the file belongs to the leaf certificate.
-    const key = file(`${keyType}.pfx.key`);
-    toolOutput("openssl", [
-      "pkcs12",
-      "-in",
-      pfx,
-      "-passin",
-      `pass:${PASSWORD}`,
-      "-nocerts",
-      "-noenc",
-      "-out",
-      key,
-    ]);
     expect(toolOutput("openssl", ["pkey", "-in", key, "-pubout"])).toBe(
       toolOutput("openssl", ["x509", "-in", certificate, "-noout", "-pubkey"]),
     );
-    const leafOut = toolOutput("openssl", [
-      "pkcs12",
-      "-in",
-      pfx,
-      "-passin",
-      `pass:${PASSWORD}`,
-      "-clcerts",
-      "-nokeys",
-    ]);
     expect(leafOut).toContain("friendlyName: shop.example.com");
     expect(leafOut).toContain("subject=CN = shop.example.com");
   });
 
   it("as .pfx fails in openssl with a wrong password", async () => {
     const { input } = await issuedInput(keyType);
-    const pfx = file(`${keyType}-wrong.pfx`, (await buildDeliveryBundle("iis", input)).body);
-    const wrong = runTool("openssl", [
-      "pkcs12",
-      "-in",
-      pfx,
-      "-passin",
-      "pass:Tomcat-and-IIS-2",
-      "-noout",
-    ]);
+    const pfx = await bundleFile(`${keyType}-wrong.pfx`, "iis", input);
+
+    const wrong = runTool("openssl", pkcs12(pfx, "Tomcat-and-IIS-2", "-noout"));
+
     expect(wrong.status).not.toBe(0);
     expect(wrong.stderr).toMatch(/Mac verify error/);
   });
 
   it('as .p12 lists in keytool as PrivateKeyEntry "tomcat" with its chain', async () => {
+    // Prepare
     const { input } = await issuedInput(keyType);
-    const p12 = file(`${keyType}.p12`, (await buildDeliveryBundle("tomcat", input)).body);
-    const list = (path: string) =>
-      toolOutput("keytool", [
-        "-list",
-        "-v",
-        "-keystore",
-        path,
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD,
-      ]);
+    const p12 = await bundleFile(`${keyType}.p12`, "tomcat", input);
+    const withRoot = await bundleFile(`${keyType}-root.p12`, "tomcat", {
+      ...input,
+      chainPems: [chain.intermediatePem, chain.rootPem],
+    });
 
-    const listed = list(p12);
+    // Act
+    const listed = toolOutput("keytool", keystoreList(p12, PASSWORD, "-v"));
+    const listedWithRoot = toolOutput("keytool", keystoreList(withRoot, PASSWORD, "-v"));
+
+    // Assess
     expect(listed).toContain("Your keystore contains 1 entry");
     expect(listed).toContain("Alias name: tomcat");
     expect(listed).toContain("Entry type: PrivateKeyEntry");
     expect(listed).toContain("Certificate chain length: 2");
     expect(listed).toMatch(/Certificate\[1\]:\nOwner: CN=shop\.example\.com\n/);
     expect(listed).toMatch(/Certificate\[2\]:\nOwner: CN=Delivery Test Issuing CA\n/);
-
-    const withRoot = file(
-      `${keyType}-root.p12`,
-      (
-        await buildDeliveryBundle("tomcat", {
-          ...input,
-          chainPems: [chain.intermediatePem, chain.rootPem],
-        })
-      ).body,
-    );
-    expect(list(withRoot)).toContain("Certificate chain length: 3");
+    expect(listedWithRoot).toContain("Certificate chain length: 3");
   });
 });
 
 it("keytool refuses the keystore with a wrong password", async () => {
   const { input } = await issuedInput("EC-P256");
-  const p12 = file("wrong.p12", (await buildDeliveryBundle("tomcat", input)).body);
-  const wrong = runTool("keytool", [
-    "-list",
-    "-keystore",
-    p12,
-    "-storetype",
-    "PKCS12",
-    "-storepass",
-    "Tomcat-and-IIS-2",
-  ]);
+  const p12 = await bundleFile("wrong.p12", "tomcat", input);
+
+  const wrong = runTool("keytool", keystoreList(p12, "Tomcat-and-IIS-2"));
+
   expect(wrong.status).not.toBe(0);
   expect(wrong.stdout + wrong.stderr).toMatch(/password was incorrect/);
 });
