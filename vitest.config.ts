@@ -8,6 +8,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // Synthesizing the CDK app and bundling take seconds on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
