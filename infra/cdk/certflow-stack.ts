@@ -67,8 +67,6 @@ export class CertflowStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: "INFO",
       POWERTOOLS_LOGGER_LOG_EVENT: "false",
-      POWERTOOLS_TRACER_CAPTURE_RESPONSE: "false",
-      POWERTOOLS_TRACER_CAPTURE_ERROR: "false",
       [names.ca]: settings.ca,
       [names.validationTimeoutSeconds]: String(settings.validationTimeoutSeconds),
       [names.caDecisionTimeoutSeconds]: String(settings.caDecisionTimeoutSeconds),
