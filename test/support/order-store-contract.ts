@@ -43,6 +43,11 @@ export const sampleEvent = (at: Date | string, message: string): OrderEvent => (
   message,
 });
 
+/** tenant-a's claim of idempotency key `key` for a request body hashed to `requestHash`. */
+export function sampleClaim(key: string, requestHash: string): IdempotencyClaim {
+  return { tenantId: "tenant-a", key, requestHash, expiresAt: "2026-11-03T10:00:00.000Z" };
+}
+
 function certificate(renewAt: string): CertificateSummary {
   return {
     serialNumber: "0A1B",
@@ -87,6 +92,7 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
 
   describe(`${name}: the OrderStore contract`, () => {
     it("creates an order and reads it back as written, with its first history event", async () => {
+      // Prepare
       const { store } = await setUp();
       const order = sampleOrder({
         orderId: "ord_create",
@@ -98,9 +104,13 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         },
         approverEmail: undefined,
       });
+
+      // Act
       const result = await store.create(order, sampleEvent(START, "Order submitted."));
-      expect(result).toEqual({ created: true, order: { ...order, approverEmail: undefined } });
       const stored = await mustGet(store, "ord_create");
+
+      // Assess
+      expect(result).toEqual({ created: true, order: { ...order, approverEmail: undefined } });
       expect(stored).toEqual(order);
       expect("approverEmail" in stored).toBe(false);
       expect(await store.get("ord_missing")).toBeUndefined();
@@ -109,24 +119,33 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
     });
 
     it("never overwrites an existing order", async () => {
+      // Prepare
       const { store } = await setUp();
       await store.create(sampleOrder({ orderId: "ord_twice" }), sampleEvent(START, "first"));
-      await expect(
-        store.create(
+
+      // Act
+      const second = await store
+        .create(
           sampleOrder({ orderId: "ord_twice", status: "CANCELLED" }),
           sampleEvent(START, "second"),
-        ),
-      ).rejects.toBeInstanceOf(VersionConflict);
+        )
+        .catch((error: unknown) => error);
+
+      // Assess
+      expect(second).toBeInstanceOf(VersionConflict);
       expect((await mustGet(store, "ord_twice")).status).toBe("SUBMITTED");
     });
 
     it("updates with the version read: sets, removes, bumps the version and stamps updatedAt", async () => {
+      // Prepare
       const { store, clock } = await setUp();
       await store.create(
         sampleOrder({ orderId: "ord_update", waitToken: "token-1" }),
         sampleEvent(START, "submitted"),
       );
       clock.advance(60);
+
+      // Act
       const first = await store.update(
         await mustGet(store, "ord_update"),
         {
@@ -136,6 +155,10 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         },
         sampleEvent(clock.now(), "validating"),
       );
+      const storedFirst = await mustGet(store, "ord_update");
+      const second = await store.update(first, { updatedAt: "2026-11-02T12:00:00.000Z" });
+
+      // Assess
       expect(first).toMatchObject({
         status: "PENDING_VALIDATION",
         version: 1,
@@ -143,9 +166,7 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         validationDeadline: "2026-11-03T10:00:00.000Z",
       });
       expect("waitToken" in first).toBe(false);
-      expect(await mustGet(store, "ord_update")).toEqual(first);
-
-      const second = await store.update(first, { updatedAt: "2026-11-02T12:00:00.000Z" });
+      expect(storedFirst).toEqual(first);
       expect(second).toMatchObject({ version: 2, updatedAt: "2026-11-02T12:00:00.000Z" });
       expect(await store.history("ord_update")).toEqual([
         sampleEvent(START, "submitted"),
@@ -154,39 +175,50 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
     });
 
     it("refuses an update from a stale version, or of an order that does not exist", async () => {
+      // Prepare
       const { store } = await setUp();
       await store.create(sampleOrder({ orderId: "ord_stale" }), sampleEvent(START, "submitted"));
       const read = await mustGet(store, "ord_stale");
       await store.update(read, { status: "PENDING_VALIDATION" });
-      await expect(store.update(read, { status: "CANCELLED" })).rejects.toBeInstanceOf(
-        VersionConflict,
-      );
+
+      // Act
+      const stale = await store
+        .update(read, { status: "CANCELLED" })
+        .catch((error: unknown) => error);
+      const nowhere = await store
+        .update(sampleOrder({ orderId: "ord_nowhere" }), { status: "CANCELLED" })
+        .catch((error: unknown) => error);
+
+      // Assess
+      expect(stale).toBeInstanceOf(VersionConflict);
+      expect(nowhere).toBeInstanceOf(VersionConflict);
       expect(await mustGet(store, "ord_stale")).toMatchObject({
         status: "PENDING_VALIDATION",
         version: 1,
       });
-      await expect(
-        store.update(sampleOrder({ orderId: "ord_nowhere" }), { status: "CANCELLED" }),
-      ).rejects.toBeInstanceOf(VersionConflict);
       expect(await store.get("ord_nowhere")).toBeUndefined();
     });
 
     it("lets exactly one of two concurrent updates from the same version win", async () => {
+      // Prepare
       const { store } = await setUp();
       await store.create(sampleOrder({ orderId: "ord_race" }), sampleEvent(START, "submitted"));
       const read = await mustGet(store, "ord_race");
+
+      // Act
       const outcomes = await Promise.allSettled([
         store.update(read, { status: "PENDING_VALIDATION" }, sampleEvent(START, "by one")),
         store.update(read, { status: "CANCELLED" }, sampleEvent(START, "by two")),
       ]);
+
+      // Assess
       const won = outcomes.filter((outcome) => outcome.status === "fulfilled");
       const lost = outcomes.filter((outcome) => outcome.status === "rejected");
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
       expect(lost[0]?.reason).toBeInstanceOf(VersionConflict);
-      const winner = won[0]?.value;
       const stored = await mustGet(store, "ord_race");
-      expect(stored).toEqual(winner);
+      expect(stored).toEqual(won[0]?.value);
       expect(stored.version).toBe(1);
       const winningMessage = stored.status === "CANCELLED" ? "by two" : "by one";
       expect((await store.history("ord_race")).map((event) => event.message)).toEqual([
@@ -196,24 +228,34 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
     });
 
     it("answers a replayed idempotency key with the first order, and says when the body differs", async () => {
+      // Prepare
       const { store, clock } = await setUp();
-      const claim: IdempotencyClaim = {
-        tenantId: "tenant-a",
-        key: "key-1",
-        requestHash: "hash-1",
-        expiresAt: "2026-11-03T10:00:00.000Z",
-      };
-      const first = await store.create(
-        sampleOrder({ orderId: "ord_idem_1" }),
-        sampleEvent(START, "submitted"),
-        claim,
+      const claim = sampleClaim("key-1", "hash-1");
+      const submit = (orderId: string, claimed: IdempotencyClaim, tenantId = "tenant-a") =>
+        store.create(
+          sampleOrder({ orderId, tenantId }),
+          sampleEvent(clock.now(), orderId),
+          claimed,
+        );
+
+      // Act
+      const first = await submit("ord_idem_1", claim);
+      const replay = await submit("ord_idem_2", claim);
+      const otherBody = await submit("ord_idem_3", { ...claim, requestHash: "hash-2" });
+      const otherTenant = await submit(
+        "ord_idem_4",
+        { ...claim, tenantId: "tenant-b" },
+        "tenant-b",
       );
+      clock.set(new Date("2026-11-03T10:00:01.000Z"));
+      const afterExpiry = await submit("ord_idem_5", {
+        ...claim,
+        expiresAt: "2026-11-04T10:00:00.000Z",
+      });
+      const replayOfNew = await submit("ord_idem_6", claim);
+
+      // Assess
       expect(first.created).toBe(true);
-      const replay = await store.create(
-        sampleOrder({ orderId: "ord_idem_2" }),
-        sampleEvent(START, "submitted again"),
-        claim,
-      );
       expect(replay).toEqual({
         created: false,
         existing: sampleOrder({ orderId: "ord_idem_1" }),
@@ -221,56 +263,32 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
       });
       expect(await store.get("ord_idem_2")).toBeUndefined();
       expect((await store.history("ord_idem_1")).map((event) => event.message)).toEqual([
-        "submitted",
+        "ord_idem_1",
       ]);
-
-      const otherBody = await store.create(
-        sampleOrder({ orderId: "ord_idem_3" }),
-        sampleEvent(START, "x"),
-        { ...claim, requestHash: "hash-2" },
-      );
       expect(otherBody).toMatchObject({
         created: false,
         sameRequest: false,
         existing: { orderId: "ord_idem_1" },
       });
       expect(await store.get("ord_idem_3")).toBeUndefined();
-
-      const otherTenant = await store.create(
-        sampleOrder({ orderId: "ord_idem_4", tenantId: "tenant-b" }),
-        sampleEvent(START, "x"),
-        { ...claim, tenantId: "tenant-b" },
-      );
       expect(otherTenant.created).toBe(true);
-
-      clock.set(new Date("2026-11-03T10:00:01.000Z"));
-      const afterExpiry = await store.create(
-        sampleOrder({ orderId: "ord_idem_5" }),
-        sampleEvent(clock.now(), "x"),
-        { ...claim, expiresAt: "2026-11-04T10:00:00.000Z" },
-      );
       expect(afterExpiry).toMatchObject({ created: true, order: { orderId: "ord_idem_5" } });
-      const replayOfNew = await store.create(
-        sampleOrder({ orderId: "ord_idem_6" }),
-        sampleEvent(clock.now(), "x"),
-        claim,
-      );
       expect(replayOfNew).toMatchObject({ created: false, existing: { orderId: "ord_idem_5" } });
     });
 
     it("makes one order of two concurrent submissions with the same idempotency key", async () => {
+      // Prepare
       const { store } = await setUp();
-      const claim: IdempotencyClaim = {
-        tenantId: "tenant-a",
-        key: "key-race",
-        requestHash: "hash-race",
-        expiresAt: "2026-11-03T10:00:00.000Z",
-      };
+      const claim = sampleClaim("key-race", "hash-race");
+
+      // Act
       const results = await Promise.all(
         ["ord_same_1", "ord_same_2"].map((orderId) =>
           store.create(sampleOrder({ orderId }), sampleEvent(START, "submitted"), claim),
         ),
       );
+
+      // Assess
       const created = results.filter((result) => result.created);
       const replayed = results.filter((result) => !result.created);
       expect(created).toHaveLength(1);
@@ -283,6 +301,7 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
     });
 
     it("pages through 25 orders newest first, 10 at a time, without gaps or repeats", async () => {
+      // Prepare
       const { store } = await setUp();
       const ids: string[] = [];
       for (let index = 0; index < 25; index++) {
@@ -301,13 +320,19 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         sampleOrder({ orderId: "ord_page_other", tenantId: "tenant-other" }),
         sampleEvent(START, "submitted"),
       );
+
+      // Act
       const pages = await allPages(store, "tenant-pages", { limit: 10 });
+      const nobodys = await store.listByTenant("tenant-nobody", { limit: 10 });
+
+      // Assess
       expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
       expect(pages.flat().map((order) => order.orderId)).toEqual([...ids].reverse());
-      expect((await store.listByTenant("tenant-nobody", { limit: 10 })).orders).toEqual([]);
+      expect(nobodys.orders).toEqual([]);
     });
 
     it("filters a listing by status across pages", async () => {
+      // Prepare
       const { store } = await setUp();
       const cancelled: string[] = [];
       for (let index = 0; index < 25; index++) {
@@ -324,14 +349,9 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
           sampleEvent(START, "submitted"),
         );
       }
-      const pages = await allPages(store, "tenant-filter", { limit: 4, status: "CANCELLED" });
-      const listed = pages.flat();
-      expect(listed.map((order) => order.orderId)).toEqual([...cancelled].reverse());
-      expect(listed.every((order) => order.status === "CANCELLED")).toBe(true);
-      const nonEmpty = pages.filter((page) => page.length > 0);
-      expect(nonEmpty.slice(0, -1).every((page) => page.length === 4)).toBe(true);
-      expect(nonEmpty.at(-1)).toHaveLength(1);
 
+      // Act
+      const pages = await allPages(store, "tenant-filter", { limit: 4, status: "CANCELLED" });
       const submitted = await store.update(await mustGet(store, "ord_filter_24"), {
         status: "PENDING_VALIDATION",
       });
@@ -339,25 +359,41 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         limit: 10,
         status: "PENDING_VALIDATION",
       });
+
+      // Assess
+      const listed = pages.flat();
+      expect(listed.map((order) => order.orderId)).toEqual([...cancelled].reverse());
+      expect(listed.every((order) => order.status === "CANCELLED")).toBe(true);
+      const nonEmpty = pages.filter((page) => page.length > 0);
+      expect(nonEmpty.slice(0, -1).every((page) => page.length === 4)).toBe(true);
+      expect(nonEmpty.at(-1)).toHaveLength(1);
       expect(pending.orders).toEqual([submitted]);
     });
 
     it("rejects a malformed cursor and another tenant's cursor", async () => {
+      // Prepare
       const { store } = await setUp();
       for (const orderId of ["ord_cur_1", "ord_cur_2"]) {
         await store.create(sampleOrder({ orderId }), sampleEvent(START, "submitted"));
       }
       const first = await store.listByTenant("tenant-a", { limit: 1 });
+
+      // Act
+      const otherTenant = await store
+        .listByTenant("tenant-b", { limit: 1, cursor: first.nextCursor })
+        .catch((error: unknown) => error);
+      const malformed = await store
+        .listByTenant("tenant-a", { limit: 1, cursor: "not-a-cursor" })
+        .catch((error: unknown) => error);
+
+      // Assess
       expect(first.nextCursor).toEqual(expect.any(String));
-      await expect(
-        store.listByTenant("tenant-b", { limit: 1, cursor: first.nextCursor }),
-      ).rejects.toBeInstanceOf(InvalidListCursor);
-      await expect(
-        store.listByTenant("tenant-a", { limit: 1, cursor: "not-a-cursor" }),
-      ).rejects.toBeInstanceOf(InvalidListCursor);
+      expect(otherTenant).toBeInstanceOf(InvalidListCursor);
+      expect(malformed).toBeInstanceOf(InvalidListCursor);
     });
 
     it("finds issued orders due for renewal across month buckets, oldest first", async () => {
+      // Prepare
       const { store } = await setUp();
       const issue = async (
         orderId: string,
@@ -382,9 +418,21 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         sampleOrder({ orderId: "ord_renew_nocert", status: "ISSUED" }),
         sampleEvent(START, "submitted"),
       );
-
       const until = "2027-02-28T00:00:00.000Z";
+      const dueIds = async (by: string, limit: number) =>
+        (await store.dueForRenewal(by, limit)).map((order) => order.orderId);
+
+      // Act
       const due = await store.dueForRenewal(until, 10);
+      const firstTwo = await dueIds(until, 2);
+      await store.update(await mustGet(store, "ord_renew_jan"), { status: "REVOKED" });
+      const renewed = await store.update(await mustGet(store, "ord_renew_feb"), {
+        certificate: certificate("2027-08-10T00:00:00.000Z"),
+      });
+      const dueAfterChanges = await dueIds(until, 10);
+      const dueInAugust = await dueIds("2027-08-31T00:00:00.000Z", 10);
+
+      // Assess
       expect(due.map((order) => order.orderId)).toEqual([
         "ord_renew_old",
         "ord_renew_jan",
@@ -392,23 +440,15 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         "ord_renew_edge",
       ]);
       expect(due[0]?.certificate?.renewAt).toBe("2026-01-05T00:00:00.000Z");
-      expect((await store.dueForRenewal(until, 2)).map((order) => order.orderId)).toEqual([
-        "ord_renew_old",
-        "ord_renew_jan",
-      ]);
-
-      await store.update(await mustGet(store, "ord_renew_jan"), { status: "REVOKED" });
-      const renewed = await store.update(await mustGet(store, "ord_renew_feb"), {
-        certificate: certificate("2027-08-10T00:00:00.000Z"),
-      });
+      expect(firstTwo).toEqual(["ord_renew_old", "ord_renew_jan"]);
       expect(renewed.certificate?.renewAt).toBe("2027-08-10T00:00:00.000Z");
-      expect((await store.dueForRenewal(until, 10)).map((order) => order.orderId)).toEqual([
-        "ord_renew_old",
+      expect(dueAfterChanges).toEqual(["ord_renew_old", "ord_renew_edge"]);
+      expect(dueInAugust).toEqual([
         "ord_renew_edge",
+        "ord_renew_late",
+        "ord_renew_mar",
+        "ord_renew_feb",
       ]);
-      expect(
-        (await store.dueForRenewal("2027-08-31T00:00:00.000Z", 10)).map((order) => order.orderId),
-      ).toEqual(["ord_renew_edge", "ord_renew_late", "ord_renew_mar", "ord_renew_feb"]);
     });
   });
 }

@@ -7,14 +7,12 @@ import { createDynamoDbOrderStore } from "../../../../functions/adapters/aws/dyn
 import { toOrderItem } from "../../../../functions/adapters/aws/order-item.ts";
 import { idempotencyKey } from "../../../../functions/adapters/aws/order-table-design.ts";
 import { type Clock, fixedClock } from "../../../../functions/domain/clock.ts";
-import {
-  type IdempotencyClaim,
-  IdempotencyKeyInUse,
-} from "../../../../functions/ports/order-store.ts";
+import { IdempotencyKeyInUse } from "../../../../functions/ports/order-store.ts";
 import { ensureOrderTable } from "../../../../infra/local/emulator-resources.ts";
 import { type LocalEmulators, startLocalEmulators } from "../../../../infra/local/emulators.ts";
 import {
   describeOrderStoreContract,
+  sampleClaim,
   sampleEvent,
   sampleOrder,
 } from "../../../support/order-store-contract.ts";
@@ -48,42 +46,42 @@ describeOrderStoreContract(
 );
 
 describe("the DynamoDB order store after a crash between its writes", () => {
-  const claim: IdempotencyClaim = {
-    tenantId: "tenant-a",
-    key: "key-crash",
-    requestHash: "hash-crash",
-    expiresAt: "2026-11-03T10:00:00.000Z",
-  };
+  const claim = sampleClaim("key-crash", "hash-crash");
   const put = (tableName: string, Item: Record<string, unknown>) =>
     DynamoDBDocumentClient.from(emulators.dynamoDb.client).send(
       new PutCommand({ TableName: tableName, Item }),
     );
+  /** The idempotency item a writer left for ord_claimed before it stopped. */
   const leftClaim = (requestHash: string) => ({
     ...idempotencyKey(claim.tenantId, claim.key),
     orderId: "ord_claimed",
     requestHash,
     expiresAt: Math.floor(Date.parse(claim.expiresAt) / 1000),
   });
+  /** A submission of `orderId` under the claim, as the same request sent again would make. */
+  const submitAgain = (
+    store: Awaited<ReturnType<typeof freshStore>>["store"],
+    orderId: string,
+    message = "Order submitted.",
+  ) =>
+    store.create(sampleOrder({ orderId }), sampleEvent("2026-11-02T10:00:00.000Z", message), claim);
+  const messagesOf = async (store: Awaited<ReturnType<typeof freshStore>>["store"]) =>
+    (await store.history("ord_claimed")).map((event) => event.message);
 
   it("completes the order a claim names when the same request comes again", async () => {
+    // Prepare
     const { tableName, store } = await freshStore();
     await put(tableName, leftClaim(claim.requestHash));
-    const retry = await store.create(
-      sampleOrder({ orderId: "ord_retry" }),
-      sampleEvent("2026-11-02T10:00:00.000Z", "Order submitted."),
-      claim,
-    );
+
+    // Act
+    const retry = await submitAgain(store, "ord_retry");
+    const again = await submitAgain(store, "ord_third", "x");
+
+    // Assess
     expect(retry).toEqual({ created: true, order: sampleOrder({ orderId: "ord_claimed" }) });
     expect(await store.get("ord_claimed")).toEqual(sampleOrder({ orderId: "ord_claimed" }));
     expect(await store.get("ord_retry")).toBeUndefined();
-    expect((await store.history("ord_claimed")).map((event) => event.message)).toEqual([
-      "Order submitted.",
-    ]);
-    const again = await store.create(
-      sampleOrder({ orderId: "ord_third" }),
-      sampleEvent("2026-11-02T10:00:05.000Z", "x"),
-      claim,
-    );
+    expect(await messagesOf(store)).toEqual(["Order submitted."]);
     expect(again).toMatchObject({
       created: false,
       sameRequest: true,
@@ -92,36 +90,36 @@ describe("the DynamoDB order store after a crash between its writes", () => {
   });
 
   it("refuses another request on a claim whose order was never written", async () => {
+    // Prepare
     const { tableName, store } = await freshStore();
     await put(tableName, leftClaim("hash-of-another-body"));
-    await expect(
-      store.create(
-        sampleOrder({ orderId: "ord_other" }),
-        sampleEvent("2026-11-02T10:00:00.000Z", "x"),
-        claim,
-      ),
-    ).rejects.toBeInstanceOf(IdempotencyKeyInUse);
+
+    // Act
+    const refusal = await submitAgain(store, "ord_other", "x").catch((error: unknown) => error);
+
+    // Assess
+    expect(refusal).toBeInstanceOf(IdempotencyKeyInUse);
     expect(await store.get("ord_other")).toBeUndefined();
     expect(await store.get("ord_claimed")).toBeUndefined();
   });
 
   it("writes the missing creation event when the same request comes again", async () => {
+    // Prepare
     const { tableName, store } = await freshStore();
     await put(tableName, leftClaim(claim.requestHash));
     await put(tableName, toOrderItem(sampleOrder({ orderId: "ord_claimed" })));
-    expect(await store.history("ord_claimed")).toEqual([]);
-    const replay = await store.create(
-      sampleOrder({ orderId: "ord_retry" }),
-      sampleEvent("2026-11-02T10:00:00.000Z", "Order submitted."),
-      claim,
-    );
+    const historyBefore = await messagesOf(store);
+
+    // Act
+    const replay = await submitAgain(store, "ord_retry");
+
+    // Assess
+    expect(historyBefore).toEqual([]);
     expect(replay).toMatchObject({
       created: false,
       sameRequest: true,
       existing: { orderId: "ord_claimed" },
     });
-    expect((await store.history("ord_claimed")).map((event) => event.message)).toEqual([
-      "Order submitted.",
-    ]);
+    expect(await messagesOf(store)).toEqual(["Order submitted."]);
   });
 });
