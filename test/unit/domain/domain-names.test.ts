@@ -7,6 +7,7 @@ import {
   toDisplayName,
 } from "../../../functions/domain/domain-names.ts";
 import type { ProblemCode } from "../../../functions/domain/problems.ts";
+import { problemCodes, problemsWithFields } from "./result-problems.ts";
 
 const label63 = "a".repeat(63);
 /** 4 × 63 + 3 dots = 255 octets. */
@@ -24,9 +25,8 @@ function accepted(input: string[], issuer: "public" | "private" = "public"): Dom
   return result.value;
 }
 
-function problemCodes(input: string[], issuer: "public" | "private" = "public") {
-  const result = names(input, issuer);
-  return result.ok ? [] : result.problems.map((problem) => problem.code);
+function codesFor(input: string[], issuer: "public" | "private" = "public") {
+  return problemCodes(names(input, issuer));
 }
 
 describe("normalizeDomainNames: normalization", () => {
@@ -51,6 +51,7 @@ describe("normalizeDomainNames: normalization", () => {
 
   it("round-trips an IDN under a private CA (Bücher.example)", () => {
     const [name] = accepted(["Bücher.example"], "private");
+
     expect(name?.ascii).toBe("xn--bcher-kva.example");
     expect(name?.display).toBe("bücher.example");
     expect(toDisplayName("xn--bcher-kva.example")).toBe("bücher.example");
@@ -58,6 +59,7 @@ describe("normalizeDomainNames: normalization", () => {
 
   it("keeps the order; the first name is the common name", () => {
     const value = accepted(["www.example.com", "example.com", "api.example.com"]);
+
     expect(value.map((name) => name.ascii)).toEqual([
       "www.example.com",
       "example.com",
@@ -75,6 +77,7 @@ describe("normalizeDomainNames: normalization", () => {
       "bücher.de",
       "xn--bcher-kva.de",
     ]);
+
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.map((name) => name.ascii)).toEqual([
@@ -141,6 +144,7 @@ describe("normalizeDomainNames: refusals for any issuer", () => {
   it.each(cases)("refuses %j with %s, naming it", (input, code) => {
     for (const issuer of ["public", "private"] as const) {
       const result = names(["ok.example.com", input], issuer);
+
       expect(result.ok).toBe(false);
       if (result.ok) continue;
       expect(result.problems[0]?.code).toBe(code);
@@ -177,6 +181,7 @@ describe("normalizeDomainNames: public CA rules", () => {
     ["foo.ck", "PUBLIC_SUFFIX"],
   ] as const)("refuses %j with %s", (input, code) => {
     const result = names([input]);
+
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toHaveLength(1);
@@ -187,6 +192,7 @@ describe("normalizeDomainNames: public CA rules", () => {
 
   it("words the single-label refusal for a customer", () => {
     const result = names(["foo"]);
+
     expect(result.ok ? undefined : result.problems[0]?.message).toBe(
       "The name 'foo' has no dot; public CAs only issue for fully-qualified domain names.",
     );
@@ -203,9 +209,8 @@ describe("normalizeDomainNames: public CA rules", () => {
 describe("normalizeDomainNames: collecting every problem", () => {
   it("reports each bad name with its position and keeps going", () => {
     const result = names(["foo", "192.0.2.1", "ok.example.com", "a..b.com", "-x.com"]);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.problems.map((problem) => [problem.code, problem.field])).toEqual([
+
+    expect(problemsWithFields(result)).toEqual([
       ["SINGLE_LABEL", "domains[0]"],
       ["IP_ADDRESS", "domains[1]"],
       ["LABEL_EMPTY", "domains[3]"],
@@ -214,7 +219,7 @@ describe("normalizeDomainNames: collecting every problem", () => {
   });
 
   it("reports several label problems of one name", () => {
-    expect(problemCodes([`-a.${"b".repeat(64)}.com`])).toEqual(["LABEL_HYPHEN", "LABEL_TOO_LONG"]);
+    expect(codesFor([`-a.${"b".repeat(64)}.com`])).toEqual(["LABEL_HYPHEN", "LABEL_TOO_LONG"]);
   });
 });
 
@@ -222,12 +227,12 @@ describe("normalizeDomainNames: how many names", () => {
   const many = (count: number) => Array.from({ length: count }, (_, i) => `n${i}.example.com`);
 
   it("needs at least one name", () => {
-    expect(problemCodes([])).toEqual(["DOMAINS_EMPTY"]);
+    expect(codesFor([])).toEqual(["DOMAINS_EMPTY"]);
   });
 
   it(`takes up to ${MAX_NAMES} names`, () => {
     expect(accepted(many(100))).toHaveLength(100);
-    expect(problemCodes(many(101))).toEqual(["TOO_MANY_NAMES"]);
+    expect(codesFor(many(101))).toEqual(["TOO_MANY_NAMES"]);
   });
 
   it("counts names after removing duplicates", () => {
@@ -246,11 +251,13 @@ describe("normalizeDomainNames: how many names", () => {
     [101, many(1), ["PURCHASED_NAMES_INVALID"]],
   ])("purchased %s, entered %j → %j", (purchased, input, codes) => {
     const result = names(input, "public", purchased);
-    expect(result.ok ? [] : result.problems.map((problem) => problem.code)).toEqual(codes);
+
+    expect(problemCodes(result)).toEqual(codes);
   });
 
   it("tells the customer to enter all purchased names", () => {
     const result = names(many(4), "public", 5);
+
     expect(result.ok ? "" : result.problems[0]?.message).toContain("enter all 5");
   });
 });
