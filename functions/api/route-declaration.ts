@@ -10,6 +10,9 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 /** Who may call a route: anyone, or the signed-in roles listed. */
 export type RouteAccess = "public" | readonly [Role, ...Role[]];
 
+/** Every signed-in caller: the access of a route that does not say otherwise. */
+export const SIGNED_IN: readonly ["customer", "operator"] = ["customer", "operator"];
+
 export interface RouteBody<Body> {
   readonly contentType: "application/json";
   readonly schema: z.ZodType<Body>;
@@ -46,12 +49,43 @@ export interface RouteDeclaration<
   handle(deps: DependenciesFor<N>, request: RouteRequest<Access, Body>): Promise<ApiResult>;
 }
 
+/** A route's method and path, as in "GET /v1/orders/{id}". */
+export type Endpoint = `${HttpMethod} /${string}`;
+
+export interface RouteContract<N extends Needs, Access extends RouteAccess, Body> {
+  /** Also the name of the route's Lambda function and API Gateway operation. */
+  readonly name: string;
+  /** Who may call it; signed-in customers and operators when left out. */
+  readonly access?: Access;
+  readonly body?: RouteBody<Body>;
+  readonly needs: N;
+}
+
+/**
+ * Declares a route: its endpoint, name, callers, body and needs, then what it does (whose
+ * dependencies hold exactly what `needs` names).
+ */
 export function declareRoute<
   const N extends Needs,
-  const Access extends RouteAccess,
+  const Access extends RouteAccess = typeof SIGNED_IN,
   Body = undefined,
->(declaration: Omit<RouteDeclaration<N, Access, Body>, "kind">): RouteDeclaration<N, Access, Body> {
-  return { kind: "route", ...declaration };
+>(
+  endpoint: Endpoint,
+  contract: RouteContract<N, Access, Body>,
+  handle: (deps: DependenciesFor<N>, request: RouteRequest<Access, Body>) => Promise<ApiResult>,
+): RouteDeclaration<N, Access, Body> {
+  const [method, path] = endpoint.split(" ") as [HttpMethod, string];
+  return {
+    kind: "route",
+    name: contract.name,
+    method,
+    path,
+    // Access defaults to SIGNED_IN exactly when the contract leaves it out.
+    access: contract.access ?? (SIGNED_IN as unknown as Access),
+    ...(contract.body === undefined ? {} : { body: contract.body }),
+    needs: contract.needs,
+    handle,
+  };
 }
 
 /** Checks the caller and the body as the declaration says, then runs the route. */
@@ -82,6 +116,3 @@ export async function runRoute<N extends Needs, Access extends RouteAccess, Body
     principal: principal as RouteRequest<Access, Body>["principal"],
   });
 }
-
-/** Who may call a route, for those that are not public. */
-export const SIGNED_IN: readonly ["customer", "operator"] = ["customer", "operator"];

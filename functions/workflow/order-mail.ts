@@ -3,6 +3,9 @@ import type { OrderRecord } from "../domain/order-record.ts";
 import { loadOrder, noteEvent, updateOrder } from "../orders/order-updates.ts";
 import type { Mailer, MailMessage } from "../ports/mailer.ts";
 import type { OrderStore } from "../ports/order-store.ts";
+import { declareStep, type StepDeclaration } from "./step-declaration.ts";
+import { byOrder } from "./step-inputs.ts";
+import type { WorkflowSettings } from "./workflow-settings.ts";
 
 /**
  * Mails the order's contact and notes it in the order's history. `compose` answers undefined
@@ -23,4 +26,20 @@ export async function mailOrder(
     event: noteEvent(deps.clock.now(), "mail", `${what} mailed to ${order.contact.email}.`),
   }));
   return {};
+}
+
+const MAIL_STEP_NEEDS = { table: "write", mail: true } as const;
+
+/**
+ * Declares a step that mails the order's contact: `what` names the mail in the order's history;
+ * `compose` answers undefined when the order is in no state for it.
+ */
+export function declareMailStep(
+  state: string,
+  what: string,
+  compose: (order: OrderRecord, settings: WorkflowSettings) => MailMessage | undefined,
+): StepDeclaration<typeof MAIL_STEP_NEEDS, { orderId: string }, Record<string, never>> {
+  return declareStep(state, { input: byOrder, needs: MAIL_STEP_NEEDS }, (deps, input) =>
+    mailOrder(deps, input.orderId, what, (order) => compose(order, deps.settings)),
+  );
 }

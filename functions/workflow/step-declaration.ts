@@ -15,10 +15,16 @@ export interface StepDeclaration<N extends Needs = Needs, Input = unknown, Outpu
   run(deps: DependenciesFor<N>, input: Input): Promise<Output>;
 }
 
+/**
+ * Declares the step serving a Task state: what it accepts and needs, then what it does (whose
+ * dependencies hold exactly what `needs` names).
+ */
 export function declareStep<const N extends Needs, Input, Output>(
-  declaration: Omit<StepDeclaration<N, Input, Output>, "kind">,
+  state: string,
+  contract: { readonly input: z.ZodType<Input>; readonly needs: N },
+  run: (deps: DependenciesFor<N>, input: Input) => Promise<Output>,
 ): StepDeclaration<N, Input, Output> {
-  return { kind: "step", ...declaration };
+  return { kind: "step", state, input: contract.input, needs: contract.needs, run };
 }
 
 export class InvalidStepInput extends Error {

@@ -3,16 +3,13 @@ import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
 import { jsonResponse } from "../responses.ts";
-import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
+import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
-export const route = declareRoute({
-  name: "CancelOrder",
-  method: "POST",
-  path: "/v1/orders/{id}/cancellation",
-  access: SIGNED_IN,
-  needs: { table: "write", workflow: ["states:StopExecution"] },
-  handle: async (deps, { event, principal }) => {
+export const route = declareRoute(
+  "POST /v1/orders/{id}/cancellation",
+  { name: "CancelOrder", needs: { table: "write", workflow: ["states:StopExecution"] } },
+  async (deps, { event, principal }) => {
     const order = await tenantOrder(deps, event, principal);
     if (!canTransition(order.status, "CANCELLED")) {
       throw new ApiError(
@@ -48,4 +45,4 @@ export const route = declareRoute({
     }
     return jsonResponse(200, orderView(cancelled));
   },
-});
+);

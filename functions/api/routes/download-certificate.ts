@@ -7,21 +7,21 @@ import {
 import { ApiError } from "../api-errors.ts";
 import { header } from "../principal.ts";
 import { binaryResponse } from "../responses.ts";
-import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
+import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
-export const route = declareRoute({
-  name: "DownloadCertificate",
-  method: "GET",
-  path: "/v1/orders/{id}/certificate",
-  access: SIGNED_IN,
-  needs: {
-    table: "read",
-    vaultRead: ["certificates", "private-keys"],
-    // PKCS#12 key derivation and encryption for iis/tomcat downloads.
-    memoryMiB: 1024,
+export const route = declareRoute(
+  "GET /v1/orders/{id}/certificate",
+  {
+    name: "DownloadCertificate",
+    needs: {
+      table: "read",
+      vaultRead: ["certificates", "private-keys"],
+      // PKCS#12 key derivation and encryption for iis/tomcat downloads.
+      memoryMiB: 1024,
+    },
   },
-  handle: async (deps, { event, principal }) => {
+  async (deps, { event, principal }) => {
     const order = await tenantOrder(deps, event, principal);
     const format = event.queryStringParameters?.format ?? "pem";
     if (!(DELIVERY_FORMATS as readonly string[]).includes(format)) {
@@ -61,7 +61,7 @@ export const route = declareRoute({
       throw error;
     }
   },
-});
+);
 
 function splitPems(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];

@@ -1,15 +1,12 @@
 import { notFound } from "../api-errors.ts";
 import { declareRoute } from "../route-declaration.ts";
 
-export const route = declareRoute({
-  name: "GetCaRoot",
-  method: "GET",
-  path: "/v1/ca/root.pem",
-  access: "public",
-  needs: { ca: true },
-  handle: async (deps) => {
+export const route = declareRoute(
+  "GET /v1/ca/root.pem",
+  { name: "GetCaRoot", access: "public", needs: { ca: true } },
+  async (deps) => {
     const root = await deps.ca.rootCertificatePem();
     if (root === undefined) throw notFound("A root certificate for this CA");
     return { statusCode: 200, headers: { "content-type": "application/x-pem-file" }, body: root };
   },
-});
+);

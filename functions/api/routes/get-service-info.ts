@@ -1,11 +1,8 @@
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 
-export const route = declareRoute({
-  name: "GetServiceInfo",
-  method: "GET",
-  path: "/v1/service-info",
-  access: "public",
-  needs: {},
-  handle: async (deps) => jsonResponse(200, { ca: deps.caProfile.kind, ...deps.serviceInfo }),
-});
+export const route = declareRoute(
+  "GET /v1/service-info",
+  { name: "GetServiceInfo", access: "public", needs: {} },
+  async (deps) => jsonResponse(200, { ca: deps.caProfile.kind, ...deps.serviceInfo }),
+);

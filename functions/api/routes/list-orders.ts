@@ -2,15 +2,12 @@ import { ORDER_STATUSES } from "../../domain/order-status.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
 import { jsonResponse } from "../responses.ts";
-import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
+import { declareRoute } from "../route-declaration.ts";
 
-export const route = declareRoute({
-  name: "ListOrders",
-  method: "GET",
-  path: "/v1/orders",
-  access: SIGNED_IN,
-  needs: { table: "read", tableIndexes: ["ByTenant"] },
-  handle: async (deps, { event, principal }) => {
+export const route = declareRoute(
+  "GET /v1/orders",
+  { name: "ListOrders", needs: { table: "read", tableIndexes: ["ByTenant"] } },
+  async (deps, { event, principal }) => {
     const query = event.queryStringParameters ?? {};
     const status = query.status;
     if (status !== undefined && !(ORDER_STATUSES as readonly string[]).includes(status)) {
@@ -38,4 +35,4 @@ export const route = declareRoute({
       });
     return jsonResponse(200, { orders: page.orders.map(orderView), nextCursor: page.nextCursor });
   },
-});
+);

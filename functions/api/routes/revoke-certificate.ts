@@ -11,7 +11,7 @@ import { CaRejected, CaUnavailable } from "../../ports/certificate-authority.ts"
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
 import { jsonResponse } from "../responses.ts";
-import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
+import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
 const revocationRequestSchema = z.strictObject({
@@ -26,14 +26,14 @@ const notRevocable = (order: OrderRecord) =>
   );
 
 /** Asks the CA that issued the certificate to revoke it, then records REVOKED on the order. */
-export const route = declareRoute({
-  name: "RevokeCertificate",
-  method: "POST",
-  path: "/v1/orders/{id}/revocation",
-  access: SIGNED_IN,
-  body: { contentType: "application/json", schema: revocationRequestSchema },
-  needs: { table: "write", vaultRead: ["certificates"], ca: true },
-  handle: async (deps, { event, principal, body: request }) => {
+export const route = declareRoute(
+  "POST /v1/orders/{id}/revocation",
+  {
+    name: "RevokeCertificate",
+    body: { contentType: "application/json", schema: revocationRequestSchema },
+    needs: { table: "write", vaultRead: ["certificates"], ca: true },
+  },
+  async (deps, { event, principal, body: request }) => {
     const order = await tenantOrder(deps, event, principal);
     if (!canTransition(order.status, "REVOKED")) throw notRevocable(order);
     const stored = await deps.vault.getCertificate(order.orderId);
@@ -75,4 +75,4 @@ export const route = declareRoute({
     if (revoked.status !== "REVOKED") throw notRevocable(revoked);
     return jsonResponse(200, orderView(revoked));
   },
-});
+);

@@ -2,20 +2,17 @@ import { noteEvent, updateOrder } from "../../orders/order-updates.ts";
 import { checkPublications } from "../../orders/publication-checks.ts";
 import { ApiError } from "../api-errors.ts";
 import { jsonResponse } from "../responses.ts";
-import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
+import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
 /**
  * The "verify now" button: checks every name at once; when all are published and the execution
  * is parked in its wait, wakes it so it moves on without waiting for the next scheduled check.
  */
-export const route = declareRoute({
-  name: "RunChecks",
-  method: "POST",
-  path: "/v1/orders/{id}/checks",
-  access: SIGNED_IN,
-  needs: { table: "write", dcv: true, workflow: ["states:SendTaskSuccess"] },
-  handle: async (deps, { event, principal }) => {
+export const route = declareRoute(
+  "POST /v1/orders/{id}/checks",
+  { name: "RunChecks", needs: { table: "write", dcv: true, workflow: ["states:SendTaskSuccess"] } },
+  async (deps, { event, principal }) => {
     const order = await tenantOrder(deps, event, principal);
     if (order.status !== "PENDING_VALIDATION") {
       throw new ApiError(
@@ -61,4 +58,4 @@ export const route = declareRoute({
       })),
     });
   },
-});
+);

@@ -10,23 +10,23 @@ import { orderRequestSchema } from "../order-request-schema.ts";
 import { orderView } from "../order-view.ts";
 import { header } from "../principal.ts";
 import { jsonResponse } from "../responses.ts";
-import { declareRoute, SIGNED_IN } from "../route-declaration.ts";
+import { declareRoute } from "../route-declaration.ts";
 
 const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 
-export const route = declareRoute({
-  name: "SubmitOrder",
-  method: "POST",
-  path: "/v1/orders",
-  access: SIGNED_IN,
-  body: { contentType: "application/json", schema: orderRequestSchema },
-  needs: {
-    table: "write",
-    vaultRead: ["csrs"],
-    vaultWrite: ["csrs"],
-    workflow: ["states:StartExecution"],
+export const route = declareRoute(
+  "POST /v1/orders",
+  {
+    name: "SubmitOrder",
+    body: { contentType: "application/json", schema: orderRequestSchema },
+    needs: {
+      table: "write",
+      vaultRead: ["csrs"],
+      vaultWrite: ["csrs"],
+      workflow: ["states:StartExecution"],
+    },
   },
-  handle: async (deps, { event, principal, body: orderRequest, rawBody: body }) => {
+  async (deps, { event, principal, body: orderRequest, rawBody: body }) => {
     const now = deps.clock.now();
     const validation = validateOrderRequest(orderRequest, { issuer: deps.caProfile.audience, now });
     if (!validation.ok) {
@@ -168,7 +168,7 @@ export const route = declareRoute({
     }
     return accepted(deps, result.order);
   },
-});
+);
 
 function accepted(deps: { readonly settings: WorkflowSettings }, order: OrderRecord): ApiResult {
   return jsonResponse(202, orderView(order), {

@@ -3,11 +3,10 @@ import { type CaDecision, caOrderRefOf } from "../ca-progress.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 
-export const step = declareStep({
-  state: "AskCaToValidate",
-  input: byOrder,
-  needs: { table: "write", ca: true },
-  run: async (deps, input): Promise<CaDecision> => {
+export const step = declareStep(
+  "AskCaToValidate",
+  { input: byOrder, needs: { table: "write", ca: true } },
+  async (deps, input): Promise<CaDecision> => {
     const order = await loadOrder(deps.store, input.orderId);
     await deps.ca.requestValidation(caOrderRefOf(order));
     const now = deps.clock.now();
@@ -18,4 +17,4 @@ export const step = declareStep({
     }));
     return { attempt: 0, valid: false, waitSeconds: 1 };
   },
-});
+);

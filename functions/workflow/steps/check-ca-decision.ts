@@ -6,11 +6,10 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrderAndAttempt } from "../step-inputs.ts";
 import { CaTimedOut, CaValidationFailed } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "CheckCaDecision",
-  input: byOrderAndAttempt,
-  needs: { table: "write", ca: true },
-  run: async (deps, input): Promise<CaDecision> => {
+export const step = declareStep(
+  "CheckCaDecision",
+  { input: byOrderAndAttempt, needs: { table: "write", ca: true } },
+  async (deps, input): Promise<CaDecision> => {
     const order = await loadOrder(deps.store, input.orderId);
     const progress = await deps.ca.validationProgress(caOrderRefOf(order));
     const now = deps.clock.now();
@@ -54,4 +53,4 @@ export const step = declareStep({
       }
     }
   },
-});
+);

@@ -4,14 +4,13 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrderAndAttempt } from "../step-inputs.ts";
 import { CaTimedOut } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "CheckCertificateReady",
-  input: byOrderAndAttempt,
-  needs: { table: "read", ca: true },
-  run: async (deps, input): Promise<IssuancePlan> => {
+export const step = declareStep(
+  "CheckCertificateReady",
+  { input: byOrderAndAttempt, needs: { table: "read", ca: true } },
+  async (deps, input): Promise<IssuancePlan> => {
+    const attempt = input.attempt + 1;
     const order = await loadOrder(deps.store, input.orderId);
     const progress = await deps.ca.certificateProgress(caOrderRefOf(order));
-    const attempt = input.attempt + 1;
     if (
       progress.state === "processing" &&
       order.caDeadline !== undefined &&
@@ -21,4 +20,4 @@ export const step = declareStep({
     }
     return issuancePlan(deps.settings, attempt, progress);
   },
-});
+);

@@ -13,11 +13,10 @@ export interface CheckPlan {
   readonly waitSeconds: number;
 }
 
-export const step = declareStep({
-  state: "CheckCustomerPublished",
-  input: byOrderAndAttempt,
-  needs: { table: "write", dcv: true },
-  run: async (deps, input): Promise<CheckPlan> => {
+export const step = declareStep(
+  "CheckCustomerPublished",
+  { input: byOrderAndAttempt, needs: { table: "write", dcv: true } },
+  async (deps, input): Promise<CheckPlan> => {
     const order = await loadOrder(deps.store, input.orderId);
     if (order.status !== "PENDING_VALIDATION") {
       throw new OrderNotInStep(
@@ -55,4 +54,4 @@ export const step = declareStep({
     }));
     return { attempt, allPublished, deadlinePassed, waitSeconds };
   },
-});
+);

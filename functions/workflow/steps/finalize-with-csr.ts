@@ -4,11 +4,10 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "FinalizeWithCsr",
-  input: byOrder,
-  needs: { table: "write", vaultRead: ["csrs"], ca: true },
-  run: async (deps, input): Promise<IssuancePlan> => {
+export const step = declareStep(
+  "FinalizeWithCsr",
+  { input: byOrder, needs: { table: "write", vaultRead: ["csrs"], ca: true } },
+  async (deps, input): Promise<IssuancePlan> => {
     const order = await loadOrder(deps.store, input.orderId);
     const caOrderRef = caOrderRefOf(order);
     // A rerun after the CA already accepted the CSR only asks how far it got.
@@ -31,4 +30,4 @@ export const step = declareStep({
     const progress = await deps.ca.finalize(caOrderRef, csrPem, order.validityDays);
     return issuancePlan(deps.settings, 0, progress);
   },
-});
+);

@@ -3,11 +3,10 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "MarkOrderIssued",
-  input: byOrder,
-  needs: { table: "write" },
-  run: async (deps, input) => {
+export const step = declareStep(
+  "MarkOrderIssued",
+  { input: byOrder, needs: { table: "write" } },
+  async (deps, input) => {
     await updateOrder(deps.store, input.orderId, (order) => {
       if (order.status === "ISSUED") return undefined;
       if (order.certificate === undefined) {
@@ -24,4 +23,4 @@ export const step = declareStep({
     });
     return {};
   },
-});
+);

@@ -4,11 +4,10 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "PlaceOrderWithCa",
-  input: byOrder,
-  needs: { table: "write", ca: true },
-  run: async (deps, input) => {
+export const step = declareStep(
+  "PlaceOrderWithCa",
+  { input: byOrder, needs: { table: "write", ca: true } },
+  async (deps, input) => {
     const order = await loadOrder(deps.store, input.orderId);
     if (order.caOrderRef !== undefined) {
       return {
@@ -50,4 +49,4 @@ export const step = declareStep({
     }));
     return { alreadyValid: placed.alreadyValid };
   },
-});
+);

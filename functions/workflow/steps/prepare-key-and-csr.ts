@@ -6,17 +6,19 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { CsrRejected } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "PrepareKeyAndCsr",
-  input: byOrder,
-  needs: {
-    table: "write",
-    vaultRead: ["csrs", "private-keys"],
-    vaultWrite: ["csrs", "private-keys"],
-    // Key generation (RSA-4096 above all) is CPU-bound: more memory is more CPU.
-    memoryMiB: 1024,
+export const step = declareStep(
+  "PrepareKeyAndCsr",
+  {
+    input: byOrder,
+    needs: {
+      table: "write",
+      vaultRead: ["csrs", "private-keys"],
+      vaultWrite: ["csrs", "private-keys"],
+      // Key generation (RSA-4096 above all) is CPU-bound: more memory is more CPU.
+      memoryMiB: 1024,
+    },
   },
-  run: async (deps, input) => {
+  async (deps, input) => {
     const order = await loadOrder(deps.store, input.orderId);
     const names = order.names.map((name) => name.ascii);
     const existingCsr = await deps.vault.getCsr(order.orderId);
@@ -66,4 +68,4 @@ export const step = declareStep({
     }));
     return {};
   },
-});
+);

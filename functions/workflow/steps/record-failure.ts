@@ -39,11 +39,10 @@ export function describeFailure(
   }
 }
 
-export const step = declareStep({
-  state: "RecordFailure",
-  input: byOrderAndError,
-  needs: { table: "write" },
-  run: async (deps, input) => {
+export const step = declareStep(
+  "RecordFailure",
+  { input: byOrderAndError, needs: { table: "write" } },
+  async (deps, input) => {
     const order = await updateOrder(deps.store, input.orderId, (current) => {
       if (STATUS_KIND[current.status] === "final") return undefined;
       const failure = describeFailure(current, input.error);
@@ -54,4 +53,4 @@ export const step = declareStep({
     });
     return { code: order.failure?.code ?? null };
   },
-});
+);

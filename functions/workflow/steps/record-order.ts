@@ -4,11 +4,10 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "RecordOrder",
-  input: byOrder,
-  needs: { table: "write" },
-  run: async (deps, input) => {
+export const step = declareStep(
+  "RecordOrder",
+  { input: byOrder, needs: { table: "write" } },
+  async (deps, input) => {
     const order = await loadOrder(deps.store, input.orderId);
     // A resumed execution starts here too, with the order already part-way through.
     if (STATUS_KIND[order.status] === "final") {
@@ -24,4 +23,4 @@ export const step = declareStep({
     }));
     return {};
   },
-});
+);

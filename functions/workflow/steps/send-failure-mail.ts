@@ -1,14 +1,7 @@
 import { failedMail } from "../../mail/order-mails.ts";
-import { mailOrder } from "../order-mail.ts";
-import { declareStep } from "../step-declaration.ts";
-import { byOrder } from "../step-inputs.ts";
+import { declareMailStep } from "../order-mail.ts";
 
-export const step = declareStep({
-  state: "SendFailureMail",
-  input: byOrder,
-  needs: { table: "write", mail: true },
-  run: (deps, input) =>
-    mailOrder(deps, input.orderId, "Failure notice", (order) =>
-      order.status === "FAILED" ? failedMail(order) : undefined,
-    ),
-});
+/** Only a failed order is mailed: a failure recorded on a cancelled order stays quiet. */
+export const step = declareMailStep("SendFailureMail", "Failure notice", (order) =>
+  order.status === "FAILED" ? failedMail(order) : undefined,
+);

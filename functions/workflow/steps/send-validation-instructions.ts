@@ -1,14 +1,8 @@
 import { instructionsMail } from "../../mail/order-mails.ts";
-import { mailOrder } from "../order-mail.ts";
-import { declareStep } from "../step-declaration.ts";
-import { byOrder } from "../step-inputs.ts";
+import { declareMailStep } from "../order-mail.ts";
 
-export const step = declareStep({
-  state: "SendValidationInstructions",
-  input: byOrder,
-  needs: { table: "write", mail: true },
-  run: (deps, input) =>
-    mailOrder(deps, input.orderId, "Validation instructions", (order) =>
-      instructionsMail(order, deps.settings.publicApiUrl),
-    ),
-});
+export const step = declareMailStep(
+  "SendValidationInstructions",
+  "Validation instructions",
+  (order, settings) => instructionsMail(order, settings.publicApiUrl),
+);

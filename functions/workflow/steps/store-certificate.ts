@@ -5,11 +5,10 @@ import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { CaValidationFailed, OrderNotInStep } from "../workflow-errors.ts";
 
-export const step = declareStep({
-  state: "StoreCertificate",
-  input: byOrder,
-  needs: { table: "write", vaultWrite: ["certificates"], ca: true },
-  run: async (deps, input) => {
+export const step = declareStep(
+  "StoreCertificate",
+  { input: byOrder, needs: { table: "write", vaultWrite: ["certificates"], ca: true } },
+  async (deps, input) => {
     const order = await loadOrder(deps.store, input.orderId);
     if (order.caOrderRef === undefined || order.status !== "ISSUING") {
       throw new OrderNotInStep(`Order ${order.orderId} is ${order.status}, not ISSUING.`);
@@ -46,4 +45,4 @@ export const step = declareStep({
     }));
     return {};
   },
-});
+);

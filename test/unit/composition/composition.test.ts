@@ -65,18 +65,17 @@ describe("the composition core", () => {
   });
 
   it("types a step's dependencies by its needs: what it did not declare is not there", () => {
-    const step = declareStep({
-      state: "Example",
-      input: byOrder,
-      needs: { table: "read" },
-      run: async (deps) => {
+    const step = declareStep(
+      "Example",
+      { input: byOrder, needs: { table: "read" } },
+      async (deps) => {
         // @ts-expect-error the step declared no mailer
         deps.mailer;
         // @ts-expect-error the step declared no vault
         deps.vault;
         return deps.store.get("ord_x");
       },
-    });
+    );
 
     expect(step.kind).toBe("step");
   });
