@@ -6,7 +6,6 @@ import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
  * these names, so a rename cannot leave one side behind.
  */
 export const AWS_ENVIRONMENT = {
-  functionName: "CERTFLOW_FUNCTION",
   tableName: "CERTFLOW_TABLE_NAME",
   bucketName: "CERTFLOW_BUCKET_NAME",
   kmsKeyId: "CERTFLOW_KMS_KEY_ID",

@@ -36,6 +36,15 @@ describe("the service catalog", () => {
     }
   });
 
+  it("finds each route in the file named after it, exported as `route`", () => {
+    for (const { declaration, modulePath, exportName } of catalog.routes) {
+      const fileName = declaration.name.replace(/(?<!^)([A-Z])/g, "-$1").toLowerCase();
+
+      expect(modulePath, declaration.name).toMatch(new RegExp(`/${fileName}\\.ts$`));
+      expect(exportName).toBe("route");
+    }
+  });
+
   it("has routes with unique names and unique method and path", () => {
     const names = catalog.routes.map(({ declaration }) => declaration.name);
     const endpoints = catalog.routes.map(
