@@ -40,23 +40,16 @@ export function composeAws(
   const settings = workflowSettingsFrom(env);
   const bind = <T>(provide: ((env: Environment, clock: Clock) => T) | undefined) =>
     provide === undefined ? undefined : () => provide(env, clock);
-  const ca = providers.ca;
+  const bindCa = (
+    provide: ((env: Environment, parts: CaParts) => CertificateAuthority) | undefined,
+  ) => (provide === undefined ? undefined : (parts: CaParts) => provide(env, parts));
   const core: Providers = {
     store: bind(providers.store),
     vault: bind(providers.vault),
     mailer: bind(providers.mailer),
     dcv: bind(providers.dcv),
     workflow: bind(providers.workflow),
-    ca: {
-      embedded:
-        ca?.embedded === undefined
-          ? undefined
-          : (parts) => ca.embedded?.(env, parts) as CertificateAuthority,
-      acme:
-        ca?.acme === undefined
-          ? undefined
-          : (parts) => ca.acme?.(env, parts) as CertificateAuthority,
-    },
+    ca: { embedded: bindCa(providers.ca?.embedded), acme: bindCa(providers.ca?.acme) },
   };
   return compose(
     {
