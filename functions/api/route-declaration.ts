@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { DependenciesFor, Needs } from "../composition/needs.ts";
+import type { DependenciesFor, DependencySource, Needs } from "../composition/needs.ts";
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent, ApiResult, Principal, Role } from "./api-types.ts";
 import { principalOf } from "./principal.ts";
@@ -32,21 +32,21 @@ export interface RouteRequest<Access extends RouteAccess, Body> {
  * what it does. The local router, the Lambda function (entry, environment, IAM grants) and the
  * API Gateway method are all derived from this.
  */
-export interface RouteDeclaration<
-  N extends Needs = Needs,
-  Access extends RouteAccess = RouteAccess,
-  Body = unknown,
-> {
+export interface RouteDeclaration {
   readonly kind: "route";
   /** Also the name of the route's Lambda function and API Gateway operation. */
   readonly name: string;
   readonly method: HttpMethod;
   /** API Gateway resource path, with {parameters}. */
   readonly path: string;
-  readonly access: Access;
-  readonly body?: RouteBody<Body>;
-  readonly needs: N;
-  handle(deps: DependenciesFor<N>, request: RouteRequest<Access, Body>): Promise<ApiResult>;
+  readonly access: RouteAccess;
+  readonly body?: RouteBody<unknown>;
+  readonly needs: Needs;
+  /**
+   * The route, run with the dependencies its needs name from `source`: checks the caller
+   * (401, 403) and the body (400) as declared, then handles the request.
+   */
+  bind(source: DependencySource): (event: ApiEvent) => Promise<ApiResult>;
 }
 
 /** A route's method and path, as in "GET /v1/orders/{id}". */
@@ -73,46 +73,44 @@ export function declareRoute<
   endpoint: Endpoint,
   contract: RouteContract<N, Access, Body>,
   handle: (deps: DependenciesFor<N>, request: RouteRequest<Access, Body>) => Promise<ApiResult>,
-): RouteDeclaration<N, Access, Body> {
+): RouteDeclaration {
   const [method, path] = endpoint.split(" ") as [HttpMethod, string];
+  const access: RouteAccess = contract.access ?? SIGNED_IN;
+  const { body } = contract;
   return {
     kind: "route",
     name: contract.name,
     method,
     path,
-    // Access defaults to SIGNED_IN exactly when the contract leaves it out.
-    access: contract.access ?? (SIGNED_IN as unknown as Access),
-    ...(contract.body === undefined ? {} : { body: contract.body }),
+    access,
+    ...(body === undefined ? {} : { body }),
     needs: contract.needs,
-    handle,
+    bind(source) {
+      const deps = source.dependenciesFor(contract.needs);
+      return async (event) => {
+        let principal: Principal | undefined;
+        if (access !== "public") {
+          principal = principalOf(event);
+          if (!access.includes(principal.role)) {
+            throw new ApiError(
+              403,
+              "FORBIDDEN",
+              `This route is for the ${access.join(" or ")} role.`,
+            );
+          }
+        }
+        const parsed =
+          body === undefined
+            ? { raw: undefined, value: undefined }
+            : parseRequestBody(event, body.schema);
+        return handle(deps, {
+          event,
+          body: parsed.value as Body,
+          rawBody: parsed.raw,
+          // Checked above: a principal exactly when the declared access is not public.
+          principal: principal as RouteRequest<Access, Body>["principal"],
+        });
+      };
+    },
   };
-}
-
-/** Checks the caller and the body as the declaration says, then runs the route. */
-export async function runRoute<N extends Needs, Access extends RouteAccess, Body>(
-  route: RouteDeclaration<N, Access, Body>,
-  deps: DependenciesFor<N>,
-  event: ApiEvent,
-): Promise<ApiResult> {
-  let principal: Principal | undefined;
-  if (route.access !== "public") {
-    principal = principalOf(event);
-    if (!route.access.includes(principal.role)) {
-      throw new ApiError(
-        403,
-        "FORBIDDEN",
-        `This route is for the ${route.access.join(" or ")} role.`,
-      );
-    }
-  }
-  const parsed =
-    route.body === undefined
-      ? { raw: undefined, value: undefined }
-      : parseRequestBody(event, route.body.schema);
-  return route.handle(deps, {
-    event,
-    body: parsed.value as Body,
-    rawBody: parsed.raw,
-    principal: principal as RouteRequest<Access, Body>["principal"],
-  });
 }

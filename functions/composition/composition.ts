@@ -11,6 +11,7 @@ import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 import {
   type BaseDependencies,
   type DependenciesFor,
+  type DependencySource,
   type Needs,
   type ResourceName,
   type Resources,
@@ -56,7 +57,7 @@ export class ResourceNotProvided extends Error {
   override readonly name = "ResourceNotProvided";
 }
 
-export interface Composition {
+export interface Composition extends DependencySource {
   readonly base: BaseDependencies;
   /** The dependencies of one handler: the base, and each resource its needs name, built once. */
   dependenciesFor<N extends Needs>(needs: N): DependenciesFor<N>;
@@ -77,7 +78,9 @@ export function compose(facts: HostFacts, providers: Providers): Composition {
   };
   const built = new Map<ResourceName, unknown>();
   const missing = (name: string) =>
-    new ResourceNotProvided(`This host provides no ${name}: declare it in the handler's needs.`);
+    new ResourceNotProvided(
+      `This host provides no ${name}: a handler using it must name it in its needs (and a Lambda function is built for one CA kind: deploy again after changing it).`,
+    );
 
   const build = <Name extends ResourceName>(name: Name): Resources[Name] => {
     if (name === "ca") return certificateAuthority() as Resources[Name];

@@ -81,6 +81,14 @@ export type DependenciesFor<N extends Needs> = BaseDependencies &
     ? Pick<Resources, "workflow">
     : unknown);
 
+/**
+ * Where a host's handlers get their dependencies. Declarations take it when they are bound, so
+ * a handler's dependencies always come from its own needs, never from whatever a host passes.
+ */
+export interface DependencySource {
+  dependenciesFor<N extends Needs>(needs: N): DependenciesFor<N>;
+}
+
 /** Everything, for hosts and tests that hand one set to every handler. */
 export type AllDependencies = BaseDependencies & Resources;
 

@@ -22,7 +22,7 @@ export interface ServiceCatalog {
 export const DECLARATION_FOLDERS = {
   step: "functions/workflow/steps",
   route: "functions/api/routes",
-  schedule: "functions/schedules/handlers",
+  schedule: "functions/schedules/runs",
 } as const;
 
 type Kind = keyof typeof DECLARATION_FOLDERS;

@@ -1,19 +1,18 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { DependenciesFor, Needs } from "../composition/needs.ts";
-import { runStep, type StepDeclaration } from "../workflow/step-declaration.ts";
+import type { DependencySource } from "../composition/needs.ts";
+import type { StepDeclaration } from "../workflow/step-declaration.ts";
 import { logger } from "./powertools.ts";
 
 /**
  * The Lambda handler of one state-machine step, as both hosts run it: the AWS host in its own
- * function, the local host in-process for each Task state.
+ * function, the local host in-process for each Task state. The step takes its dependencies
+ * from `source`, as its needs name them.
  */
-export function createStepHandler<N extends Needs, Input, Output>(
-  step: StepDeclaration<N, Input, Output>,
-  dependencies: DependenciesFor<N>,
-) {
-  return middy<unknown, Output, Error, Context>()
+export function createStepHandler(step: StepDeclaration, source: DependencySource) {
+  const run = step.bind(source);
+  return middy<unknown, unknown, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const orderId =
@@ -25,7 +24,7 @@ export function createStepHandler<N extends Needs, Input, Output>(
         orderId: typeof orderId === "string" ? orderId : undefined,
       });
       try {
-        const output = await runStep(step, dependencies, event);
+        const output = await run(event);
         logger.info("step done");
         return output;
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import type { DependenciesFor, Needs, Resources } from "../composition/needs.ts";
+import type { DependencySource, Resources } from "../composition/needs.ts";
 import type { StepDeclaration } from "../workflow/step-declaration.ts";
 import { type AwsProviders, composeAws } from "./aws-host.ts";
 import { createStepHandler } from "./step-handler.ts";
@@ -11,27 +11,20 @@ import { reportingTransientAge } from "./transient-status-age.ts";
  * so the first order pays no extra latency; every order the step reads reports its age in a
  * transient status (the TransientStatusAgeSeconds metric).
  */
-export function stepLambda<N extends Needs, Input, Output>(
-  step: StepDeclaration<N, Input, Output>,
-  providers: AwsProviders,
-) {
+export function stepLambda(step: StepDeclaration, providers: AwsProviders) {
   const composition = composeAws(providers);
   const metrics = createStepMetrics();
-  const deps: DependenciesFor<N> = composition.dependenciesFor(step.needs);
-  const { store } = deps as Partial<Resources>;
-  const reporting =
-    store === undefined
-      ? deps
-      : {
-          ...deps,
-          store: reportingTransientAge(store, {
-            clock: deps.clock,
-            settings: deps.settings,
-            report: metrics.report,
-          }),
-        };
+  const reporting: DependencySource = {
+    dependenciesFor(needs) {
+      const deps = composition.dependenciesFor(needs);
+      const { store } = deps as Partial<Resources>;
+      if (store === undefined) return deps;
+      const report = { clock: deps.clock, settings: deps.settings, report: metrics.report };
+      return { ...deps, store: reportingTransientAge(store, report) };
+    },
+  };
   const handle = createStepHandler(step, reporting);
-  return async (event: unknown, context: Context): Promise<Output> => {
+  return async (event: unknown, context: Context): Promise<unknown> => {
     try {
       return await handle(event, context);
     } finally {

@@ -36,11 +36,6 @@ export type CertificateProgress =
       readonly chainPems: readonly string[];
     };
 
-/**
- * A CA as the workflow sees it. Every call is short (no sleeping inside): waiting happens in the
- * state machine between calls. Errors: CaRejected (permanent, message names the CA's reason) and
- * CaUnavailable (transient: retried by the state machine, then CA_UNAVAILABLE).
- */
 /** The CAs a deployment can choose from. */
 export const CA_KINDS = ["embedded", "acme"] as const;
 export type CaKind = (typeof CA_KINDS)[number];
@@ -56,6 +51,11 @@ export function caProfileOf(kind: CaKind): CaProfile {
   return { kind, audience: kind === "acme" ? "public" : "private" };
 }
 
+/**
+ * A CA as the workflow sees it. Every call is short (no sleeping inside): waiting happens in the
+ * state machine between calls. Errors: CaRejected (permanent, message names the CA's reason) and
+ * CaUnavailable (transient: retried by the state machine, then CA_UNAVAILABLE).
+ */
 export interface CertificateAuthority extends CaProfile {
   placeOrder(input: {
     readonly orderId: string;

@@ -38,7 +38,7 @@ export function declareMailStep(
   state: string,
   what: string,
   compose: (order: OrderRecord, settings: WorkflowSettings) => MailMessage | undefined,
-): StepDeclaration<typeof MAIL_STEP_NEEDS, { orderId: string }, Record<string, never>> {
+): StepDeclaration {
   return declareStep(state, { input: byOrder, needs: MAIL_STEP_NEEDS }, (deps, input) =>
     mailOrder(deps, input.orderId, what, (order) => compose(order, deps.settings)),
   );

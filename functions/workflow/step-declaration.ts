@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { DependenciesFor, Needs } from "../composition/needs.ts";
+import type { DependenciesFor, DependencySource, Needs } from "../composition/needs.ts";
 import { classifyTransient } from "./transient-errors.ts";
 
 /**
@@ -7,12 +7,20 @@ import { classifyTransient } from "./transient-errors.ts";
  * function is `${<state>FunctionArn}`), what it accepts, what it needs, and what it does.
  * Its Lambda function, IAM grants and local wiring are all derived from this.
  */
-export interface StepDeclaration<N extends Needs = Needs, Input = unknown, Output = unknown> {
+export interface StepDeclaration {
   readonly kind: "step";
   readonly state: string;
-  readonly input: z.ZodType<Input>;
-  readonly needs: N;
-  run(deps: DependenciesFor<N>, input: Input): Promise<Output>;
+  readonly input: z.ZodType;
+  readonly needs: Needs;
+  /**
+   * The step, run with the dependencies its needs name from `source`: parses the raw input, and
+   * turns storage/network hiccups into the retryable name the state machine retries.
+   */
+  bind(source: DependencySource): (rawInput: unknown) => Promise<unknown>;
+}
+
+export class InvalidStepInput extends Error {
+  override readonly name = "InvalidStepInput";
 }
 
 /**
@@ -23,27 +31,25 @@ export function declareStep<const N extends Needs, Input, Output>(
   state: string,
   contract: { readonly input: z.ZodType<Input>; readonly needs: N },
   run: (deps: DependenciesFor<N>, input: Input) => Promise<Output>,
-): StepDeclaration<N, Input, Output> {
-  return { kind: "step", state, input: contract.input, needs: contract.needs, run };
-}
-
-export class InvalidStepInput extends Error {
-  override readonly name = "InvalidStepInput";
-}
-
-/** Runs one step: parses its input, and turns storage/network hiccups into a retryable name. */
-export async function runStep<N extends Needs, Input, Output>(
-  step: StepDeclaration<N, Input, Output>,
-  deps: DependenciesFor<N>,
-  rawInput: unknown,
-): Promise<Output> {
-  const parsed = step.input.safeParse(rawInput);
-  if (!parsed.success) {
-    throw new InvalidStepInput(`${step.state}: ${z.prettifyError(parsed.error)}`);
-  }
-  try {
-    return await step.run(deps, parsed.data);
-  } catch (error) {
-    throw classifyTransient(error);
-  }
+): StepDeclaration {
+  return {
+    kind: "step",
+    state,
+    input: contract.input,
+    needs: contract.needs,
+    bind(source) {
+      const deps = source.dependenciesFor(contract.needs);
+      return async (rawInput) => {
+        const parsed = contract.input.safeParse(rawInput);
+        if (!parsed.success) {
+          throw new InvalidStepInput(`${state}: ${z.prettifyError(parsed.error)}`);
+        }
+        try {
+          return await run(deps, parsed.data);
+        } catch (error) {
+          throw classifyTransient(error);
+        }
+      };
+    },
+  };
 }

@@ -114,7 +114,7 @@ export class CertflowStack extends Stack {
     if (settings.renewalSchedule) {
       if (catalog.schedules.length === 0) {
         throw new Error(
-          "certflow:renewalSchedule=on needs a scheduled handler declared in functions/schedules/handlers; none is yet.",
+          "certflow:renewalSchedule=on needs a scheduled handler declared in functions/schedules/runs; none is yet.",
         );
       }
       for (const declared of catalog.schedules) {

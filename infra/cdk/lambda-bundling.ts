@@ -16,7 +16,7 @@ export const LEFT_OUT_PACKAGES = {
 
 /**
  * How every function is bundled, in the terms both NodejsFunction and the esbuild API take.
- * ESM for top-level await, minified, no source maps (they would double the size), and the AWS
+ * ESM (the source is ESM), minified, no source maps (they would double the size), and the AWS
  * SDK left to the one in the Lambda runtime.
  */
 export const BUNDLING = {

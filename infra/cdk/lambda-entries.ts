@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, relative } from "node:path";
+import { dirname, posix } from "node:path";
 import type { Needs, ResourceName } from "../../functions/composition/needs.ts";
 import { resourcesBuiltFor } from "../../functions/composition/needs.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
@@ -53,7 +53,7 @@ export interface LambdaEntry {
 export function lambdaEntrySource(entry: LambdaEntry, caKind: CaKind): string {
   const from = `${ENTRY_FOLDER}/${caKind}`;
   const path = (module: string) => {
-    const relativePath = relative(from, module);
+    const relativePath = posix.relative(from, module);
     return relativePath.startsWith(".") ? relativePath : `./${relativePath}`;
   };
   const host = HOSTS[entry.kind];

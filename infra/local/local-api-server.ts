@@ -2,10 +2,9 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
 import { errorResponse, jsonResponse } from "../../functions/api/responses.ts";
-import { type RouteDeclaration, runRoute } from "../../functions/api/route-declaration.ts";
+import type { RouteDeclaration } from "../../functions/api/route-declaration.ts";
 import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { Composition } from "../../functions/composition/composition.ts";
-import type { DependenciesFor, Needs } from "../../functions/composition/needs.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import type { ApiToken } from "../../functions/local/local-token-file.ts";
 
@@ -15,7 +14,7 @@ interface LocalRoute {
   readonly method: string;
   readonly path: string;
   readonly declaration: RouteDeclaration;
-  readonly deps: DependenciesFor<Needs>;
+  readonly handle: (event: ApiEvent) => Promise<ApiResult>;
 }
 
 /**
@@ -32,7 +31,7 @@ export function createLocalApiServer(
     method: declaration.method,
     path: declaration.path,
     declaration,
-    deps: composition.dependenciesFor(declaration.needs),
+    handle: declaration.bind(composition),
   }));
   const { logError } = composition.base;
   return createServer((request, response) => {
@@ -91,7 +90,7 @@ async function handle(
         principal === undefined ? null : { tenantId: principal.tenantId, role: principal.role },
     },
   };
-  return runRoute(match.route.declaration, match.route.deps, event);
+  return match.route.handle(event);
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {

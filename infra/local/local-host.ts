@@ -124,7 +124,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   for (const { stateName } of taskStateBindings(definition)) {
     const step = steps.get(stateName);
     if (step === undefined) throw new Error(`No step declares the Task state ${stateName}.`);
-    const handler = createStepHandler(step, composition.dependenciesFor(step.needs));
+    const handler = createStepHandler(step, composition);
     taskHandlers[stateName] = (input) => handler(input, fakeLambdaContext(stateName));
   }
   engine = createLocalWorkflowEngine({

@@ -1,6 +1,5 @@
-import type { AllDependencies } from "../../functions/composition/needs.ts";
+import type { AllDependencies, DependencySource } from "../../functions/composition/needs.ts";
 import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
-import { runStep } from "../../functions/workflow/step-declaration.ts";
 
 const { steps } = await loadServiceCatalog();
 const byState = new Map(steps.map(({ declaration }) => [declaration.state, declaration]));
@@ -16,5 +15,10 @@ export function runDeclaredStep(
 ): Promise<unknown> {
   const step = byState.get(state);
   if (step === undefined) throw new Error(`No step declares the Task state ${state}.`);
-  return runStep(step, deps, input);
+  return step.bind(everythingFrom(deps))(input);
+}
+
+/** A source handing every handler the one set of dependencies a test built (a superset). */
+export function everythingFrom(deps: Partial<AllDependencies>): DependencySource {
+  return { dependenciesFor: () => deps as never };
 }

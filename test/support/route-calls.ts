@@ -1,9 +1,9 @@
 import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
 import { errorResponse } from "../../functions/api/responses.ts";
-import { runRoute } from "../../functions/api/route-declaration.ts";
 import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { AllDependencies } from "../../functions/composition/needs.ts";
 import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
+import { everythingFrom } from "./declared-steps.ts";
 
 const { routes } = await loadServiceCatalog();
 const table = routes.map(({ declaration }) => ({
@@ -55,9 +55,9 @@ export async function callRoute(
           : { tenantId: options.tenant ?? "tenant-a", role: options.role ?? "customer" },
     },
   };
-  const result = await runRoute(match.route.declaration, deps, event).catch((error: unknown) =>
-    errorResponse(error, () => undefined),
-  );
+  const result = await match.route.declaration
+    .bind(everythingFrom(deps))(event)
+    .catch((error: unknown) => errorResponse(error, () => undefined));
   return {
     status: result.statusCode,
     json: result.headers["content-type"]?.includes("json") ? JSON.parse(result.body) : undefined,

@@ -4,13 +4,13 @@ import {
   DeclarationMissing,
   loadServiceCatalog,
 } from "../../../functions/composition/service-catalog.ts";
-import { runStep } from "../../../functions/workflow/step-declaration.ts";
 import {
   definitionPlaceholders,
   ORDER_DEFINITION_PATH,
   readOrderDefinition,
   taskStateBindings,
 } from "../../../statemachines/order-definition.ts";
+import { everythingFrom } from "../../support/declared-steps.ts";
 
 const catalog = await loadServiceCatalog();
 
@@ -58,7 +58,7 @@ describe("the service catalog", () => {
 
   it("gives every step its own input check, naming the step", async () => {
     for (const { declaration } of catalog.steps) {
-      const attempt = runStep(declaration, {} as never, { orderId: 42 });
+      const attempt = declaration.bind(everythingFrom({}))({ orderId: 42 });
 
       await expect(attempt, declaration.state).rejects.toThrow(
         new RegExp(`^${declaration.state}: `),

@@ -9,6 +9,7 @@ import {
   type TransientAge,
 } from "../../../functions/lambda/transient-status-age.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+import { sampleOrder } from "../../support/order-store-contract.ts";
 
 const settings = {
   ...DEFAULT_WORKFLOW_SETTINGS,
@@ -16,24 +17,10 @@ const settings = {
   caDecisionTimeoutSeconds: 3_600,
 };
 
+const CREATED = "2027-01-10T08:00:00.000Z";
+
 function order(changes: Partial<OrderRecord>): OrderRecord {
-  return {
-    orderId: "ord_1",
-    tenantId: "t",
-    status: "SUBMITTED",
-    version: 0,
-    product: "DV",
-    names: [{ ascii: "shop.example", display: "shop.example", wildcard: false }],
-    method: "dns-txt",
-    keySource: { kind: "generated", keyType: "EC-P256" },
-    contact: { name: "A", email: "a@shop.example" },
-    validityDays: 90,
-    createdAt: "2027-01-10T08:00:00.000Z",
-    updatedAt: "2027-01-10T08:00:00.000Z",
-    validations: [],
-    warnings: [],
-    ...changes,
-  };
+  return sampleOrder({ orderId: "ord_1", createdAt: CREATED, updatedAt: CREATED, ...changes });
 }
 
 describe("the age of an order in its transient status", () => {

@@ -18,6 +18,7 @@ import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-
 import { createLocalWorkflowEngine } from "../../../infra/local/local-workflow-engine.ts";
 import { readOrderDefinition, taskStateBindings } from "../../../statemachines/order-definition.ts";
 import { runDeclaredStep, type StepDependencies } from "../../support/declared-steps.ts";
+import { sampleOrder } from "../../support/order-store-contract.ts";
 
 const HOUR = 3600;
 const definition = readOrderDefinition();
@@ -105,24 +106,10 @@ function harness(
     };
   }
   function newRecord(orderId: string, now: string): OrderRecord {
-    return {
-      orderId,
-      tenantId: "tenant-a",
-      status: "SUBMITTED",
-      version: 0,
-      product: "DV",
-      names: [{ ascii: "shop.example.com", display: "shop.example.com", wildcard: false }],
-      method: "dns-txt",
-      keySource: { kind: "generated", keyType: "EC-P256" },
-      contact: { name: "Ada", email: "ada@example.com" },
-      validityDays: 100,
-      createdAt: now,
-      updatedAt: now,
-      validations: [],
-      executionName: `${orderId}-1`,
-      warnings: [],
-    };
+    const times = { createdAt: now, updatedAt: now };
+    return sampleOrder({ orderId, validityDays: 100, ...times, executionName: `${orderId}-1` });
   }
+
   const steps = {
     async seed() {
       const orderId = `ord_${Math.random().toString(36).slice(2, 10)}`;

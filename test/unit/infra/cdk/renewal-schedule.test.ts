@@ -61,7 +61,7 @@ describe("the renewal schedule", () => {
 
     service.template.resourceCountIs("AWS::Scheduler::Schedule", 0);
     expect(() => synthesizeService({ "certflow:renewalSchedule": "on" })).toThrow(
-      /scheduled handler declared in functions\/schedules\/handlers/,
+      /scheduled handler declared in functions\/schedules\/runs/,
     );
   });
 
