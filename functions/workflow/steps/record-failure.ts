@@ -10,12 +10,35 @@ export interface CaughtError {
   readonly Cause?: string;
 }
 
+/**
+ * The customer-facing message of a caught error's cause. Lambda hands its errors to Step Functions
+ * as a JSON cause ({"errorType","errorMessage","trace":[...]}): only the message is kept, never the
+ * type or the stack trace. A cause that is not such an object (the local host passes the message
+ * itself) is the message.
+ */
+export function causeMessage(cause: string | undefined): string {
+  if (cause === undefined) return "";
+  const trimmed = cause.trim();
+  if (!trimmed.startsWith("{")) return cause;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return cause;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return cause;
+  const fields = parsed as Record<string, unknown>;
+  if (typeof fields.errorMessage === "string") return fields.errorMessage;
+  // A JSON cause without a message (a trace or type alone) tells the customer nothing.
+  return "";
+}
+
 /** Maps the name of the error that stopped the execution to a failure code and a message. */
 export function describeFailure(
   order: OrderRecord,
   error: CaughtError,
 ): { code: FailureCodeName; message: string } {
-  const cause = error.Cause ?? "";
+  const cause = causeMessage(error.Cause);
   switch (error.Error) {
     case "ValidationTimedOut":
       return {
@@ -23,10 +46,13 @@ export function describeFailure(
         message: `Not every name was published before the deadline ${order.validationDeadline ?? ""}. Last checks: ${summarizeChecks(order.validations.filter((validation) => validation.status !== "valid"))}.`,
       };
     case "CaValidationFailed":
-      return { code: "VALIDATION_FAILED", message: cause };
+      return {
+        code: "VALIDATION_FAILED",
+        message: cause || "The CA could not validate control of the names.",
+      };
     case "CaRejected":
     case "CsrRejected":
-      return { code: "CA_REJECTED", message: cause };
+      return { code: "CA_REJECTED", message: cause || "The CA rejected the order." };
     case "CaUnavailable":
     case "CaTimedOut":
       return { code: "CA_UNAVAILABLE", message: cause || "The CA could not be reached." };
