@@ -27,5 +27,6 @@ if (major < 24) {
   process.exit(result.status ?? 1);
 }
 
-const { main } = await import("../functions/cli/main.ts");
+const { main, endQuietlyOnClosedPipe } = await import("../functions/cli/main.ts");
+endQuietlyOnClosedPipe();
 process.exitCode = await main(process.argv.slice(2));

@@ -3,27 +3,31 @@ import { orderChain } from "../pki/certificate-chain.ts";
 import { type CertificateInfo, parseCertificate } from "../pki/certificate-info.ts";
 import { type CsrVerification, verifyCsr } from "../pki/csr-verify.ts";
 import { parsePemBlocks, pemTextOf, toPem } from "../pki/pem.ts";
+import { looksLikePkcs12, Pkcs12Unreadable, readPkcs12Contents } from "../pki/pkcs12-contents.ts";
 import { type CliIo, EXIT_OK, EXIT_PROBLEMS, parseOptions, UsageError } from "./cli-io.ts";
 import type { CliCommand } from "./commands.ts";
 import { domainArguments } from "./domain-arguments.ts";
 import { formatCertificate, formatCsr } from "./inspect-format.ts";
 
-const help = `Usage: certflow inspect FILE [--domain NAME ...] [--json]
+const help = `Usage: certflow inspect FILE [--domain NAME ...] [--password PASSWORD] [--json]
 
 Shows what a CSR or a certificate holds: subject, names, key and signature algorithm, and for
 certificates also issuer, serial number, validity and SHA-256 fingerprint. PEM or DER is
-detected; a PEM bundle shows each certificate and whether they form a chain.
+detected; a PEM bundle or a PKCS#12 file (.pfx, .p12) shows each certificate and whether they
+form a chain. Private keys are counted, never shown.
 
 Options:
-  --domain NAME   a name of the order; repeat for each. A CSR must hold exactly these names
-                  (every defect is listed); a certificate must cover them.
-  --json          machine-readable output
+  --domain NAME        a name of the order; repeat for each. A CSR must hold exactly these
+                       names (every defect is listed); a certificate must cover them.
+  --password PASSWORD  the password of a PKCS#12 file (also $CERTFLOW_PFX_PASSWORD)
+  --json               machine-readable output
   -h, --help      this help
 
 Exit status: 0 all fine, 1 defects or missing names found, 2 bad arguments or unreadable file.`;
 
 const options = {
   domain: { type: "string", multiple: true },
+  password: { type: "string" },
   json: { type: "boolean", default: false },
 } as const;
 
@@ -32,6 +36,29 @@ const CSR_LABELS = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
 interface Contents {
   csr?: Uint8Array;
   certificates: Uint8Array[];
+  /** Private keys in a PKCS#12 file (counted, never read out). */
+  privateKeys?: number;
+}
+
+const PKCS12_FILE = /\.(pfx|p12)$/i;
+
+async function pkcs12ContentsOf(
+  bytes: Uint8Array,
+  file: string,
+  password: string | undefined,
+): Promise<Contents> {
+  if (password === undefined) {
+    throw new UsageError(
+      `${file} is a PKCS#12 (pfx/p12) file: give its password with --password or $CERTFLOW_PFX_PASSWORD.`,
+    );
+  }
+  try {
+    const contents = await readPkcs12Contents(bytes, password);
+    return { certificates: [...contents.certificates], privateKeys: contents.privateKeys };
+  } catch (error) {
+    if (error instanceof Pkcs12Unreadable) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
 }
 
 function contentsOf(bytes: Uint8Array, file: string): Contents {
@@ -109,7 +136,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     values.domain === undefined
       ? undefined
       : domainArguments(values.domain, "private", io).map((name) => name.ascii);
-  const contents = contentsOf(await readInput(file), file);
+  const bytes = await readInput(file);
+  const password = values.password ?? process.env.CERTFLOW_PFX_PASSWORD;
+  const contents =
+    PKCS12_FILE.test(file) || (pemTextOf(bytes) === undefined && looksLikePkcs12(bytes))
+      ? await pkcs12ContentsOf(bytes, file, password)
+      : contentsOf(bytes, file);
 
   let csr: CsrVerification | undefined;
   if (contents.csr !== undefined) {
@@ -134,7 +166,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const problems = (csr !== undefined && !csr.ok) || (missingNames?.length ?? 0) > 0;
 
   if (values.json) {
-    io.out(JSON.stringify({ file, csr, certificates, chain, missingNames }, null, 2));
+    const privateKeys = contents.privateKeys;
+    io.out(JSON.stringify({ file, csr, certificates, chain, missingNames, privateKeys }, null, 2));
     return problems ? EXIT_PROBLEMS : EXIT_OK;
   }
   if (csr !== undefined) {
@@ -150,6 +183,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     );
     for (const line of formatCertificate(info, now)) io.out(line);
   });
+  if (contents.privateKeys !== undefined) {
+    io.out(
+      `${file}: PKCS#12 file with ${certificates.length} certificate(s) and ${contents.privateKeys} private key(s) (keys are not shown).`,
+    );
+  }
   if (chain !== undefined) {
     io.out(
       chain.problem !== undefined

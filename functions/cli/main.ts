@@ -25,6 +25,17 @@ function overview(): string {
 
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
 
+/**
+ * Output piped into a reader that stops early (`| head`) closes the pipe: the tool ends
+ * quietly then, as command-line tools do, instead of failing on the next write.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WritableStream = process.stdout): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 /** The certflow command-line tool; returns the process exit code. */
 export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = args;
