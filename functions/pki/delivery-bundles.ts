@@ -109,7 +109,10 @@ function requirePkcs12Inputs(input: DeliveryInput, format: string) {
     );
   }
   if (input.password === undefined || input.password === "") {
-    throw new DeliveryError("PASSWORD_REQUIRED", `A password is required for ${format}.`);
+    throw new DeliveryError(
+      "PASSWORD_REQUIRED",
+      `A password is required for ${format}: send it in the X-Pfx-Password header.`,
+    );
   }
   const problem = checkPfxPassword(input.password);
   if (problem !== undefined) throw new DeliveryError("PASSWORD_INVALID", problem.message);

@@ -10,6 +10,14 @@ import { binaryResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
+/** Downloads that hold the private key (when the service made it): the owning tenant's only. */
+const KEY_FORMATS: ReadonlySet<string> = new Set<DeliveryFormat>([
+  "nginx",
+  "apache",
+  "iis",
+  "tomcat",
+]);
+
 export const route = declareRoute(
   "GET /v1/orders/{id}/certificate",
   {
@@ -29,6 +37,13 @@ export const route = declareRoute(
         400,
         "FORMAT_UNKNOWN",
         `format must be one of ${DELIVERY_FORMATS.join(", ")}.`,
+      );
+    }
+    if (principal.role === "operator" && KEY_FORMATS.has(format)) {
+      throw new ApiError(
+        403,
+        "KEY_DOWNLOAD_OWNER_ONLY",
+        `The ${format} download holds the private key, which only the customer who ordered it may download; operators may download pem.`,
       );
     }
     if (order.status !== "ISSUED") {
