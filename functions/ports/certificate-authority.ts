@@ -66,6 +66,10 @@ export interface CertificateAuthority extends CaProfile {
   }): Promise<PlacedOrder>;
   requestValidation(caOrderRef: string): Promise<void>;
   validationProgress(caOrderRef: string): Promise<CaProgress>;
+  /**
+   * Sends the CSR. Safe to repeat: an order the CA already finalized answers its progress (no
+   * second certificate), one whose finalize never reached the CA is finalized now.
+   */
   finalize(caOrderRef: string, csrPem: string, validityDays: number): Promise<CertificateProgress>;
   certificateProgress(caOrderRef: string): Promise<CertificateProgress>;
   revoke(request: RevocationRequest): Promise<void>;

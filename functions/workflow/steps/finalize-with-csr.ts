@@ -10,23 +10,24 @@ export const step = declareStep(
   async (deps, input): Promise<IssuancePlan> => {
     const order = await loadOrder(deps.store, input.orderId);
     const caOrderRef = caOrderRefOf(order);
-    // A rerun after the CA already accepted the CSR only asks how far it got.
-    if (order.status === "ISSUING") {
-      return issuancePlan(deps.settings, 0, await deps.ca.certificateProgress(caOrderRef));
-    }
-    if (order.status !== "PENDING_VALIDATION") {
+    if (order.status !== "PENDING_VALIDATION" && order.status !== "ISSUING") {
       throw new OrderNotInStep(
         `Order ${order.orderId} is ${order.status}, not PENDING_VALIDATION.`,
       );
     }
     const csrPem = await deps.vault.getCsr(order.orderId);
     if (csrPem === undefined) throw new OrderNotInStep(`Order ${order.orderId} has no CSR.`);
-    const now = deps.clock.now();
-    const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
-    await updateOrder(deps.store, order.orderId, () => ({
-      changes: { status: "ISSUING", caDeadline: caDeadline.toISOString() },
-      event: statusEvent(now, "ISSUING", "The CSR was sent to the CA for issuance."),
-    }));
+    if (order.status === "PENDING_VALIDATION") {
+      const now = deps.clock.now();
+      const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
+      await updateOrder(deps.store, order.orderId, () => ({
+        changes: { status: "ISSUING", caDeadline: caDeadline.toISOString() },
+        event: statusEvent(now, "ISSUING", "The CSR was sent to the CA for issuance."),
+      }));
+    }
+    // ISSUING is recorded before the CA hears of the CSR, so a rerun (a retry after the CA was
+    // unreachable, or a resumed execution) finalizes again: the CA answers a repeated finalize
+    // with the progress of the first one, and finalizes one it never received.
     const progress = await deps.ca.finalize(caOrderRef, csrPem, order.validityDays);
     return issuancePlan(deps.settings, 0, progress);
   },

@@ -149,6 +149,24 @@ function placingOrders(
   };
 }
 
+/** The harness's embedded CA, except that its first `failures` finalizes fail before reaching it. */
+function finalizeFailingFirst(failures: number): (deps: StepDependencies) => CertificateAuthority {
+  return (deps) => {
+    const real = deps.ca;
+    let failed = 0;
+    return {
+      ...placingOrders((ca, input) => ca.placeOrder(input))(deps),
+      async finalize(ref, csr, days) {
+        if (failed < failures) {
+          failed++;
+          throw new CaUnavailable("connect ECONNRESET 127.0.0.1:14000");
+        }
+        return real.finalize(ref, csr, days);
+      },
+    };
+  };
+}
+
 describe("the order workflow (real ASL, in-memory adapters, simulated time)", () => {
   it("issues when the record is there at the first check, in 17 transitions", async () => {
     const { run, mailer, blobs } = harness({ publishedAfterSeconds: 0 });
@@ -311,6 +329,22 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(order?.failure?.message).toContain("TypeError");
     expect(order?.failure?.message).not.toContain("hunter2");
     expect(execution.status).toBe("FAILED");
+  });
+
+  it("issues one certificate when the CA was unreachable at the first finalize", async () => {
+    // Prepare
+    const { run, blobs } = harness({ publishedAfterSeconds: 0, ca: finalizeFailingFirst(1) });
+
+    // Act
+    const { execution, order } = await run();
+
+    // Assess
+    expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
+    expect(execution.status).toBe("SUCCEEDED");
+    const retried = execution.events.filter((event) => event.type === "StateRetried");
+    expect(retried.map((event) => event.stateName)).toEqual(["FinalizeWithCsr"]);
+    expect(blobs.keys().filter((key) => key.includes("embedded/orders/"))).toHaveLength(1);
+    expect(order?.certificate?.serialNumber).toMatch(/^[0-9a-f]+$/);
   });
 
   it("picks an interrupted order up again without placing it twice or making a new key", async () => {
