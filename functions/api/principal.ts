@@ -24,3 +24,10 @@ export function header(event: ApiEvent, name: string): string | undefined {
   }
   return undefined;
 }
+
+/** The caller as an order's history names them: the customer, or an operator and their tenant. */
+export function whoActed(principal: Principal): string {
+  return principal.role === "operator"
+    ? `an operator (tenant ${principal.tenantId})`
+    : `the customer (tenant ${principal.tenantId})`;
+}

@@ -115,4 +115,6 @@ export interface OrderEvent {
   readonly type: string;
   readonly message: string;
   readonly status?: OrderStatusName;
+  /** Who did it, when a person acted through the API (an operator's cancel or revoke, say). */
+  readonly by?: { readonly role: "customer" | "operator"; readonly tenantId: string };
 }

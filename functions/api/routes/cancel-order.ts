@@ -2,6 +2,7 @@ import { canTransition } from "../../domain/order-status.ts";
 import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
+import { whoActed } from "../principal.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
@@ -22,7 +23,10 @@ export const route = declareRoute(
       canTransition(current.status, "CANCELLED")
         ? {
             changes: { status: "CANCELLED", waitToken: undefined },
-            event: statusEvent(deps.clock.now(), "CANCELLED", "Cancelled by the customer."),
+            event: {
+              ...statusEvent(deps.clock.now(), "CANCELLED", `Cancelled by ${whoActed(principal)}.`),
+              by: { role: principal.role, tenantId: principal.tenantId },
+            },
           }
         : undefined,
     );
@@ -37,7 +41,7 @@ export const route = declareRoute(
       try {
         await deps.workflow.stopExecution(
           cancelled.executionName,
-          "Order cancelled by the customer.",
+          `Order cancelled by ${whoActed(principal)}.`,
         );
       } catch (error) {
         deps.logError(error);

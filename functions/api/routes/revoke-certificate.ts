@@ -10,6 +10,7 @@ import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { CaRejected, CaUnavailable } from "../../ports/certificate-authority.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
+import { whoActed } from "../principal.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
@@ -63,12 +64,15 @@ export const route = declareRoute(
       throw error;
     }
 
-    const message = `Revoked at the customer's request: ${describeRevocationReason(request.reason)} (${request.reason}).`;
+    const message = `Revoked at the request of ${whoActed(principal)}: ${describeRevocationReason(request.reason)} (${request.reason}).`;
     const revoked = await updateOrder(deps.store, order.orderId, (current) =>
       canTransition(current.status, "REVOKED")
         ? {
             changes: { status: "REVOKED" },
-            event: statusEvent(deps.clock.now(), "REVOKED", message),
+            event: {
+              ...statusEvent(deps.clock.now(), "REVOKED", message),
+              by: { role: principal.role, tenantId: principal.tenantId },
+            },
           }
         : undefined,
     );
