@@ -3,6 +3,7 @@ import type { OrderRecord } from "../../domain/order-record.ts";
 import { validateOrderRequest } from "../../domain/order-request.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
+import { ExecutionAlreadyExists, type WorkflowEngine } from "../../ports/workflow-engine.ts";
 import type { WorkflowSettings } from "../../workflow/workflow-settings.ts";
 import { ApiError } from "../api-errors.ts";
 import type { ApiResult } from "../api-types.ts";
@@ -134,14 +135,26 @@ export const route = declareRoute(
           "This Idempotency-Key was already used with a different request.",
         );
       }
+      // The first request may have stopped between storing and starting: a replay starts the
+      // order if it has not moved yet (starting a started execution counts as started).
+      if (result.existing.status === "SUBMITTED") {
+        try {
+          await startOrder(deps, result.existing);
+        } catch (error) {
+          deps.logError(error);
+          throw new ApiError(
+            503,
+            "WORKFLOW_UNAVAILABLE",
+            "The order could not be started; please retry.",
+          );
+        }
+      }
       return accepted(deps, result.existing);
     }
     // A replay that completed a half-written order carries the first request's id.
     const created = result.order;
     try {
-      await deps.workflow.startExecution(created.executionName ?? executionName, {
-        orderId: created.orderId,
-      });
+      await startOrder(deps, { ...created, executionName: created.executionName ?? executionName });
     } catch (error) {
       deps.logError(error);
       await deps.store.update(
@@ -169,6 +182,19 @@ export const route = declareRoute(
     return accepted(deps, result.order);
   },
 );
+
+/** Starts the order's execution; an engine that already has it counts as started. */
+async function startOrder(
+  deps: { readonly workflow: WorkflowEngine },
+  order: OrderRecord,
+): Promise<void> {
+  const executionName = order.executionName ?? `${order.orderId}-1`;
+  try {
+    await deps.workflow.startExecution(executionName, { orderId: order.orderId });
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+}
 
 function accepted(deps: { readonly settings: WorkflowSettings }, order: OrderRecord): ApiResult {
   return jsonResponse(202, orderView(order), {

@@ -1,0 +1,112 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { EmbeddedCertificateAuthority } from "../../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
+import type { AllDependencies } from "../../../../functions/composition/needs.ts";
+import { fixedClock } from "../../../../functions/domain/clock.ts";
+import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
+import {
+  ExecutionAlreadyExists,
+  type WorkflowEngine,
+} from "../../../../functions/ports/workflow-engine.ts";
+import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
+import { callRoute } from "../../../support/route-calls.ts";
+
+const order = {
+  domains: ["shop.example.com"],
+  validation: { method: "dns-txt" },
+  contact: { name: "Ada", email: "ada@example.com" },
+};
+const submission = { body: order, headers: { "idempotency-key": "checkout-42" } };
+
+let deps: AllDependencies;
+/** Executions the engine runs, by name. */
+let executions: string[];
+/** When set, the next start never returns, as when the process dies while starting. */
+let dieAtNextStart: boolean;
+/** Called when the request that dies has reached the engine. */
+let died: () => void;
+
+beforeEach(() => {
+  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  const vault = new CertificateVault(
+    createMemoryBlobStore(),
+    derivedKeyPassphrases(new Uint8Array(32)),
+  );
+  const dcv = { check: async () => ({ ok: true as const }) };
+  executions = [];
+  dieAtNextStart = false;
+  died = () => undefined;
+  // Like Step Functions: a name starts once; starting it again is refused.
+  const workflow: WorkflowEngine = {
+    async startExecution(name) {
+      if (dieAtNextStart) {
+        dieAtNextStart = false;
+        died();
+        return new Promise<void>(() => undefined);
+      }
+      if (executions.includes(name)) throw new ExecutionAlreadyExists(`${name} exists`);
+      executions.push(name);
+    },
+    async sendTaskSuccess() {},
+    async stopExecution() {},
+    async describeExecution() {
+      return undefined;
+    },
+  };
+  deps = {
+    clock,
+    store: createMemoryOrderStore(clock),
+    vault,
+    workflow,
+    dcv,
+    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    caProfile: caProfileOf("embedded"),
+    mailer: createMemoryMailer(),
+    settings: DEFAULT_WORKFLOW_SETTINGS,
+    newOrderId: () => "ord_submit1",
+    serviceInfo: {},
+    logError: () => undefined,
+  };
+});
+
+describe("POST /v1/orders started once, whatever stops the first request", () => {
+  it("starts a stored order that never started when the same Idempotency-Key comes again", async () => {
+    // Prepare: the first request stores the order and dies before its execution starts.
+    dieAtNextStart = true;
+    const reachedEngine = new Promise<void>((resolve) => {
+      died = resolve;
+    });
+    void callRoute(deps, "POST", "/v1/orders", submission);
+    await reachedEngine;
+    const stranded = await deps.store.get("ord_submit1");
+
+    // Act
+    const replay = await callRoute(deps, "POST", "/v1/orders", submission);
+    const again = await callRoute(deps, "POST", "/v1/orders", submission);
+
+    // Assess
+    expect(stranded?.status).toBe("SUBMITTED");
+    expect(replay.status).toBe(202);
+    expect(replay.json).toMatchObject({ id: "ord_submit1", status: "SUBMITTED" });
+    expect(again.status).toBe(202);
+    expect(executions).toEqual(["ord_submit1-1"]);
+    expect((await deps.store.get("ord_submit1"))?.status).toBe("SUBMITTED");
+  });
+
+  it("counts an engine's 'already exists' as started, not as a failure", async () => {
+    // Prepare: the engine already runs the execution this order is about to start.
+    executions.push("ord_submit1-1");
+
+    // Act
+    const answer = await callRoute(deps, "POST", "/v1/orders", submission);
+
+    // Assess
+    expect(answer.status).toBe(202);
+    expect(answer.json).toMatchObject({ id: "ord_submit1", status: "SUBMITTED" });
+    expect((await deps.store.get("ord_submit1"))?.status).toBe("SUBMITTED");
+  });
+});
