@@ -3,27 +3,196 @@ import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedd
 import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
 import { createMemoryMailer } from "../../../functions/adapters/memory/memory-mailer.ts";
 import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
-import type { Role } from "../../../functions/api/api-types.ts";
 import type { AllDependencies } from "../../../functions/composition/needs.ts";
 import { loadServiceCatalog } from "../../../functions/composition/service-catalog.ts";
 import { fixedClock } from "../../../functions/domain/clock.ts";
+import type { OrderStatusName } from "../../../functions/domain/order-record.ts";
+import { exportPrivateKeyPkcs8 } from "../../../functions/pki/key-pairs.ts";
 import { caProfileOf } from "../../../functions/ports/certificate-authority.ts";
+import type { ExecutionDescription } from "../../../functions/ports/workflow-engine.ts";
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
-import { callRoute } from "../../support/route-calls.ts";
+import { callRoute, type RouteCall } from "../../support/route-calls.ts";
+import { hierarchy, leafFor } from "../pki/ca-fixtures.ts";
 
 const { routes } = await loadServiceCatalog();
-const ROLES: readonly Role[] = ["customer", "operator"];
 
-function dependencies(): AllDependencies {
+/** The order every cell is about: tenant-a's, with a key the service made. */
+const ORDER_ID = "ord_matrix1";
+const EXECUTION = `${ORDER_ID}-1`;
+const { intermediate } = await hierarchy();
+const leaf = await leafFor(intermediate, ["shop.example.com"]);
+const leafKey = await exportPrivateKeyPkcs8(leaf.keys.privateKey);
+
+const CALLERS = {
+  owner: { tenant: "tenant-a", role: "customer" },
+  "other tenant": { tenant: "tenant-b", role: "customer" },
+  operator: { tenant: "ops", role: "operator" },
+  "no token": { tenant: null },
+} as const satisfies Record<string, RouteCall>;
+type Caller = keyof typeof CALLERS;
+
+interface Cell {
+  /** The route's name, as declared. */
+  readonly route: string;
+  readonly label: string;
+  readonly method: string;
+  readonly path: string;
+  readonly call?: RouteCall;
+  /** The order's status when the call is made. */
+  readonly order: "ISSUED" | "PENDING_VALIDATION";
+  readonly expected: Readonly<Record<Caller, number>>;
+}
+
+const ORDER_BODY = {
+  domains: ["shop.example.com"],
+  validation: { method: "dns-txt" },
+  contact: { name: "Ada", email: "ada@example.com" },
+};
+const PFX = { headers: { "X-Pfx-Password": "correct-horse-battery" } };
+const ORDER = `/v1/orders/${ORDER_ID}`;
+
+const everyone = (status: number) => ({
+  owner: status,
+  "other tenant": status,
+  operator: status,
+  "no token": status,
+});
+const signedIn = (status: number) => ({ ...everyone(status), "no token": 401 });
+const ownerAndOperators = { owner: 200, "other tenant": 404, operator: 200, "no token": 401 };
+const ownerOnly = { owner: 200, "other tenant": 404, operator: 403, "no token": 401 };
+
+/** Every declared route × every kind of caller, with the status each must get. */
+const MATRIX: readonly Cell[] = [
+  {
+    route: "SubmitOrder",
+    label: "submit",
+    method: "POST",
+    path: "/v1/orders",
+    call: { body: ORDER_BODY },
+    order: "ISSUED",
+    expected: signedIn(202),
+  },
+  {
+    route: "ListOrders",
+    label: "list",
+    method: "GET",
+    path: "/v1/orders",
+    order: "ISSUED",
+    expected: signedIn(200),
+  },
+  {
+    route: "GetOrder",
+    label: "read",
+    method: "GET",
+    path: ORDER,
+    order: "ISSUED",
+    expected: ownerAndOperators,
+  },
+  {
+    route: "GetOrderHistory",
+    label: "history",
+    method: "GET",
+    path: `${ORDER}/history`,
+    order: "ISSUED",
+    expected: ownerAndOperators,
+  },
+  {
+    route: "RunChecks",
+    label: "check now",
+    method: "POST",
+    path: `${ORDER}/checks`,
+    order: "PENDING_VALIDATION",
+    expected: ownerAndOperators,
+  },
+  {
+    route: "DownloadCertificate",
+    label: "pem (no key)",
+    method: "GET",
+    path: `${ORDER}/certificate?format=pem`,
+    order: "ISSUED",
+    expected: ownerAndOperators,
+  },
+  ...(["nginx", "apache", "iis", "tomcat"] as const).map(
+    (format): Cell => ({
+      route: "DownloadCertificate",
+      label: `${format} (holds the key)`,
+      method: "GET",
+      path: `${ORDER}/certificate?format=${format}`,
+      call: PFX,
+      order: "ISSUED",
+      expected: ownerOnly,
+    }),
+  ),
+  {
+    route: "CancelOrder",
+    label: "cancel",
+    method: "POST",
+    path: `${ORDER}/cancellation`,
+    order: "PENDING_VALIDATION",
+    expected: ownerAndOperators,
+  },
+  {
+    route: "RevokeCertificate",
+    label: "revoke",
+    method: "POST",
+    path: `${ORDER}/revocation`,
+    call: { body: { reason: "superseded" } },
+    order: "ISSUED",
+    expected: ownerAndOperators,
+  },
+  {
+    route: "GetExecution",
+    label: "execution history",
+    method: "GET",
+    path: `/v1/executions/${EXECUTION}`,
+    order: "ISSUED",
+    expected: { owner: 403, "other tenant": 403, operator: 200, "no token": 401 },
+  },
+  {
+    route: "GetApproverEmails",
+    label: "approver addresses",
+    method: "GET",
+    path: "/v1/domains/shop.example.com/approver-emails",
+    order: "ISSUED",
+    expected: signedIn(200),
+  },
+  {
+    route: "GetCaRoot",
+    label: "CA root",
+    method: "GET",
+    path: "/v1/ca/root.pem",
+    order: "ISSUED",
+    expected: everyone(200),
+  },
+  {
+    route: "GetServiceInfo",
+    label: "service facts",
+    method: "GET",
+    path: "/v1/service-info",
+    order: "ISSUED",
+    expected: everyone(200),
+  },
+];
+
+const EXECUTION_DESCRIPTION: ExecutionDescription = {
+  name: EXECUTION,
+  status: "RUNNING",
+  startedAt: "2027-01-10T08:00:00.000Z",
+  events: [],
+};
+
+/** Fresh dependencies holding tenant-a's order in the given status, key and certificate stored. */
+async function world(status: Cell["order"]): Promise<AllDependencies> {
   const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
   const vault = new CertificateVault(
     createMemoryBlobStore(),
     derivedKeyPassphrases(new Uint8Array(32)),
   );
   const dcv = { check: async () => ({ ok: true as const }) };
-  return {
+  let next = 0;
+  const deps: AllDependencies = {
     clock,
     store: createMemoryOrderStore(clock),
     vault,
@@ -34,42 +203,118 @@ function dependencies(): AllDependencies {
       startExecution: async () => undefined,
       sendTaskSuccess: async () => undefined,
       stopExecution: async () => undefined,
-      describeExecution: async () => undefined,
+      describeExecution: async (name) => (name === EXECUTION ? EXECUTION_DESCRIPTION : undefined),
     },
     settings: DEFAULT_WORKFLOW_SETTINGS,
     caProfile: caProfileOf("embedded"),
-    newOrderId: () => "ord_matrix1",
+    newOrderId: () => `ord_matrix${++next}`,
     serviceInfo: {},
     logError: () => undefined,
   };
-}
-
-/** A concrete path for a declared one: every parameter gets a well-formed value. */
-function concretePath(path: string): string {
-  return path
-    .replace("{id}", "ord_missing")
-    .replace("{name}", "ord_missing-1")
-    .replace("{domain}", "shop.example.com");
+  const submitted = await callRoute(deps, "POST", "/v1/orders", { body: ORDER_BODY });
+  expect(submitted.json.id).toBe(ORDER_ID);
+  const path: OrderStatusName[] =
+    status === "ISSUED" ? ["PENDING_VALIDATION", "ISSUING", "ISSUED"] : ["PENDING_VALIDATION"];
+  for (const next of path) {
+    const current = await deps.store.get(ORDER_ID);
+    if (current === undefined) throw new Error("order missing");
+    await deps.store.update(current, {
+      status: next,
+      executionName: EXECUTION,
+      validations: [
+        {
+          domain: "shop.example.com",
+          method: "dns-txt",
+          status: "pending",
+          instructions: {
+            method: "dns-txt",
+            recordType: "TXT",
+            host: "_x.shop.example.com",
+            value: "v",
+          },
+        },
+      ],
+    });
+  }
+  await vault.putPrivateKey(ORDER_ID, leafKey);
+  if (status === "ISSUED") {
+    await vault.putCertificate(ORDER_ID, leaf.certificatePem, [intermediate.certificatePem]);
+  }
+  await deps.ca.rootCertificatePem();
+  return deps;
 }
 
 describe("who may call each declared route", () => {
-  it.each(routes.map(({ declaration }) => [declaration.name, declaration] as const))(
-    "%s: refuses callers its access leaves out, and only those",
-    async (_name, route) => {
-      const path = concretePath(route.path);
+  it("has a row for every declared route, so a new route joins the matrix", () => {
+    const declared = routes.map(({ declaration }) => declaration.name).sort();
 
-      const anonymous = await callRoute(dependencies(), route.method, path, { tenant: null });
-      const byRole = await Promise.all(
-        ROLES.map((role) => callRoute(dependencies(), route.method, path, { role })),
-      );
+    const covered = [...new Set(MATRIX.map((cell) => cell.route))].sort();
 
-      expect(anonymous.status).toBe(route.access === "public" ? 200 : 401);
-      for (const [index, role] of ROLES.entries()) {
-        const allowed = route.access === "public" || route.access.includes(role);
-        const status = byRole[index]?.status;
-        if (allowed) expect([401, 403], `${role} may call ${route.name}`).not.toContain(status);
-        else expect(status, `${role} may not call ${route.name}`).toBe(403);
-      }
+    expect(covered).toEqual(declared);
+  });
+
+  it.each(
+    MATRIX.flatMap((cell) =>
+      (Object.keys(CALLERS) as Caller[]).map(
+        (caller) => [cell.route, cell.label, caller, cell.expected[caller], cell] as const,
+      ),
+    ),
+  )("%s %s, %s: %i", async (_route, _label, caller, expected, cell) => {
+    const deps = await world(cell.order);
+
+    const answer = await callRoute(deps, cell.method, cell.path, {
+      ...cell.call,
+      ...CALLERS[caller],
+    });
+
+    expect(answer.status, JSON.stringify(answer.json)).toBe(expected);
+  });
+
+  it.each(["nginx", "apache", "iis", "tomcat"])(
+    "refuses an operator the %s download with a named code, and gives the owner the key",
+    async (format) => {
+      const deps = await world("ISSUED");
+
+      const operator = await callRoute(deps, "GET", `${ORDER}/certificate?format=${format}`, {
+        ...PFX,
+        ...CALLERS.operator,
+      });
+      const owner = await callRoute(deps, "GET", `${ORDER}/certificate?format=${format}`, {
+        ...PFX,
+        ...CALLERS.owner,
+      });
+
+      expect(operator.json.error.code).toBe("KEY_DOWNLOAD_OWNER_ONLY");
+      expect(operator.json.error.message).toMatch(/private key/);
+      expect(owner.status).toBe(200);
+      expect(owner.result.isBase64Encoded).toBe(true);
     },
   );
+
+  it.each([
+    ["cancel", "PENDING_VALIDATION", `${ORDER}/cancellation`, undefined, "CANCELLED"],
+    ["revoke", "ISSUED", `${ORDER}/revocation`, { reason: "superseded" }, "REVOKED"],
+  ] as const)(
+    "records an operator's %s in the order history with the operator's role and tenant",
+    async (_action, status, path, body, outcome) => {
+      const deps = await world(status);
+
+      const answer = await callRoute(deps, "POST", path, { body, ...CALLERS.operator });
+
+      expect(answer.json.status).toBe(outcome);
+      const last = (await deps.store.history(ORDER_ID)).at(-1);
+      expect(last).toMatchObject({ status: outcome, by: { role: "operator", tenantId: "ops" } });
+      expect(last?.message).toMatch(/an operator \(tenant ops\)/);
+    },
+  );
+
+  it("records the customer's own cancel as the customer's", async () => {
+    const deps = await world("PENDING_VALIDATION");
+
+    await callRoute(deps, "POST", `${ORDER}/cancellation`, CALLERS.owner);
+
+    const last = (await deps.store.history(ORDER_ID)).at(-1);
+    expect(last).toMatchObject({ by: { role: "customer", tenantId: "tenant-a" } });
+    expect(last?.message).toMatch(/by the customer/);
+  });
 });
