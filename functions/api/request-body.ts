@@ -1,16 +1,46 @@
-import * as z from "zod";
+import type * as z from "zod";
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent } from "./api-types.ts";
 
+/** The largest request body the API accepts, on both hosts. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+export const MAX_REQUEST_BODY_TEXT = "1 MiB";
+
+/** 413: the body is over the limit, which the message names. */
+export function bodyTooLarge(): ApiError {
+  return new ApiError(
+    413,
+    "BODY_TOO_LARGE",
+    `The request body is over the limit of ${MAX_REQUEST_BODY_TEXT} (${MAX_REQUEST_BODY_BYTES} bytes); send a smaller one.`,
+  );
+}
+
+function bodyBytes(event: ApiEvent): Buffer {
+  return event.isBase64Encoded
+    ? Buffer.from(event.body ?? "", "base64")
+    : Buffer.from(event.body ?? "", "utf8");
+}
+
+/** Refuses a body over the limit with 413, whatever the route. */
+export function checkBodySize(event: ApiEvent): void {
+  if (event.body === null || event.body === undefined) return;
+  if (bodyBytes(event).length > MAX_REQUEST_BODY_BYTES) throw bodyTooLarge();
+}
+
 function parseJsonBody(event: ApiEvent): unknown {
-  const raw = event.isBase64Encoded
-    ? Buffer.from(event.body ?? "", "base64").toString("utf8")
-    : (event.body ?? "");
   try {
-    return JSON.parse(raw);
+    return JSON.parse(bodyBytes(event).toString("utf8"));
   } catch {
     throw new ApiError(400, "INVALID_JSON", "The request body is not valid JSON.");
   }
+}
+
+/** One plain sentence for one schema issue: where in the body, and what is wrong there. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join(".");
+  const where = path === "" ? "The request body" : `The field ${path}`;
+  const reason = issue.message.replace(/[.\s]+$/, "");
+  return `${where} is not accepted: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`;
 }
 
 /** The JSON body checked against a schema: 400 INVALID_REQUEST lists every issue. */
@@ -21,12 +51,17 @@ export function parseRequestBody<Schema extends z.ZodType>(
   const raw = parseJsonBody(event);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new ApiError(400, "INVALID_REQUEST", z.prettifyError(parsed.error), {
-      issues: parsed.error.issues.map((issue) => ({
-        path: issue.path.join("."),
-        message: issue.message,
-      })),
-    });
+    throw new ApiError(
+      400,
+      "INVALID_REQUEST",
+      parsed.error.issues.map((issue) => describeIssue(issue)).join(" "),
+      {
+        issues: parsed.error.issues.map((issue) => ({
+          path: issue.path.join("."),
+          message: issue.message,
+        })),
+      },
+    );
   }
   return { raw, value: parsed.data };
 }

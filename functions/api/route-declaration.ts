@@ -3,7 +3,7 @@ import type { DependenciesFor, DependencySource, Needs } from "../composition/ne
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent, ApiResult, Principal, Role } from "./api-types.ts";
 import { principalOf } from "./principal.ts";
-import { parseRequestBody } from "./request-body.ts";
+import { checkBodySize, parseRequestBody } from "./request-body.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -44,7 +44,7 @@ export interface RouteDeclaration {
   readonly needs: Needs;
   /**
    * The route, run with the dependencies its needs name from `source`: checks the caller
-   * (401, 403) and the body (400) as declared, then handles the request.
+   * (401, 403), the body's size (413) and the body (400) as declared, then handles the request.
    */
   bind(source: DependencySource): (event: ApiEvent) => Promise<ApiResult>;
 }
@@ -99,6 +99,7 @@ export function declareRoute<
             );
           }
         }
+        checkBodySize(event);
         const parsed =
           body === undefined
             ? { raw: undefined, value: undefined }

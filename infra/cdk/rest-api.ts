@@ -25,6 +25,7 @@ import {
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { z } from "zod";
+import { bodyTooLarge } from "../../functions/api/request-body.ts";
 import type { RouteBody, RouteDeclaration } from "../../functions/api/route-declaration.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import { COGNITO_PRINCIPAL } from "../../functions/lambda/cognito-principal.ts";
@@ -259,6 +260,8 @@ export class CertflowApi extends Construct {
       [ResponseType.ACCESS_DENIED, "403", "FORBIDDEN", "$MESSAGE"],
       [ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "NOT_FOUND", "No such route."],
       [ResponseType.THROTTLED, "429", "THROTTLED", "Too many requests; retry later."],
+      // API Gateway's own cap is 10 MB; the routes refuse anything over theirs (1 MiB) with 413.
+      [ResponseType.REQUEST_TOO_LARGE, "413", "BODY_TOO_LARGE", bodyTooLarge().message],
       // The validator's own detail is not JSON-safe; the message is ("Invalid request body").
       [ResponseType.BAD_REQUEST_BODY, "400", "INVALID_REQUEST", "$MESSAGE"],
       [ResponseType.BAD_REQUEST_PARAMETERS, "400", "INVALID_REQUEST", "$MESSAGE"],

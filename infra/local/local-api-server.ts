@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
+import { bodyTooLarge, MAX_REQUEST_BODY_BYTES } from "../../functions/api/request-body.ts";
 import { errorResponse, jsonResponse } from "../../functions/api/responses.ts";
 import type { RouteDeclaration } from "../../functions/api/route-declaration.ts";
 import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { Composition } from "../../functions/composition/composition.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import type { ApiToken } from "../../functions/local/local-token-file.ts";
-
-const MAX_BODY_BYTES = 1024 * 1024;
 
 interface LocalRoute {
   readonly method: string;
@@ -93,15 +92,19 @@ async function handle(
   return match.route.handle(event);
 }
 
+/**
+ * The request body, or 413 when it is over the limit. The rest of an oversized body is read and
+ * dropped, so the caller gets the answer instead of a reset connection.
+ */
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error("Request body too large");
-    chunks.push(buffer);
+    if (size <= MAX_REQUEST_BODY_BYTES) chunks.push(buffer);
   }
+  if (size > MAX_REQUEST_BODY_BYTES) throw bodyTooLarge();
   return Buffer.concat(chunks);
 }
 

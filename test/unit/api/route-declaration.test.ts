@@ -318,3 +318,36 @@ describe("who may call each declared route", () => {
     expect(last?.message).toMatch(/by the customer/);
   });
 });
+
+describe("what the route runner answers a mistaken request", () => {
+  it.each(routes.filter(({ declaration }) => declaration.method === "POST"))(
+    "$declaration.name: a body over 1 MiB answers 413 naming the limit",
+    async ({ declaration }) => {
+      const deps = await world("PENDING_VALIDATION");
+      const path = declaration.path.replace("{id}", ORDER_ID);
+
+      const answer = await callRoute(deps, "POST", path, {
+        rawBody: JSON.stringify({ padding: "x".repeat(1024 * 1024) }),
+        ...CALLERS.owner,
+      });
+
+      expect(answer.status).toBe(413);
+      expect(answer.json.error).toMatchObject({ code: "BODY_TOO_LARGE" });
+      expect(answer.json.error.message).toContain("1 MiB");
+    },
+  );
+
+  it.each(["iis", "tomcat"])(
+    "a %s download without a password names the header",
+    async (format) => {
+      const deps = await world("ISSUED");
+
+      const answer = await callRoute(deps, "GET", `${ORDER}/certificate?format=${format}`, {
+        ...CALLERS.owner,
+      });
+
+      expect(answer.json.error.code).toBe("PASSWORD_REQUIRED");
+      expect(answer.json.error.message).toContain("X-Pfx-Password");
+    },
+  );
+});
