@@ -28,10 +28,36 @@ export async function checkPublications(
       };
     }),
   );
-  const allPublished = validations.every(
+  return { validations, allPublished: allNamesPublished(validations) };
+}
+
+/**
+ * What the stored validations become with checks that ran on an older read of the order: per
+ * name, a check replaces only a result that is still open (pending or published) and not newer
+ * than it, so a name the CA decided (valid, invalid) meanwhile, or a later check, stays.
+ */
+export function mergeChecks(
+  stored: readonly ValidationRecord[],
+  checked: readonly ValidationRecord[],
+): PublicationCheckResult {
+  const byDomain = new Map(checked.map((validation) => [validation.domain, validation]));
+  const validations = stored.map((current) => {
+    const check = byDomain.get(current.domain);
+    if (check?.lastCheck === undefined) return current;
+    if (current.status === "valid" || current.status === "invalid") return current;
+    if (current.lastCheck !== undefined && current.lastCheck.at > check.lastCheck.at) {
+      return current;
+    }
+    return { ...current, status: check.status, lastCheck: check.lastCheck };
+  });
+  return { validations, allPublished: allNamesPublished(validations) };
+}
+
+/** Every name is published, or validated by the CA already. */
+export function allNamesPublished(validations: readonly ValidationRecord[]): boolean {
+  return validations.every(
     (validation) => validation.status === "valid" || validation.status === "published",
   );
-  return { validations, allPublished };
 }
 
 export function summarizeChecks(validations: readonly ValidationRecord[]): string {

@@ -1,5 +1,9 @@
 import { noteEvent, updateOrder } from "../../orders/order-updates.ts";
-import { checkPublications } from "../../orders/publication-checks.ts";
+import {
+  allNamesPublished,
+  checkPublications,
+  mergeChecks,
+} from "../../orders/publication-checks.ts";
 import { ApiError } from "../api-errors.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
@@ -22,21 +26,24 @@ export const route = declareRoute(
       );
     }
     const now = deps.clock.now();
-    const { validations, allPublished } = await checkPublications(order, deps.dcv, now);
-    const updated = await updateOrder(deps.store, order.orderId, (current) =>
-      current.status !== "PENDING_VALIDATION"
-        ? undefined
-        : {
-            changes: { validations },
-            event: noteEvent(
-              now,
-              "check",
-              allPublished
-                ? "Customer check: everything is published."
-                : "Customer check: not everything is published yet.",
-            ),
-          },
-    );
+    const checked = await checkPublications(order, deps.dcv, now);
+    // The checks ran on the order as read before them: merge per name into what is stored now.
+    const updated = await updateOrder(deps.store, order.orderId, (current) => {
+      if (current.status !== "PENDING_VALIDATION") return undefined;
+      const merged = mergeChecks(current.validations, checked.validations);
+      return {
+        changes: { validations: merged.validations },
+        event: noteEvent(
+          now,
+          "check",
+          merged.allPublished
+            ? "Customer check: everything is published."
+            : "Customer check: not everything is published yet.",
+        ),
+      };
+    });
+    const validations = updated.validations;
+    const allPublished = allNamesPublished(validations);
     let resumed = false;
     if (allPublished && updated.waitToken !== undefined) {
       try {
@@ -50,12 +57,16 @@ export const route = declareRoute(
       id: order.orderId,
       allPublished,
       resumed,
-      results: validations.map((validation) => ({
-        domain: validation.domain,
-        ok: validation.lastCheck?.ok ?? validation.status === "valid",
-        cause: validation.lastCheck?.cause,
-        detail: validation.lastCheck?.detail,
-      })),
+      results: validations.map((validation) =>
+        validation.status === "valid"
+          ? { domain: validation.domain, ok: true }
+          : {
+              domain: validation.domain,
+              ok: validation.lastCheck?.ok ?? false,
+              cause: validation.lastCheck?.cause,
+              detail: validation.lastCheck?.detail,
+            },
+      ),
     });
   },
 );

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
+import type { AllDependencies } from "../../../../functions/composition/needs.ts";
+import { fixedClock } from "../../../../functions/domain/clock.ts";
+import type { ValidationRecord } from "../../../../functions/domain/order-record.ts";
+import { updateOrder } from "../../../../functions/orders/order-updates.ts";
+import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
+import type { DcvChecker } from "../../../../functions/ports/dcv-checker.ts";
+import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
+import { sampleOrder } from "../../../support/order-store-contract.ts";
+import { callRoute } from "../../../support/route-calls.ts";
+
+const NAMES = ["shop.example.com", "www.shop.example.com"];
+
+function pendingValidation(domain: string): ValidationRecord {
+  return {
+    domain,
+    method: "dns-txt",
+    status: "pending",
+    instructions: {
+      method: "dns-txt",
+      recordType: "TXT",
+      host: `_certflow-challenge.${domain}`,
+      value: `value-for-${domain}`,
+    },
+  };
+}
+
+/** An order waiting for validation of two names, with `dcv` as the checks' DNS. */
+async function waitingOrder(dcv: (deps: AllDependencies) => DcvChecker) {
+  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  const store = createMemoryOrderStore(clock);
+  const unused = () => Promise.reject(new Error("not used by the checks route"));
+  const deps: AllDependencies = {
+    clock,
+    store,
+    vault: new CertificateVault(createMemoryBlobStore(), derivedKeyPassphrases(new Uint8Array(32))),
+    workflow: {
+      startExecution: unused,
+      sendTaskSuccess: async () => undefined,
+      stopExecution: unused,
+      describeExecution: unused,
+    },
+    dcv: { check: (publication) => dcv(deps).check(publication) },
+    ca: {
+      ...caProfileOf("embedded"),
+      placeOrder: unused,
+      requestValidation: unused,
+      validationProgress: unused,
+      finalize: unused,
+      certificateProgress: unused,
+      revoke: unused,
+      rootCertificatePem: unused,
+    },
+    caProfile: caProfileOf("embedded"),
+    mailer: createMemoryMailer(),
+    settings: DEFAULT_WORKFLOW_SETTINGS,
+    newOrderId: () => "ord_unused",
+    serviceInfo: {},
+    logError: () => undefined,
+  };
+  const record = sampleOrder({
+    orderId: "ord_checks1",
+    names: NAMES.map((name) => ({ ascii: name, display: name, wildcard: false })),
+  });
+  await store.create(record, { at: record.createdAt, type: "note", message: "seeded" });
+  await updateOrder(store, record.orderId, () => ({
+    changes: { status: "PENDING_VALIDATION", validations: NAMES.map(pendingValidation) },
+  }));
+  return deps;
+}
+
+describe("POST /v1/orders/{id}/checks against newer results", () => {
+  it("keeps a name the CA validated while the checks ran, and stores the others' results", async () => {
+    // Prepare: while the DNS answers, the workflow records the CA's decision for the first name.
+    const deps = await waitingOrder((deps) => ({
+      async check(publication) {
+        await updateOrder(deps.store, "ord_checks1", (order) => ({
+          changes: {
+            validations: order.validations.map((validation) =>
+              validation.domain === NAMES[0] ? { ...validation, status: "valid" } : validation,
+            ),
+          },
+        }));
+        return publication.kind === "dns-txt" && publication.host.includes("www.")
+          ? { ok: false, cause: "NO_RECORD", detail: "No TXT record yet." }
+          : { ok: true };
+      },
+    }));
+
+    // Act
+    const answer = await callRoute(deps, "POST", "/v1/orders/ord_checks1/checks");
+
+    // Assess
+    expect(answer.status).toBe(200);
+    const stored = await deps.store.get("ord_checks1");
+    expect(stored?.validations.map((validation) => [validation.domain, validation.status])).toEqual(
+      [
+        ["shop.example.com", "valid"],
+        ["www.shop.example.com", "pending"],
+      ],
+    );
+    expect(stored?.validations[1]?.lastCheck).toMatchObject({ ok: false, cause: "NO_RECORD" });
+    expect(answer.json.results).toEqual([
+      { domain: "shop.example.com", ok: true },
+      {
+        domain: "www.shop.example.com",
+        ok: false,
+        cause: "NO_RECORD",
+        detail: "No TXT record yet.",
+      },
+    ]);
+  });
+});
