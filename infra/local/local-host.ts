@@ -109,6 +109,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         createNetworkDcvChecker({
           resolver: settings.dnsResolver,
           httpPort: settings.httpValidationPort,
+          allowLoopback: settings.allowLoopbackChecks,
         }),
       workflow: () => {
         if (engine === undefined) throw new Error("The workflow engine is not running yet.");

@@ -30,6 +30,8 @@ export interface LocalSettings {
   readonly delegationZoneApiUrl?: string;
   readonly dnsResolver?: string;
   readonly httpValidationPort: number;
+  /** HTTP file checks may connect to 127.0.0.1 / ::1 (and never to other non-public addresses). */
+  readonly allowLoopbackChecks: boolean;
   readonly validationTimeoutSeconds: number;
   readonly checkMinSeconds: number;
   readonly checkMaxSeconds: number;
@@ -85,6 +87,12 @@ const environmentSchema = z.object({
     )
     .optional(),
   CERTFLOW_HTTP_VALIDATION_PORT: positiveInteger("CERTFLOW_HTTP_VALIDATION_PORT", 80),
+  CERTFLOW_ALLOW_LOOPBACK_CHECKS: z
+    .enum(["true", "false", "1", "0"], {
+      error: "CERTFLOW_ALLOW_LOOPBACK_CHECKS must be true or false",
+    })
+    .default("true")
+    .transform((value) => value === "true" || value === "1"),
   CERTFLOW_VALIDATION_TIMEOUT_SECONDS: positiveInteger(
     "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",
     86_400,
@@ -155,6 +163,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     delegationZoneApiUrl: env.CERTFLOW_DNS_ZONE_API_URL,
     dnsResolver: env.CERTFLOW_DNS_RESOLVER,
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
+    allowLoopbackChecks: env.CERTFLOW_ALLOW_LOOPBACK_CHECKS,
     validationTimeoutSeconds: env.CERTFLOW_VALIDATION_TIMEOUT_SECONDS,
     checkMinSeconds: env.CERTFLOW_CHECK_MIN_SECONDS,
     checkMaxSeconds: env.CERTFLOW_CHECK_MAX_SECONDS,

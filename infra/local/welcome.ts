@@ -13,7 +13,7 @@ export function printWelcome(settings: LocalSettings, url: string, mailUrl: stri
     settings.dnsResolver === undefined
       ? "DCV checks use the system DNS resolver (set CERTFLOW_DNS_RESOLVER=host:port to change)."
       : `DCV checks query the DNS server at ${settings.dnsResolver}.`,
-    `HTTP file checks connect to port ${settings.httpValidationPort}.`,
+    `HTTP file checks connect to port ${settings.httpValidationPort}, on public addresses${settings.allowLoopbackChecks ? " and loopback (127.0.0.1, ::1; set CERTFLOW_ALLOW_LOOPBACK_CHECKS=false to refuse loopback too)" : " only (CERTFLOW_ALLOW_LOOPBACK_CHECKS=false)"}; private, link-local and metadata addresses are always refused.`,
     `Mail captured by the local SES: ${mailUrl}/ (JSON at ${mailUrl}/store)`,
   ];
   if (settings.generatedTokens && customer !== undefined && operator !== undefined) {

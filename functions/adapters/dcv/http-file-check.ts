@@ -1,9 +1,14 @@
 import { STATUS_CODES } from "node:http";
+import {
+  ADDRESS_SCOPE_DESCRIPTIONS,
+  addressScope,
+  mayConnectTo,
+} from "../../domain/address-scope.ts";
 import type { CheckOutcome } from "../../ports/dcv-checker.ts";
 import { dnsFailureOutcome } from "./dns-failure-detail.ts";
 import { type DnsLookup, DnsLookupFailure } from "./dns-lookup.ts";
 import { type FetchedResponse, fetchWithoutRedirects } from "./http-fetch.ts";
-import { compareFileContent, quoteFound } from "./value-comparison.ts";
+import { compareFileContent, describeDifference } from "./value-comparison.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -14,6 +19,12 @@ export interface HttpFileCheckOptions {
   readonly timeoutMs: number;
   /** Accept the content followed by whitespace (ACME http-01), instead of TRAILING_NEWLINE. */
   readonly trailingWhitespaceAllowed?: boolean;
+  /**
+   * Connect to loopback addresses (127.0.0.0/8, ::1) too: only on a developer's machine, where
+   * the demo and the tests publish on 127.0.0.1. Every other address off the public internet is
+   * always refused.
+   */
+  readonly allowLoopback?: boolean;
 }
 
 const errorCode = (error: unknown): string | undefined =>
@@ -26,7 +37,12 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 const CUT_CONNECTION = new Set(["ECONNRESET", "EPIPE"]);
 const UNREACHABLE = new Set(["EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "EHOSTDOWN"]);
 
-/** The file at `url` must be served directly (2xx, no redirect) with exactly `content`. */
+/**
+ * The file at `url` must be served directly (2xx, no redirect) with exactly `content`. Only public
+ * addresses are connected to (loopback too when allowed). Outcomes describe what was found (status,
+ * lengths, where it differs) and never repeat the fetched bytes, a redirect's target or the
+ * address the name resolved to.
+ */
 export async function checkHttpFile(
   url: string,
   content: string,
@@ -49,8 +65,20 @@ export async function checkHttpFile(
     throw error;
   }
 
+  if (!mayConnectTo(address, { allowLoopback: options.allowLoopback === true })) {
+    const scope = addressScope(address);
+    const what = scope === undefined ? "an unusable" : ADDRESS_SCOPE_DESCRIPTIONS[scope];
+    return {
+      ok: false,
+      cause: "ADDRESS_NOT_PUBLIC",
+      detail:
+        `${hostName} resolves to ${what} address, which is not on the public internet: ` +
+        `nothing was fetched from it. Point the name's A or AAAA record at the public web server that serves ${url}.`,
+    };
+  }
+
   const port = options.httpPort ?? (parsed.port === "" ? 80 : Number(parsed.port));
-  const where = `${hostName} (${address.includes(":") ? `[${address}]` : address} port ${port})`;
+  const where = `${hostName} (port ${port})`;
   const remainingMs = options.timeoutMs - (Date.now() - started);
   const timedOut: CheckOutcome = {
     ok: false,
@@ -101,15 +129,11 @@ export async function checkHttpFile(
   const { status } = response;
   const statusLine = `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ""}`;
   if (status >= 300 && status <= 399) {
-    const target =
-      response.location === undefined
-        ? "without a Location header"
-        : `to ${quoteFound(response.location, 200)}`;
     return {
       ok: false,
       cause: "REDIRECTED",
       detail:
-        `${url} answered ${statusLine}, redirecting ${target}. ` +
+        `${url} answered ${statusLine}, a redirect. ` +
         "The file must be served directly with status 200: redirects are not followed.",
     };
   }
@@ -129,11 +153,12 @@ export async function checkHttpFile(
       if (options.trailingWhitespaceAllowed === true) return { ok: true };
       const extra = found.slice(content.length);
       const what = /[\r\n]/.test(extra) ? "trailing newline" : "trailing whitespace";
+      const count = Array.from(extra).length;
       return {
         ok: false,
         cause: "TRAILING_NEWLINE",
         detail:
-          `The file at ${url} has the right content followed by ${quoteFound(extra, 20)}. ` +
+          `The file at ${url} has the right content followed by ${count} whitespace character${count === 1 ? "" : "s"}. ` +
           `Remove the ${what}: the file must end right after the last character of the value.`,
       };
     }
@@ -141,11 +166,7 @@ export async function checkHttpFile(
       return {
         ok: false,
         cause: "WRONG_VALUE",
-        detail:
-          found.length === 0
-            ? `The file at ${url} is empty; it must contain ${quoteFound(content)}.`
-            : `The file at ${url} contains ${quoteFound(found)}${response.truncated ? " (more than 64 KiB)" : ""}, ` +
-              `not the expected content ${quoteFound(content)}.`,
+        detail: `The file at ${url} does not match the expected content: ${describeDifference(found, content, response.truncated)}.`,
       };
   }
 }

@@ -10,6 +10,11 @@ export interface NetworkDcvCheckerOptions {
   readonly httpPort?: number;
   /** Budget of one check, lookups and fetch included. Default 10 000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * Let the HTTP check connect to loopback addresses (a developer's machine only). Private,
+   * link-local, metadata and every other non-public address are refused whatever this says.
+   */
+  readonly allowLoopback?: boolean;
 }
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -44,6 +49,7 @@ export function createNetworkDcvChecker(options: NetworkDcvCheckerOptions = {}):
             httpPort,
             timeoutMs,
             trailingWhitespaceAllowed: publication.trailingWhitespaceAllowed === true,
+            allowLoopback: options.allowLoopback === true,
           });
       }
     },

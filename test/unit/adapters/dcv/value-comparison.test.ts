@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   compareFileContent,
+  describeDifference,
   listFound,
   quoteFound,
   sameDnsName,
@@ -57,5 +58,45 @@ describe("listFound", () => {
     expect(listFound(["a"])).toBe('"a"');
     expect(listFound(["a", "b", "c"])).toBe('"a", "b", "c"');
     expect(listFound(["a", "b", "c", "d", "e"])).toBe('"a", "b", "c" and 2 more');
+  });
+});
+
+describe("describeDifference", () => {
+  it.each([
+    ["", "abc", "the file is empty, and must hold the 3 characters given in the instructions"],
+    [
+      "abX",
+      "abc",
+      "it has 3 characters where 3 characters are expected; it first differs at character 3 (line 1, column 3)",
+    ],
+    [
+      "ab",
+      "abc",
+      "it has 2 characters where 3 characters are expected; it ends at character 3 (line 1, column 3), before the expected content does",
+    ],
+    [
+      "abcd",
+      "abc",
+      "it has 4 characters where 3 characters are expected; it has the expected content followed by more, from character 4 (line 1, column 4)",
+    ],
+    [
+      "a\nbé",
+      "a\nbc",
+      "it has 4 characters where 4 characters are expected; it first differs at character 4 (line 2, column 2)",
+    ],
+  ])("describes %j against %j without quoting it", (found, expected, description) => {
+    // Act
+    const described = describeDifference(found, expected);
+
+    // Assess
+    expect(described).toBe(description);
+  });
+
+  it("says a cut-off file is more than 64 KiB long", () => {
+    // Act
+    const described = describeDifference("z".repeat(10), "abc", true);
+
+    // Assess
+    expect(described).toMatch(/^it is more than 64 KiB long where 3 characters are expected/);
   });
 });

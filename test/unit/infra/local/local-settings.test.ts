@@ -64,6 +64,30 @@ describe("readLocalSettings", () => {
   });
 });
 
+describe("loopback HTTP checks", () => {
+  it.each([
+    [{}, true],
+    [{ CERTFLOW_ALLOW_LOOPBACK_CHECKS: "false" }, false],
+    [{ CERTFLOW_ALLOW_LOOPBACK_CHECKS: "0" }, false],
+    [{ CERTFLOW_ALLOW_LOOPBACK_CHECKS: "true" }, true],
+  ])("are allowed for %o: %s", (environment, allowed) => {
+    // Act
+    const settings = readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), ...environment });
+
+    // Assess
+    expect(settings.allowLoopbackChecks).toBe(allowed);
+  });
+
+  it("refuse a value that is neither true nor false, naming the setting", () => {
+    // Act
+    const attempt = () =>
+      readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), CERTFLOW_ALLOW_LOOPBACK_CHECKS: "maybe" });
+
+    // Assess
+    expect(attempt).toThrow(/CERTFLOW_ALLOW_LOOPBACK_CHECKS must be true or false/);
+  });
+});
+
 describe("ACME settings", () => {
   it("are read only for CERTFLOW_CA=acme, with the extra roots loaded from their file", () => {
     const directory = dataDir();
