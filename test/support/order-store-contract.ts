@@ -276,6 +276,43 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
       expect(replayOfNew).toMatchObject({ created: false, existing: { orderId: "ord_idem_5" } });
     });
 
+    it.each([
+      ["a key holding #", ["tenant-a", "x#y"], ["tenant-a#x", "y"]],
+      ["a tenant holding #", ["tenant-a#x", "y"], ["tenant-a", "x#y"]],
+    ])(
+      "keeps idempotency keys of tenants apart for %s",
+      async (_case, [tenantA, keyA], [tenantB, keyB]) => {
+        // Prepare
+        const { store } = await setUp();
+        const claimOf = (tenantId = "", key = ""): IdempotencyClaim => ({
+          ...sampleClaim(key, "same-body"),
+          tenantId,
+        });
+        await store.create(
+          sampleOrder({ orderId: "ord_first_tenant", tenantId: tenantA }),
+          sampleEvent(START, "submitted"),
+          claimOf(tenantA, keyA),
+        );
+
+        // Act
+        const second = await store.create(
+          sampleOrder({ orderId: "ord_second_tenant", tenantId: tenantB }),
+          sampleEvent(START, "submitted"),
+          claimOf(tenantB, keyB),
+        );
+
+        // Assess
+        expect(second).toMatchObject({ created: true, order: { orderId: "ord_second_tenant" } });
+        expect(await store.get("ord_second_tenant")).toMatchObject({ tenantId: tenantB });
+        const replay = await store.create(
+          sampleOrder({ orderId: "ord_replay", tenantId: tenantA }),
+          sampleEvent(START, "submitted"),
+          claimOf(tenantA, keyA),
+        );
+        expect(replay).toMatchObject({ created: false, existing: { orderId: "ord_first_tenant" } });
+      },
+    );
+
     it("makes one order of two concurrent submissions with the same idempotency key", async () => {
       // Prepare
       const { store } = await setUp();

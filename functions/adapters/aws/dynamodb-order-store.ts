@@ -119,6 +119,7 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     return conditionalPut({
       Item: {
         ...idempotencyKey(claim.tenantId, claim.key),
+        tenantId: claim.tenantId,
         orderId,
         requestHash: claim.requestHash,
         [TTL_ATTRIBUTE]: epochSeconds(claim.expiresAt),
@@ -131,7 +132,7 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
 
   async function getClaim(
     claim: IdempotencyClaim,
-  ): Promise<{ orderId: string; requestHash: string } | undefined> {
+  ): Promise<{ orderId: string; requestHash: string; tenantId?: string } | undefined> {
     const answer = await documents.send(
       new GetCommand({
         TableName,
@@ -143,7 +144,11 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     if (typeof item?.orderId !== "string" || typeof item.requestHash !== "string") {
       return undefined;
     }
-    return { orderId: item.orderId, requestHash: item.requestHash };
+    return {
+      orderId: item.orderId,
+      requestHash: item.requestHash,
+      tenantId: typeof item.tenantId === "string" ? item.tenantId : undefined,
+    };
   }
 
   async function createNew(order: OrderRecord, event: OrderEvent): Promise<CreateOrderResult> {
@@ -181,6 +186,11 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
       }
       const held = await getClaim(claim);
       if (held === undefined) continue; // expired and deleted in between: claim again
+      // A claim of another tenant (a claim written before it held its tenant says so through its
+      // order) is never answered with, nor completed.
+      if (held.tenantId !== undefined && held.tenantId !== claim.tenantId) {
+        throw new IdempotencyKeyInUse(claim.key);
+      }
       const sameRequest = held.requestHash === claim.requestHash;
       let existing = await getOrder(held.orderId);
       if (existing === undefined) {
@@ -193,6 +203,7 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
         existing = await getOrder(held.orderId);
         if (existing === undefined) continue;
       }
+      if (existing.tenantId !== claim.tenantId) throw new IdempotencyKeyInUse(claim.key);
       if (sameRequest) await putCreationEvent(existing, event);
       return { created: false, existing, sameRequest };
     }

@@ -4,7 +4,8 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * The single-table design of the order store, shared with the CDK stack:
  * - order item           PK=ORDER#<id>                  SK=ORDER
  * - history event        PK=ORDER#<id>                  SK=EVENT#<iso time>#<seq>
- * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key>  SK=IDEMPOTENCY (TTL on expiresAt)
+ * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key>  SK=IDEMPOTENCY (TTL on expiresAt;
+ *                        tenant and key with % and # escaped, the claim holds its tenantId)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
  * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
  *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
@@ -46,8 +47,14 @@ export const orderKey = (orderId: string) => ({ PK: orderPartition(orderId), SK:
 export const eventSortKey = (at: string, sequence: number) =>
   `${EVENT_SORT_KEY_PREFIX}${at}#${String(sequence).padStart(6, "0")}`;
 
+/**
+ * A caller-chosen value as one part of a composite key: `%` and `#` escaped (as in a URL), so the
+ * `#` between parts is always a separator and two different pairs of parts never make one key.
+ */
+export const keyPart = (text: string) => text.replaceAll("%", "%25").replaceAll("#", "%23");
+
 export const idempotencyKey = (tenantId: string, key: string) => ({
-  PK: `IDEMPOTENCY#${tenantId}#${key}`,
+  PK: `IDEMPOTENCY#${keyPart(tenantId)}#${keyPart(key)}`,
   SK: IDEMPOTENCY_SORT_KEY,
 });
 

@@ -1,6 +1,6 @@
 import type { Clock } from "../../domain/clock.ts";
 import type { OrderEvent, OrderRecord } from "../../domain/order-record.ts";
-import { type OrderStore, VersionConflict } from "../../ports/order-store.ts";
+import { IdempotencyKeyInUse, type OrderStore, VersionConflict } from "../../ports/order-store.ts";
 import { renewalIndexKeys, withoutUndefined } from "../aws/order-item.ts";
 import { decodeListCursor, encodeListCursor } from "../aws/order-list-cursor.ts";
 import {
@@ -49,11 +49,13 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
   return {
     async create(order, event, claim) {
       if (claim !== undefined) {
-        const claimKey = `${claim.tenantId}#${claim.key}`;
+        const claimKey = JSON.stringify([claim.tenantId, claim.key]);
         const held = claims.get(claimKey);
         const nowSeconds = Math.floor(now().getTime() / 1000);
         const existing = held === undefined ? undefined : orders.get(held.orderId);
         if (held !== undefined && held.expiresAtSeconds >= nowSeconds && existing !== undefined) {
+          // Claims are kept per tenant; an order of another tenant is never an answer.
+          if (existing.tenantId !== claim.tenantId) throw new IdempotencyKeyInUse(claim.key);
           return {
             created: false,
             existing: copy(existing),

@@ -14,7 +14,7 @@ import { createDynamoDbOrderStore } from "../../../../functions/adapters/aws/dyn
 import { toOrderItem } from "../../../../functions/adapters/aws/order-item.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
 import type { OrderRecord } from "../../../../functions/domain/order-record.ts";
-import { VersionConflict } from "../../../../functions/ports/order-store.ts";
+import { IdempotencyKeyInUse, VersionConflict } from "../../../../functions/ports/order-store.ts";
 import { sampleEvent, sampleOrder } from "../../../support/order-store-contract.ts";
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -228,5 +228,51 @@ describe("the DynamoDB order store's reads", () => {
       Key: { PK: "ORDER#ord_5", SK: "ORDER" },
       ConsistentRead: true,
     });
+  });
+});
+
+describe("the DynamoDB order store's idempotency claims", () => {
+  const claim = {
+    tenantId: "tenant-a",
+    key: "k",
+    requestHash: "same-body",
+    expiresAt: "2027-03-01T00:00:00.000Z",
+  };
+  const theirs = sampleOrder({ orderId: "ord_theirs", tenantId: "tenant-b" });
+
+  /** The claim is held (by `held`); the order it names is tenant-b's. */
+  function claimHeldBy(held: Record<string, unknown>) {
+    documents
+      .on(PutCommand)
+      .rejects(new ConditionalCheckFailedException({ message: "held", $metadata: {} }));
+    documents
+      .on(GetCommand, { Key: { PK: "IDEMPOTENCY#tenant-a#k", SK: "IDEMPOTENCY" } })
+      .resolves({ Item: { PK: "IDEMPOTENCY#tenant-a#k", SK: "IDEMPOTENCY", ...held } });
+    documents
+      .on(GetCommand, { Key: { PK: "ORDER#ord_theirs", SK: "ORDER" } })
+      .resolves({ Item: toOrderItem(theirs) });
+  }
+
+  it.each([
+    [
+      "a claim of another tenant",
+      { orderId: "ord_theirs", requestHash: "same-body", tenantId: "tenant-b" },
+    ],
+    [
+      "a claim without its tenant naming another tenant's order",
+      { orderId: "ord_theirs", requestHash: "same-body" },
+    ],
+  ])("never answers with %s", async (_case, held) => {
+    // Prepare
+    claimHeldBy(held);
+    const ours = sampleOrder({ orderId: "ord_ours", tenantId: "tenant-a" });
+
+    // Act
+    const attempt = store().create(ours, sampleEvent(ours.createdAt, "submitted"), claim);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(IdempotencyKeyInUse);
+    const written = documents.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.PK);
+    expect(written).toEqual(["IDEMPOTENCY#tenant-a#k"]);
   });
 });
