@@ -46,6 +46,8 @@ export function reportingTransientAge(
     history: (...args) => store.history(...args),
     listByTenant: (...args) => store.listByTenant(...args),
     dueForRenewal: (...args) => store.dueForRenewal(...args),
+    provenNames: (...args) => store.provenNames(...args),
+    recordProvenNames: (...args) => store.recordProvenNames(...args),
     async get(orderId) {
       const order = await store.get(orderId);
       if (order !== undefined && STATUS_KIND[order.status] === "transient") {

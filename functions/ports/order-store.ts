@@ -45,6 +45,17 @@ export interface OrderStore {
   ): Promise<OrderPage>;
   /** Issued orders whose renewal time is at or before `until` (served by the renewal index). */
   dueForRenewal(until: string, limit: number): Promise<readonly OrderRecord[]>;
+  /**
+   * Which of `names` this tenant itself proved control of, with the proof still reusable at
+   * `at`. A CA may hold a name validated for someone else: only this record says the tenant did.
+   */
+  provenNames(tenantId: string, names: readonly string[], at: string): Promise<ReadonlySet<string>>;
+  /** Notes that the tenant proved control of `names`, reusable until `validatedUntil`. */
+  recordProvenNames(
+    tenantId: string,
+    names: readonly string[],
+    validatedUntil: string,
+  ): Promise<void>;
 }
 
 export class VersionConflict extends Error {

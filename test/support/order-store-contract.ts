@@ -487,5 +487,34 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         "ord_renew_feb",
       ]);
     });
+
+    it("keeps the names each tenant proved, for that tenant alone, until the proof expires", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const names = ["shop.example.com", "www.shop.example.com"];
+
+      // Act
+      await store.recordProvenNames("tenant-a", names, "2027-06-01T00:00:00.000Z");
+      await store.recordProvenNames(
+        "tenant-a#x",
+        ["other.example.com"],
+        "2027-06-01T00:00:00.000Z",
+      );
+      const beforeExpiry = await store.provenNames(
+        "tenant-a",
+        [...names, "other.example.com"],
+        "2027-05-31T23:59:59.000Z",
+      );
+      const atExpiry = await store.provenNames("tenant-a", names, "2027-06-01T00:00:00.000Z");
+      const otherTenant = await store.provenNames("tenant-b", names, "2027-01-01T00:00:00.000Z");
+      await store.recordProvenNames("tenant-a", ["shop.example.com"], "2027-09-01T00:00:00.000Z");
+      const renewed = await store.provenNames("tenant-a", names, "2027-07-01T00:00:00.000Z");
+
+      // Assess
+      expect([...beforeExpiry].sort()).toEqual(names);
+      expect(atExpiry.size).toBe(0);
+      expect(otherTenant.size).toBe(0);
+      expect([...renewed]).toEqual(["shop.example.com"]);
+    });
   });
 }

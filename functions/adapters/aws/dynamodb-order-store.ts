@@ -17,6 +17,7 @@ import {
   type OrderStore,
   VersionConflict,
 } from "../../ports/order-store.ts";
+import { dynamoDbProvenNames } from "./dynamodb-proven-names.ts";
 import { fromOrderItem, renewalIndexKeys, toOrderItem, withoutUndefined } from "./order-item.ts";
 import { decodeListCursor, encodeListCursor, type ListPosition } from "./order-list-cursor.ts";
 import {
@@ -364,5 +365,7 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
       }
       return due.slice(0, Math.max(0, limit));
     },
+
+    ...dynamoDbProvenNames(documents, TableName),
   };
 }

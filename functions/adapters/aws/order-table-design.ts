@@ -6,6 +6,7 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - history event        PK=ORDER#<id>                  SK=EVENT#<iso time>#<seq>
  * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key>  SK=IDEMPOTENCY (TTL on expiresAt;
  *                        tenant and key with % and # escaped, the claim holds its tenantId)
+ * - proven name          PK=PROVEN#<tenant>             SK=NAME#<name> (TTL on expiresAt)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
  * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
  *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
@@ -56,6 +57,12 @@ export const keyPart = (text: string) => text.replaceAll("%", "%25").replaceAll(
 export const idempotencyKey = (tenantId: string, key: string) => ({
   PK: `IDEMPOTENCY#${keyPart(tenantId)}#${keyPart(key)}`,
   SK: IDEMPOTENCY_SORT_KEY,
+});
+
+/** A name one tenant proved control of; the tenant is the whole partition key, the name the sort key. */
+export const provenNameKey = (tenantId: string, name: string) => ({
+  PK: `PROVEN#${tenantId}`,
+  SK: `NAME#${name}`,
 });
 
 export const tenantPartition = (tenantId: string) => `TENANT#${tenantId}`;

@@ -37,6 +37,9 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
   const orders = new Map<string, OrderRecord>();
   const events = new Map<string, StoredEvent[]>();
   const claims = new Map<string, Claim>();
+  /** validatedUntil by tenant and name. */
+  const proven = new Map<string, string>();
+  const provenKey = (tenantId: string, name: string) => JSON.stringify([tenantId, name]);
   const now = () => clock?.now() ?? new Date();
 
   const appendEvent = (orderId: string, sortKey: string, event: OrderEvent) => {
@@ -143,6 +146,14 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
         .sort((a, b) => ((a.keys?.GSI2SK ?? "") < (b.keys?.GSI2SK ?? "") ? -1 : 1))
         .slice(0, Math.max(0, limit))
         .map(({ order }) => copy(order));
+    },
+
+    async provenNames(tenantId, names, at) {
+      return new Set(names.filter((name) => (proven.get(provenKey(tenantId, name)) ?? "") > at));
+    },
+
+    async recordProvenNames(tenantId, names, validatedUntil) {
+      for (const name of names) proven.set(provenKey(tenantId, name), validatedUntil);
     },
   };
 }

@@ -1,10 +1,13 @@
 import type { ValidationRecord } from "../../domain/order-record.ts";
+import { dnsValidationReuseDays } from "../../domain/validity-policy.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
 import { caPollDelaySeconds } from "../ca-polling.ts";
 import { type CaDecision, caOrderRefOf } from "../ca-progress.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrderAndAttempt } from "../step-inputs.ts";
 import { CaTimedOut, CaValidationFailed } from "../workflow-errors.ts";
+
+const DAY_MS = 86_400_000;
 
 export const step = declareStep(
   "CheckCaDecision",
@@ -16,6 +19,13 @@ export const step = declareStep(
     const attempt = input.attempt + 1;
     switch (progress.state) {
       case "valid": {
+        // This tenant proved control of every name: later orders may reuse it for a while.
+        const reusableUntil = new Date(now.getTime() + dnsValidationReuseDays(now) * DAY_MS);
+        await deps.store.recordProvenNames(
+          order.tenantId,
+          order.names.map((name) => name.ascii),
+          reusableUntil.toISOString(),
+        );
         await updateOrder(deps.store, order.orderId, (current) => ({
           changes: {
             validations: current.validations.map(

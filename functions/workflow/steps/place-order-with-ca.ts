@@ -24,12 +24,19 @@ export const step = declareStep(
       method: order.method,
     });
     const now = deps.clock.now();
+    // A CA may hold a name validated by someone else (one EAB key, one organisation at the CA):
+    // only names this tenant itself proved, within the reuse period, skip the customer's proof.
+    const heldByCa = placed.challenges
+      .filter((challenge) => placed.alreadyValid || challenge.alreadyValidated === true)
+      .map((challenge) => challenge.domain);
+    const proven = await deps.store.provenNames(order.tenantId, heldByCa, now.toISOString());
     const validations: ValidationRecord[] = placed.challenges.map((challenge) => ({
       domain: challenge.domain,
       method: challenge.method,
-      status: placed.alreadyValid || challenge.alreadyValidated === true ? "valid" : "pending",
+      status: proven.has(challenge.domain) ? "valid" : "pending",
       instructions: challenge.instructions,
     }));
+    const alreadyValid = validations.every((validation) => validation.status === "valid");
     const waitingFor = validations.filter((validation) => validation.status !== "valid").length;
     const deadline = new Date(now.getTime() + deps.settings.validationTimeoutSeconds * 1000);
     await updateOrder(deps.store, order.orderId, () => ({
@@ -42,11 +49,11 @@ export const step = declareStep(
       event: statusEvent(
         now,
         "PENDING_VALIDATION",
-        placed.alreadyValid
-          ? "The CA already holds valid authorizations for every name."
+        alreadyValid
+          ? "Every name was proven by this account within the reuse period, and the CA holds it validated."
           : `Order placed with the ${deps.ca.kind} CA; waiting for ${waitingFor} of ${validations.length} name(s) to be published until ${deadline.toISOString()}.`,
       ),
     }));
-    return { alreadyValid: placed.alreadyValid };
+    return { alreadyValid };
   },
 );

@@ -132,9 +132,10 @@ type PlaceOrderInput = Parameters<CertificateAuthority["placeOrder"]>[0];
 /** The harness's embedded CA, except that placing an order answers as `placeOrder` says. */
 function placingOrders(
   placeOrder: (real: CertificateAuthority, input: PlaceOrderInput) => Promise<PlacedOrder>,
+  realCa: (deps: StepDependencies) => CertificateAuthority = (deps) => deps.ca,
 ): (deps: StepDependencies) => CertificateAuthority {
   return (deps) => {
-    const real = deps.ca;
+    const real = realCa(deps);
     return {
       kind: real.kind,
       audience: real.audience,
@@ -216,18 +217,28 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(mailer.sent.at(-1)?.subject).toBe("Order failed: shop.example.com");
   });
 
-  it("goes straight to finalize when the CA already holds valid authorizations", async () => {
-    const { run, mailer } = harness({
-      publishedAfterSeconds: 0,
-      // As an ACME CA reusing authorizations: validated before this order was placed.
-      ca: placingOrders(async (real, input) => {
-        const placed = await real.placeOrder(input);
-        await real.requestValidation(placed.caOrderRef);
-        expect(await real.validationProgress(placed.caOrderRef)).toEqual({ state: "valid" });
-        return { ...placed, alreadyValid: true };
-      }),
+  /** As an ACME CA reusing authorizations: the names are valid before the order is placed. */
+  const alreadyValidatedByCa = () =>
+    placingOrders(async (real, input) => {
+      const placed = await real.placeOrder(input);
+      await real.requestValidation(placed.caOrderRef);
+      expect(await real.validationProgress(placed.caOrderRef)).toEqual({ state: "valid" });
+      return { ...placed, alreadyValid: true };
     });
-    const { execution, order } = await run();
+
+  it("goes straight to finalize when this tenant proved the names and the CA holds them valid", async () => {
+    // Prepare: the tenant proved the name earlier.
+    const reusing = harness({ publishedAfterSeconds: 0, ca: alreadyValidatedByCa() });
+    await reusing.store.recordProvenNames(
+      "tenant-a",
+      ["shop.example.com"],
+      "2027-06-01T00:00:00.000Z",
+    );
+
+    // Act
+    const { execution, order } = await reusing.run();
+
+    // Assess
     expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
     const entered = execution.events
       .filter((event) => event.type === "StateEntered")
@@ -240,15 +251,77 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     ]) {
       expect(entered).not.toContain(skipped);
     }
-    expect(mailer.sent.map((mail) => mail.subject)).toEqual([
+    expect(reusing.mailer.sent.map((mail) => mail.subject)).toEqual([
       "Certificate issued for shop.example.com",
     ]);
   });
 
-  it("asks the customer to publish only for the names the CA has not validated yet", async () => {
-    const { run, mailer } = harness({
+  it("records the names a tenant proved through the CA, reusable for the reuse period", async () => {
+    // Prepare
+    const { run, store, clock } = harness({ publishedAfterSeconds: 0 });
+
+    // Act
+    const { order } = await run({ tenantId: "tenant-p" });
+    const proven = await store.provenNames(
+      "tenant-p",
+      ["shop.example.com"],
+      clock.now().toISOString(),
+    );
+    const expired = await store.provenNames(
+      "tenant-p",
+      ["shop.example.com"],
+      "2027-07-29T08:00:01.000Z",
+    );
+    const elsewhere = await store.provenNames(
+      "tenant-q",
+      ["shop.example.com"],
+      clock.now().toISOString(),
+    );
+
+    // Assess: 200 days from 2027-01-10 (BR 1.2.2 before 2027-03-15).
+    expect(order?.status).toBe("ISSUED");
+    expect([...proven]).toEqual(["shop.example.com"]);
+    expect(expired.size).toBe(0);
+    expect(elsewhere.size).toBe(0);
+  });
+
+  it("never issues to a tenant for names the CA holds valid from someone else's proof", async () => {
+    // Prepare: the CA holds the name validated from another account's proof (one EAB key, one
+    // organisation at the CA) and would issue; this tenant never publishes anything.
+    const validatedElsewhere = placingOrders(
+      async (real, input) => {
+        const placed = await real.placeOrder(input);
+        await real.requestValidation(placed.caOrderRef);
+        return { ...placed, alreadyValid: true };
+      },
+      (deps) =>
+        new EmbeddedCertificateAuthority({
+          vault: deps.vault,
+          dcv: { check: async () => ({ ok: true }) },
+          clock: deps.clock,
+        }),
+    );
+    const { run, mailer } = harness({ ca: validatedElsewhere });
+
+    // Act
+    const { execution, order } = await run({ tenantId: "tenant-b" });
+
+    // Assess
+    expect(order?.status).toBe("FAILED");
+    expect(order?.failure?.code).toBe("VALIDATION_TIMED_OUT");
+    expect(order?.certificate).toBeUndefined();
+    const entered = execution.events
+      .filter((event) => event.type === "StateEntered")
+      .map((event) => event.stateName);
+    expect(entered).toContain("SendValidationInstructions");
+    expect(entered).not.toContain("FinalizeWithCsr");
+    expect(mailer.sent[0]?.text).toContain("_certflow-challenge.shop.example.com");
+  });
+
+  it("asks the customer to publish only for the names the CA holds and the tenant proved", async () => {
+    // Prepare: the CA reused a valid authorization for one of the two names.
+    const partly = harness({
       publishedAfterSeconds: 0,
-      // As an ACME CA that reused a valid authorization for one of the two names.
       ca: placingOrders(async (real, input) => {
         const placed = await real.placeOrder(input);
         return {
@@ -261,17 +334,26 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
         };
       }),
     });
-    const { order, history } = await run({
+    await partly.store.recordProvenNames(
+      "tenant-a",
+      ["shop.example.com"],
+      "2027-06-01T00:00:00.000Z",
+    );
+
+    // Act
+    const { order, history } = await partly.run({
       names: [
         { ascii: "shop.example.com", display: "shop.example.com", wildcard: false },
         { ascii: "www.shop.example.com", display: "www.shop.example.com", wildcard: false },
       ],
     });
+
+    // Assess
     expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
     expect(history.find((event) => event.status === "PENDING_VALIDATION")?.message).toContain(
       "waiting for 1 of 2 name(s)",
     );
-    const instructions = mailer.sent[0]?.text ?? "";
+    const instructions = partly.mailer.sent[0]?.text ?? "";
     expect(instructions).toContain(
       "shop.example.com: already validated by the CA; nothing to publish.",
     );
