@@ -29,7 +29,8 @@ import {
   type LocalWorkflowEngine,
   type TimeMode,
 } from "./local-workflow-engine.ts";
-import { resumeInterruptedOrders } from "./resume-orders.ts";
+import { scanOrdersInFlight } from "./orders-in-flight.ts";
+import { resumeOrdersInFlight } from "./resume-orders.ts";
 
 export interface LocalHostOptions {
   /** Start from an empty data directory (tests). */
@@ -147,7 +148,13 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   const port = (server.address() as AddressInfo).port;
   const url = `http://${settings.host}:${port}`;
   const store = composition.resource("store");
-  const resumed = await resumeInterruptedOrders({ store, engine, clock, log });
+  const resumed = await resumeOrdersInFlight({
+    store,
+    engine,
+    ordersInFlight: () => scanOrdersInFlight(emulators.dynamoDb.client, emulators.tableName),
+    clock,
+    log,
+  });
 
   return {
     url,

@@ -1,40 +1,57 @@
 import type { Clock } from "../../functions/domain/clock.ts";
+import type { OrderRecord } from "../../functions/domain/order-record.ts";
 import { STATUS_KIND } from "../../functions/domain/order-status.ts";
 import { noteEvent, updateOrder } from "../../functions/orders/order-updates.ts";
 import type { OrderStore } from "../../functions/ports/order-store.ts";
 import type { WorkflowEngine } from "../../functions/ports/workflow-engine.ts";
 
+/** `ord_x-2` → `ord_x-3`; an order without an execution name gets its first. */
+function nextExecutionName(order: OrderRecord): string {
+  const match = /^(.*)-(\d+)$/.exec(order.executionName ?? "");
+  return match === null
+    ? `${order.orderId}-1`
+    : `${match[1] ?? order.orderId}-${Number(match[2] ?? 0) + 1}`;
+}
+
 /**
- * Executions do not survive a restart of the local host (AWS keeps them running). Every order
- * whose execution was interrupted while the order was still in progress gets a new execution
- * (same order id, next attempt number); the steps are idempotent, so it picks up where it was.
+ * Executions do not survive a stop of the local host (AWS keeps them running), however it
+ * stopped: a crash, Ctrl-C, SIGTERM. On start, every order with work in flight (a transient
+ * status, read from the store) whose execution is not running moves again: an execution that
+ * was never started (the host stopped between storing and starting) starts now; one that ended
+ * gives way to a new execution (same order id, next attempt number). The steps are idempotent,
+ * so it picks up where the order was.
  */
-export async function resumeInterruptedOrders(input: {
+export async function resumeOrdersInFlight(input: {
   store: OrderStore;
-  engine: WorkflowEngine & { interruptedExecutions(): readonly string[] };
+  engine: WorkflowEngine;
+  /** Every order in a transient status, from the store. */
+  ordersInFlight: () => Promise<readonly OrderRecord[]>;
   clock: Clock;
   log: (line: string) => void;
 }): Promise<string[]> {
   const resumed: string[] = [];
-  for (const executionName of input.engine.interruptedExecutions()) {
-    const match = /^(ord_[A-Za-z0-9]+)-(\d+)$/.exec(executionName);
-    if (match === null) continue;
-    const [, orderId = "", attempt = "1"] = match;
-    const order = await input.store.get(orderId);
-    if (order === undefined || STATUS_KIND[order.status] === "final") continue;
-    if (order.executionName !== executionName) continue;
-    const next = `${orderId}-${Number(attempt) + 1}`;
-    await updateOrder(input.store, orderId, () => ({
-      changes: { executionName: next, waitToken: undefined },
-      event: noteEvent(
-        input.clock.now(),
-        "workflow",
-        `The service restarted; the order continues in execution ${next}.`,
-      ),
-    }));
-    await input.engine.startExecution(next, { orderId });
-    input.log(`resumed order ${orderId} as execution ${next}`);
-    resumed.push(orderId);
+  for (const order of await input.ordersInFlight()) {
+    if (STATUS_KIND[order.status] !== "transient") continue;
+    const current = order.executionName;
+    const execution =
+      current === undefined ? undefined : await input.engine.describeExecution(current);
+    if (execution?.status === "RUNNING") continue;
+    let name = current;
+    if (name === undefined || execution !== undefined) {
+      const next = nextExecutionName(order);
+      await updateOrder(input.store, order.orderId, () => ({
+        changes: { executionName: next, waitToken: undefined },
+        event: noteEvent(
+          input.clock.now(),
+          "workflow",
+          `The service restarted; the order continues in execution ${next}.`,
+        ),
+      }));
+      name = next;
+    }
+    await input.engine.startExecution(name, { orderId: order.orderId });
+    input.log(`resumed order ${order.orderId} as execution ${name}`);
+    resumed.push(order.orderId);
   }
   return resumed;
 }
