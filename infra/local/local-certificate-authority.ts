@@ -15,12 +15,20 @@ export function localCertificateAuthorities(settings: LocalSettings): NonNullabl
         throw new SettingsError("CERTFLOW_CA=acme needs CERTFLOW_ACME_DIRECTORY_URL.");
       }
       const binding = acme.externalAccountBinding;
+      const byTenant = acme.externalAccountBindingByTenant;
       return new AcmeCertificateAuthority({
         directoryUrl: acme.directoryUrl,
         contactEmail: acme.contactEmail ?? settings.mailFrom,
         vault: parts.vault,
         now: () => parts.clock.now(),
-        ...(binding !== undefined ? { externalAccountBinding: async () => binding } : {}),
+        ...(binding !== undefined || byTenant !== undefined
+          ? {
+              externalAccountBinding: async (tenantId: string) =>
+                (byTenant !== undefined && Object.hasOwn(byTenant, tenantId)
+                  ? byTenant[tenantId]
+                  : undefined) ?? binding,
+            }
+          : {}),
         ...(acme.trustedCaCertsPem !== undefined
           ? { extraTrustedCaPem: acme.trustedCaCertsPem }
           : {}),

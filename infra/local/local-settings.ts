@@ -10,6 +10,10 @@ export interface AcmeSettings {
   readonly directoryUrl: string;
   readonly contactEmail?: string;
   readonly externalAccountBinding?: { readonly kid: string; readonly hmacKey: string };
+  /** One binding per tenant (CERTFLOW_ACME_EAB_BY_TENANT); the one above serves the others. */
+  readonly externalAccountBindingByTenant?: Readonly<
+    Record<string, { readonly kid: string; readonly hmacKey: string }>
+  >;
   /** Extra roots to trust for the ACME server's HTTPS (Pebble's), from CERTFLOW_ACME_CA_CERTS. */
   readonly trustedCaCertsPem?: string;
   readonly trustedCaCertsPath?: string;
@@ -66,6 +70,7 @@ const environmentSchema = z.object({
     .email("CERTFLOW_ACME_CONTACT_EMAIL must be an email address")
     .optional(),
   CERTFLOW_ACME_EAB_KID: z.string().min(1).optional(),
+  CERTFLOW_ACME_EAB_BY_TENANT: z.string().min(1).optional(),
   CERTFLOW_ACME_EAB_HMAC_KEY: z.string().min(1).optional(),
   CERTFLOW_ACME_CA_CERTS: z.string().min(1).optional(),
   CERTFLOW_DCV_DELEGATION_ZONE: z
@@ -173,6 +178,35 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
   };
 }
 
+const EAB_BY_TENANT = z.record(
+  z.string().min(1),
+  z.strictObject({
+    kid: z.string().min(1),
+    hmacKey: z.string().regex(/^[A-Za-z0-9_-]+={0,2}$/),
+  }),
+);
+
+/** CERTFLOW_ACME_EAB_BY_TENANT: {"<tenant>": {"kid": "...", "hmacKey": "..."}}, as JSON. */
+export function bindingsByTenant(
+  text: string | undefined,
+): AcmeSettings["externalAccountBindingByTenant"] {
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const checked = EAB_BY_TENANT.safeParse(parsed);
+  if (!checked.success) {
+    // Never echo the value: it holds HMAC keys.
+    throw new SettingsError(
+      'CERTFLOW_ACME_EAB_BY_TENANT must be JSON {"<tenant>": {"kid": "...", "hmacKey": "<base64url>"}}.',
+    );
+  }
+  return checked.data;
+}
+
 function acmeSettings(env: z.infer<typeof environmentSchema>): AcmeSettings {
   if (env.CERTFLOW_ACME_DIRECTORY_URL === undefined) {
     throw new SettingsError(
@@ -210,6 +244,7 @@ function acmeSettings(env: z.infer<typeof environmentSchema>): AcmeSettings {
     contactEmail: env.CERTFLOW_ACME_CONTACT_EMAIL,
     externalAccountBinding:
       kid !== undefined && hmacKey !== undefined ? { kid, hmacKey } : undefined,
+    externalAccountBindingByTenant: bindingsByTenant(env.CERTFLOW_ACME_EAB_BY_TENANT),
     trustedCaCertsPem,
     trustedCaCertsPath: path,
   };

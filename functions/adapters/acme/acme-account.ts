@@ -12,7 +12,14 @@ export interface ExternalAccountBinding {
   readonly hmacKey: string;
 }
 
-export type ExternalAccountBindingProvider = () => Promise<ExternalAccountBinding | undefined>;
+/**
+ * The binding a tenant's account registers with: one per tenant (safe: the CA keeps each
+ * tenant's validations apart), or one for all (the CA may reuse one tenant's validations for
+ * another; certflow then makes every tenant prove its own names).
+ */
+export type ExternalAccountBindingProvider = (
+  tenantId: string,
+) => Promise<ExternalAccountBinding | undefined>;
 
 /** Non-secret description of the account, kept as CA material next to its encrypted key. */
 interface StoredAccount {
@@ -96,7 +103,7 @@ export class AcmeAccount {
 
   async #load(call: AcmeCall, reuseStoredUrl: boolean): Promise<acme.Client> {
     const { directoryUrl, tenantId, vault } = this.#options;
-    const binding = await this.#options.externalAccountBinding?.();
+    const binding = await this.#options.externalAccountBinding?.(tenantId);
     const paths = accountPaths(directoryUrl, binding?.kid, tenantId);
     let pkcs8 = await vault.getSecretKey(paths.key);
     const stored = reuseStoredUrl ? await vault.getCaMaterial(paths.description) : undefined;

@@ -1,6 +1,9 @@
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { ExternalAccountBinding } from "../../adapters/acme/acme-account.ts";
+import type {
+  ExternalAccountBinding,
+  ExternalAccountBindingProvider,
+} from "../../adapters/acme/acme-account.ts";
 import { AcmeCertificateAuthority } from "../../adapters/acme/acme-certificate-authority.ts";
 import { Route53DnsZone } from "../../adapters/aws/route53-dns-zone.ts";
 import type { CaParts } from "../../composition/composition.ts";
@@ -12,15 +15,24 @@ import {
   requiredSetting,
 } from "../aws-environment.ts";
 
+function bindingOf(value: unknown): ExternalAccountBinding | undefined {
+  const { kid, hmacKey } = (value ?? {}) as { kid?: unknown; hmacKey?: unknown };
+  return typeof kid === "string" && kid !== "" && typeof hmacKey === "string" && hmacKey !== ""
+    ? { kid, hmacKey }
+    : undefined;
+}
+
 /**
- * Reads the External Account Binding from Secrets Manager when the ACME account is first needed
- * (never through the workflow's state). The secret holds JSON: {"kid": "...", "hmacKey": "..."}.
+ * Reads the External Account Binding from Secrets Manager when a tenant's ACME account is first
+ * needed (never through the workflow's state). The secret holds JSON: one binding for every
+ * tenant, {"kid": "...", "hmacKey": "..."}, or one per tenant,
+ * {"tenants": {"<tenant>": {"kid": "...", "hmacKey": "..."}}, "default"?: {...}}.
  */
 export function secretsManagerExternalAccountBinding(
   client: Pick<SecretsManagerClient, "send">,
   secretArn: string,
-): () => Promise<ExternalAccountBinding> {
-  return async () => {
+): ExternalAccountBindingProvider {
+  return async (tenantId) => {
     const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
     let parsed: unknown;
     try {
@@ -28,14 +40,22 @@ export function secretsManagerExternalAccountBinding(
     } catch {
       parsed = undefined;
     }
-    const { kid, hmacKey } = (parsed ?? {}) as { kid?: unknown; hmacKey?: unknown };
-    if (typeof kid !== "string" || kid === "" || typeof hmacKey !== "string" || hmacKey === "") {
-      // Never echo the secret: only what shape it should have.
-      throw new MissingSetting(
-        `The secret ${secretArn} must hold JSON {"kid": "...", "hmacKey": "..."} for the CA's external account binding.`,
-      );
+    const record = (parsed ?? {}) as { tenants?: unknown; default?: unknown };
+    if (typeof record.tenants === "object" && record.tenants !== null) {
+      const perTenant = (record.tenants as Record<string, unknown>)[tenantId];
+      const binding = bindingOf(Object.hasOwn(record.tenants, tenantId) ? perTenant : undefined);
+      if (binding !== undefined) return binding;
+      if (record.default === undefined) return undefined;
+      const fallback = bindingOf(record.default);
+      if (fallback !== undefined) return fallback;
+    } else {
+      const shared = bindingOf(parsed);
+      if (shared !== undefined) return shared;
     }
-    return { kid, hmacKey };
+    // Never echo the secret: only what shape it should have.
+    throw new MissingSetting(
+      `The secret ${secretArn} must hold JSON {"kid": "...", "hmacKey": "..."}, or {"tenants": {"<tenant>": {"kid": "...", "hmacKey": "..."}}} with an optional "default" binding, for the CA's external account binding.`,
+    );
   };
 }
 

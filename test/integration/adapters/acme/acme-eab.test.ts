@@ -46,6 +46,49 @@ describe("ACME adapter against Pebble: External Account Binding", () => {
     }
   });
 
+  it("registers each tenant with its own binding when the provider gives one per tenant", async () => {
+    // Prepare
+    const { vault, blobs } = memoryVault();
+    const asked: string[] = [];
+    const kidOf = { "tenant-a": "kid-1", "tenant-b": "kid-2" } as const;
+    const ca = bed.authority(vault, {
+      externalAccountBinding: async (tenantId) => {
+        asked.push(tenantId);
+        const kid = kidOf[tenantId as keyof typeof kidOf];
+        return { kid, hmacKey: PEBBLE_EAB_KEYS[kid] };
+      },
+    });
+
+    // Act
+    for (const tenantId of ["tenant-a", "tenant-b"] as const) {
+      const names = [`${tenantId}.eab.certflow.test`];
+      const order = {
+        orderId: `ord_eab_${tenantId.slice(-1)}`,
+        tenantId,
+        names,
+        method: "dns-txt",
+      } as const;
+      const placed = await validatedOrder(ca, order, bed.publishTxtValues);
+      await issue(ca, placed.caOrderRef, names);
+    }
+
+    // Assess
+    expect([...new Set(asked)]).toEqual(["tenant-a", "tenant-b"]);
+    const descriptions = await Promise.all(
+      blobs
+        .keys()
+        .filter((key) => /^ca\/acme\/accounts\/.*\.json$/.test(key))
+        .map(
+          async (key) =>
+            JSON.parse(decoder.decode(await blobs.get(key))) as Record<string, unknown>,
+        ),
+    );
+    expect(descriptions.map((account) => [account.tenantId, account.eabKid]).sort()).toEqual([
+      ["tenant-a", "kid-1"],
+      ["tenant-b", "kid-2"],
+    ]);
+  });
+
   it("a wrong HMAC key is refused with a clear message that holds no secret", async () => {
     // Prepare
     const ca = bed.authority(memoryVault().vault, {

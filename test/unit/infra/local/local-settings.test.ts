@@ -126,6 +126,32 @@ describe("ACME settings", () => {
     expect(attempt).toThrow(SettingsError);
     expect(attempt).not.toThrow(/secret with spaces/);
   });
+  it("read one binding per tenant from CERTFLOW_ACME_EAB_BY_TENANT, and never echo a bad one", () => {
+    // Prepare
+    const base = {
+      CERTFLOW_DATA_DIR: dataDir(),
+      CERTFLOW_CA: "acme",
+      CERTFLOW_ACME_DIRECTORY_URL: ACME,
+    };
+    const byTenant = { acme: { kid: "kid-1", hmacKey: "a2V5LW9uZQ" } };
+
+    // Act
+    const settings = readLocalSettings({
+      ...base,
+      CERTFLOW_ACME_EAB_BY_TENANT: JSON.stringify(byTenant),
+    });
+    const malformed = () =>
+      readLocalSettings({
+        ...base,
+        CERTFLOW_ACME_EAB_BY_TENANT: '{"acme": {"kid": "kid-1", "hmacKey": "hunter2 hunter2"}}',
+      });
+
+    // Assess
+    expect(settings.acme?.externalAccountBindingByTenant).toEqual(byTenant);
+    expect(settings.acme?.externalAccountBinding).toBeUndefined();
+    expect(malformed).toThrow(/CERTFLOW_ACME_EAB_BY_TENANT must be JSON/);
+    expect(malformed).not.toThrow(/hunter2/);
+  });
 });
 
 describe("parseApiTokens", () => {
