@@ -7,8 +7,11 @@ import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 import type { CertificateVault } from "../vault/certificate-vault.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 
-/** Top-level folders of the vault bucket (functions/vault/certificate-vault.ts). */
-export type VaultPrefix = "csrs" | "private-keys" | "certificates" | "ca" | "documents";
+/**
+ * Top-level folders of the vault bucket (functions/vault/certificate-vault.ts). `public` holds
+ * only what anyone may read (the embedded CA's root certificate).
+ */
+export type VaultPrefix = "csrs" | "private-keys" | "certificates" | "ca" | "documents" | "public";
 
 export type TableIndex = "ByTenant" | "ByRenewalDate";
 
@@ -33,7 +36,10 @@ export interface Needs {
   readonly mail?: true;
   /** DNS and HTTP checks of what customers published (network only, no AWS permission). */
   readonly dcv?: true;
-  /** Talks to the CA: its vault folder, the key master secret, the EAB secret, the zone. */
+  /**
+   * Talks to the CA: its vault folder (and `public/`, where the embedded CA publishes its root),
+   * the key master secret, the EAB secret, the zone.
+   */
   readonly ca?: true;
   readonly workflow?: readonly StepFunctionsAction[];
   readonly memoryMiB?: number;

@@ -101,6 +101,26 @@ export class CertificateVault {
     return this.getText(`ca/${name}`);
   }
 
+  /** Writes CA material only if none is stored under the name: true when this call wrote it. */
+  async putCaMaterialIfAbsent(name: string, body: string): Promise<boolean> {
+    return this.#blobs.putIfAbsent(`ca/${name}`, body, "application/octet-stream");
+  }
+
+  /** Where the CA's root certificate is published: the one object anyone may read. */
+  static readonly publicCaRootKey = "public/ca/root.pem";
+
+  async publishCaRoot(certificatePem: string): Promise<void> {
+    await this.#blobs.put(
+      CertificateVault.publicCaRootKey,
+      certificatePem,
+      "application/x-pem-file",
+    );
+  }
+
+  async getPublishedCaRoot(): Promise<string | undefined> {
+    return this.getText(CertificateVault.publicCaRootKey);
+  }
+
   async putDocument(orderId: string, name: string, body: Uint8Array, contentType: string) {
     await this.#blobs.put(`documents/${orderId}/${name}`, body, contentType);
   }

@@ -168,6 +168,9 @@ export class ServiceFunction extends Construct {
     if (needs.ca === true) {
       reads.add("ca");
       writes.add("ca");
+      // The embedded CA publishes its root certificate there (GET /v1/ca/root.pem reads it).
+      reads.add("public");
+      writes.add("public");
     }
     const objects = (prefixes: Set<VaultPrefix>) =>
       [...prefixes].sort().map((prefix) => storage.bucket.arnForObjects(`${prefix}/*`));

@@ -22,6 +22,7 @@ import {
 } from "../../statemachines/order-definition.ts";
 import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
+import { withLocalConditionalWrites } from "./local-blob-store.ts";
 import { localCertificateAuthorities } from "./local-certificate-authority.ts";
 import type { LocalSettings } from "./local-settings.ts";
 import {
@@ -101,7 +102,10 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         }),
       vault: () =>
         new CertificateVault(
-          createS3BlobStore({ client: emulators.s3.client, bucket: emulators.bucketName }),
+          withLocalConditionalWrites(
+            createS3BlobStore({ client: emulators.s3.client, bucket: emulators.bucketName }),
+            settings.dataDir,
+          ),
           derivedKeyPassphrases(masterSecret(settings.dataDir)),
         ),
       mailer: () => createSesMailer({ client: emulators.ses.client, from: settings.mailFrom }),
@@ -140,6 +144,8 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         : retryIntervalOverrides(definition, settings.retryIntervalMs),
   });
 
+  // The embedded CA's hierarchy is made on the first start, so GET /v1/ca/root.pem has it at once.
+  if (settings.ca === "embedded") await composition.resource("ca").rootCertificatePem();
   const server = createLocalApiServer(composition, catalog.routes, settings.tokens);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

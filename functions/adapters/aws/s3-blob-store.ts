@@ -12,25 +12,50 @@ function isMissing(error: unknown): boolean {
   return error.name === "NoSuchKey" || error.name === "NotFound" || status === 404;
 }
 
+const statusOf = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
 export function createS3BlobStore(options: {
   client: S3Client;
   bucket: string;
   kmsKeyId?: string;
 }): BlobStore {
   const { client, bucket } = options;
+  const putObject = (
+    key: string,
+    body: Uint8Array | string,
+    contentType: string,
+    ifAbsent = false,
+  ) =>
+    client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: typeof body === "string" ? Buffer.from(body, "utf8") : body,
+        ContentType: contentType,
+        ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
+        ...(options.kmsKeyId === undefined
+          ? {}
+          : { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: options.kmsKeyId }),
+      }),
+    );
   return {
     async put(key, body, contentType) {
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: typeof body === "string" ? Buffer.from(body, "utf8") : body,
-          ContentType: contentType,
-          ...(options.kmsKeyId === undefined
-            ? {}
-            : { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: options.kmsKeyId }),
-        }),
-      );
+      await putObject(key, body, contentType);
+    },
+    async putIfAbsent(key, body, contentType) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await putObject(key, body, contentType, true);
+          return true;
+        } catch (error) {
+          // 412: the object exists. 409: a concurrent conditional write is under way; asking
+          // again gets 412 once it landed, or the write if it failed.
+          if (statusOf(error) === 412) return false;
+          if (statusOf(error) !== 409 || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
+      }
     },
     async get(key) {
       try {

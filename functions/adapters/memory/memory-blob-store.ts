@@ -14,6 +14,12 @@ export function createMemoryBlobStore(): MemoryBlobStore {
       const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body.slice();
       objects.set(key, { body: bytes, contentType });
     },
+    async putIfAbsent(key, body, contentType) {
+      if (objects.has(key)) return false;
+      const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body.slice();
+      objects.set(key, { body: bytes, contentType });
+      return true;
+    },
     async get(key) {
       return objects.get(key)?.body.slice();
     },

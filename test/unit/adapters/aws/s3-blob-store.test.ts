@@ -73,6 +73,33 @@ describe("the S3 blob store", () => {
     await expect(store.get("secret")).rejects.toMatchObject({ name: "AccessDenied" });
   });
 
+  it("writes conditionally with If-None-Match: *, and answers false when the object exists", async () => {
+    s3.on(PutObjectCommand, { Key: "new.json" }).resolves({});
+    s3.on(PutObjectCommand, { Key: "taken.json" }).rejects(serviceError("PreconditionFailed", 412));
+    const store = createS3BlobStore({ client: new S3Client({}), bucket: "vault" });
+
+    const wrote = await store.putIfAbsent("new.json", "{}", "application/json");
+    const refused = await store.putIfAbsent("taken.json", "{}", "application/json");
+
+    expect([wrote, refused]).toEqual([true, false]);
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
+      Key: "new.json",
+      IfNoneMatch: "*",
+    });
+  });
+
+  it("asks again after S3's 409 for a concurrent conditional write, then reports who won", async () => {
+    s3.on(PutObjectCommand)
+      .rejectsOnce(serviceError("ConditionalRequestConflict", 409))
+      .rejectsOnce(serviceError("PreconditionFailed", 412));
+    const store = createS3BlobStore({ client: new S3Client({}), bucket: "vault" });
+
+    const wrote = await store.putIfAbsent("record.json", "{}", "application/json");
+
+    expect(wrote).toBe(false);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
+  });
+
   it("deletes by key", async () => {
     s3.on(DeleteObjectCommand).resolves({});
     await createS3BlobStore({ client: new S3Client({}), bucket: "vault" }).delete("old.bin");

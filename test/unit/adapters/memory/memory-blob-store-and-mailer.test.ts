@@ -31,6 +31,18 @@ describe("the in-memory blob store", () => {
   });
 });
 
+describe("the in-memory blob store's conditional write", () => {
+  it("writes only when no object has the key, and says whether it wrote", async () => {
+    const blobs = createMemoryBlobStore();
+
+    const first = await blobs.putIfAbsent("ca/record.json", "first", "application/json");
+    const second = await blobs.putIfAbsent("ca/record.json", "second", "application/json");
+
+    expect([first, second]).toEqual([true, false]);
+    expect(new TextDecoder().decode(await blobs.get("ca/record.json"))).toBe("first");
+  });
+});
+
 describe("the in-memory mailer", () => {
   it("keeps every message sent, in order", async () => {
     const mailer = createMemoryMailer();

@@ -378,6 +378,34 @@ describe("permissions", () => {
   });
 });
 
+describe("the public root route and the CA", () => {
+  const objectsBy = (name: string, action: string) => {
+    const fn = functionsByName().get(name);
+    if (fn === undefined) throw new Error(`no function ${name}`);
+    return statementsOfRole(roleOf(fn.resource))
+      .filter((statement) => asList(statement.Action).includes(action))
+      .flatMap((statement) => asList(statement.Resource))
+      .map((resource) => JSON.stringify(resource).replace(/^.*"(\/[^"]*)"\]\]\}$/, "$1"));
+  };
+
+  it("give GetCaRoot s3:GetObject on public/* only, and no secret", () => {
+    const fn = functionsByName().get("GetCaRoot");
+    if (fn === undefined) throw new Error("no GetCaRoot");
+
+    const actions = actionsOfRole(roleOf(fn.resource));
+
+    expect(objectsBy("GetCaRoot", "s3:GetObject")).toEqual(["/public/*"]);
+    expect(actions).not.toContain("s3:PutObject");
+    expect(actions.filter((action) => action.startsWith("secretsmanager:"))).toEqual([]);
+  });
+
+  it("let the functions that talk to the CA publish its root under public/", () => {
+    expect(objectsBy("PlaceOrderWithCa", "s3:PutObject")).toEqual(
+      expect.arrayContaining(["/ca/*", "/public/*"]),
+    );
+  });
+});
+
 describe("the API", () => {
   it("has one method per route, Cognito-authorized except the public ones", () => {
     const methods = resourcesOfType(service, "AWS::ApiGateway::Method").filter(
