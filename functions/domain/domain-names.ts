@@ -49,6 +49,61 @@ const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
 /** WHATWG URL parsing reads a host whose last label is a number as IPv4 ("127.1", "0x7f.1"). */
 const NUMERIC_LABEL = /^(?:\d+|0x[0-9a-f]*)$/;
 
+/**
+ * Scripts a label's letters are told apart by. Digits, the hyphen and combining marks belong to
+ * none (Common, Inherited); a letter of a script not listed counts as a script of its own.
+ */
+const SCRIPTS: readonly (readonly [string, RegExp])[] = [
+  ["Latin", /\p{Script=Latin}/u],
+  ["Greek", /\p{Script=Greek}/u],
+  ["Cyrillic", /\p{Script=Cyrillic}/u],
+  ["Armenian", /\p{Script=Armenian}/u],
+  ["Hebrew", /\p{Script=Hebrew}/u],
+  ["Arabic", /\p{Script=Arabic}/u],
+  ["Devanagari", /\p{Script=Devanagari}/u],
+  ["Bengali", /\p{Script=Bengali}/u],
+  ["Tamil", /\p{Script=Tamil}/u],
+  ["Thai", /\p{Script=Thai}/u],
+  ["Georgian", /\p{Script=Georgian}/u],
+  ["Hangul", /\p{Script=Hangul}/u],
+  ["Hiragana", /\p{Script=Hiragana}/u],
+  ["Katakana", /\p{Script=Katakana}/u],
+  ["Han", /\p{Script=Han}/u],
+  ["Bopomofo", /\p{Script=Bopomofo}/u],
+  ["Ethiopic", /\p{Script=Ethiopic}/u],
+  ["Cherokee", /\p{Script=Cherokee}/u],
+];
+const SCRIPTLESS = /[\p{Script=Common}\p{Script=Inherited}]/u;
+
+/**
+ * Script mixes that are ordinary writing (UTS #39 "highly restrictive"): Japanese, Chinese and
+ * Korean names mix Han with kana, Bopomofo or Hangul, and any of them with Latin.
+ */
+const ALLOWED_MIXES: readonly ReadonlySet<string>[] = [
+  new Set(["Latin", "Han", "Hiragana", "Katakana"]),
+  new Set(["Latin", "Han", "Bopomofo"]),
+  new Set(["Latin", "Han", "Hangul"]),
+];
+
+/** The scripts of a Unicode label's letters. */
+function scriptsOf(label: string): Set<string> {
+  const scripts = new Set<string>();
+  for (const character of label) {
+    if (SCRIPTLESS.test(character)) continue;
+    const script = SCRIPTS.find(([, pattern]) => pattern.test(character));
+    scripts.add(script === undefined ? `U+${character.codePointAt(0)?.toString(16)}` : script[0]);
+  }
+  return scripts;
+}
+
+/** A label that mixes scripts (a Cyrillic 'а' among Latin letters) can pass for another name. */
+function mixesScripts(unicodeLabel: string): string[] | undefined {
+  const scripts = scriptsOf(unicodeLabel);
+  if (scripts.size < 2) return undefined;
+  const ordinary = ALLOWED_MIXES.some((mix) => [...scripts].every((script) => mix.has(script)));
+  return ordinary ? undefined : [...scripts];
+}
+
 function problemAt(index: number, code: Problem["code"], message: string): Problem {
   return { code, message, field: `domains[${index}]` };
 }
@@ -115,6 +170,18 @@ function labelProblems(ascii: string, shown: string, index: number): Problem[] {
           `'${shown}': the label '${label}' is not a valid internationalized (punycode) label.`,
         ),
       );
+    } else if (label.startsWith("xn--")) {
+      const unicode = domainToUnicode(label);
+      const scripts = mixesScripts(unicode);
+      if (scripts !== undefined) {
+        problems.push(
+          problemAt(
+            index,
+            "MIXED_SCRIPTS",
+            `'${shown}': the label '${unicode}' mixes letters of different scripts (${scripts.join(", ")}), so it can pass for another name; write each label in one script.`,
+          ),
+        );
+      }
     }
   }
   return problems;
@@ -137,15 +204,10 @@ function publicIssuerProblem(name: DomainName, shown: string, index: number): Pr
       `The name '${shown}' has no dot; public CAs only issue for fully-qualified domain names.`,
     );
   }
+  const suffixProblem = publicSuffixProblem(name, shown, index);
+  if (suffixProblem !== undefined) return suffixProblem;
   const parsed = parse(base, { allowPrivateDomains: true });
   const knownSuffix = parsed.isIcann === true || parsed.isPrivate === true;
-  if (knownSuffix && parsed.publicSuffix === base) {
-    return problemAt(
-      index,
-      "PUBLIC_SUFFIX",
-      `'${shown}' is a public suffix (like 'co.uk' or 'github.io') that many owners share; order a name registered under it.`,
-    );
-  }
   if (!knownSuffix) {
     return problemAt(
       index,
@@ -154,6 +216,28 @@ function publicIssuerProblem(name: DomainName, shown: string, index: number): Pr
     );
   }
   return undefined;
+}
+
+/**
+ * What no CA here issues for, private ones included: a public suffix (`co.uk`, `github.io`) is
+ * shared by many owners, and so is every name a wildcard directly under one (`*.co.uk`, `*.com`)
+ * covers. Names under no known suffix (`localhost`, `printer.local`) are a private CA's to issue,
+ * and so is a single-label host name (`server1`, `app`) even where a top-level domain of that name
+ * exists: intranets used those names before the new top-level domains, and such a certificate
+ * covers that one host name only. (Public CAs refuse single labels anyway.)
+ */
+function publicSuffixProblem(name: DomainName, shown: string, index: number): Problem | undefined {
+  if (!name.wildcard && !name.base.includes(".")) return undefined;
+  const parsed = parse(name.base, { allowPrivateDomains: true });
+  const knownSuffix = parsed.isIcann === true || parsed.isPrivate === true;
+  if (!knownSuffix || parsed.publicSuffix !== name.base) return undefined;
+  return problemAt(
+    index,
+    "PUBLIC_SUFFIX",
+    name.wildcard
+      ? `'${shown}' is a wildcard directly under a public suffix (like 'co.uk' or 'github.io'), which would cover names of many owners; order a name registered under it.`
+      : `'${shown}' is a public suffix (like 'co.uk' or 'github.io') that many owners share; order a name registered under it.`,
+  );
 }
 
 /** Checks one name; returns the normalized name or the problems it has. */
@@ -207,11 +291,11 @@ function normalizeOne(raw: string, index: number, issuer: Issuer): DomainName | 
   if (problems.length > 0) return problems;
 
   const name: DomainName = { ascii, display: toDisplayName(ascii), wildcard, base };
-  if (issuer === "public") {
-    const refusal = publicIssuerProblem(name, shown, index);
-    if (refusal !== undefined) return [refusal];
-  }
-  return name;
+  const refusal =
+    issuer === "public"
+      ? publicIssuerProblem(name, shown, index)
+      : publicSuffixProblem(name, shown, index);
+  return refusal === undefined ? name : [refusal];
 }
 
 function purchasedNamesProblems(purchasedNames: number | undefined, entered: number): Problem[] {

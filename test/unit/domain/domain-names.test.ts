@@ -198,10 +198,57 @@ describe("normalizeDomainNames: public CA rules", () => {
     );
   });
 
-  it.each(["foo", "printer.local", "shop.example.test", "*.corp", "shop.notatld", "co.uk"])(
+  it.each(["foo", "printer.local", "shop.example.test", "*.corp", "shop.notatld"])(
     "lets a private CA issue for %j",
     (input) => {
       expect(accepted([input], "private")).toHaveLength(1);
+    },
+  );
+});
+
+describe("normalizeDomainNames: what the embedded (private) CA refuses too", () => {
+  it.each([
+    ["co.uk", "PUBLIC_SUFFIX"],
+    ["*.co.uk", "PUBLIC_SUFFIX"],
+    ["github.io", "PUBLIC_SUFFIX"],
+    ["*.github.io", "PUBLIC_SUFFIX"],
+    ["*.com", "PUBLIC_SUFFIX"],
+    ["*.app", "PUBLIC_SUFFIX"],
+    ["foo.ck", "PUBLIC_SUFFIX"],
+    ["p\u0430ypal.com", "MIXED_SCRIPTS"],
+    ["xn--pypal-4ve.com", "MIXED_SCRIPTS"],
+    ["g\u03bf\u03bfgle.example", "MIXED_SCRIPTS"],
+    ["shop.p\u0430ypal.internal", "MIXED_SCRIPTS"],
+  ] as const)("refuses %j with %s, naming it", (input, code) => {
+    // Act
+    const result = names([input], "private");
+
+    // Assess
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]?.code).toBe(code);
+    expect(result.problems[0]?.message).toContain(input);
+  });
+
+  it("words the wildcard refusal for a customer", () => {
+    // Act
+    const result = names(["*.co.uk"], "private");
+
+    // Assess
+    expect(result.ok ? undefined : result.problems[0]?.message).toBe(
+      "'*.co.uk' is a wildcard directly under a public suffix (like 'co.uk' or 'github.io'), which would cover names of many owners; order a name registered under it.",
+    );
+  });
+
+  it.each(["p\u0430ypal.com", "xn--ggle-0nda.com"])(
+    "refuses the mixed-script %j for a public CA too",
+    (input) => {
+      // Act
+      const result = names([input], "public");
+
+      // Assess
+      expect(problemCodes(result)).toEqual(["MIXED_SCRIPTS"]);
     },
   );
 });
