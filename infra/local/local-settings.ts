@@ -55,8 +55,16 @@ const positiveInteger = (name: string, fallback: number) =>
     .positive(`${name} must be positive`)
     .default(fallback);
 
+const PORT_MESSAGE =
+  "PORT must be a whole number from 0 to 65535 (0 picks a free port), e.g. PORT=3001 npm start";
+
 const environmentSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PORT: z.coerce
+    .number({ error: PORT_MESSAGE })
+    .int(PORT_MESSAGE)
+    .min(0, PORT_MESSAGE)
+    .max(65_535, PORT_MESSAGE)
+    .default(3000),
   CERTFLOW_HOST: z.literal("127.0.0.1").default("127.0.0.1"),
   CERTFLOW_DATA_DIR: z.string().default(".certflow"),
   CERTFLOW_API_TOKENS: z.string().optional(),
