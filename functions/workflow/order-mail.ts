@@ -1,5 +1,6 @@
 import type { Clock } from "../domain/clock.ts";
 import type { OrderRecord } from "../domain/order-record.ts";
+import { mailedMessage, wasMailed } from "../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../orders/order-updates.ts";
 import type { Mailer, MailMessage } from "../ports/mailer.ts";
 import type { OrderStore } from "../ports/order-store.ts";
@@ -8,8 +9,9 @@ import { byOrder } from "./step-inputs.ts";
 import type { WorkflowSettings } from "./workflow-settings.ts";
 
 /**
- * Mails the order's contact and notes it in the order's history. `compose` answers undefined
- * when the order is in no state for this mail.
+ * Mails the order's contact and notes it in the order's history, unless the history shows this
+ * mail (`what`) was sent in the order's current attempt. `compose` answers undefined when the
+ * order is in no state for this mail.
  */
 export async function mailOrder(
   deps: { readonly store: OrderStore; readonly mailer: Mailer; readonly clock: Clock },
@@ -20,10 +22,13 @@ export async function mailOrder(
   const order = await loadOrder(deps.store, orderId);
   const message = compose(order);
   if (message === undefined) return {};
+  // Once per order, kind and attempt: a rerun (a retry, a resumed execution) finds the send
+  // recorded. It is recorded right after it succeeds, so a stop in between repeats it once.
+  if (wasMailed(await deps.store.history(orderId), what)) return {};
   await deps.mailer.send(message);
   await updateOrder(deps.store, orderId, () => ({
     changes: {},
-    event: noteEvent(deps.clock.now(), "mail", `${what} mailed to ${order.contact.email}.`),
+    event: noteEvent(deps.clock.now(), "mail", mailedMessage(what, order.contact.email)),
   }));
   return {};
 }

@@ -81,6 +81,11 @@ it("resumes an order stopped by SIGTERM in its wait for the customer, and issues
   const history = (await customer.request("GET", `/v1/orders/${orderId}/history`)).json;
   const events = history.events as { status?: string; message: string }[];
   expect(events.filter((event) => event.status === "ISSUED")).toHaveLength(1);
+  const checks = events.filter((event) => event.type === "check").map((event) => event.message);
+  expect(checks.map((message) => /^Check (\d+):/.exec(message)?.[1])).toEqual(
+    checks.map((_, index) => String(index + 1)),
+  );
   const mails = [...mailsBefore, ...(await mailSubjects(second))];
+  expect(mails.filter((subject) => subject.startsWith("Action needed"))).toHaveLength(1);
   expect(mails.filter((subject) => subject.startsWith("Certificate issued"))).toHaveLength(1);
 });

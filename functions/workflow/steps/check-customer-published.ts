@@ -1,6 +1,11 @@
 import { nextCheckDelay } from "../../domain/backoff.ts";
+import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
-import { checkPublications, summarizeChecks } from "../../orders/publication-checks.ts";
+import {
+  checkPublications,
+  mergeChecks,
+  summarizeChecks,
+} from "../../orders/publication-checks.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrderAndAttempt } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
@@ -25,7 +30,9 @@ export const step = declareStep(
     }
     const now = deps.clock.now();
     const { validations, allPublished } = await checkPublications(order, deps.dcv, now);
-    const attempt = input.attempt + 1;
+    // The count (and so the backoff) goes on where it was, also in a resumed execution.
+    const attempt =
+      Math.max(input.attempt, lastCheckNumber(await deps.store.history(order.orderId))) + 1;
     const deadline = new Date(order.validationDeadline ?? now.toISOString());
     const next = allPublished
       ? undefined
@@ -44,12 +51,16 @@ export const step = declareStep(
       : deadlinePassed
         ? "the deadline has passed"
         : `next check in ${waitSeconds} s`;
-    await updateOrder(deps.store, order.orderId, () => ({
-      changes: { validations, waitToken: undefined },
+    await updateOrder(deps.store, order.orderId, (current) => ({
+      // Merged per name: a name the CA validated or a customer's check meanwhile stays.
+      changes: {
+        validations: mergeChecks(current.validations, validations).validations,
+        waitToken: undefined,
+      },
       event: noteEvent(
         now,
         "check",
-        `Check ${attempt}: ${summarizeChecks(validations)}; ${outcome}.`,
+        checkMessage(attempt, `${summarizeChecks(validations)}; ${outcome}.`),
       ),
     }));
     return { attempt, allPublished, deadlinePassed, waitSeconds };

@@ -146,6 +146,7 @@ function placingOrders(
       certificateProgress: (ref) => real.certificateProgress(ref),
       revoke: (request) => real.revoke(request),
       rootCertificatePem: () => real.rootCertificatePem(),
+      abandon: (ref) => real.abandon(ref),
     };
   };
 }
@@ -427,6 +428,65 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(retried.map((event) => event.stateName)).toEqual(["FinalizeWithCsr"]);
     expect(blobs.keys().filter((key) => key.includes("embedded/orders/"))).toHaveLength(1);
     expect(order?.certificate?.serialNumber).toMatch(/^[0-9a-f]+$/);
+  });
+
+  it("mails each notice once when an interrupted order runs again in a new execution", async () => {
+    // Prepare: an execution that stopped right after mailing the instructions.
+    const { engine, mailer, steps } = harness({ publishedAfterSeconds: 0 });
+    const orderId = await steps.seed();
+    for (const state of [
+      "RecordOrder",
+      "PrepareKeyAndCsr",
+      "PlaceOrderWithCa",
+      "SendValidationInstructions",
+    ]) {
+      await steps.run(state, { orderId });
+    }
+
+    // Act
+    await engine.startExecution(`${orderId}-2`, { orderId });
+    const execution = await engine.waitForExecution(`${orderId}-2`);
+
+    // Assess
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual([
+      "Action needed: publish the validation for shop.example.com",
+      "Certificate issued for shop.example.com",
+    ]);
+  });
+
+  it("goes on counting checks, and backing off, in a resumed execution", async () => {
+    // Prepare: three checks found nothing; then the execution stopped.
+    const { store, steps } = harness();
+    const orderId = await steps.seed();
+    for (const state of ["RecordOrder", "PrepareKeyAndCsr", "PlaceOrderWithCa"]) {
+      await steps.run(state, { orderId });
+    }
+    let plan = { attempt: 0, waitSeconds: 0 };
+    for (let check = 0; check < 3; check++) {
+      plan = (await steps.run("CheckCustomerPublished", {
+        orderId,
+        attempt: plan.attempt,
+      })) as typeof plan;
+    }
+
+    // Act: the new execution enters its check loop at attempt 0.
+    const resumed = (await steps.run("CheckCustomerPublished", { orderId, attempt: 0 })) as {
+      attempt: number;
+      waitSeconds: number;
+    };
+
+    // Assess
+    expect(plan.attempt).toBe(3);
+    expect(resumed.attempt).toBe(4);
+    expect(resumed.waitSeconds).toBe(2 * plan.waitSeconds);
+    const checks = (await store.history(orderId)).filter((event) => event.type === "check");
+    expect(checks.map((event) => event.message.split(":")[0])).toEqual([
+      "Check 1",
+      "Check 2",
+      "Check 3",
+      "Check 4",
+    ]);
   });
 
   it("picks an interrupted order up again without placing it twice or making a new key", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EmbeddedCertificateAuthority } from "../../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
 import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
 import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
 import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
@@ -35,10 +36,15 @@ async function waitingOrder(dcv: (deps: AllDependencies) => DcvChecker) {
   const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
   const store = createMemoryOrderStore(clock);
   const unused = () => Promise.reject(new Error("not used by the checks route"));
+  const unusedDcv: DcvChecker = { check: unused };
+  const vault = new CertificateVault(
+    createMemoryBlobStore(),
+    derivedKeyPassphrases(new Uint8Array(32)),
+  );
   const deps: AllDependencies = {
     clock,
     store,
-    vault: new CertificateVault(createMemoryBlobStore(), derivedKeyPassphrases(new Uint8Array(32))),
+    vault,
     workflow: {
       startExecution: unused,
       sendTaskSuccess: async () => undefined,
@@ -46,16 +52,7 @@ async function waitingOrder(dcv: (deps: AllDependencies) => DcvChecker) {
       describeExecution: unused,
     },
     dcv: { check: (publication) => dcv(deps).check(publication) },
-    ca: {
-      ...caProfileOf("embedded"),
-      placeOrder: unused,
-      requestValidation: unused,
-      validationProgress: unused,
-      finalize: unused,
-      certificateProgress: unused,
-      revoke: unused,
-      rootCertificatePem: unused,
-    },
+    ca: new EmbeddedCertificateAuthority({ vault, dcv: unusedDcv, clock }),
     caProfile: caProfileOf("embedded"),
     mailer: createMemoryMailer(),
     settings: DEFAULT_WORKFLOW_SETTINGS,
