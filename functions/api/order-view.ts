@@ -14,7 +14,8 @@ export function orderView(order: OrderRecord) {
       domain: validation.domain,
       method: validation.method,
       status: validation.status,
-      instructions: validation.instructions,
+      // A cancelled order asks nothing more of the customer.
+      instructions: order.status === "CANCELLED" ? undefined : validation.instructions,
       lastCheck: validation.lastCheck,
     })),
     certificate: order.certificate,

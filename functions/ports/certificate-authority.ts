@@ -73,6 +73,11 @@ export interface CertificateAuthority extends CaProfile {
   finalize(caOrderRef: string, csrPem: string, validityDays: number): Promise<CertificateProgress>;
   certificateProgress(caOrderRef: string): Promise<CertificateProgress>;
   revoke(request: RevocationRequest): Promise<void>;
+  /**
+   * Gives up an order (it was cancelled): the CA can never issue it — its authorizations are
+   * deactivated — and records the service published for it are removed. Idempotent.
+   */
+  abandon(caOrderRef: string): Promise<void>;
   /** The root a client must trust for certificates of this CA, when the CA hands one out. */
   rootCertificatePem(): Promise<string | undefined>;
 }

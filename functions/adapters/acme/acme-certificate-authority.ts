@@ -259,8 +259,14 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
           return { state: "invalid", reason: invalidOrderReason(order, authorizations) };
         }
         default: {
-          const unknownStatus: never = order.status;
-          throw new Error(`Unknown ACME order status ${String(unknownStatus)}.`);
+          // Outside RFC 8555's list (Pebble answers "deactivated" once authorizations are):
+          // the order can no longer be validated.
+          const otherStatus: never = order.status;
+          await this.#clearDelegatedTxt(notes);
+          return {
+            state: "invalid",
+            reason: `The CA reports the order as ${String(otherStatus)}.`,
+          };
         }
       }
     });
@@ -384,8 +390,10 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       case "ready":
         throw new CaRejected("The order was validated but never finalized with a CSR.");
       default: {
-        const unknownStatus: never = order.status;
-        throw new Error(`Unknown ACME order status ${String(unknownStatus)}.`);
+        const otherStatus: never = order.status;
+        throw new CaRejected(
+          `The CA reports the order as ${String(otherStatus)}: it cannot issue.`,
+        );
       }
     }
   }
@@ -468,6 +476,20 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     if (!live.every(Boolean)) return;
     const authorizations = await call.send(() => client.getAuthorizations(order));
     await this.#completeChallenges(call, client, notes, authorizations);
+  }
+
+  async abandon(caOrderRef: string): Promise<void> {
+    const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
+    await this.#call("giving up the order", notes.tenantId, async (call, client) => {
+      const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
+      if (order.status !== "pending" && order.status !== "ready") return;
+      const authorizations = await call.send(() => client.getAuthorizations(order));
+      for (const authorization of authorizations) {
+        if (authorization.status !== "pending" && authorization.status !== "valid") continue;
+        await call.send(() => client.deactivateAuthorization(authorization));
+      }
+    });
+    await this.#clearDelegatedTxt(notes);
   }
 
   /** The delegated records served their purpose once the CA decided. */

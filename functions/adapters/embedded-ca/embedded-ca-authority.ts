@@ -160,6 +160,12 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     };
   }
 
+  async abandon(caOrderRef: string): Promise<void> {
+    const order = await this.#load(caOrderRef);
+    if (order.state === "issued" || order.state === "invalid") return;
+    await this.#save({ ...order, state: "invalid", reason: "the order was cancelled" });
+  }
+
   async revoke({ tenantId, certificatePem, reason }: RevocationRequest): Promise<void> {
     const at = this.#options.clock.now().toISOString();
     await this.#options.vault.putCaMaterial(

@@ -9,7 +9,7 @@ import { tenantOrder } from "../tenant-order.ts";
 
 export const route = declareRoute(
   "POST /v1/orders/{id}/cancellation",
-  { name: "CancelOrder", needs: { table: "write", workflow: ["states:StopExecution"] } },
+  { name: "CancelOrder", needs: { table: "write", ca: true, workflow: ["states:StopExecution"] } },
   async (deps, { event, principal }) => {
     const order = await tenantOrder(deps, event, principal);
     if (!canTransition(order.status, "CANCELLED")) {
@@ -43,6 +43,14 @@ export const route = declareRoute(
           cancelled.executionName,
           `Order cancelled by ${whoActed(principal)}.`,
         );
+      } catch (error) {
+        deps.logError(error);
+      }
+    }
+    // The CA can then never issue it, and nothing the service published for it stays behind.
+    if (cancelled.caOrderRef !== undefined) {
+      try {
+        await deps.ca.abandon(cancelled.caOrderRef);
       } catch (error) {
         deps.logError(error);
       }

@@ -38,6 +38,7 @@ function caRecordingRevocations(): CertificateAuthority {
       revocations.push(request);
     },
     rootCertificatePem: async () => undefined,
+    abandon: unused,
   };
 }
 

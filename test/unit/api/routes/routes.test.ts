@@ -181,6 +181,44 @@ describe("order routes", () => {
     expect((await call("POST", "/v1/orders/ord_test1/cancellation")).status).toBe(409);
   });
 
+  it("cancel an order placed with the CA: the CA gives it up and no instructions are shown", async () => {
+    // Prepare: the order waits for the customer, placed with the embedded CA.
+    await call("POST", "/v1/orders", { body: valid });
+    const submitted = await deps.store.get("ord_test1");
+    if (submitted === undefined) throw new Error("order missing");
+    const placed = await deps.ca.placeOrder({
+      orderId: submitted.orderId,
+      tenantId: submitted.tenantId,
+      names: submitted.names,
+      method: submitted.method,
+    });
+    await deps.store.update(submitted, {
+      status: "PENDING_VALIDATION",
+      caOrderRef: placed.caOrderRef,
+      validations: placed.challenges.map((challenge) => ({
+        domain: challenge.domain,
+        method: challenge.method,
+        status: "pending",
+        instructions: challenge.instructions,
+      })),
+    });
+
+    // Act
+    const cancelled = await call("POST", "/v1/orders/ord_test1/cancellation");
+    const viewed = await call("GET", "/v1/orders/ord_test1");
+
+    // Assess
+    expect(cancelled.json.status).toBe("CANCELLED");
+    for (const view of [cancelled.json, viewed.json]) {
+      expect(view.validations).toHaveLength(2);
+      for (const validation of view.validations) expect(validation.instructions).toBeUndefined();
+    }
+    expect(await deps.ca.validationProgress(placed.caOrderRef)).toEqual({
+      state: "invalid",
+      reason: "the order was cancelled",
+    });
+  });
+
   it("list the tenant's orders and refuse a bad status filter", async () => {
     await call("POST", "/v1/orders", { body: valid });
     await call("POST", "/v1/orders", { body: valid });
