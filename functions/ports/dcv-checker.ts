@@ -19,6 +19,8 @@ export const CHECK_FAILURE_CAUSES = [
   "TRAILING_NEWLINE",
   "CONNECTION_REFUSED",
   "TIMEOUT",
+  /** The name's DNS servers answered SERVFAIL (broken delegation or DNSSEC). */
+  "DNS_SERVFAIL",
   /** The name leads to an address off the public internet: nothing was fetched there. */
   "ADDRESS_NOT_PUBLIC",
 ] as const;

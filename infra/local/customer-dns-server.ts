@@ -23,6 +23,8 @@ export interface CustomerDnsServer {
   /** A CNAME stands alone at its name: setting it drops the name's other records and vice versa. */
   setCname(name: string, target: string): void;
   remove(name: string, type?: CustomerRecordType): void;
+  /** Every question about the name is answered SERVFAIL (a broken delegation, or DNSSEC). */
+  setServfail(name: string): void;
   clear(): void;
   close(): Promise<void>;
 }
@@ -69,6 +71,15 @@ const isEmpty = (records: NameRecords) =>
 
 class CustomerZone {
   readonly #names = new Map<string, NameRecords>();
+  readonly #failing = new Set<string>();
+
+  setServfail(name: string): void {
+    this.#failing.add(normalizeName(name));
+  }
+
+  failing(name: string): boolean {
+    return this.#failing.has(normalizeName(name));
+  }
 
   #records(name: string): NameRecords {
     const key = normalizeName(name);
@@ -112,6 +123,7 @@ class CustomerZone {
 
   clear(): void {
     this.#names.clear();
+    this.#failing.clear();
   }
 
   /** A name exists when it has records or a name below it does (an empty non-terminal). */
@@ -168,6 +180,9 @@ function respond(zone: CustomerZone, request: Packet): Packet {
   const response = Packet.createResponseFromRequest(request);
   response.header.aa = 1;
   try {
+    if (request.questions.some((question) => zone.failing(question.name))) {
+      throw new Error("SERVFAIL by design");
+    }
     for (const question of request.questions) answer(zone, question, response);
   } catch {
     response.answers = [];
@@ -240,6 +255,7 @@ export async function startCustomerDnsServer(
     setTxt: (name, values) => zone.set(name, "TXT", values),
     setCname: (name, target) => zone.set(name, "CNAME", [target]),
     remove: (name, type) => zone.remove(name, type),
+    setServfail: (name) => zone.setServfail(name),
     clear: () => zone.clear(),
     close() {
       closing ??= Promise.all([

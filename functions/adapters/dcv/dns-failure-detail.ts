@@ -26,6 +26,12 @@ export function dnsFailureOutcome(
         cause: "NO_RECORD",
         detail: `No ${what} at ${name} (the name exists but has no ${what}).`,
       };
+    case "SERVFAIL":
+      return {
+        ok: false,
+        cause: "DNS_SERVFAIL",
+        detail: `The DNS servers for ${name} answered SERVFAIL when asked for the ${what}: the zone's delegation or its DNSSEC signatures are broken, and a CA will not issue until it resolves.`,
+      };
     case "CONNECTION_REFUSED":
       return {
         ok: false,

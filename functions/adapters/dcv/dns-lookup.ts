@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { parseResolverAddress } from "./resolver-address.ts";
 
 /** Why a DNS lookup found nothing usable, in the terms a DCV check reports. */
-export type DnsFailure = "NXDOMAIN" | "NO_RECORD" | "TIMEOUT" | "CONNECTION_REFUSED";
+export type DnsFailure = "NXDOMAIN" | "NO_RECORD" | "SERVFAIL" | "TIMEOUT" | "CONNECTION_REFUSED";
 
 export class DnsLookupFailure extends Error {
   readonly failure: DnsFailure;
@@ -23,11 +23,12 @@ const FAILURE_OF_CODE: ReadonlyMap<string, DnsFailure> = new Map([
   ["ENODATA", "NO_RECORD"],
   ["ECONNREFUSED", "CONNECTION_REFUSED"],
   ["EREFUSED", "CONNECTION_REFUSED"],
+  ["ESERVFAIL", "SERVFAIL"],
 ]);
 
 /**
  * Maps a node:dns error code to what a check reports. Any other code (ETIMEOUT, ECANCELLED from
- * our own deadline, EAI_AGAIN, ESERVFAIL, malformed answers) means no usable answer arrived.
+ * our own deadline, EAI_AGAIN, malformed answers) means no usable answer arrived.
  */
 export function dnsFailureOfCode(code: string): DnsFailure {
   return FAILURE_OF_CODE.get(code) ?? "TIMEOUT";

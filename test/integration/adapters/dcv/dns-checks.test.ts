@@ -30,6 +30,18 @@ beforeEach(() => dns.clear());
 describe("dns-txt checks", () => {
   const txt = () => checker.check({ kind: "dns-txt", host, value });
 
+  it("report a SERVFAIL answer as DNS_SERVFAIL, not as a missing record", async () => {
+    // Prepare
+    dns.setTxt(host, [value]);
+    dns.setServfail(host);
+
+    // Act
+    const outcome = await txt();
+
+    // Assess
+    expect(outcome).toMatchObject({ ok: false, cause: "DNS_SERVFAIL" });
+  });
+
   it("pass when one of the TXT records holds the value exactly", async () => {
     dns.setTxt(host, ["v=spf1 -all", value]);
     expect(await txt()).toEqual({ ok: true });

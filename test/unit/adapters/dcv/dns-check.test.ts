@@ -27,7 +27,7 @@ describe("dnsFailureOfCode", () => {
     ["EREFUSED", "CONNECTION_REFUSED"],
     ["ETIMEOUT", "TIMEOUT"],
     ["ECANCELLED", "TIMEOUT"],
-    ["ESERVFAIL", "TIMEOUT"],
+    ["ESERVFAIL", "SERVFAIL"],
     ["EAI_AGAIN", "TIMEOUT"],
   ])("%s → %s", (code, failure) => {
     expect(dnsFailureOfCode(code)).toBe(failure);
@@ -54,7 +54,7 @@ describe("checkDnsTxt", () => {
     ["ENOTFOUND", "NXDOMAIN", "does not exist in DNS"],
     ["ENODATA", "NO_RECORD", "the name exists but has no TXT record"],
     ["ETIMEOUT", "TIMEOUT", "within 1.5 s"],
-    ["ESERVFAIL", "TIMEOUT", "(ESERVFAIL)"],
+    ["ESERVFAIL", "DNS_SERVFAIL", "answered SERVFAIL"],
     ["ECONNREFUSED", "CONNECTION_REFUSED", "could not be reached"],
   ])("turns %s into %s", async (code, cause, words) => {
     const outcome = await checkDnsTxt(fakeLookup(code), host, "v", 1_500);
