@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { localServiceUrl, noServiceAnswers } from "../local/local-data-dir.ts";
 import { readLocalToken } from "../local/local-token-file.ts";
 import type { ExecutionDescription } from "../ports/workflow-engine.ts";
 import {
@@ -17,7 +18,8 @@ Prints the state history of an order's execution: every state entered and left, 
 caught errors, and how the execution ended. Asks the running service (GET /v1/orders/{id}, then
 GET /v1/executions/{name}) with an operator token.
 
-  --url URL      the service (default $CERTFLOW_URL, else http://127.0.0.1:3000)
+  --url URL      the service (default $CERTFLOW_URL, else the URL the local service recorded
+                 in its data directory, else http://127.0.0.1:3000)
   --token TOKEN  an operator token (default $CERTFLOW_OPERATOR_TOKEN, else the local operator
                  token kept in $CERTFLOW_DATA_DIR or ./.certflow)
   --json         the raw execution description`;
@@ -62,11 +64,8 @@ export const executionsCommand: CliCommand = {
     );
     const [orderId] = positionals;
     if (orderId === undefined || positionals.length > 1) throw new UsageError("Name one order id.");
-    const url = (values.url ?? process.env.CERTFLOW_URL ?? "http://127.0.0.1:3000").replace(
-      /\/$/,
-      "",
-    );
     const dataDir = process.env.CERTFLOW_DATA_DIR ?? join(process.cwd(), ".certflow");
+    const url = localServiceUrl({ given: values.url, environment: process.env, dataDir });
     const token =
       values.token ?? process.env.CERTFLOW_OPERATOR_TOKEN ?? readLocalToken(dataDir, "operator");
     if (token === undefined) {
@@ -76,7 +75,7 @@ export const executionsCommand: CliCommand = {
     try {
       order = await getJson(`${url}/v1/orders/${encodeURIComponent(orderId)}`, token);
     } catch {
-      io.err(`certflow: no service answers at ${url}.`);
+      io.err(`certflow: ${noServiceAnswers(url)}`);
       return EXIT_BAD_INPUT;
     }
     if (order.status !== 200) {

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Role } from "../api/api-types.ts";
+import { ensureDataDir } from "./local-data-dir.ts";
 
 /** A bearer token of the local service and whom it stands for. */
 export interface ApiToken {
@@ -23,7 +24,7 @@ export function localTokens(dataDir: string): ApiToken[] {
     { token: `cf_${randomBytes(18).toString("base64url")}`, tenantId: "local", role: "customer" },
     { token: `cf_${randomBytes(18).toString("base64url")}`, tenantId: "local", role: "operator" },
   ];
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   writeFileSync(path, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return tokens;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
+import { localServiceUrl, noServiceAnswers } from "../../functions/local/local-data-dir.ts";
 import { readLocalToken } from "../../functions/local/local-token-file.ts";
 import { startCustomerDnsServer } from "./customer-dns-server.ts";
 import { startCustomerWebServer } from "./customer-web-server.ts";
@@ -12,13 +13,31 @@ import { startCustomerWebServer } from "./customer-web-server.ts";
  * a DNS TXT record), publishes what the service asks for, follows the orders to ISSUED, and
  * downloads the nginx and IIS bundles into ./demo-output.
  */
-const serviceUrl = process.env.CERTFLOW_URL ?? "http://127.0.0.1:3000";
 const dataDir = resolve(process.env.CERTFLOW_DATA_DIR ?? ".certflow");
+const serviceUrl = localServiceUrl({ environment: process.env, dataDir });
 const outputDir = resolve(process.env.CERTFLOW_DEMO_OUTPUT ?? "demo-output");
 
 function fail(message: string): never {
   console.error(`demo: ${message}`);
   process.exit(1);
+}
+
+/**
+ * The demo plays the customer's DNS server and web site on the ports the service checks; when
+ * one is taken, says which setting of the service chose it and how to move both.
+ */
+function failOnPort(error: unknown, port: number, setting: string, example: string): never {
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+  fail(
+    `port ${port} (the service's ${setting}) is ${code === "EACCES" ? "not open to this user" : "in use"}. Free it, or restart the service with another, e.g. ${setting}=${example} npm start, then run the demo again.`,
+  );
+}
+
+/** Private keys and pfx files: readable by their owner only, even when an earlier run left one. */
+function writeSecretFile(path: string, content: Uint8Array): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
 }
 
 async function api(method: string, path: string, token: string, body?: unknown, headers = {}) {
@@ -30,7 +49,7 @@ async function api(method: string, path: string, token: string, body?: unknown, 
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch(() => fail(`no service answers at ${serviceUrl}; start it first (see README).`));
+  }).catch(() => fail(noServiceAnswers(serviceUrl)));
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (!response.ok)
     fail(`${method} ${path} answered ${response.status}: ${new TextDecoder().decode(bytes)}`);
@@ -71,8 +90,23 @@ async function main() {
         "  CERTFLOW_DNS_RESOLVER=127.0.0.1:8053 CERTFLOW_HTTP_VALIDATION_PORT=8080 npm start",
     );
   }
-  const dns = await startCustomerDnsServer({ port: Number(resolver) });
-  const web = await startCustomerWebServer({ port: Number(info.httpValidationPort) });
+  const dns = await startCustomerDnsServer({ port: Number(resolver) }).catch((error: unknown) =>
+    failOnPort(
+      error,
+      Number(resolver),
+      "CERTFLOW_DNS_RESOLVER",
+      `127.0.0.1:${Number(resolver) + 1}`,
+    ),
+  );
+  const web = await startCustomerWebServer({ port: Number(info.httpValidationPort) }).catch(
+    (error: unknown) =>
+      failOnPort(
+        error,
+        Number(info.httpValidationPort),
+        "CERTFLOW_HTTP_VALIDATION_PORT",
+        String(Number(info.httpValidationPort) + 1),
+      ),
+  );
   console.log(
     `demo: customer DNS on 127.0.0.1:${resolver}, web site on 127.0.0.1:${info.httpValidationPort}`,
   );
@@ -146,10 +180,13 @@ async function main() {
   const nginx = unzipSync(
     await api("GET", `/v1/orders/${httpOrder.id}/certificate?format=nginx`, token),
   );
-  for (const [name, content] of Object.entries(nginx))
-    writeFileSync(join(outputDir, name), content);
+  for (const [name, content] of Object.entries(nginx)) {
+    const holdsKey = new TextDecoder().decode(content).includes("PRIVATE KEY");
+    if (holdsKey) writeSecretFile(join(outputDir, name), content);
+    else writeFileSync(join(outputDir, name), content);
+  }
   const password = randomBytes(9).toString("base64url");
-  writeFileSync(
+  writeSecretFile(
     join(outputDir, "api.demo.certflow.test.pfx"),
     await api("GET", `/v1/orders/${dnsOrder.id}/certificate?format=iis`, token, undefined, {
       "X-Pfx-Password": password,

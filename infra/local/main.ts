@@ -1,19 +1,52 @@
+import {
+  ensureDataDir,
+  forgetServiceUrl,
+  recordServiceUrl,
+} from "../../functions/local/local-data-dir.ts";
 import { startLocalHost } from "./local-host.ts";
-import { readLocalSettings, SettingsError } from "./local-settings.ts";
+import { type LocalSettings, readLocalSettings, SettingsError } from "./local-settings.ts";
 import { printWelcome } from "./welcome.ts";
 
+/** Exit status for a setting the service cannot start with (as for a malformed one). */
+const EXIT_SETTINGS = 2;
+
+function refuse(message: string): never {
+  console.error(`certflow: ${message}`);
+  process.exit(EXIT_SETTINGS);
+}
+
+/** One line for an address the service cannot listen on, naming the setting; else undefined. */
+function describeListenError(error: unknown, settings: LocalSettings): string | undefined {
+  if (!(error instanceof Error) || !("code" in error)) return undefined;
+  const { code, port } = error as Error & { code?: string; port?: number };
+  if (port !== settings.port) return undefined;
+  if (code === "EADDRINUSE") {
+    return `port ${port} (PORT) is in use, perhaps by another certflow. Stop what uses it, or start on another port, e.g. PORT=${port === 3000 ? 3001 : port + 1} npm start.`;
+  }
+  if (code === "EACCES") {
+    return `port ${port} (PORT) needs privileges this user does not have; choose a port above 1023, e.g. PORT=3000 npm start.`;
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
-  let settings: ReturnType<typeof readLocalSettings>;
+  let settings: LocalSettings;
   try {
     settings = readLocalSettings(process.env);
   } catch (error) {
-    if (error instanceof SettingsError) {
-      console.error(`certflow: ${error.message}`);
-      process.exit(2);
-    }
+    if (error instanceof SettingsError) refuse(error.message);
     throw error;
   }
-  const host = await startLocalHost(settings, { log: (line) => console.log(`certflow: ${line}`) });
+  ensureDataDir(settings.dataDir);
+  let host: Awaited<ReturnType<typeof startLocalHost>>;
+  try {
+    host = await startLocalHost(settings, { log: (line) => console.log(`certflow: ${line}`) });
+  } catch (error) {
+    const line = describeListenError(error, settings);
+    if (line !== undefined) refuse(line);
+    throw error;
+  }
+  recordServiceUrl(settings.dataDir, host.url);
   printWelcome(settings, host.url, host.emulators.ses.endpoint);
 
   let stopping = false;
@@ -21,6 +54,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`certflow: ${signal} received, stopping`);
+    forgetServiceUrl(settings.dataDir, host.url);
     // Steps in flight get a few seconds to finish their writes; then the process goes anyway.
     setTimeout(() => process.exit(1), 10_000).unref();
     await host.stop();
