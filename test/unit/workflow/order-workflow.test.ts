@@ -5,6 +5,7 @@ import { createMemoryMailer } from "../../../functions/adapters/memory/memory-ma
 import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
 import { fixedClock } from "../../../functions/domain/clock.ts";
 import type { OrderRecord } from "../../../functions/domain/order-record.ts";
+import type { BlobStore } from "../../../functions/ports/blob-store.ts";
 import {
   CaUnavailable,
   type CertificateAuthority,
@@ -12,6 +13,7 @@ import {
   type PlacedOrder,
 } from "../../../functions/ports/certificate-authority.ts";
 import type { CheckOutcome, DcvChecker } from "../../../functions/ports/dcv-checker.ts";
+import type { OrderStore } from "../../../functions/ports/order-store.ts";
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
@@ -34,12 +36,17 @@ function harness(
     publishedAfterSeconds?: number;
     ca?: (deps: StepDependencies) => CertificateAuthority;
     mailFails?: boolean;
+    /** What the steps see of the store and the blobs, e.g. with injected faults. */
+    stepStore?: (store: OrderStore) => OrderStore;
+    stepBlobs?: (blobs: BlobStore) => BlobStore;
   } = {},
 ) {
   const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
   const started = clock.now().getTime();
   const store = createMemoryOrderStore(clock);
   const blobs = createMemoryBlobStore();
+  const stepStore = options.stepStore?.(store) ?? store;
+  const stepBlobs = options.stepBlobs?.(blobs) ?? blobs;
   const mailer = createMemoryMailer();
   const vault = new CertificateVault(blobs, derivedKeyPassphrases(new Uint8Array(32).fill(7)));
   const dcv: DcvChecker = {
@@ -52,8 +59,8 @@ function harness(
   };
   const base = {
     clock,
-    store,
-    vault,
+    store: stepStore,
+    vault: new CertificateVault(stepBlobs, derivedKeyPassphrases(new Uint8Array(32).fill(7))),
     mailer,
     dcv,
     settings: DEFAULT_WORKFLOW_SETTINGS,
@@ -360,6 +367,51 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     );
     expect(instructions).toContain("_certflow-challenge.www.shop.example.com");
     expect(instructions).not.toContain("_certflow-challenge.shop.example.com");
+  });
+
+  it("retries DynamoDB throttling and S3 5xx answers inside steps, and the order issues", async () => {
+    // Prepare: the first two order updates are throttled, the first two blob writes fail 503.
+    let throttled = 0;
+    let failedPuts = 0;
+    const { run } = harness({
+      publishedAfterSeconds: 0,
+      stepStore: (store) => ({
+        ...store,
+        async update(...args) {
+          if (throttled < 2) {
+            throttled += 1;
+            throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+              name: "ThrottlingException",
+              $metadata: { httpStatusCode: 400 },
+            });
+          }
+          return store.update(...args);
+        },
+      }),
+      stepBlobs: (blobs) => ({
+        ...blobs,
+        async put(...args) {
+          if (failedPuts < 2) {
+            failedPuts += 1;
+            throw Object.assign(new Error("We encountered an internal error."), {
+              name: "InternalError",
+              $metadata: { httpStatusCode: 503 },
+            });
+          }
+          return blobs.put(...args);
+        },
+      }),
+    });
+
+    // Act
+    const { execution, order } = await run();
+
+    // Assess
+    expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
+    expect(throttled).toBe(2);
+    expect(failedPuts).toBe(2);
+    const retried = execution.events.filter((event) => event.type === "StateRetried");
+    expect(retried.length).toBeGreaterThanOrEqual(3);
   });
 
   it("retries a CA that is down, then fails the order as CA_UNAVAILABLE", async () => {
