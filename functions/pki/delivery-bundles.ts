@@ -8,7 +8,7 @@ import {
   tomcatInstructions,
 } from "./delivery-instructions.ts";
 import { parsePemBlocks, toPem } from "./pem.ts";
-import { buildPkcs12, checkPfxPassword } from "./pkcs12.ts";
+import { buildPkcs12, checkPfxPassword, PKCS12_PROFILES, type Pkcs12Profile } from "./pkcs12.ts";
 
 export { deliveryBaseName } from "./delivery-file-names.ts";
 
@@ -27,7 +27,8 @@ export type DeliveryErrorCode =
   | "KEY_NOT_HELD"
   | "PASSWORD_REQUIRED"
   | "PASSWORD_INVALID"
-  | "FORMAT_UNKNOWN";
+  | "FORMAT_UNKNOWN"
+  | "PROFILE_UNKNOWN";
 
 export class DeliveryError extends CodedError<DeliveryErrorCode> {
   override readonly name = "DeliveryError";
@@ -42,6 +43,30 @@ export interface DeliveryInput {
   readonly privateKeyPkcs8?: Uint8Array;
   /** For iis and tomcat: the password of the .pfx/.p12. */
   readonly password?: string;
+  /**
+   * For iis and tomcat, as the caller asked for it (checked here): modern (the default) or legacy
+   * (3DES and a SHA-1 MAC, for Windows Server 2016 and older).
+   */
+  readonly profile?: string;
+}
+
+const PKCS12_FORMATS: ReadonlySet<DeliveryFormat> = new Set(["iis", "tomcat"]);
+
+function pkcs12ProfileOf(format: DeliveryFormat, profile: string | undefined): Pkcs12Profile {
+  if (profile === undefined) return "modern";
+  if (!PKCS12_FORMATS.has(format)) {
+    throw new DeliveryError(
+      "PROFILE_UNKNOWN",
+      `profile applies to the iis and tomcat downloads only, not to ${format}.`,
+    );
+  }
+  if (!(PKCS12_PROFILES as readonly string[]).includes(profile)) {
+    throw new DeliveryError(
+      "PROFILE_UNKNOWN",
+      `profile must be one of ${PKCS12_PROFILES.join(", ")} (legacy for Windows Server 2016 and older).`,
+    );
+  }
+  return profile as Pkcs12Profile;
 }
 
 export interface DeliveryBundle {
@@ -125,6 +150,7 @@ async function pkcs12Bundle(
   fileName: string,
   friendlyName: string,
   instructions: string,
+  profile: Pkcs12Profile,
 ): Promise<DeliveryBundle> {
   const { privateKeyPkcs8, password } = requirePkcs12Inputs(input, format);
   const { leaf, chain } = certificates(input);
@@ -133,6 +159,7 @@ async function pkcs12Bundle(
     certificates: [leaf, ...chain],
     password,
     friendlyName,
+    profile,
   });
   return { fileName, contentType: "application/x-pkcs12", body, instructions };
 }
@@ -142,6 +169,7 @@ export async function buildDeliveryBundle(
   format: DeliveryFormat,
   input: DeliveryInput,
 ): Promise<DeliveryBundle> {
+  const profile = pkcs12ProfileOf(format, input.profile);
   const base = deliveryBaseName(input.commonName);
   const key = input.privateKeyPkcs8;
   const keyEntry = key === undefined ? {} : { [`${base}.key`]: keyFile(key) };
@@ -185,12 +213,13 @@ export async function buildDeliveryBundle(
     }
     case "iis": {
       const fileName = `${base}.pfx`;
-      return pkcs12Bundle(input, format, fileName, input.commonName, iisInstructions(fileName));
+      const instructions = iisInstructions(fileName);
+      return pkcs12Bundle(input, format, fileName, input.commonName, instructions, profile);
     }
     case "tomcat": {
       const fileName = `${base}.p12`;
       const instructions = tomcatInstructions(fileName, TOMCAT_KEY_ALIAS);
-      return pkcs12Bundle(input, format, fileName, TOMCAT_KEY_ALIAS, instructions);
+      return pkcs12Bundle(input, format, fileName, TOMCAT_KEY_ALIAS, instructions, profile);
     }
     default: {
       const unknown: never = format;

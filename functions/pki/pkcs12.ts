@@ -1,7 +1,8 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { createHmac, createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { toArrayBuffer } from "./pem.ts";
+import { encryptPbeSha1TripleDes, pkcs12Sha1Kdf } from "./pkcs12-legacy-encryption.ts";
 
 const KEY_BAG = "1.2.840.113549.1.12.10.1.2";
 const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
@@ -10,7 +11,24 @@ const FRIENDLY_NAME = "1.2.840.113549.1.9.20";
 const LOCAL_KEY_ID = "1.2.840.113549.1.9.21";
 
 export const DEFAULT_FRIENDLY_NAME = "certflow";
-export const DEFAULT_PKCS12_ITERATIONS = 2048;
+/** PBKDF2 and MAC iterations of the modern profile, and the fewest it accepts. */
+export const DEFAULT_PKCS12_ITERATIONS = 10_000;
+export const MIN_MODERN_PKCS12_ITERATIONS = 10_000;
+/** The legacy profile's count, as `openssl pkcs12 -export -legacy` and Windows write it. */
+export const LEGACY_PKCS12_ITERATIONS = 2048;
+
+/**
+ * modern: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) with an HMAC-SHA256 MAC, for Windows Server
+ * 2019 and later, openssl 1.1.1+, Java 8u301+. legacy: pbeWithSHAAnd3-KeyTripleDES-CBC with a
+ * SHA-1 MAC, for Windows Server 2016 and older, which cannot import AES-encrypted files.
+ */
+export const PKCS12_PROFILES = ["modern", "legacy"] as const;
+export type Pkcs12Profile = (typeof PKCS12_PROFILES)[number];
+
+const ENCRYPTED_DATA = "1.2.840.113549.1.7.6";
+const SHA1 = "1.3.14.3.2.26";
+const MAC_MATERIAL = 3;
+const MAC_SALT_BYTES = 8;
 const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 128;
 
@@ -53,6 +71,9 @@ export interface Pkcs12Input {
   readonly password: string;
   /** Shown by Windows and used as the alias by Java keytool and Tomcat. */
   readonly friendlyName?: string;
+  /** modern (the default) or legacy; see PKCS12_PROFILES. */
+  readonly profile?: Pkcs12Profile;
+  /** Modern profile only: at least MIN_MODERN_PKCS12_ITERATIONS. */
   readonly iterations?: number;
 }
 
@@ -77,6 +98,11 @@ function checkInput(input: Pkcs12Input, iterations: number): Uint8Array {
   if (!Number.isSafeInteger(iterations) || iterations < 1) {
     throw new RangeError("The iteration count must be a positive integer.");
   }
+  if ((input.profile ?? "modern") === "modern" && iterations < MIN_MODERN_PKCS12_ITERATIONS) {
+    throw new RangeError(
+      `The iteration count must be at least ${MIN_MODERN_PKCS12_ITERATIONS} (got ${iterations}).`,
+    );
+  }
   const privateKey = createPrivateKey({
     key: Buffer.from(input.privateKeyPkcs8),
     format: "der",
@@ -88,12 +114,112 @@ function checkInput(input: Pkcs12Input, iterations: number): Uint8Array {
   return leaf;
 }
 
+function certificateBagsOf(
+  certificates: readonly Uint8Array[],
+  friendlyName: string,
+  localKeyId: ArrayBuffer,
+): pkijs.SafeBag[] {
+  return certificates.map(
+    (der, index) =>
+      new pkijs.SafeBag({
+        bagId: CERT_BAG,
+        bagValue: new pkijs.CertBag({
+          certId: X509_CERTIFICATE,
+          certValue: new asn1js.OctetString({ valueHex: toArrayBuffer(der) }),
+        }),
+        bagAttributes: index === 0 ? bagAttributes(friendlyName, localKeyId) : undefined,
+      }),
+  );
+}
+
 /**
- * A PKCS#12 file (IIS .pfx, Tomcat .p12): the key in a shrouded key bag and the certificates in an
+ * The legacy profile, as `openssl pkcs12 -export -legacy -certpbe PBE-SHA1-3DES -keypbe
+ * PBE-SHA1-3DES -macalg sha1` writes it: the key in a shrouded key bag and the certificates in an
+ * encrypted safe, both pbeWithSHAAnd3-KeyTripleDES-CBC, under an HMAC-SHA1 MAC, 2048 iterations.
+ */
+async function buildLegacyPkcs12(input: Pkcs12Input): Promise<Uint8Array> {
+  const iterations = input.iterations ?? LEGACY_PKCS12_ITERATIONS;
+  const leaf = checkInput(input, iterations);
+  const friendlyName = input.friendlyName ?? DEFAULT_FRIENDLY_NAME;
+  const localKeyId = await crypto.subtle.digest("SHA-1", toArrayBuffer(leaf));
+  const { password } = input;
+
+  const shroudedKey = encryptPbeSha1TripleDes(input.privateKeyPkcs8, password, iterations);
+  const keyBag = new pkijs.PKCS8ShroudedKeyBag({
+    encryptionAlgorithm: shroudedKey.algorithm,
+    encryptedData: new asn1js.OctetString({ valueHex: shroudedKey.ciphertext }),
+  });
+  const keySafe = new pkijs.SafeContents({
+    safeBags: [
+      new pkijs.SafeBag({
+        bagId: KEY_BAG,
+        bagValue: keyBag,
+        bagAttributes: bagAttributes(friendlyName, localKeyId),
+      }),
+    ],
+  });
+  const certificateSafe = new pkijs.SafeContents({
+    safeBags: certificateBagsOf(input.certificates, friendlyName, localKeyId),
+  });
+  const encryptedCertificates = encryptPbeSha1TripleDes(
+    new Uint8Array(certificateSafe.toSchema().toBER(false)),
+    password,
+    iterations,
+  );
+  // In the order openssl writes them: the encrypted certificates, then the key.
+  const authenticatedSafe = new pkijs.AuthenticatedSafe({
+    safeContents: [
+      new pkijs.ContentInfo({
+        contentType: ENCRYPTED_DATA,
+        content: new pkijs.EncryptedData({
+          version: 0,
+          encryptedContentInfo: new pkijs.EncryptedContentInfo({
+            contentType: pkijs.ContentInfo.DATA,
+            contentEncryptionAlgorithm: encryptedCertificates.algorithm,
+            encryptedContent: new asn1js.OctetString({
+              valueHex: encryptedCertificates.ciphertext,
+            }),
+          }),
+        }).toSchema(),
+      }),
+      new pkijs.ContentInfo({
+        contentType: pkijs.ContentInfo.DATA,
+        content: new asn1js.OctetString({ valueHex: keySafe.toSchema().toBER(false) }),
+      }),
+    ],
+  });
+  const authenticatedSafeBer = authenticatedSafe.toSchema().toBER(false);
+  const macSalt = randomBytes(MAC_SALT_BYTES);
+  const macKey = pkcs12Sha1Kdf(password, macSalt, iterations, MAC_MATERIAL, 20);
+  const mac = createHmac("sha1", macKey).update(new Uint8Array(authenticatedSafeBer)).digest();
+  const pfx = new pkijs.PFX({
+    version: 3,
+    authSafe: new pkijs.ContentInfo({
+      contentType: pkijs.ContentInfo.DATA,
+      content: new asn1js.OctetString({ valueHex: authenticatedSafeBer }),
+    }),
+    macData: new pkijs.MacData({
+      mac: new pkijs.DigestInfo({
+        digestAlgorithm: new pkijs.AlgorithmIdentifier({
+          algorithmId: SHA1,
+          algorithmParams: new asn1js.Null(),
+        }),
+        digest: new asn1js.OctetString({ valueHex: toArrayBuffer(mac) }),
+      }),
+      macSalt: new asn1js.OctetString({ valueHex: toArrayBuffer(macSalt) }),
+      iterations,
+    }),
+  });
+  return new Uint8Array(pfx.toSchema().toBER(false));
+}
+
+/**
+ * A PKCS#12 file (IIS .pfx, Tomcat .p12), modern profile: the key in a shrouded key bag and the certificates in an
  * encrypted safe, both PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), under an HMAC-SHA256 MAC. Key and
  * leaf share a localKeyId and a friendlyName, which is how importers pair them.
  */
 export async function buildPkcs12(input: Pkcs12Input): Promise<Uint8Array> {
+  if (input.profile === "legacy") return buildLegacyPkcs12(input);
   const iterations = input.iterations ?? DEFAULT_PKCS12_ITERATIONS;
   const leaf = checkInput(input, iterations);
   const friendlyName = input.friendlyName ?? DEFAULT_FRIENDLY_NAME;
@@ -114,17 +240,7 @@ export async function buildPkcs12(input: Pkcs12Input): Promise<Uint8Array> {
     parsedValue: pkijs.PrivateKeyInfo.fromBER(toArrayBuffer(input.privateKeyPkcs8)),
   });
   await keyBag.makeInternalValues(encryption(), engine);
-  const certificateBags = input.certificates.map(
-    (der, index) =>
-      new pkijs.SafeBag({
-        bagId: CERT_BAG,
-        bagValue: new pkijs.CertBag({
-          certId: X509_CERTIFICATE,
-          certValue: new asn1js.OctetString({ valueHex: toArrayBuffer(der) }),
-        }),
-        bagAttributes: index === 0 ? bagAttributes(friendlyName, localKeyId) : undefined,
-      }),
-  );
+  const certificateBags = certificateBagsOf(input.certificates, friendlyName, localKeyId);
   const authenticatedSafe = new pkijs.AuthenticatedSafe({
     parsedValue: {
       safeContents: [

@@ -67,6 +67,7 @@ export const route = declareRoute(
         chainPems: splitPems(stored.chainPem),
         privateKeyPkcs8,
         password: header(event, "X-Pfx-Password"),
+        profile: event.queryStringParameters?.profile,
       });
       return binaryResponse(bundle.body, bundle.contentType, bundle.fileName);
     } catch (error) {

@@ -230,6 +230,20 @@ describe("delivery errors", () => {
     if (password !== undefined && password !== "") expect(error.message).not.toContain(password);
   });
 
+  it.each([
+    ["iis", "ancient"],
+    ["tomcat", "LEGACY"],
+    ["pem", "legacy"],
+    ["nginx", "modern"],
+  ] as const)("%s with profile %j is PROFILE_UNKNOWN", async (format, profile) => {
+    // Act
+    const error = await deliveryError(format, { ...withKey, profile });
+
+    // Assess
+    expect(error.code).toBe("PROFILE_UNKNOWN");
+    expect(error.message).toMatch(/profile/);
+  });
+
   it("an unknown format is FORMAT_UNKNOWN", async () => {
     const error = await deliveryError("jks" as DeliveryFormat, withKey);
     expect(error.code).toBe("FORMAT_UNKNOWN");

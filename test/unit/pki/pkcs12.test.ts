@@ -39,7 +39,7 @@ describe.each(TEST_KEY_TYPES)("a PKCS#12 file for a %s key", (keyType) => {
     const read = await readPkcs12(body, PASSWORD);
 
     expect(read.macDigestOid).toBe(OID.sha256);
-    expect(read.macIterations).toBe(2048);
+    expect(read.macIterations).toBe(10_000);
     expect(read.safeContentTypes).toEqual([OID.data, OID.encryptedData]);
     expect(read.keyBags).toHaveLength(1);
     expect(read.certBags.map((bag) => bag.der)).toEqual([
@@ -53,7 +53,7 @@ describe.each(TEST_KEY_TYPES)("a PKCS#12 file for a %s key", (keyType) => {
       scheme: OID.pbes2,
       keyDerivation: OID.pbkdf2,
       prf: OID.hmacWithSha256,
-      iterations: 2048,
+      iterations: 10_000,
       cipher: OID.aes256Cbc,
     });
     expect(decryptKeyBag(keyBag?.encryptedDer ?? new Uint8Array(), PASSWORD)).toEqual(leaf.pkcs8);
@@ -93,13 +93,13 @@ describe("buildPkcs12", () => {
       privateKeyPkcs8: leaf.pkcs8,
       certificates: [leaf.certificateDer, intermediateDer],
       password: PASSWORD,
-      iterations: 3000,
+      iterations: 12_000,
     });
     const read = await readPkcs12(body, PASSWORD);
     expect(read.keyBags[0]?.attributes.friendlyName).toBe("certflow");
-    expect(read.macIterations).toBe(3000);
+    expect(read.macIterations).toBe(12_000);
     expect(pbes2Algorithms(read.keyBags[0]?.encryptedDer ?? new Uint8Array()).iterations).toBe(
-      3000,
+      12_000,
     );
   });
 
@@ -119,6 +119,7 @@ describe("buildPkcs12", () => {
     ["no certificate", { certificates: [] as Uint8Array[] }, /at least the certificate/],
     ["a password keytool refuses", { password: "Pässwort-123" }, /ASCII/],
     ["a zero iteration count", { iterations: 0 }, /iteration/],
+    ["fewer than 10,000 iterations (modern profile)", { iterations: 9_999 }, /at least 10000/],
   ])("refuses %s", async (_, change, message) => {
     const leaf = await chain.issue("EC-P256", "shop.example.com");
     const input = {
