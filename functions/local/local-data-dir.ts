@@ -3,9 +3,11 @@ import { join } from "node:path";
 
 /**
  * The local service's data directory (tokens, the master key, emulator data): created readable
- * by its owner only (0700), and tightened to that if an earlier run left it wider.
+ * by its owner only (0700, whatever the umask). A directory that exists is left as it is (its
+ * secrets are files of mode 0600).
  */
 export function ensureDataDir(dataDir: string): void {
+  if (existsSync(dataDir)) return;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
 }

@@ -1,4 +1,4 @@
-import { notFound } from "../api-errors.ts";
+import { ApiError } from "../api-errors.ts";
 import { declareRoute } from "../route-declaration.ts";
 
 /**
@@ -10,9 +10,21 @@ export const route = declareRoute(
   "GET /v1/ca/root.pem",
   { name: "GetCaRoot", access: "public", needs: { vaultRead: ["public"] } },
   async (deps) => {
-    const root =
-      deps.caProfile.kind === "embedded" ? await deps.vault.getPublishedCaRoot() : undefined;
-    if (root === undefined) throw notFound("A root certificate for this CA");
+    if (deps.caProfile.kind !== "embedded") {
+      throw new ApiError(
+        404,
+        "NOT_FOUND",
+        "This service orders from a public CA over ACME; trust that CA's published roots.",
+      );
+    }
+    const root = await deps.vault.getPublishedCaRoot();
+    if (root === undefined) {
+      throw new ApiError(
+        404,
+        "NOT_FOUND",
+        "The embedded CA has not made its root yet: it does so on the local service's start, and on AWS with the first order.",
+      );
+    }
     return { statusCode: 200, headers: { "content-type": "application/x-pem-file" }, body: root };
   },
 );
