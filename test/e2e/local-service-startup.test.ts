@@ -165,6 +165,22 @@ describe("local tools find the service from its data directory", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("npm run demo on a DNS port in use names the service's setting, without a stack trace", async () => {
+    const holder = createServer();
+    holder.listen(dnsPort, "127.0.0.1");
+    await once(holder, "listening");
+
+    const result = run(["infra/local/demo.ts"], { CERTFLOW_DATA_DIR: dataDir });
+    holder.close();
+    await once(holder, "close");
+
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(`^demo: port ${dnsPort} \\(the service's CERTFLOW_DNS_RESOLVER\\) is in use`),
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("npm run demo issues against the service found there and writes keys readable by their owner only", () => {
     const output = join(scratch, "demo-output");
 
