@@ -10,7 +10,7 @@ import { binaryResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
-/** Downloads that hold the private key (when the service made it): the owning tenant's only. */
+/** Downloads that hold the private key when the service made it: the ordering customer's only. */
 const KEY_FORMATS: ReadonlySet<string> = new Set<DeliveryFormat>([
   "nginx",
   "apache",
@@ -39,7 +39,8 @@ export const route = declareRoute(
         `format must be one of ${DELIVERY_FORMATS.join(", ")}.`,
       );
     }
-    if (principal.role === "operator" && KEY_FORMATS.has(format)) {
+    const holdsKey = order.keySource.kind === "generated" && KEY_FORMATS.has(format);
+    if (principal.role === "operator" && holdsKey) {
       throw new ApiError(
         403,
         "KEY_DOWNLOAD_OWNER_ONLY",

@@ -1,3 +1,4 @@
+import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
 import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
@@ -290,6 +291,22 @@ describe("who may call each declared route", () => {
       expect(owner.result.isBase64Encoded).toBe(true);
     },
   );
+
+  it("lets an operator download the nginx bundle of an order placed with the customer's CSR: no key inside", async () => {
+    const deps = await world("ISSUED");
+    const order = await deps.store.get(ORDER_ID);
+    if (order === undefined) throw new Error("order missing");
+    await deps.store.update(order, { keySource: { kind: "uploaded-csr" } });
+
+    const answer = await callRoute(deps, "GET", `${ORDER}/certificate?format=nginx`, {
+      ...CALLERS.operator,
+    });
+
+    expect(answer.status).toBe(200);
+    const files = Object.keys(unzipSync(Buffer.from(answer.result.body, "base64")));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((name) => name.endsWith(".key"))).toEqual([]);
+  });
 
   it.each([
     ["cancel", "PENDING_VALIDATION", `${ORDER}/cancellation`, undefined, "CANCELLED"],
