@@ -13,4 +13,14 @@ export class ApiError extends Error {
   }
 }
 
+/** 429 with Retry-After: the caller is over a rate limit and may try again after `seconds`. */
+export class RateLimited extends ApiError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, "RATE_LIMITED", message, { retryAfterSeconds });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export const notFound = (what: string) => new ApiError(404, "NOT_FOUND", `${what} was not found.`);

@@ -1,4 +1,4 @@
-import { ApiError } from "./api-errors.ts";
+import { ApiError, RateLimited } from "./api-errors.ts";
 import type { ApiResult } from "./api-types.ts";
 
 export function jsonResponse(
@@ -30,7 +30,9 @@ export function errorResponse(error: unknown, log: (error: unknown) => void): Ap
   if (error instanceof ApiError) {
     const payload: Record<string, unknown> = { code: error.code, message: error.message };
     if (error.details !== undefined) payload.details = error.details;
-    return jsonResponse(error.status, { error: payload });
+    const headers: Record<string, string> =
+      error instanceof RateLimited ? { "retry-after": String(error.retryAfterSeconds) } : {};
+    return jsonResponse(error.status, { error: payload }, headers);
   }
   log(error);
   return jsonResponse(500, {

@@ -26,6 +26,8 @@ export const AWS_ENVIRONMENT = {
   caPollMinSeconds: "CERTFLOW_CA_POLL_MIN_SECONDS",
   caPollMaxSeconds: "CERTFLOW_CA_POLL_MAX_SECONDS",
   caDecisionTimeoutSeconds: "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
+  submissionsPerMinute: "CERTFLOW_SUBMISSIONS_PER_MINUTE",
+  customerCheckIntervalSeconds: "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS",
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -42,15 +44,18 @@ export function requiredSetting(env: Environment, name: string): string {
   return value;
 }
 
-function seconds(env: Environment, name: string, fallback: number): number {
+function positiveWhole(env: Environment, name: string, fallback: number, unit: string): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
-    throw new MissingSetting(`${name} must be a positive whole number of seconds, got ${raw}.`);
+    throw new MissingSetting(`${name} must be a positive whole number of ${unit}, got ${raw}.`);
   }
   return value;
 }
+
+const seconds = (env: Environment, name: string, fallback: number) =>
+  positiveWhole(env, name, fallback, "seconds");
 
 export function caKindOf(env: Environment): CaKind {
   const kind = env[AWS_ENVIRONMENT.ca] ?? "embedded";
@@ -71,5 +76,7 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
     caPollMaxSeconds: seconds(env, names.caPollMaxSeconds, 60),
     caDecisionTimeoutSeconds: seconds(env, names.caDecisionTimeoutSeconds, 3_600),
     publicApiUrl: requiredSetting(env, names.publicApiUrl).replace(/\/+$/, ""),
+    submissionsPerMinute: positiveWhole(env, names.submissionsPerMinute, 600, "submissions"),
+    customerCheckIntervalSeconds: seconds(env, names.customerCheckIntervalSeconds, 5),
   };
 }

@@ -48,6 +48,8 @@ export function reportingTransientAge(
     dueForRenewal: (...args) => store.dueForRenewal(...args),
     provenNames: (...args) => store.provenNames(...args),
     recordProvenNames: (...args) => store.recordProvenNames(...args),
+    countUse: (...args) => store.countUse(...args),
+    claimInterval: (...args) => store.claimInterval(...args),
     async get(orderId) {
       const order = await store.get(orderId);
       if (order !== undefined && STATUS_KIND[order.status] === "transient") {

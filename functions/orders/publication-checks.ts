@@ -1,5 +1,5 @@
 import type { OrderRecord, ValidationRecord } from "../domain/order-record.ts";
-import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { CheckOutcome, DcvChecker } from "../ports/dcv-checker.ts";
 import { publicationFor } from "./publication-for.ts";
 
 export interface PublicationCheckResult {
@@ -7,28 +7,54 @@ export interface PublicationCheckResult {
   readonly allPublished: boolean;
 }
 
-/** Checks every name not yet validated, the way the CA will; shared by the loop and the API. */
+/**
+ * Checks every name not yet validated, once each, the way the CA will; shared by the loop and
+ * the API. With `timeBoundMs`, a name whose check has not answered by then reports TIMEOUT.
+ */
 export async function checkPublications(
   order: OrderRecord,
   dcv: DcvChecker,
   at: Date,
+  timeBoundMs?: number,
 ): Promise<PublicationCheckResult> {
-  const validations = await Promise.all(
-    order.validations.map(async (validation): Promise<ValidationRecord> => {
-      if (validation.status === "valid") return validation;
-      const publication = publicationFor(validation.instructions);
-      if (publication === undefined) return validation;
-      const outcome = await dcv.check(publication);
-      return {
-        ...validation,
-        status: outcome.ok ? "published" : "pending",
-        lastCheck: outcome.ok
-          ? { at: at.toISOString(), ok: true }
-          : { at: at.toISOString(), ok: false, cause: outcome.cause, detail: outcome.detail },
-      };
-    }),
-  );
-  return { validations, allPublished: allNamesPublished(validations) };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outOfTime =
+    timeBoundMs === undefined
+      ? undefined
+      : new Promise<CheckOutcome>((resolve) => {
+          timer = setTimeout(
+            () =>
+              resolve({
+                ok: false,
+                cause: "TIMEOUT",
+                detail: `The check did not finish within ${timeBoundMs / 1000} s; it goes on at the next check.`,
+              }),
+            timeBoundMs,
+          );
+        });
+  try {
+    const validations = await Promise.all(
+      order.validations.map(async (validation): Promise<ValidationRecord> => {
+        if (validation.status === "valid") return validation;
+        const publication = publicationFor(validation.instructions);
+        if (publication === undefined) return validation;
+        const checking = dcv.check(publication);
+        const outcome = await (outOfTime === undefined
+          ? checking
+          : Promise.race([checking, outOfTime]));
+        return {
+          ...validation,
+          status: outcome.ok ? "published" : "pending",
+          lastCheck: outcome.ok
+            ? { at: at.toISOString(), ok: true }
+            : { at: at.toISOString(), ok: false, cause: outcome.cause, detail: outcome.detail },
+        };
+      }),
+    );
+    return { validations, allPublished: allNamesPublished(validations) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -50,6 +50,16 @@ export interface OrderStore {
    * `at`. A CA may hold a name validated for someone else: only this record says the tenant did.
    */
   provenNames(tenantId: string, names: readonly string[], at: string): Promise<ReadonlySet<string>>;
+  /**
+   * Counts one use of a quota in the fixed window that holds `at`: allowed while the window has
+   * seen fewer than `limit` uses. Atomic across processes (a conditional write).
+   */
+  countUse(quota: RateQuota, at: Date): Promise<QuotaAnswer>;
+  /**
+   * Claims `key` at `at` unless it was claimed less than `minSeconds` before: the minimum
+   * interval between two actions. Atomic across processes (a conditional write).
+   */
+  claimInterval(key: string, at: Date, minSeconds: number): Promise<QuotaAnswer>;
   /** Notes that the tenant proved control of `names`, reusable until `validatedUntil`. */
   recordProvenNames(
     tenantId: string,
@@ -57,6 +67,17 @@ export interface OrderStore {
     validatedUntil: string,
   ): Promise<void>;
 }
+
+export interface RateQuota {
+  /** What is counted, e.g. submissions of one tenant. */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+export type QuotaAnswer =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 export class VersionConflict extends Error {
   override readonly name = "VersionConflict";

@@ -11,6 +11,10 @@ export interface WorkflowSettings {
   readonly caDecisionTimeoutSeconds: number;
   /** Base URL of the API as customers reach it, used in mails. */
   readonly publicApiUrl: string;
+  /** Submissions one tenant may make per minute; more answer 429. */
+  readonly submissionsPerMinute: number;
+  /** Shortest time between two customer checks (POST /checks) of one order. */
+  readonly customerCheckIntervalSeconds: number;
 }
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
@@ -21,4 +25,6 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
   caPollMaxSeconds: 60,
   caDecisionTimeoutSeconds: 3_600,
   publicApiUrl: "http://127.0.0.1:3000",
+  submissionsPerMinute: 600,
+  customerCheckIntervalSeconds: 5,
 };

@@ -70,6 +70,8 @@ export class CertflowStack extends Stack {
       [names.ca]: settings.ca,
       [names.validationTimeoutSeconds]: String(settings.validationTimeoutSeconds),
       [names.caDecisionTimeoutSeconds]: String(settings.caDecisionTimeoutSeconds),
+      [names.submissionsPerMinute]: String(settings.submissionsPerMinute),
+      [names.customerCheckIntervalSeconds]: String(settings.customerCheckIntervalSeconds),
     };
     const resources: ServiceResources = {
       storage: this.storage,
@@ -107,7 +109,11 @@ export class CertflowStack extends Stack {
     });
     environment[names.publicApiUrl] = this.api.publicUrl;
     this.api.addRoutes(resources, catalog.routes);
-    this.workflow = new OrderWorkflow(this, "Workflow", { resources, steps: catalog.steps });
+    this.workflow = new OrderWorkflow(this, "Workflow", {
+      resources,
+      steps: catalog.steps,
+      reservedConcurrency: settings.workflowReservedConcurrency,
+    });
     const stateMachine = this.workflow.stateMachine;
     for (const route of this.api.routes.values()) route.allowWorkflow(stateMachine);
 

@@ -20,6 +20,15 @@ export interface DeploymentSettings {
   readonly logRetentionDays: number;
   readonly apiThrottleRateLimit: number;
   readonly apiThrottleBurstLimit: number;
+  /**
+   * Concurrency reserved for each function of the order workflow, so API traffic cannot starve
+   * orders in flight; 0 (the default) reserves none — new AWS accounts have a quota of 10.
+   */
+  readonly workflowReservedConcurrency: number;
+  /** Orders one tenant may submit per minute; more answer 429 with Retry-After. */
+  readonly submissionsPerMinute: number;
+  /** Shortest time between two customer checks (POST /checks) of one order. */
+  readonly customerCheckIntervalSeconds: number;
   /** Where a certificate order should be by now, in seconds per transient status. */
   readonly stuckAfterSeconds: {
     readonly SUBMITTED: number;
@@ -50,6 +59,15 @@ export const SETTING_SOURCES = {
   logRetentionDays: ["certflow:logRetentionDays", "CERTFLOW_LOG_RETENTION_DAYS"],
   apiThrottleRateLimit: ["certflow:apiThrottleRateLimit", "CERTFLOW_API_THROTTLE_RATE_LIMIT"],
   apiThrottleBurstLimit: ["certflow:apiThrottleBurstLimit", "CERTFLOW_API_THROTTLE_BURST_LIMIT"],
+  workflowReservedConcurrency: [
+    "certflow:workflowReservedConcurrency",
+    "CERTFLOW_WORKFLOW_RESERVED_CONCURRENCY",
+  ],
+  submissionsPerMinute: ["certflow:submissionsPerMinute", "CERTFLOW_SUBMISSIONS_PER_MINUTE"],
+  customerCheckIntervalSeconds: [
+    "certflow:customerCheckIntervalSeconds",
+    "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS",
+  ],
 } as const;
 
 export class InvalidSetting extends Error {
@@ -137,6 +155,9 @@ export function readDeploymentSettings(
     logRetentionDays: whole(S.logRetentionDays, 90),
     apiThrottleRateLimit: whole(S.apiThrottleRateLimit, 20),
     apiThrottleBurstLimit: whole(S.apiThrottleBurstLimit, 40),
+    workflowReservedConcurrency: whole(S.workflowReservedConcurrency, 0, 0),
+    submissionsPerMinute: whole(S.submissionsPerMinute, 600),
+    customerCheckIntervalSeconds: whole(S.customerCheckIntervalSeconds, 5),
     stuckAfterSeconds: {
       SUBMITTED: 15 * 60,
       // The customer's publication window, then the CA's, then an hour of slack.

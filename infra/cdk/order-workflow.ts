@@ -32,7 +32,12 @@ export class OrderWorkflow extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { resources: ServiceResources; steps: readonly Declared<StepDeclaration>[] },
+    props: {
+      resources: ServiceResources;
+      steps: readonly Declared<StepDeclaration>[];
+      /** Reserved for each step's function; 0 reserves none. */
+      reservedConcurrency?: number;
+    },
   ) {
     super(scope, id);
     const definition = readFileSync(ORDER_DEFINITION_PATH, "utf8");
@@ -49,6 +54,7 @@ export class OrderWorkflow extends Construct {
           resources: props.resources,
           // Below the 60 s TimeoutSeconds of every Task state, so Lambda stops first.
           timeout: Duration.seconds(45),
+          reservedConcurrency: props.reservedConcurrency,
         }),
       );
     }

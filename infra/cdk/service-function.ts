@@ -53,6 +53,8 @@ export interface ServiceFunctionProps {
   readonly handler: LambdaEntry;
   readonly resources: ServiceResources;
   readonly timeout: Duration;
+  /** Concurrency reserved for the function; none when 0 or left out. */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -110,6 +112,9 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: this.needs.memoryMiB ?? 512,
       timeout: props.timeout,
+      ...(props.reservedConcurrency !== undefined && props.reservedConcurrency > 0
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,

@@ -61,8 +61,10 @@ function workflowSettingsOf(settings: LocalSettings): WorkflowSettings {
     checkMaxSeconds: settings.checkMaxSeconds,
     caPollMinSeconds: 1,
     caPollMaxSeconds: 30,
-    caDecisionTimeoutSeconds: 3_600,
+    caDecisionTimeoutSeconds: settings.caDecisionTimeoutSeconds,
     publicApiUrl: settings.publicUrl,
+    submissionsPerMinute: settings.submissionsPerMinute,
+    customerCheckIntervalSeconds: settings.customerCheckIntervalSeconds,
   };
 }
 

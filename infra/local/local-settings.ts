@@ -39,6 +39,10 @@ export interface LocalSettings {
   readonly validationTimeoutSeconds: number;
   readonly checkMinSeconds: number;
   readonly checkMaxSeconds: number;
+  /** How long the CA may take to decide or issue (CERTFLOW_CA_DECISION_TIMEOUT_SECONDS). */
+  readonly caDecisionTimeoutSeconds: number;
+  readonly submissionsPerMinute: number;
+  readonly customerCheckIntervalSeconds: number;
   readonly mailFrom: string;
   readonly publicUrl: string;
   /**
@@ -112,6 +116,15 @@ const environmentSchema = z.object({
   ),
   CERTFLOW_CHECK_MIN_SECONDS: positiveInteger("CERTFLOW_CHECK_MIN_SECONDS", 30),
   CERTFLOW_CHECK_MAX_SECONDS: positiveInteger("CERTFLOW_CHECK_MAX_SECONDS", 3_600),
+  CERTFLOW_CA_DECISION_TIMEOUT_SECONDS: positiveInteger(
+    "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
+    3_600,
+  ),
+  CERTFLOW_SUBMISSIONS_PER_MINUTE: positiveInteger("CERTFLOW_SUBMISSIONS_PER_MINUTE", 600),
+  CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS: positiveInteger(
+    "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS",
+    5,
+  ),
   CERTFLOW_MAIL_FROM: z.string().default("certflow@localhost"),
   CERTFLOW_PUBLIC_URL: z.string().url().optional(),
   CERTFLOW_RETRY_INTERVAL_MS: z.coerce
@@ -180,6 +193,9 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     validationTimeoutSeconds: env.CERTFLOW_VALIDATION_TIMEOUT_SECONDS,
     checkMinSeconds: env.CERTFLOW_CHECK_MIN_SECONDS,
     checkMaxSeconds: env.CERTFLOW_CHECK_MAX_SECONDS,
+    caDecisionTimeoutSeconds: env.CERTFLOW_CA_DECISION_TIMEOUT_SECONDS,
+    submissionsPerMinute: env.CERTFLOW_SUBMISSIONS_PER_MINUTE,
+    customerCheckIntervalSeconds: env.CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS,
     mailFrom: env.CERTFLOW_MAIL_FROM,
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
     retryIntervalMs: env.CERTFLOW_RETRY_INTERVAL_MS,

@@ -488,6 +488,43 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
       ]);
     });
 
+    it("counts uses of a quota per fixed window, for its key alone", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const quota = { key: "submissions#tenant-a", limit: 3, windowSeconds: 60 };
+      const at = (seconds: number) => new Date(Date.UTC(2027, 0, 10, 8, 0, seconds));
+
+      // Act
+      const answers = [];
+      for (const second of [0, 10, 20, 30]) answers.push(await store.countUse(quota, at(second)));
+      const otherKey = await store.countUse({ ...quota, key: "submissions#tenant-a#x" }, at(40));
+      const nextWindow = await store.countUse(quota, new Date(Date.UTC(2027, 0, 10, 8, 1, 0)));
+
+      // Assess
+      expect(answers.map((answer) => answer.allowed)).toEqual([true, true, true, false]);
+      expect(answers[3]).toEqual({ allowed: false, retryAfterSeconds: 30 });
+      expect(otherKey.allowed).toBe(true);
+      expect(nextWindow.allowed).toBe(true);
+    });
+
+    it("keeps a minimum interval between two claims of one key", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const at = (ms: number) => new Date(Date.UTC(2027, 0, 10, 8, 0, 0) + ms);
+
+      // Act
+      const first = await store.claimInterval("checks#ord_a", at(0), 5);
+      const tooSoon = await store.claimInterval("checks#ord_a", at(4_999), 5);
+      const otherOrder = await store.claimInterval("checks#ord_b", at(1_000), 5);
+      const later = await store.claimInterval("checks#ord_a", at(5_000), 5);
+
+      // Assess
+      expect(first.allowed).toBe(true);
+      expect(tooSoon).toEqual({ allowed: false, retryAfterSeconds: 5 });
+      expect(otherOrder.allowed).toBe(true);
+      expect(later.allowed).toBe(true);
+    });
+
     it("keeps the names each tenant proved, for that tenant alone, until the proof expires", async () => {
       // Prepare
       const { store } = await setUp();

@@ -18,7 +18,14 @@ import {
   VersionConflict,
 } from "../../ports/order-store.ts";
 import { dynamoDbProvenNames } from "./dynamodb-proven-names.ts";
-import { fromOrderItem, renewalIndexKeys, toOrderItem, withoutUndefined } from "./order-item.ts";
+import { dynamoDbQuotas } from "./dynamodb-quotas.ts";
+import {
+  fromOrderItem,
+  isConditionFailure,
+  renewalIndexKeys,
+  toOrderItem,
+  withoutUndefined,
+} from "./order-item.ts";
 import { decodeListCursor, encodeListCursor, type ListPosition } from "./order-list-cursor.ts";
 import {
   EVENT_SORT_KEY_PREFIX,
@@ -38,10 +45,6 @@ import {
 /** The creation event's sequence; update events use the version they wrote (always higher). */
 const CREATION_SEQUENCE = 0;
 const CLAIM_ATTEMPTS = 3;
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}
 
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 
@@ -367,5 +370,6 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     },
 
     ...dynamoDbProvenNames(documents, TableName),
+    ...dynamoDbQuotas(documents, TableName),
   };
 }

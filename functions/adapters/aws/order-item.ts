@@ -43,3 +43,8 @@ export function fromOrderItem(item: Record<string, unknown>): OrderRecord {
   for (const attribute of LAYOUT_ATTRIBUTES) delete record[attribute];
   return record as unknown as OrderRecord;
 }
+
+/** A conditional write whose condition did not hold: nothing was written. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}

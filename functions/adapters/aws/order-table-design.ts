@@ -7,6 +7,8 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key>  SK=IDEMPOTENCY (TTL on expiresAt;
  *                        tenant and key with % and # escaped, the claim holds its tenantId)
  * - proven name          PK=PROVEN#<tenant>             SK=NAME#<name> (TTL on expiresAt)
+ * - quota window         PK=QUOTA#<key>                 SK=WINDOW#<window start> (TTL)
+ * - interval claim       PK=INTERVAL#<key>              SK=INTERVAL (TTL)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
  * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
  *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
@@ -53,6 +55,13 @@ export const eventSortKey = (at: string, sequence: number) =>
  * `#` between parts is always a separator and two different pairs of parts never make one key.
  */
 export const keyPart = (text: string) => text.replaceAll("%", "%25").replaceAll("#", "%23");
+
+export const quotaWindowKey = (key: string, windowStart: string) => ({
+  PK: `QUOTA#${keyPart(key)}`,
+  SK: `WINDOW#${windowStart}`,
+});
+
+export const intervalKey = (key: string) => ({ PK: `INTERVAL#${keyPart(key)}`, SK: "INTERVAL" });
 
 export const idempotencyKey = (tenantId: string, key: string) => ({
   PK: `IDEMPOTENCY#${keyPart(tenantId)}#${keyPart(key)}`,

@@ -39,6 +39,8 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
   const claims = new Map<string, Claim>();
   /** validatedUntil by tenant and name. */
   const proven = new Map<string, string>();
+  const quotaUses = new Map<string, number>();
+  const intervalClaims = new Map<string, number>();
   const provenKey = (tenantId: string, name: string) => JSON.stringify([tenantId, name]);
   const now = () => clock?.now() ?? new Date();
 
@@ -150,6 +152,30 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
 
     async provenNames(tenantId, names, at) {
       return new Set(names.filter((name) => (proven.get(provenKey(tenantId, name)) ?? "") > at));
+    },
+
+    async countUse(quota, at) {
+      const now = Math.floor(at.getTime() / 1000);
+      const windowStart = now - (now % quota.windowSeconds);
+      const key = JSON.stringify([quota.key, windowStart]);
+      const uses = quotaUses.get(key) ?? 0;
+      if (uses >= quota.limit) {
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, windowStart + quota.windowSeconds - now),
+        };
+      }
+      quotaUses.set(key, uses + 1);
+      return { allowed: true };
+    },
+
+    async claimInterval(key, at, minSeconds) {
+      const last = intervalClaims.get(key);
+      if (last !== undefined && last > at.getTime() - minSeconds * 1000) {
+        return { allowed: false, retryAfterSeconds: minSeconds };
+      }
+      intervalClaims.set(key, at.getTime());
+      return { allowed: true };
     },
 
     async recordProvenNames(tenantId, names, validatedUntil) {

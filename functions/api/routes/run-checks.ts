@@ -4,10 +4,13 @@ import {
   checkPublications,
   mergeChecks,
 } from "../../orders/publication-checks.ts";
-import { ApiError } from "../api-errors.ts";
+import { ApiError, RateLimited } from "../api-errors.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
+
+/** API Gateway gives up on an integration after 29 s: the checks answer well before. */
+const CHECKS_TIME_BOUND_MS = 20_000;
 
 /**
  * The "verify now" button: checks every name at once; when all are published and the execution
@@ -26,7 +29,15 @@ export const route = declareRoute(
       );
     }
     const now = deps.clock.now();
-    const checked = await checkPublications(order, deps.dcv, now);
+    const interval = deps.settings.customerCheckIntervalSeconds;
+    const claim = await deps.store.claimInterval(`checks#${order.orderId}`, now, interval);
+    if (!claim.allowed) {
+      throw new RateLimited(
+        `Order ${order.orderId} was checked less than ${interval} s ago; retry in ${claim.retryAfterSeconds} s.`,
+        claim.retryAfterSeconds,
+      );
+    }
+    const checked = await checkPublications(order, deps.dcv, now, CHECKS_TIME_BOUND_MS);
     // The checks ran on the order as read before them: merge per name into what is stored now.
     const updated = await updateOrder(deps.store, order.orderId, (current) => {
       if (current.status !== "PENDING_VALIDATION") return undefined;

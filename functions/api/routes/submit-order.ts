@@ -5,7 +5,7 @@ import { verifyCsr } from "../../pki/csr-verify.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
 import { ExecutionAlreadyExists, type WorkflowEngine } from "../../ports/workflow-engine.ts";
 import type { WorkflowSettings } from "../../workflow/workflow-settings.ts";
-import { ApiError } from "../api-errors.ts";
+import { ApiError, RateLimited } from "../api-errors.ts";
 import type { ApiResult } from "../api-types.ts";
 import { orderRequestSchema } from "../order-request-schema.ts";
 import { orderView } from "../order-view.ts";
@@ -29,6 +29,20 @@ export const route = declareRoute(
   },
   async (deps, { event, principal, body: orderRequest, rawBody: body }) => {
     const now = deps.clock.now();
+    const quota = await deps.store.countUse(
+      {
+        key: `submissions#${principal.tenantId}`,
+        limit: deps.settings.submissionsPerMinute,
+        windowSeconds: 60,
+      },
+      now,
+    );
+    if (!quota.allowed) {
+      throw new RateLimited(
+        `This account may submit ${deps.settings.submissionsPerMinute} orders a minute; retry in ${quota.retryAfterSeconds} s.`,
+        quota.retryAfterSeconds,
+      );
+    }
     const validation = validateOrderRequest(orderRequest, { issuer: deps.caProfile.audience, now });
     if (!validation.ok) {
       throw new ApiError(

@@ -18,8 +18,10 @@ let woken: string[];
 let failStart: boolean;
 let counter: number;
 
+let clock: ReturnType<typeof fixedClock>;
+
 beforeEach(() => {
-  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
   const vault = new CertificateVault(
     createMemoryBlobStore(),
     derivedKeyPassphrases(new Uint8Array(32)),
@@ -133,6 +135,50 @@ describe("order routes", () => {
       (await call("GET", "/v1/orders/ord_test1", { tenant: "ops", role: "operator" })).status,
     ).toBe(200);
     expect((await call("GET", "/v1/orders/not-an-id")).status).toBe(404);
+  });
+
+  it("limit one tenant's submissions per minute with 429 and Retry-After, leaving others alone", async () => {
+    // Prepare
+    deps = { ...deps, settings: { ...deps.settings, submissionsPerMinute: 2 } };
+
+    // Act
+    const allowed = [await call("POST", "/v1/orders", { body: valid })];
+    allowed.push(await call("POST", "/v1/orders", { body: valid }));
+    const refused = await call("POST", "/v1/orders", { body: valid });
+    const otherTenant = await call("POST", "/v1/orders", { body: valid, tenant: "tenant-b" });
+    clock.advance(60);
+    const nextMinute = await call("POST", "/v1/orders", { body: valid });
+
+    // Assess
+    expect(allowed.map((answer) => answer.status)).toEqual([202, 202]);
+    expect(refused.status).toBe(429);
+    expect(refused.json.error.code).toBe("RATE_LIMITED");
+    expect(refused.json.error.message).toContain("2 orders a minute");
+    expect(refused.result.headers["retry-after"]).toBe("60");
+    expect(otherTenant.status).toBe(202);
+    expect(nextMinute.status).toBe(202);
+    expect(started).toHaveLength(4);
+  });
+
+  it("keep 5 s between two customer checks of one order (429 with Retry-After)", async () => {
+    // Prepare
+    await call("POST", "/v1/orders", { body: valid });
+    const order = await deps.store.get("ord_test1");
+    if (order === undefined) throw new Error("missing");
+    await deps.store.update(order, { status: "PENDING_VALIDATION", validations: [] });
+
+    // Act
+    const first = await call("POST", "/v1/orders/ord_test1/checks");
+    clock.advance(4);
+    const tooSoon = await call("POST", "/v1/orders/ord_test1/checks");
+    clock.advance(1);
+    const later = await call("POST", "/v1/orders/ord_test1/checks");
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(tooSoon.status).toBe(429);
+    expect(tooSoon.result.headers["retry-after"]).toBe("5");
+    expect(later.status).toBe(200);
   });
 
   it("run the checks now and wake a parked execution when everything is published", async () => {

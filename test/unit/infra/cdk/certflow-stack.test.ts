@@ -179,6 +179,44 @@ describe("the functions", () => {
   });
 });
 
+describe("rate limits and reserved concurrency", () => {
+  it("tell every function the submission and check limits; reserve no concurrency by default", () => {
+    for (const [name, { resource }] of functionsByName()) {
+      const properties = resource.Properties as Record<string, any>;
+      expect(properties.Environment.Variables, name).toMatchObject({
+        CERTFLOW_SUBMISSIONS_PER_MINUTE: "600",
+        CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS: "5",
+      });
+      expect(properties.ReservedConcurrentExecutions, name).toBeUndefined();
+    }
+  });
+
+  it("reserve the configured concurrency for each workflow function, and none for routes", () => {
+    // Prepare
+    const reserved = synthesizeService({ "certflow:workflowReservedConcurrency": "5" });
+
+    // Act
+    const byDescription = resourcesOfType(reserved, "AWS::Lambda::Function").map(([, fn]) => [
+      String(fn.Properties.Description),
+      fn.Properties.ReservedConcurrentExecutions,
+    ]);
+
+    // Assess
+    const steps = byDescription.filter(([description]) =>
+      String(description).startsWith("certflow step "),
+    );
+    const routes = byDescription.filter(([description]) =>
+      String(description).startsWith("certflow route "),
+    );
+    expect(steps.length).toBe(STEP_NAMES.length);
+    for (const [description, concurrency] of steps)
+      expect(concurrency, String(description)).toBe(5);
+    for (const [description, concurrency] of routes) {
+      expect(concurrency, String(description)).toBeUndefined();
+    }
+  }, 60_000);
+});
+
 describe("storage", () => {
   it("keeps orders in an on-demand table with point-in-time recovery, deletion protection, TTL and both indexes", () => {
     service.template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {

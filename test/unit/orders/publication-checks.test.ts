@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import type { OrderRecord } from "../../../functions/domain/order-record.ts";
+import { checkPublications } from "../../../functions/orders/publication-checks.ts";
+import type { DcvChecker } from "../../../functions/ports/dcv-checker.ts";
+import { sampleOrder } from "../../support/order-store-contract.ts";
+
+const AT = new Date("2027-01-10T08:00:00Z");
+
+function waitingFor(...domains: string[]): OrderRecord {
+  return sampleOrder({
+    orderId: "ord_checks",
+    status: "PENDING_VALIDATION",
+    validations: domains.map((domain) => ({
+      domain,
+      method: "dns-txt",
+      status: "pending",
+      instructions: { method: "dns-txt", recordType: "TXT", host: `_c.${domain}`, value: "v" },
+    })),
+  });
+}
+
+describe("checkPublications", () => {
+  it("checks each name once, and reports a check still running at the time bound as TIMEOUT", async () => {
+    // Prepare: one name answers at once, the other never does.
+    const asked: string[] = [];
+    const dcv: DcvChecker = {
+      check: (publication) => {
+        const host = publication.kind === "http-file" ? publication.url : publication.host;
+        asked.push(host);
+        return host === "_c.fast.example.com"
+          ? Promise.resolve({ ok: true })
+          : new Promise(() => {});
+      },
+    };
+
+    // Act
+    const result = await checkPublications(
+      waitingFor("fast.example.com", "stuck.example.com"),
+      dcv,
+      AT,
+      50,
+    );
+
+    // Assess
+    expect(asked.sort()).toEqual(["_c.fast.example.com", "_c.stuck.example.com"]);
+    expect(result.allPublished).toBe(false);
+    expect(result.validations.map((validation) => validation.status)).toEqual([
+      "published",
+      "pending",
+    ]);
+    expect(result.validations[1]?.lastCheck).toMatchObject({ ok: false, cause: "TIMEOUT" });
+    expect(result.validations[1]?.lastCheck?.detail).toContain("within 0.05 s");
+  });
+});
