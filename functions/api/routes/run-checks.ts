@@ -30,7 +30,10 @@ export const route = declareRoute(
     }
     const now = deps.clock.now();
     const interval = deps.settings.customerCheckIntervalSeconds;
-    const claim = await deps.store.claimInterval(`checks#${order.orderId}`, now, interval);
+    const claim =
+      interval > 0
+        ? await deps.store.claimInterval(`checks#${order.orderId}`, now, interval)
+        : { allowed: true as const };
     if (!claim.allowed) {
       throw new RateLimited(
         `Order ${order.orderId} was checked less than ${interval} s ago; retry in ${claim.retryAfterSeconds} s.`,
