@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLocalToken } from "../../functions/local/local-token-file.ts";
 import { freeLoopbackPort } from "../support/loopback-port.ts";
+import { ApiClient } from "./support/api-client.ts";
 import { type RunningService, startLocalService } from "./support/local-service.ts";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -194,5 +195,32 @@ describe("local tools find the service from its data directory", () => {
     expect(modeOf("demo.certflow.test.key")).toBe("600");
     expect(modeOf("api.demo.certflow.test.pfx")).toBe("600");
     expect(modeOf("root.pem")).toBe("644");
+  });
+});
+
+describe("operators on the running service", () => {
+  // Uses the orders the demo above issued.
+  it("are refused key downloads, read the certificate, and their revocation names them in the history", async () => {
+    const customer = new ApiClient(service.url, readLocalToken(dataDir, "customer") ?? "");
+    const operator = new ApiClient(service.url, readLocalToken(dataDir, "operator") ?? "");
+    const { orders } = (await customer.request("GET", "/v1/orders?status=ISSUED")).json;
+    const id = orders[0]?.id;
+    expect(id, "an order the demo issued").toBeDefined();
+
+    const nginx = await operator.request("GET", `/v1/orders/${id}/certificate?format=nginx`);
+    const pem = await operator.request("GET", `/v1/orders/${id}/certificate?format=pem`);
+    const revoked = await operator.request("POST", `/v1/orders/${id}/revocation`, {
+      body: { reason: "superseded" },
+    });
+
+    expect(nginx.status).toBe(403);
+    expect(nginx.json.error.code).toBe("KEY_DOWNLOAD_OWNER_ONLY");
+    expect(pem.status).toBe(200);
+    expect(revoked.json.status).toBe("REVOKED");
+    const { events } = (await customer.request("GET", `/v1/orders/${id}/history`)).json;
+    expect(events.at(-1)).toMatchObject({
+      status: "REVOKED",
+      by: { role: "operator", tenantId: "local" },
+    });
   });
 });
