@@ -204,6 +204,7 @@ async function main() {
       "",
       "Inspect them:",
       `  npx certflow inspect ${join(outputDir, "demo.certflow.test.fullchain.pem")}`,
+      `  npx certflow inspect ${join(outputDir, "api.demo.certflow.test.pfx")} --password ${password}`,
       `  openssl verify -CAfile ${join(outputDir, "root.pem")} -untrusted ${join(outputDir, "demo.certflow.test.fullchain.pem")} ${join(outputDir, "demo.certflow.test.fullchain.pem")}`,
       `  openssl pkcs12 -in ${join(outputDir, "api.demo.certflow.test.pfx")} -info -nokeys -passin pass:${password}`,
       `  curl -s ${serviceUrl}/v1/executions/${httpOrder.execution.name} -H "Authorization: Bearer <operator token>"`,
