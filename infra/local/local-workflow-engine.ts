@@ -54,6 +54,10 @@ type StateDefinition = Record<string, unknown>;
 
 const TIMEOUT_FIELD = "localTimeoutSeconds";
 
+class ExecutionStopped extends Error {
+  override readonly name = "ExecutionStopped";
+}
+
 class TaskHandlerMissing extends Error {
   override readonly name = "TaskHandlerMissing";
 }
@@ -258,6 +262,18 @@ export function createLocalWorkflowEngine(options: {
       const token = `${name}:${randomBytes(16).toString("hex")}`;
       currentToken.set(name, token);
       const waitOverrides: Record<string, number> = { ...options.waitTimeOverrides };
+      // aws-local-stepfunctions runs a failed task again after an aborted retry wait: once the
+      // execution is stopped, its tasks refuse to run.
+      const stopped = new AbortController();
+      const runHandlers = Object.fromEntries(
+        Object.entries(localHandlers).map(([stateName, handler]) => [
+          stateName,
+          (taskInput: unknown) =>
+            stopped.signal.aborted
+              ? Promise.reject(new ExecutionStopped(`Execution ${name} was stopped.`))
+              : handler(taskInput),
+        ]),
+      );
       const run = machine.run(input as never, {
         noThrowOnAbort: true,
         context: {
@@ -265,7 +281,7 @@ export function createLocalWorkflowEngine(options: {
           Task: { Token: token },
         } as never,
         overrides: {
-          taskResourceLocalHandlers: localHandlers as never,
+          taskResourceLocalHandlers: runHandlers as never,
           waitTimeOverrides: waitOverrides,
           retryIntervalOverrides: options.retryIntervalOverrides,
         },
@@ -308,7 +324,13 @@ export function createLocalWorkflowEngine(options: {
           runs.delete(name);
         }
       })();
-      runs.set(name, { abort: run.abort, done });
+      runs.set(name, {
+        abort: () => {
+          stopped.abort();
+          run.abort();
+        },
+        done,
+      });
     },
 
     async sendTaskSuccess(taskToken, output) {

@@ -79,7 +79,7 @@ it("resumes an order stopped by SIGTERM in its wait for the customer, and issues
   expect(issued.certificate.serialNumber).toMatch(/^[0-9a-f]+$/);
   expect(issued.execution.name).toBe(`${orderId}-2`);
   const history = (await customer.request("GET", `/v1/orders/${orderId}/history`)).json;
-  const events = history.events as { status?: string; message: string }[];
+  const events = history.events as { type: string; status?: string; message: string }[];
   expect(events.filter((event) => event.status === "ISSUED")).toHaveLength(1);
   const checks = events.filter((event) => event.type === "check").map((event) => event.message);
   expect(checks.map((message) => /^Check (\d+):/.exec(message)?.[1])).toEqual(

@@ -106,6 +106,49 @@ describe("the local workflow engine", () => {
     await first.instance.close();
   });
 
+  it("runs no task of a stopped execution again, not even a retry that was due", async () => {
+    // Prepare: a task that fails with a retried error just after its execution was stopped.
+    const retried = {
+      StartAt: "Flaky",
+      States: {
+        Flaky: {
+          Type: "Task",
+          Resource: "${FlakyFunctionArn}",
+          Retry: [{ ErrorEquals: ["Hiccup"], IntervalSeconds: 60, MaxAttempts: 3 }],
+          End: true,
+        },
+      },
+    };
+    let calls = 0;
+    let fail: (error: Error) => void = () => undefined;
+    const instance = createLocalWorkflowEngine({
+      definition: retried,
+      taskHandlers: {
+        Flaky: () => {
+          calls++;
+          return new Promise((_, reject) => {
+            fail = reject;
+          });
+        },
+      },
+    });
+    await instance.startExecution("run-stopped", {});
+    await until(() => calls === 1);
+
+    // Act
+    await instance.stopExecution("run-stopped", "cancelled");
+    const hiccup = new Error("a transient failure");
+    hiccup.name = "Hiccup";
+    fail(hiccup);
+    await instance.close();
+    // What the failure sets off runs in promise jobs: let them all run.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(calls).toBe(1);
+    expect((await instance.describeExecution("run-stopped"))?.status).toBe("ABORTED");
+  });
+
   it("refuses a definition with a Task state nobody handles", () => {
     expect(() =>
       createLocalWorkflowEngine({ definition, taskHandlers: { Prepare: async () => ({}) } }),
