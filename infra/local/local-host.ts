@@ -20,6 +20,7 @@ import {
   retryIntervalOverrides,
   taskStateBindings,
 } from "../../statemachines/order-definition.ts";
+import { keepingMailCopies } from "./captured-mails.ts";
 import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
 import { withLocalConditionalWrites } from "./local-blob-store.ts";
@@ -30,6 +31,7 @@ import {
   type LocalWorkflowEngine,
   type TimeMode,
 } from "./local-workflow-engine.ts";
+import { printingOrderEvents } from "./order-event-lines.ts";
 import { scanOrdersInFlight } from "./orders-in-flight.ts";
 import { resumeOrdersInFlight } from "./resume-orders.ts";
 
@@ -96,12 +98,14 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         ),
     },
     {
-      store: () =>
-        createDynamoDbOrderStore({
+      store: () => {
+        const store = createDynamoDbOrderStore({
           client: emulators.dynamoDb.client,
           tableName: emulators.tableName,
           clock,
-        }),
+        });
+        return options.log === undefined ? store : printingOrderEvents(store, options.log);
+      },
       vault: () =>
         new CertificateVault(
           withLocalConditionalWrites(
@@ -110,7 +114,12 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           ),
           derivedKeyPassphrases(masterSecret(settings.dataDir)),
         ),
-      mailer: () => createSesMailer({ client: emulators.ses.client, from: settings.mailFrom }),
+      mailer: () =>
+        keepingMailCopies(
+          createSesMailer({ client: emulators.ses.client, from: settings.mailFrom }),
+          settings.dataDir,
+          () => clock.now(),
+        ),
       dcv: () =>
         options.dcv ??
         createNetworkDcvChecker({

@@ -1,3 +1,6 @@
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import { writeLogsTo } from "../../functions/lambda/powertools.ts";
 import {
   ensureDataDir,
   forgetServiceUrl,
@@ -6,6 +9,8 @@ import {
 import { startLocalHost } from "./local-host.ts";
 import { type LocalSettings, readLocalSettings, SettingsError } from "./local-settings.ts";
 import { printWelcome } from "./welcome.ts";
+
+const JSON_LOG_FILE = "service.log";
 
 /** Exit status for a setting the service cannot start with (as for a malformed one). */
 const EXIT_SETTINGS = 2;
@@ -38,6 +43,11 @@ async function main(): Promise<void> {
     throw error;
   }
   ensureDataDir(settings.dataDir);
+  // People read the terminal: one line per order event; the JSON logs go to a file unless asked.
+  const jsonLogs = process.argv.includes("--json-logs")
+    ? undefined
+    : join(settings.dataDir, JSON_LOG_FILE);
+  if (jsonLogs !== undefined) writeLogsTo(createWriteStream(jsonLogs, { flags: "a", mode: 0o600 }));
   let host: Awaited<ReturnType<typeof startLocalHost>>;
   try {
     host = await startLocalHost(settings, { log: (line) => console.log(`certflow: ${line}`) });
@@ -47,7 +57,7 @@ async function main(): Promise<void> {
     throw error;
   }
   recordServiceUrl(settings.dataDir, host.url);
-  printWelcome(settings, host.url, host.emulators.ses.endpoint);
+  printWelcome(settings, host.url, host.emulators.ses.endpoint, jsonLogs);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,13 @@
+import { join } from "node:path";
+import { MAILS_FOLDER } from "./captured-mails.ts";
 import type { LocalSettings } from "./local-settings.ts";
 
-export function printWelcome(settings: LocalSettings, url: string, mailUrl: string): void {
+export function printWelcome(
+  settings: LocalSettings,
+  url: string,
+  mailUrl: string,
+  jsonLogs?: string,
+): void {
   const customer = settings.tokens.find((token) => token.role === "customer");
   const operator = settings.tokens.find((token) => token.role === "operator");
   const lines = [
@@ -14,7 +21,10 @@ export function printWelcome(settings: LocalSettings, url: string, mailUrl: stri
       ? "DCV checks use the system DNS resolver (set CERTFLOW_DNS_RESOLVER=host:port to change)."
       : `DCV checks query the DNS server at ${settings.dnsResolver}.`,
     `HTTP file checks connect to port ${settings.httpValidationPort}, on public addresses${settings.allowLoopbackChecks ? " and loopback (127.0.0.1, ::1; set CERTFLOW_ALLOW_LOOPBACK_CHECKS=false to refuse loopback too)" : " only (CERTFLOW_ALLOW_LOOPBACK_CHECKS=false)"}; private, link-local and metadata addresses are always refused.`,
-    `Mail captured by the local SES: ${mailUrl}/ (JSON at ${mailUrl}/store)`,
+    `Mail captured by the local SES: ${mailUrl}/ (JSON at ${mailUrl}/store); a copy of each is kept in ${join(settings.dataDir, MAILS_FOLDER)}`,
+    jsonLogs === undefined
+      ? "JSON logs of every step and route follow here (--json-logs)."
+      : `Below: one line per order event. JSON logs of every step and route go to ${jsonLogs} (npm start -- --json-logs shows them here).`,
   ];
   if (settings.generatedTokens && customer !== undefined && operator !== undefined) {
     lines.push(

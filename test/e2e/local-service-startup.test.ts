@@ -1,6 +1,6 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -222,5 +222,35 @@ describe("operators on the running service", () => {
       status: "REVOKED",
       by: { role: "operator", tenantId: "local" },
     });
+  });
+});
+
+describe("the terminal of the running service", () => {
+  // Last: it leaves a connection of this process's fetch pool idle behind it.
+  it("shows people one line per order event, keeps the JSON logs in a file, and copies mails", async () => {
+    // Prepare
+    const token = readLocalToken(dataDir, "customer") ?? "";
+    const customer = new ApiClient(service.url, token);
+
+    // Act
+    const submitted = await customer.request("POST", "/v1/orders", {
+      body: {
+        domains: ["lines.certflow.test"],
+        validation: { method: "dns-txt" },
+        contact: { name: "Ada", email: "ada@example.test" },
+      },
+    });
+    const id = String(submitted.json.id);
+    await customer.waitForOrder(id, (order) => order.status === "PENDING_VALIDATION");
+    await expect.poll(() => service.terminal(), { timeout: 10_000 }).toContain("mailed to");
+
+    // Assess
+    const terminal = service.terminal();
+    expect(terminal).toContain(`certflow: ${id} SUBMITTED: Order submitted.`);
+    expect(terminal).toContain(`certflow: ${id} PENDING_VALIDATION: Order placed`);
+    expect(terminal).not.toContain('"level":');
+    expect(readFileSync(join(dataDir, "service.log"), "utf8")).toContain('"message":"step done"');
+    const mails = readdirSync(join(dataDir, "mails"));
+    expect(mails.length).toBeGreaterThan(0);
   });
 });

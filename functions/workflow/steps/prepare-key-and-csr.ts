@@ -63,7 +63,7 @@ export const step = declareStep(
       event: noteEvent(
         deps.clock.now(),
         "csr",
-        `A ${keyType} key pair and its CSR were generated.`,
+        `A new key pair (${keyType}) and its CSR were generated.`,
       ),
     }));
     return {};

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,8 +9,10 @@ const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
 export interface RunningService {
   readonly url: string;
   readonly dataDir: string;
-  /** Everything the service printed so far (stdout and stderr). */
+  /** Everything the service printed so far (stdout and stderr), then its JSON log file. */
   output(): string;
+  /** Only what it printed: what a person at the terminal sees. */
+  terminal(): string;
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,11 @@ export async function startLocalService(
   return {
     url,
     dataDir,
-    output: () => output,
+    output: () => {
+      const logFile = join(dataDir, "service.log");
+      return existsSync(logFile) ? `${output}\n${readFileSync(logFile, "utf8")}` : output;
+    },
+    terminal: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
