@@ -45,6 +45,18 @@ export class CertificateVault {
     await this.#blobs.put(objectKey, pem, "application/pkcs8");
   }
 
+  /**
+   * Stores a private key only if none is stored under the name yet, and answers the key that is
+   * stored after the call: this one, or the one another process wrote first.
+   */
+  async putSecretKeyIfAbsent(objectKey: string, pkcs8: Uint8Array): Promise<Uint8Array> {
+    const pem = await encryptPrivateKey(pkcs8, await this.#passphrases.forObject(objectKey));
+    if (await this.#blobs.putIfAbsent(objectKey, pem, "application/pkcs8")) return pkcs8;
+    const stored = await this.getSecretKey(objectKey);
+    if (stored === undefined) throw new Error(`The key ${objectKey} was written and is gone.`);
+    return stored;
+  }
+
   async getSecretKey(objectKey: string): Promise<Uint8Array | undefined> {
     const stored = await this.#blobs.get(objectKey);
     if (stored === undefined) return undefined;

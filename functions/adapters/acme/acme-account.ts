@@ -118,9 +118,13 @@ export class AcmeAccount {
       });
     }
     if (pkcs8 === undefined) {
+      // Two cold starts may get here together: one key wins, and both register with it (a
+      // new-account request with a known key answers the existing account).
       const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-      pkcs8 = new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
-      await vault.putSecretKey(paths.key, pkcs8);
+      pkcs8 = await vault.putSecretKeyIfAbsent(
+        paths.key,
+        new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" })),
+      );
     }
     return this.#register(call, pemOf(pkcs8), binding, paths.description);
   }

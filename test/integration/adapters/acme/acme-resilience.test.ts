@@ -1,6 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
 import { parseCertificate } from "../../../../functions/pki/certificate-info.ts";
+import type { BlobStore } from "../../../../functions/ports/blob-store.ts";
 import { CaUnavailable } from "../../../../functions/ports/certificate-authority.ts";
+import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
 import {
   countProblems,
   countRequestsTo,
@@ -81,6 +86,56 @@ describe("ACME adapter against Pebble: a CA that misbehaves", () => {
     expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
     expect(newAccount.count()).toBe(1);
     expect(await blobs.get(keyPath)).toEqual(keyBefore);
+  });
+
+  it("two cold starts registering a tenant at once keep one account key, and both issue", async () => {
+    // Prepare: two processes (two adapters) on one vault, both finding no account key before
+    // either writes one.
+    const bed = await pebbleForTest();
+    const blobs = createMemoryBlobStore();
+    let readers = 0;
+    const bothRead = Promise.withResolvers<void>();
+    const racing: BlobStore = {
+      ...blobs,
+      async get(key) {
+        const found = await blobs.get(key);
+        if (key.endsWith(".key.pem") && found === undefined && readers < 2) {
+          readers += 1;
+          if (readers === 2) bothRead.resolve();
+          await bothRead.promise;
+        }
+        return found;
+      },
+    };
+    const vault = new CertificateVault(racing, derivedKeyPassphrases(randomBytes(32)));
+    const [first, second] = [bed.authority(vault), bed.authority(vault)];
+
+    // Act
+    const placed = await Promise.all([
+      placeOrder(first, {
+        orderId: "ord_cold_a",
+        names: ["cold-a.certflow.test"],
+        method: "dns-txt",
+      }),
+      placeOrder(second, {
+        orderId: "ord_cold_b",
+        names: ["cold-b.certflow.test"],
+        method: "dns-txt",
+      }),
+    ]);
+    const newAccount = await countRequestsTo(bed.pebble, "newAccount");
+    const later = bed.authority(vault);
+    const names = ["cold-c.certflow.test"];
+    const order = { orderId: "ord_cold_c", names, method: "dns-txt" } as const;
+    const validated = await validatedOrder(later, order, bed.publishTxtValues);
+    const issued = await issue(later, validated.caOrderRef, names);
+
+    // Assess: a later process signs in with the stored key and account, registering nothing.
+    expect(placed).toHaveLength(2);
+    expect(readers).toBe(2);
+    expect(blobs.keys().filter((key) => key.endsWith(".key.pem"))).toHaveLength(1);
+    expect(newAccount.count()).toBe(0);
+    expect(await bed.opensslVerify(issued)).toMatch(/: OK$/);
   });
 
   it("reports authorizations the CA already holds as alreadyValid, and issues without new validation", async () => {
