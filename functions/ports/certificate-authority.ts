@@ -24,7 +24,12 @@ export interface RevocationRequest {
 }
 
 export type CaProgress =
-  | { readonly state: "pending"; readonly retryAfterSeconds?: number }
+  | {
+      readonly state: "pending";
+      readonly retryAfterSeconds?: number;
+      /** What the CA reported for names it tried and will try again (its error type and detail). */
+      readonly problems?: readonly { readonly domain: string; readonly detail: string }[];
+    }
   | { readonly state: "valid" }
   | { readonly state: "invalid"; readonly reason: string };
 

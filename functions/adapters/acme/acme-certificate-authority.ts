@@ -243,10 +243,23 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
         case "pending": {
           if (notes.delegated?.challengesRequested === false) {
             await this.#requestOnceDelegationLive(call, client, notes, order);
+            return retryAfter === undefined
+              ? { state: "pending" }
+              : { state: "pending", retryAfterSeconds: retryAfter };
           }
-          return retryAfter === undefined
-            ? { state: "pending" }
-            : { state: "pending", retryAfterSeconds: retryAfter };
+          // Some CAs (step-ca) leave a failed challenge pending with its error, or mark it
+          // invalid, while the order stays pending: read the authorizations to know.
+          const authorizations = await call.send(() => client.getAuthorizations(order));
+          if (authorizations.some(failedAuthorization)) {
+            await this.#clearDelegatedTxt(notes);
+            return { state: "invalid", reason: invalidOrderReason(order, authorizations) };
+          }
+          const problems = await this.#retryErredChallenges(call, client, notes, authorizations);
+          return {
+            state: "pending",
+            ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+            ...(problems.length === 0 ? {} : { problems }),
+          };
         }
         case "ready":
         case "processing":
@@ -398,6 +411,30 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     }
   }
 
+  /**
+   * POSTs again each pending challenge that carries an error (RFC 8555 8.2: the client may ask
+   * the CA to retry), and answers what the CA reported for each. The state machine's polling
+   * backoff paces the retries until the CA deadline.
+   */
+  async #retryErredChallenges(
+    call: AcmeCall,
+    client: acme.Client,
+    notes: AcmeOrderNotes,
+    authorizations: readonly AcmeAuthorization[],
+  ): Promise<{ domain: string; detail: string }[]> {
+    const choice = notes.method === "http-file" ? "http-01" : "dns-01";
+    const problems: { domain: string; detail: string }[] = [];
+    for (const authorization of authorizations) {
+      if (authorization.status !== "pending") continue;
+      const challenge = challengeOfType(authorization, choice);
+      if (challenge?.status !== "pending" || challenge.error === undefined) continue;
+      const domain = authorizationName(authorization);
+      problems.push({ domain, detail: challengeFailureReason(domain, challenge.error) });
+      await call.send(() => client.completeChallenge(challenge));
+    }
+    return problems;
+  }
+
   async #completeChallenges(
     call: AcmeCall,
     client: acme.Client,
@@ -504,19 +541,26 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   }
 }
 
+/** An authorization that can no longer become valid, or one with a challenge the CA refused. */
+function failedAuthorization(authorization: AcmeAuthorization): boolean {
+  return (
+    (authorization.status !== "pending" && authorization.status !== "valid") ||
+    (authorization.status === "pending" &&
+      authorization.challenges.some((challenge) => challenge.status === "invalid"))
+  );
+}
+
 /** Each failed name with the CA's error type and detail, from its invalid challenge. */
 export function invalidOrderReason(
   order: AcmeOrder,
   authorizations: readonly AcmeAuthorization[],
 ): string {
-  const reasons = authorizations
-    .filter((authz) => authz.status !== "valid" && authz.status !== "pending")
-    .map((authz) => {
-      const failed = authz.challenges.find((challenge) => challenge.status === "invalid");
-      return failed === undefined
-        ? `${authorizationName(authz)}: the authorization is ${authz.status}`
-        : challengeFailureReason(authorizationName(authz), failed.error);
-    });
+  const reasons = authorizations.filter(failedAuthorization).map((authz) => {
+    const failed = authz.challenges.find((challenge) => challenge.status === "invalid");
+    return failed === undefined
+      ? `${authorizationName(authz)}: the authorization is ${authz.status}`
+      : challengeFailureReason(authorizationName(authz), failed.error);
+  });
   if (reasons.length > 0) return reasons.join("; ");
   const problem = problemOf(order.error);
   return problem === undefined

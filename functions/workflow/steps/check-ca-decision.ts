@@ -51,6 +51,30 @@ export const step = declareStep(
         if (order.caDeadline !== undefined && now >= new Date(order.caDeadline)) {
           throw new CaTimedOut(`The CA did not decide before ${order.caDeadline}.`);
         }
+        const problems = new Map(
+          (progress.problems ?? []).map((problem) => [problem.domain, problem.detail]),
+        );
+        if (problems.size > 0) {
+          // The CA's own finding, shown as the name's latest check while it tries again.
+          await updateOrder(deps.store, order.orderId, (current) => ({
+            changes: {
+              validations: current.validations.map((validation): ValidationRecord => {
+                const detail = problems.get(validation.domain);
+                return detail === undefined || validation.status === "valid"
+                  ? validation
+                  : {
+                      ...validation,
+                      lastCheck: { at: now.toISOString(), ok: false, cause: "CA_REPORTED", detail },
+                    };
+              }),
+            },
+            event: noteEvent(
+              now,
+              "ca",
+              `The CA could not validate yet and was asked to try again: ${[...problems.values()].join("; ")}`,
+            ),
+          }));
+        }
         return {
           attempt,
           valid: false,

@@ -414,6 +414,41 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(retried.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("shows what the CA reported while it tries a name again, then issues", async () => {
+    // Prepare: the CA's first answer is "pending, connection refused for the name".
+    let reported = false;
+    const { run } = harness({
+      publishedAfterSeconds: 0,
+      ca: (deps) => {
+        const real = deps.ca;
+        return {
+          ...placingOrders((ca, input) => ca.placeOrder(input))(deps),
+          async validationProgress(ref) {
+            if (reported) return real.validationProgress(ref);
+            reported = true;
+            return {
+              state: "pending",
+              problems: [
+                {
+                  domain: "shop.example.com",
+                  detail: "shop.example.com: urn:ietf:params:acme:error:connection: no route",
+                },
+              ],
+            };
+          },
+        };
+      },
+    });
+
+    // Act
+    const { order, history } = await run();
+
+    // Assess
+    expect(order?.status, JSON.stringify(order?.failure)).toBe("ISSUED");
+    const note = history.find((event) => event.message.startsWith("The CA could not validate yet"));
+    expect(note?.message).toContain("urn:ietf:params:acme:error:connection");
+  });
+
   it("retries a CA that is down, then fails the order as CA_UNAVAILABLE", async () => {
     let calls = 0;
     const { run } = harness({

@@ -62,6 +62,81 @@ describe("ACME adapter: answers Pebble does not give", () => {
     expect(progress).toEqual({ state: "pending", retryAfterSeconds: 7 });
   });
 
+  it("posts again a pending challenge that carries the CA's error, and reports that error", async () => {
+    // Prepare: as step-ca does, the challenge failed but stays pending with its error.
+    const ca = stubAuthority();
+    const placed = await placeStubOrder(ca);
+    const base = stub.directoryUrl.replace(STUB_PATHS.directory, "");
+    const challenge = { type: "dns-01", url: `${base}/chall/1`, token: "stub-token" };
+    stub.answer(STUB_PATHS.authorization, {
+      status: 200,
+      body: {
+        identifier: { type: "dns", value: "stub.certflow.test" },
+        status: "pending",
+        challenges: [
+          {
+            ...challenge,
+            status: "pending",
+            error: {
+              type: "urn:ietf:params:acme:error:connection",
+              detail: "lookup _acme-challenge.stub.certflow.test: no such host",
+            },
+          },
+        ],
+      },
+    });
+    stub.answer("/chall/1", { status: 200, body: { ...challenge, status: "pending" } });
+
+    // Act
+    const progress = await ca.validationProgress(placed.caOrderRef);
+
+    // Assess
+    expect(progress).toMatchObject({ state: "pending" });
+    const problems = progress.state === "pending" ? (progress.problems ?? []) : [];
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.domain).toBe("stub.certflow.test");
+    expect(problems[0]?.detail).toContain("connection");
+    expect(problems[0]?.detail).toContain("no such host");
+    expect(postsTo("/chall/1")).toHaveLength(1);
+  });
+
+  it("an invalid challenge while the order stays pending fails the validation with the CA's error", async () => {
+    // Prepare
+    const ca = stubAuthority();
+    const placed = await placeStubOrder(ca);
+    const base = stub.directoryUrl.replace(STUB_PATHS.directory, "");
+    stub.answer(STUB_PATHS.authorization, {
+      status: 200,
+      body: {
+        identifier: { type: "dns", value: "stub.certflow.test" },
+        status: "pending",
+        challenges: [
+          {
+            type: "dns-01",
+            url: `${base}/chall/1`,
+            token: "stub-token",
+            status: "invalid",
+            error: {
+              type: "urn:ietf:params:acme:error:rejectedIdentifier",
+              detail: "the CA will not issue for this name",
+            },
+          },
+        ],
+      },
+    });
+
+    // Act
+    const progress = await ca.validationProgress(placed.caOrderRef);
+
+    // Assess
+    expect(progress.state).toBe("invalid");
+    const reason = progress.state === "invalid" ? progress.reason : "";
+    expect(reason).toContain("stub.certflow.test");
+    expect(reason).toContain("rejectedIdentifier");
+    expect(reason).toContain("the CA will not issue for this name");
+    expect(postsTo("/chall/1")).toHaveLength(0);
+  });
+
   it("passes a processing order's Retry-After on, from finalize and from later reads", async () => {
     // Prepare
     const ca = stubAuthority();
