@@ -43,6 +43,14 @@ export const route = declareRoute(
         quota.retryAfterSeconds,
       );
     }
+    // Before any rule about their details: OV/EV and email orders are not offered yet.
+    if (orderRequest.product !== "DV" || orderRequest.validation.method === "email") {
+      throw new ApiError(
+        422,
+        "NOT_OFFERED",
+        "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
+      );
+    }
     const validation = validateOrderRequest(orderRequest, { issuer: deps.caProfile.audience, now });
     if (!validation.ok) {
       throw new ApiError(
@@ -55,13 +63,6 @@ export const route = declareRoute(
       );
     }
     const request = validation.value;
-    if (request.product !== "DV" || request.method === "email") {
-      throw new ApiError(
-        422,
-        "NOT_OFFERED",
-        "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
-      );
-    }
     const names = request.names.map((name) => name.ascii);
     if (request.keySource.kind === "uploaded-csr") {
       const verification = await verifyCsr(request.keySource.csrPem, names);

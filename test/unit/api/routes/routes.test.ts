@@ -160,6 +160,30 @@ describe("order routes", () => {
     expect(started).toHaveLength(4);
   });
 
+  it("answer NOT_OFFERED for every OV, EV or email order, whatever else it lacks", async () => {
+    // Prepare
+    const bodies = [
+      { ...valid, product: "OV" },
+      {
+        ...valid,
+        product: "EV",
+        organization: { name: "Example", locality: "Berlin", state: "Berlin", country: "DE" },
+      },
+      { ...valid, validation: { method: "email" } },
+      { ...valid, validation: { method: "email", approverEmail: "admin@shop.example.com" } },
+    ];
+
+    // Act
+    const answers = await Promise.all(bodies.map((body) => call("POST", "/v1/orders", { body })));
+
+    // Assess
+    for (const answer of answers) {
+      expect(answer.status).toBe(422);
+      expect(answer.json.error.code).toBe("NOT_OFFERED");
+    }
+    expect(started).toEqual([]);
+  });
+
   it("keep 5 s between two customer checks of one order (429 with Retry-After)", async () => {
     // Prepare
     await call("POST", "/v1/orders", { body: valid });
