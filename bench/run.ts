@@ -5,9 +5,16 @@ import * as acmeIssuance from "./sections/acme-issuance.ts";
 import * as keyAndCsr from "./sections/key-and-csr.ts";
 import * as lambdaBundles from "./sections/lambda-bundles.ts";
 import * as orderWorkflow from "./sections/order-workflow.ts";
+import * as parserFuzz from "./sections/parser-fuzz.ts";
 
 /** Add a section: write bench/sections/<name>.ts exporting name, description, run; list it here. */
-const SECTIONS: readonly BenchSection[] = [keyAndCsr, orderWorkflow, acmeIssuance, lambdaBundles];
+const SECTIONS: readonly BenchSection[] = [
+  keyAndCsr,
+  orderWorkflow,
+  acmeIssuance,
+  lambdaBundles,
+  parserFuzz,
+];
 
 function selectedSections(args: string[]): readonly BenchSection[] {
   const { values } = parseArgs({
