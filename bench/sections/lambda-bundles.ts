@@ -115,6 +115,11 @@ export async function run(): Promise<void> {
       name: schedule.declaration.name,
       declared: schedule,
     })),
+    ...declared.deployTasks.map((task) => ({
+      kind: "deployTask" as const,
+      name: task.declaration.name,
+      declared: task,
+    })),
   ];
   // Functions that talk to the CA are built for the deployment's CA kind: measure both.
   const functions = catalog.flatMap((fn) =>

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { RouteDeclaration } from "../api/route-declaration.ts";
+import type { DeployTaskDeclaration } from "../deploy/deploy-task-declaration.ts";
 import type { ScheduleDeclaration } from "../schedules/schedule-declaration.ts";
 import type { StepDeclaration } from "../workflow/step-declaration.ts";
 
@@ -16,6 +17,7 @@ export interface ServiceCatalog {
   readonly steps: readonly Declared<StepDeclaration>[];
   readonly routes: readonly Declared<RouteDeclaration>[];
   readonly schedules: readonly Declared<ScheduleDeclaration>[];
+  readonly deployTasks: readonly Declared<DeployTaskDeclaration>[];
 }
 
 /** Where each kind of declaration lives: one file per step, route or scheduled run. */
@@ -23,6 +25,7 @@ export const DECLARATION_FOLDERS = {
   step: "functions/workflow/steps",
   route: "functions/api/routes",
   schedule: "functions/schedules/runs",
+  deployTask: "functions/deploy/tasks",
 } as const;
 
 type Kind = keyof typeof DECLARATION_FOLDERS;
@@ -65,16 +68,18 @@ async function declarationsOf<Declaration>(
  * (a test may point it at a fixture tree).
  */
 export async function loadServiceCatalog(root: string = PROJECT_ROOT): Promise<ServiceCatalog> {
-  const [steps, routes, schedules] = await Promise.all([
+  const [steps, routes, schedules, deployTasks] = await Promise.all([
     declarationsOf<StepDeclaration>(root, "step"),
     declarationsOf<RouteDeclaration>(root, "route"),
     declarationsOf<ScheduleDeclaration>(root, "schedule"),
+    declarationsOf<DeployTaskDeclaration>(root, "deployTask"),
   ]);
   const names = new Map<string, string>();
   for (const { declaration, modulePath } of [
     ...steps.map((entry) => ({ ...entry, declaration: { name: entry.declaration.state } })),
     ...routes,
     ...schedules,
+    ...deployTasks,
   ]) {
     const earlier = names.get(declaration.name);
     if (earlier !== undefined) {
@@ -84,5 +89,5 @@ export async function loadServiceCatalog(root: string = PROJECT_ROOT): Promise<S
     }
     names.set(declaration.name, modulePath);
   }
-  return { steps, routes, schedules };
+  return { steps, routes, schedules, deployTasks };
 }

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { InvocationType, Trigger } from "aws-cdk-lib/triggers";
 import type { Construct } from "constructs";
 import type { ServiceCatalog } from "../../functions/composition/service-catalog.ts";
 import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
@@ -37,6 +38,8 @@ export class CertflowStack extends Stack {
   readonly workflow: OrderWorkflow;
   readonly api: CertflowApi;
   readonly operations: Operations;
+  /** The deploy tasks' functions, each run by a trigger after the deployment. */
+  readonly deployTasks = new Map<string, ServiceFunction>();
   /** The scheduled runs, when the deployment switches them on (certflow:renewalSchedule). */
   readonly scheduled = new Map<string, { handler: ServiceFunction; schedule: RenewalSchedule }>();
 
@@ -140,6 +143,24 @@ export class CertflowStack extends Stack {
           }),
         });
       }
+    }
+
+    // Work done once per deployment before orders arrive (the embedded CA's hierarchy): each
+    // deploy task is its own function, run by a CDK trigger when it is created or changes.
+    for (const declared of catalog.deployTasks) {
+      const { name, description } = declared.declaration;
+      const task = new ServiceFunction(this, name, {
+        detail: description,
+        handler: { kind: "deployTask", name, declared },
+        resources,
+        timeout: Duration.minutes(2),
+      });
+      this.deployTasks.set(name, task);
+      new Trigger(this, `${name}Trigger`, {
+        handler: task.function,
+        timeout: Duration.minutes(3),
+        invocationType: InvocationType.REQUEST_RESPONSE,
+      });
     }
 
     this.operations = new Operations(this, "Operations", {

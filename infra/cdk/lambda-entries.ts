@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "./lambda-bundling.ts";
 /** Where entries are written (git-ignored): one folder per CA kind, one file per function. */
 export const ENTRY_FOLDER = ".build/lambda-entries";
 
-export type HandlerKind = "step" | "route" | "schedule";
+export type HandlerKind = "step" | "route" | "schedule" | "deployTask";
 
 /** A module and the name it exports. */
 interface ModuleExport {
@@ -22,6 +22,7 @@ const HOSTS: Readonly<Record<HandlerKind, ModuleExport>> = {
   step: { module: "functions/lambda/step-lambda.ts", name: "stepLambda" },
   route: { module: "functions/lambda/route-lambda.ts", name: "routeLambda" },
   schedule: { module: "functions/lambda/schedule-lambda.ts", name: "scheduleLambda" },
+  deployTask: { module: "functions/lambda/deploy-task-lambda.ts", name: "deployTaskLambda" },
 };
 
 /** How the AWS host builds each resource (functions/lambda/providers). */

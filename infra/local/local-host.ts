@@ -155,8 +155,9 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         : retryIntervalOverrides(definition, settings.retryIntervalMs),
   });
 
-  // The embedded CA's hierarchy is made on the first start, so GET /v1/ca/root.pem has it at once.
-  if (settings.ca === "embedded") await composition.resource("ca").rootCertificatePem();
+  // What a deployment does once before orders arrive (the embedded CA's hierarchy), on every
+  // start here, as the CDK trigger does after every deploy: the tasks are idempotent.
+  for (const { declaration } of catalog.deployTasks) await declaration.bind(composition)();
   const server = createLocalApiServer(composition, catalog.routes, settings.tokens);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -90,8 +90,13 @@ export const IMPORT_WALLS: readonly ImportWall[] = [
   },
   {
     id: "steps-and-routes",
-    name: "functions/workflow/steps and functions/api/routes never import functions/adapters, functions/lambda, functions/local, @aws-sdk/*, acme-client or axios",
-    files: ["functions/workflow/steps", "functions/api/routes"],
+    name: "steps, routes, scheduled runs and deploy tasks never import functions/adapters, functions/lambda, functions/local, @aws-sdk/*, acme-client or axios",
+    files: [
+      "functions/workflow/steps",
+      "functions/api/routes",
+      "functions/schedules/runs",
+      "functions/deploy/tasks",
+    ],
     allows: (target) =>
       !fileUnder(target, "functions/adapters", "functions/lambda", "functions/local") &&
       !packageIs(target, "@aws-sdk/*", "acme-client", "axios"),

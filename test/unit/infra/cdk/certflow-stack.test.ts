@@ -19,6 +19,7 @@ const STEP_NAMES = catalog.steps.map(({ declaration }) => declaration.state);
 const NEEDS = new Map<string, Needs>([
   ...catalog.steps.map(({ declaration }) => [declaration.state, declaration.needs] as const),
   ...ROUTES.map((route) => [route.name, route.needs] as const),
+  ...catalog.deployTasks.map(({ declaration }) => [declaration.name, declaration.needs] as const),
 ]);
 const built = (name: string) => new Set(resourcesBuiltFor(NEEDS.get(name) ?? {}));
 
@@ -176,6 +177,33 @@ describe("the functions", () => {
         name,
       ).toBe(false);
     }
+  });
+});
+
+describe("deploy tasks", () => {
+  it("run PrepareCa once per deploy through a trigger, granted the CA and nothing of the orders", () => {
+    // Prepare
+    const functions = resourcesOfType(service, "AWS::Lambda::Function").filter(([, fn]) =>
+      String(fn.Properties.Description).startsWith("certflow deployTask PrepareCa:"),
+    );
+    const [[functionId, fn]] = functions as [[string, CfnResource]];
+
+    // Act
+    const triggers = resourcesOfType(service, "Custom::Trigger");
+    const actions = statementsOfRole(roleOf(fn)).flatMap((statement) => asList(statement.Action));
+
+    // Assess
+    expect(functions).toHaveLength(1);
+    expect(triggers).toHaveLength(1);
+    // The trigger invokes the function's current version (its logical id plus a hash).
+    expect(JSON.stringify(triggers[0]?.[1].Properties)).toContain(
+      `"Ref":"${functionId.replace(/[0-9A-F]{8}$/, "")}CurrentVersion`,
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining(["s3:PutObject", "secretsmanager:GetSecretValue"]),
+    );
+    expect(actions.some((action) => action.startsWith("dynamodb:"))).toBe(false);
+    expect(actions.some((action) => action.startsWith("states:"))).toBe(false);
   });
 });
 
@@ -605,7 +633,7 @@ describe("the CA settings", () => {
     }
     const variables = Object.values(withCa.json.Resources)
       .filter((resource) => resource.Type === "AWS::Lambda::Function")
-      .map((resource) => (resource.Properties as any).Environment.Variables);
+      .map((resource) => (resource.Properties as any).Environment?.Variables ?? {});
     const told = variables.filter((vars) => vars.CERTFLOW_ACME_EAB_SECRET_ARN === eab);
     expect(told).toHaveLength(caFunctions.length);
     for (const vars of told) {
