@@ -19,7 +19,8 @@ form a chain. Private keys are counted, never shown.
 Options:
   --domain NAME        a name of the order; repeat for each. A CSR must hold exactly these
                        names (every defect is listed); a certificate must cover them.
-  --password PASSWORD  the password of a PKCS#12 file (also $CERTFLOW_PFX_PASSWORD)
+  --password PASSWORD  the password of a PKCS#12 file; $CERTFLOW_PFX_PASSWORD keeps it out of
+                       the process list
   --json               machine-readable output
   -h, --help      this help
 

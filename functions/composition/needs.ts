@@ -28,7 +28,7 @@ export type StepFunctionsAction =
  * Lambda function's entry and environment, and its IAM grants are all derived from this alone.
  */
 export interface Needs {
-  /** read: GetItem + Query; write adds PutItem and UpdateItem (conditional writes only). */
+  /** read: GetItem + Query; write adds PutItem and UpdateItem. */
   readonly table?: "read" | "write";
   readonly tableIndexes?: readonly TableIndex[];
   readonly vaultRead?: readonly VaultPrefix[];

@@ -2,7 +2,8 @@ import type { DependenciesFor, DependencySource, Needs } from "../composition/ne
 
 /**
  * Work the service does once per deployment, before it takes orders (on AWS a CDK trigger runs
- * it after every deploy; the local host does the same on start). It must be idempotent.
+ * it after the deploy that creates or changes its function; the local host runs it on every
+ * start). It must be idempotent.
  * Declarations live in functions/deploy/tasks/, one per file, exported as `deployTask`.
  */
 export interface DeployTaskDeclaration {

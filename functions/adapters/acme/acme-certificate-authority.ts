@@ -521,8 +521,9 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
       if (order.status !== "pending" && order.status !== "ready") return;
       const authorizations = await call.send(() => client.getAuthorizations(order));
+      // Pending ones only: a valid authorization is the account's, shared with its other orders.
       for (const authorization of authorizations) {
-        if (authorization.status !== "pending" && authorization.status !== "valid") continue;
+        if (authorization.status !== "pending") continue;
         await call.send(() => client.deactivateAuthorization(authorization));
       }
     });

@@ -6,7 +6,7 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - history event        PK=ORDER#<id>                  SK=EVENT#<iso time>#<seq>
  * - idempotency claim    PK=IDEMPOTENCY#<tenant>#<key>  SK=IDEMPOTENCY (TTL on expiresAt;
  *                        tenant and key with % and # escaped, the claim holds its tenantId)
- * - proven name          PK=PROVEN#<tenant>             SK=NAME#<name> (TTL on expiresAt)
+ * - proven name          PK=PROVEN#<tenant>             SK=NAME#<name> (TTL at validatedUntil)
  * - quota window         PK=QUOTA#<key>                 SK=WINDOW#<window start> (TTL)
  * - interval claim       PK=INTERVAL#<key>              SK=INTERVAL (TTL)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>

@@ -57,8 +57,9 @@ export const route = declareRoute(
     const stored = await deps.vault.getCertificate(order.orderId);
     if (stored === undefined)
       throw new Error(`Issued order ${order.orderId} has no stored certificate.`);
+    // The key is read only for the formats that carry it.
     const privateKeyPkcs8 =
-      order.keySource.kind === "generated"
+      order.keySource.kind === "generated" && format !== "pem"
         ? await deps.vault.getPrivateKey(order.orderId)
         : undefined;
     try {

@@ -22,7 +22,7 @@ export const route = declareRoute(
       throw new ApiError(
         404,
         "NOT_FOUND",
-        "The embedded CA has not made its root yet: it does so on the local service's start, and on AWS with the first order.",
+        "The embedded CA has not made its root yet: it does so on the local service's start, and on AWS when the PrepareCa deploy task runs after the deployment.",
       );
     }
     return { statusCode: 200, headers: { "content-type": "application/x-pem-file" }, body: root };

@@ -19,13 +19,19 @@ export const step = declareStep(
     const attempt = input.attempt + 1;
     switch (progress.state) {
       case "valid": {
-        // This tenant proved control of every name: later orders may reuse it for a while.
+        // The names this order made the tenant prove (not those an earlier proof let through):
+        // later orders may reuse that proof for the reuse period, and never extend it unproven.
+        const provenNow = order.validations
+          .filter((validation) => validation.status !== "valid")
+          .map((validation) => validation.domain);
         const reusableUntil = new Date(now.getTime() + dnsValidationReuseDays(now) * DAY_MS);
-        await deps.store.recordProvenNames(
-          order.tenantId,
-          order.names.map((name) => name.ascii),
-          reusableUntil.toISOString(),
-        );
+        if (provenNow.length > 0) {
+          await deps.store.recordProvenNames(
+            order.tenantId,
+            provenNow,
+            reusableUntil.toISOString(),
+          );
+        }
         await updateOrder(deps.store, order.orderId, (current) => ({
           changes: {
             validations: current.validations.map(

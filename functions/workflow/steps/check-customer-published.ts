@@ -2,6 +2,7 @@ import { nextCheckDelay } from "../../domain/backoff.ts";
 import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
 import {
+  allNamesPublished,
   checkPublications,
   mergeChecks,
   summarizeChecks,
@@ -51,7 +52,7 @@ export const step = declareStep(
       : deadlinePassed
         ? "the deadline has passed"
         : `next check in ${waitSeconds} s`;
-    await updateOrder(deps.store, order.orderId, (current) => ({
+    const updated = await updateOrder(deps.store, order.orderId, (current) => ({
       // Merged per name: a name the CA validated or a customer's check meanwhile stays.
       changes: {
         validations: mergeChecks(current.validations, validations).validations,
@@ -63,6 +64,13 @@ export const step = declareStep(
         checkMessage(attempt, `${summarizeChecks(validations)}; ${outcome}.`),
       ),
     }));
-    return { attempt, allPublished, deadlinePassed, waitSeconds };
+    // What the order now holds decides: a customer's check may have found the rest meanwhile.
+    const publishedNow = allNamesPublished(updated.validations);
+    return {
+      attempt,
+      allPublished: publishedNow,
+      deadlinePassed: publishedNow ? false : deadlinePassed,
+      waitSeconds,
+    };
   },
 );

@@ -367,6 +367,13 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     );
     expect(instructions).toContain("_certflow-challenge.www.shop.example.com");
     expect(instructions).not.toContain("_certflow-challenge.shop.example.com");
+    // Only the name proven in this order is recorded anew; the earlier proof is not extended.
+    const afterEarlierProof = await partly.store.provenNames(
+      "tenant-a",
+      ["shop.example.com", "www.shop.example.com"],
+      "2027-06-02T00:00:00.000Z",
+    );
+    expect([...afterEarlierProof]).toEqual(["www.shop.example.com"]);
   });
 
   it("retries DynamoDB throttling and S3 5xx answers inside steps, and the order issues", async () => {
