@@ -207,7 +207,7 @@ export async function issue(
 }
 
 /** `openssl verify` of the leaf with the CA's chain as untrusted intermediates; its output. */
-async function opensslVerify(
+export async function opensslVerify(
   issued: { certificatePem: string; chainPems: readonly string[] },
   rootPem: string,
 ): Promise<string> {

@@ -1,13 +1,11 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { freeLoopbackPort, startOnFreePorts } from "./loopback-port.ts";
-
-const run = promisify(execFile);
+import { CA_EXTENSIONS, newP256Certificate } from "./openssl-test-pki.ts";
 
 const PEBBLE = "/usr/bin/pebble";
 const CHALLTESTSRV = "/usr/bin/pebble-challtestsrv";
@@ -59,53 +57,23 @@ export interface PebbleHandle {
 
 /** A throwaway root and a 127.0.0.1/localhost server certificate under it, for Pebble's HTTPS. */
 async function makeTlsMaterial(dir: string) {
-  const path = (name: string) => join(dir, name);
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await run("openssl", [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    path("root.key"),
-    "-out",
-    path("root.pem"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=certflow test Pebble HTTPS root",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
-  await run("openssl", [
-    "req",
-    "-x509",
-    ...ec,
-    "-CA",
-    path("root.pem"),
-    "-CAkey",
-    path("root.key"),
-    "-keyout",
-    path("key.pem"),
-    "-out",
-    path("cert.pem"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-addext",
-    "basicConstraints=critical,CA:FALSE",
-    "-addext",
-    "extendedKeyUsage=serverAuth",
-  ]);
-  return {
-    certificate: path("cert.pem"),
-    privateKey: path("key.pem"),
-    rootPem: await readFile(path("root.pem"), "utf8"),
-  };
+  const root = await newP256Certificate(dir, "root", {
+    subject: "/CN=certflow test Pebble HTTPS root",
+    extensions: CA_EXTENSIONS(),
+  });
+  const server = await newP256Certificate(dir, "cert", {
+    subject: "/CN=localhost",
+    issuer: "root",
+    extensions: [
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-addext",
+      "basicConstraints=critical,CA:FALSE",
+      "-addext",
+      "extendedKeyUsage=serverAuth",
+    ],
+  });
+  return { certificate: server.certificatePath, privateKey: server.keyPath, rootPem: root.pem };
 }
 
 function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {

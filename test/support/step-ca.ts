@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { freeLoopbackPort, startOnFreePorts } from "./loopback-port.ts";
+import { CA_EXTENSIONS, newP256Certificate } from "./openssl-test-pki.ts";
 
 const run = promisify(execFile);
 
@@ -123,53 +124,22 @@ async function buildStepCa(): Promise<string> {
 
 /** Root and intermediate (P-256) made with openssl: step-ca's PKI, for its HTTPS and issuing. */
 async function makePki(dir: string) {
-  const path = (name: string) => join(dir, name);
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await run("openssl", [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    path("root.key"),
-    "-out",
-    path("root.pem"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=certflow test step-ca root",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
-  await run("openssl", [
-    "req",
-    "-x509",
-    ...ec,
-    "-CA",
-    path("root.pem"),
-    "-CAkey",
-    path("root.key"),
-    "-keyout",
-    path("intermediate.key"),
-    "-out",
-    path("intermediate.pem"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=certflow test step-ca intermediate",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE,pathlen:0",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-  ]);
-  await rm(path("root.key"));
+  const root = await newP256Certificate(dir, "root", {
+    subject: "/CN=certflow test step-ca root",
+    extensions: CA_EXTENSIONS(),
+  });
+  const intermediate = await newP256Certificate(dir, "intermediate", {
+    subject: "/CN=certflow test step-ca intermediate",
+    issuer: "root",
+    extensions: CA_EXTENSIONS(0),
+  });
+  await rm(root.keyPath);
   return {
-    rootPath: path("root.pem"),
-    rootPem: await readFile(path("root.pem"), "utf8"),
-    intermediatePath: path("intermediate.pem"),
-    intermediatePem: await readFile(path("intermediate.pem"), "utf8"),
-    intermediateKeyPath: path("intermediate.key"),
+    rootPath: root.certificatePath,
+    rootPem: root.pem,
+    intermediatePath: intermediate.certificatePath,
+    intermediatePem: intermediate.pem,
+    intermediateKeyPath: intermediate.keyPath,
   };
 }
 

@@ -1,13 +1,8 @@
 // The ACME adapter against a second, independent ACME server: step-ca (smallstep), built from
 // Debian's library sources by test/support/step-ca.ts. step-ca validates http-01 on port 80
 // only, so these tests serve the customer's files on 127.0.0.1:80 (loopback only).
-import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AcmeCertificateAuthority } from "../../../../functions/adapters/acme/acme-certificate-authority.ts";
@@ -27,13 +22,12 @@ import {
   countProblems,
   issue,
   memoryVault,
+  opensslVerify,
   placeOrder,
   settledValidation,
   validation,
 } from "../../../support/acme-test-kit.ts";
 import { type StepCaHandle, startStepCa } from "../../../support/step-ca.ts";
-
-const run = promisify(execFile);
 
 /** What certflow's own DCV check sends; the customer's site below tells it from the CA. */
 const CERTFLOW_USER_AGENT = "certflow-domain-validation";
@@ -177,25 +171,6 @@ function publishTxt(challenges: readonly ChallengeForName[]) {
 }
 
 /** `openssl verify` of the leaf with step-ca's chain as untrusted intermediates; its output. */
-async function opensslVerify(issued: { certificatePem: string; chainPems: readonly string[] }) {
-  const dir = await mkdtemp(join(tmpdir(), "certflow-step-ca-verify-"));
-  try {
-    await writeFile(join(dir, "root.pem"), stepCa.issuingRootPem);
-    await writeFile(join(dir, "chain.pem"), issued.chainPems.join(""));
-    await writeFile(join(dir, "leaf.pem"), issued.certificatePem);
-    const { stdout } = await run("openssl", [
-      "verify",
-      "-CAfile",
-      join(dir, "root.pem"),
-      "-untrusted",
-      join(dir, "chain.pem"),
-      join(dir, "leaf.pem"),
-    ]);
-    return stdout.trim();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** HTTP statuses of step-ca's answers to POSTs on its revokeCert URL, until the test ends. */
 function revokeCertStatuses() {
@@ -247,7 +222,7 @@ describe("ACME adapter against step-ca", () => {
     expect(issued.chainPems[0]?.replace(/\s+/g, "")).toBe(
       stepCa.intermediatePem.replace(/\s+/g, ""),
     );
-    expect(await opensslVerify(issued)).toMatch(/: OK$/);
+    expect(await opensslVerify(issued, stepCa.issuingRootPem)).toMatch(/: OK$/);
   });
 
   it("issues for a name and its wildcard over dns-01 with both TXT values published", async () => {
@@ -270,7 +245,7 @@ describe("ACME adapter against step-ca", () => {
     expect(new Set(records.map((record) => record.value)).size).toBe(2);
     expect(outcome).toEqual({ state: "valid" });
     expect(parseCertificate(issued.certificatePem).names.sort()).toEqual([...names].sort());
-    expect(await opensslVerify(issued)).toMatch(/: OK$/);
+    expect(await opensslVerify(issued, stepCa.issuingRootPem)).toMatch(/: OK$/);
   });
 
   it("revokes a certificate for the account it was issued to, and refuses another tenant's account", async () => {
