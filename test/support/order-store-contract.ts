@@ -6,6 +6,7 @@ import type {
   OrderEvent,
   OrderRecord,
   OrderStatusName,
+  ValidationRecord,
 } from "../../functions/domain/order-record.ts";
 import {
   type IdempotencyClaim,
@@ -34,6 +35,21 @@ export function sampleOrder(overrides: Partial<OrderRecord> & { orderId: string 
     validations: [],
     warnings: [],
     ...overrides,
+  };
+}
+
+/** A name waiting for its dns-txt record, as PlaceOrderWithCa leaves it. */
+export function pendingValidation(domain: string): ValidationRecord {
+  return {
+    domain,
+    method: "dns-txt",
+    status: "pending",
+    instructions: {
+      method: "dns-txt",
+      recordType: "TXT",
+      host: `_certflow-challenge.${domain}`,
+      value: `value-for-${domain}`,
+    },
   };
 }
 

@@ -5,31 +5,16 @@ import { createMemoryMailer } from "../../../../functions/adapters/memory/memory
 import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
 import type { AllDependencies } from "../../../../functions/composition/needs.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
-import type { ValidationRecord } from "../../../../functions/domain/order-record.ts";
 import { updateOrder } from "../../../../functions/orders/order-updates.ts";
 import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
 import type { DcvChecker } from "../../../../functions/ports/dcv-checker.ts";
 import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
-import { sampleOrder } from "../../../support/order-store-contract.ts";
+import { pendingValidation, sampleOrder } from "../../../support/order-store-contract.ts";
 import { callRoute } from "../../../support/route-calls.ts";
 
 const NAMES = ["shop.example.com", "www.shop.example.com"];
-
-function pendingValidation(domain: string): ValidationRecord {
-  return {
-    domain,
-    method: "dns-txt",
-    status: "pending",
-    instructions: {
-      method: "dns-txt",
-      recordType: "TXT",
-      host: `_certflow-challenge.${domain}`,
-      value: `value-for-${domain}`,
-    },
-  };
-}
 
 /** An order waiting for validation of two names, with `dcv` as the checks' DNS. */
 async function waitingOrder(dcv: (deps: AllDependencies) => DcvChecker) {

@@ -1,28 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
-import type { ValidationRecord } from "../../../../functions/domain/order-record.ts";
 import { updateOrder } from "../../../../functions/orders/order-updates.ts";
 import type { DcvChecker } from "../../../../functions/ports/dcv-checker.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
 import { runDeclaredStep, type StepDependencies } from "../../../support/declared-steps.ts";
-import { sampleEvent, sampleOrder } from "../../../support/order-store-contract.ts";
+import {
+  pendingValidation,
+  sampleEvent,
+  sampleOrder,
+} from "../../../support/order-store-contract.ts";
 
 const NAMES = ["shop.example.com", "www.shop.example.com"];
-
-function pendingValidation(domain: string): ValidationRecord {
-  return {
-    domain,
-    method: "dns-txt",
-    status: "pending",
-    instructions: {
-      method: "dns-txt",
-      recordType: "TXT",
-      host: `_certflow-challenge.${domain}`,
-      value: `value-for-${domain}`,
-    },
-  };
-}
 
 describe("CheckCustomerPublished", () => {
   it("keeps a result stored while its checks ran: a name the customer's newer check found", async () => {
