@@ -1,8 +1,17 @@
+import { EmbeddedCertificateAuthority } from "../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { createMemoryBlobStore } from "../../functions/adapters/memory/memory-blob-store.ts";
+import { createMemoryMailer } from "../../functions/adapters/memory/memory-mailer.ts";
+import { createMemoryOrderStore } from "../../functions/adapters/memory/memory-order-store.ts";
 import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
 import { errorResponse } from "../../functions/api/responses.ts";
 import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { AllDependencies } from "../../functions/composition/needs.ts";
 import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
+import type { Clock } from "../../functions/domain/clock.ts";
+import { caProfileOf } from "../../functions/ports/certificate-authority.ts";
+import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
+import { derivedKeyPassphrases } from "../../functions/vault/key-passphrases.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../functions/workflow/workflow-settings.ts";
 import { everythingFrom } from "./declared-steps.ts";
 
 const { routes } = await loadServiceCatalog();
@@ -62,5 +71,40 @@ export async function callRoute(
     status: result.statusCode,
     json: result.headers["content-type"]?.includes("json") ? JSON.parse(result.body) : undefined,
     result,
+  };
+}
+
+/**
+ * A full dependency set for route tests on `clock`: memory store, vault and mailer, the embedded
+ * CA, DNS checks that pass, an engine that does nothing; `overrides` replace any part.
+ */
+export function routeTestDependencies(
+  clock: Clock,
+  overrides: Partial<AllDependencies> = {},
+): AllDependencies {
+  const vault = new CertificateVault(
+    createMemoryBlobStore(),
+    derivedKeyPassphrases(new Uint8Array(32)),
+  );
+  const dcv = { check: async () => ({ ok: true as const }) };
+  return {
+    clock,
+    store: createMemoryOrderStore(clock),
+    vault,
+    workflow: {
+      startExecution: async () => undefined,
+      sendTaskSuccess: async () => undefined,
+      stopExecution: async () => undefined,
+      describeExecution: async () => undefined,
+    },
+    dcv,
+    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    caProfile: caProfileOf("embedded"),
+    mailer: createMemoryMailer(),
+    settings: DEFAULT_WORKFLOW_SETTINGS,
+    newOrderId: () => "ord_test1",
+    serviceInfo: {},
+    logError: () => undefined,
+    ...overrides,
   };
 }

@@ -1,16 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { EmbeddedCertificateAuthority } from "../../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
-import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
-import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
-import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
 import type { AllDependencies } from "../../../../functions/composition/needs.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
-import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
 import type { WorkflowEngine } from "../../../../functions/ports/workflow-engine.ts";
-import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
-import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
-import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
-import { callRoute, type RouteCall } from "../../../support/route-calls.ts";
+import { callRoute, type RouteCall, routeTestDependencies } from "../../../support/route-calls.ts";
 
 let deps: AllDependencies;
 let started: string[];
@@ -22,11 +14,6 @@ let clock: ReturnType<typeof fixedClock>;
 
 beforeEach(() => {
   clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
-  const vault = new CertificateVault(
-    createMemoryBlobStore(),
-    derivedKeyPassphrases(new Uint8Array(32)),
-  );
-  const dcv = { check: async () => ({ ok: true as const }) };
   started = [];
   woken = [];
   failStart = false;
@@ -44,20 +31,7 @@ beforeEach(() => {
       return undefined;
     },
   };
-  deps = {
-    clock,
-    store: createMemoryOrderStore(clock),
-    vault,
-    workflow,
-    dcv,
-    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
-    caProfile: caProfileOf("embedded"),
-    mailer: createMemoryMailer(),
-    settings: DEFAULT_WORKFLOW_SETTINGS,
-    newOrderId: () => `ord_test${++counter}`,
-    serviceInfo: {},
-    logError: () => undefined,
-  };
+  deps = routeTestDependencies(clock, { workflow, newOrderId: () => `ord_test${++counter}` });
 });
 
 function call(method: string, path: string, options: RouteCall = {}) {

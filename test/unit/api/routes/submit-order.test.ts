@@ -1,19 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { EmbeddedCertificateAuthority } from "../../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
-import { createMemoryBlobStore } from "../../../../functions/adapters/memory/memory-blob-store.ts";
-import { createMemoryMailer } from "../../../../functions/adapters/memory/memory-mailer.ts";
-import { createMemoryOrderStore } from "../../../../functions/adapters/memory/memory-order-store.ts";
 import type { AllDependencies } from "../../../../functions/composition/needs.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
-import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
 import {
   ExecutionAlreadyExists,
   type WorkflowEngine,
 } from "../../../../functions/ports/workflow-engine.ts";
-import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
-import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
-import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
-import { callRoute } from "../../../support/route-calls.ts";
+import { callRoute, routeTestDependencies } from "../../../support/route-calls.ts";
 
 const order = {
   domains: ["shop.example.com"],
@@ -32,11 +24,6 @@ let died: () => void;
 
 beforeEach(() => {
   const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
-  const vault = new CertificateVault(
-    createMemoryBlobStore(),
-    derivedKeyPassphrases(new Uint8Array(32)),
-  );
-  const dcv = { check: async () => ({ ok: true as const }) };
   executions = [];
   dieAtNextStart = false;
   died = () => undefined;
@@ -57,20 +44,7 @@ beforeEach(() => {
       return undefined;
     },
   };
-  deps = {
-    clock,
-    store: createMemoryOrderStore(clock),
-    vault,
-    workflow,
-    dcv,
-    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
-    caProfile: caProfileOf("embedded"),
-    mailer: createMemoryMailer(),
-    settings: DEFAULT_WORKFLOW_SETTINGS,
-    newOrderId: () => "ord_submit1",
-    serviceInfo: {},
-    logError: () => undefined,
-  };
+  deps = routeTestDependencies(clock, { workflow, newOrderId: () => "ord_submit1" });
 });
 
 describe("POST /v1/orders started once, whatever stops the first request", () => {
