@@ -1,12 +1,6 @@
-import "reflect-metadata";
-import {
-  AuthorityKeyIdentifierExtension,
-  BasicConstraintsExtension,
-  SubjectKeyIdentifierExtension,
-  X509Certificate,
-} from "@peculiar/x509";
+import { type CertificateFields, readCertificateFields } from "./certificate-fields.ts";
 import { certificateDer, sha256Fingerprint } from "./certificate-info.ts";
-import { parsePemBlocks, toArrayBuffer, toPem } from "./pem.ts";
+import { parsePemBlocks, toPem } from "./pem.ts";
 import {
   checkSignature,
   readSignedData,
@@ -23,7 +17,7 @@ export function splitPemCertificates(text: string): string[] {
 
 interface ChainMember {
   readonly pem: string;
-  readonly certificate: X509Certificate;
+  readonly certificate: CertificateFields;
   readonly signed: SignedData;
   readonly spki: Uint8Array;
   readonly subject: string;
@@ -35,7 +29,7 @@ interface ChainMember {
 function member(pemOrDer: string | Uint8Array): ChainMember {
   const der = certificateDer(pemOrDer);
   const signed = readSignedData(der);
-  const certificate = new X509Certificate(toArrayBuffer(der));
+  const certificate = readCertificateFields(der);
   return {
     pem: toPem(der, "CERTIFICATE"),
     certificate,
@@ -43,8 +37,8 @@ function member(pemOrDer: string | Uint8Array): ChainMember {
     spki: subjectPublicKeyInfoOf(signed, "certificate"),
     subject: certificate.subject,
     issuer: certificate.issuer,
-    subjectKeyId: certificate.getExtension(SubjectKeyIdentifierExtension)?.keyId.toLowerCase(),
-    authorityKeyId: certificate.getExtension(AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase(),
+    subjectKeyId: certificate.subjectKeyId,
+    authorityKeyId: certificate.authorityKeyId,
   };
 }
 
@@ -163,7 +157,7 @@ export function verifyChain(
       );
     }
     if (index > 0) {
-      const constraints = certificate.certificate.getExtension(BasicConstraintsExtension);
+      const constraints = certificate.certificate.basicConstraints;
       if (constraints?.ca !== true) {
         problems.push(`${name} issues certificates but is not marked as a CA.`);
       } else if (constraints.pathLength !== undefined && index - 1 > constraints.pathLength) {

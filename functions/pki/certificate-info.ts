@@ -1,19 +1,11 @@
-import "reflect-metadata";
 import { createHash } from "node:crypto";
-import {
-  AuthorityKeyIdentifierExtension,
-  BasicConstraintsExtension,
-  ExtendedKeyUsageExtension,
-  KeyUsageFlags,
-  KeyUsagesExtension,
-  SubjectAlternativeNameExtension,
-  SubjectKeyIdentifierExtension,
-  X509Certificate,
-} from "@peculiar/x509";
+import type { X509Certificate } from "@peculiar/x509";
+import { readCertificateFields } from "./certificate-fields.ts";
 import { describeSpki, type PublicKeyDescription } from "./key-pairs.ts";
 import { parsePemBlocks, pemTextOf, toArrayBuffer } from "./pem.ts";
 import { signatureAlgorithmName } from "./signature-algorithms.ts";
 import { readSignedData, subjectPublicKeyInfoOf } from "./signed-data.ts";
+import { x509Library } from "./x509-library.ts";
 
 export interface CertificateInfo {
   /** Lowercase hex without a leading zero byte. */
@@ -54,7 +46,9 @@ export function certificateDer(input: string | Uint8Array): Uint8Array {
   );
 }
 
-export function loadCertificate(input: string | Uint8Array): X509Certificate {
+/** The certificate as @peculiar/x509 holds it (loaded on first use: see x509-library.ts). */
+export async function loadCertificate(input: string | Uint8Array): Promise<X509Certificate> {
+  const { X509Certificate } = await x509Library();
   return new X509Certificate(toArrayBuffer(certificateDer(input)));
 }
 
@@ -63,17 +57,18 @@ export function sha256Fingerprint(der: Uint8Array): string {
   return (hex.match(/../g) ?? []).join(":");
 }
 
-const KEY_USAGE_NAMES: [KeyUsageFlags, string][] = [
-  [KeyUsageFlags.digitalSignature, "digitalSignature"],
-  [KeyUsageFlags.nonRepudiation, "nonRepudiation"],
-  [KeyUsageFlags.keyEncipherment, "keyEncipherment"],
-  [KeyUsageFlags.dataEncipherment, "dataEncipherment"],
-  [KeyUsageFlags.keyAgreement, "keyAgreement"],
-  [KeyUsageFlags.keyCertSign, "keyCertSign"],
-  [KeyUsageFlags.cRLSign, "cRLSign"],
-  [KeyUsageFlags.encipherOnly, "encipherOnly"],
-  [KeyUsageFlags.decipherOnly, "decipherOnly"],
-];
+/** RFC 5280's key usage bits, in order: bit n is flag 2^n. */
+const KEY_USAGE_NAMES: [number, string][] = [
+  "digitalSignature",
+  "nonRepudiation",
+  "keyEncipherment",
+  "dataEncipherment",
+  "keyAgreement",
+  "keyCertSign",
+  "cRLSign",
+  "encipherOnly",
+  "decipherOnly",
+].map((name, bit) => [2 ** bit, name]);
 
 const EXTENDED_KEY_USAGE_NAMES: Record<string, string> = {
   "1.3.6.1.5.5.7.3.1": "serverAuth",
@@ -87,11 +82,7 @@ const EXTENDED_KEY_USAGE_NAMES: Record<string, string> = {
 export function parseCertificate(input: string | Uint8Array): CertificateInfo {
   const der = certificateDer(input);
   const signed = readSignedData(der);
-  const certificate = new X509Certificate(toArrayBuffer(der));
-  const san = certificate.getExtension(SubjectAlternativeNameExtension);
-  const basicConstraints = certificate.getExtension(BasicConstraintsExtension);
-  const keyUsage = certificate.getExtension(KeyUsagesExtension);
-  const extendedKeyUsage = certificate.getExtension(ExtendedKeyUsageExtension);
+  const certificate = readCertificateFields(der);
   let publicKey: PublicKeyDescription;
   try {
     publicKey = describeSpki(subjectPublicKeyInfoOf(signed, "certificate"));
@@ -99,28 +90,25 @@ export function parseCertificate(input: string | Uint8Array): CertificateInfo {
     publicKey = { algorithm: "unknown" };
   }
   return {
-    serialNumber: certificate.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, ""),
+    serialNumber: certificate.serialNumberHex.toLowerCase().replace(/^(00)+(?=.)/, ""),
     notBefore: certificate.notBefore,
     notAfter: certificate.notAfter,
     subject: certificate.subject,
     issuer: certificate.issuer,
-    commonName: certificate.subjectName.getField("CN")[0],
-    names:
-      san?.names.items
-        .filter((name) => name.type === "dns")
-        .map((name) => name.value.toLowerCase()) ?? [],
+    commonName: certificate.subjectCommonNames[0],
+    names: certificate.dnsNames.map((name) => name.toLowerCase()),
     sha256Fingerprint: sha256Fingerprint(der),
-    isCa: basicConstraints?.ca ?? false,
-    pathLength: basicConstraints?.pathLength,
+    isCa: certificate.basicConstraints?.ca ?? false,
+    pathLength: certificate.basicConstraints?.pathLength,
     publicKey,
     signatureAlgorithm: signatureAlgorithmName(signed.signatureAlgorithmOid),
-    keyUsages: KEY_USAGE_NAMES.filter(([flag]) => ((keyUsage?.usages ?? 0) & flag) !== 0).map(
+    keyUsages: KEY_USAGE_NAMES.filter(([flag]) => ((certificate.keyUsage ?? 0) & flag) !== 0).map(
       ([, name]) => name,
     ),
-    extendedKeyUsages: [...(extendedKeyUsage?.usages ?? [])].map(
-      (usage) => EXTENDED_KEY_USAGE_NAMES[String(usage)] ?? String(usage),
+    extendedKeyUsages: (certificate.extendedKeyUsages ?? []).map(
+      (usage) => EXTENDED_KEY_USAGE_NAMES[usage] ?? usage,
     ),
-    subjectKeyId: certificate.getExtension(SubjectKeyIdentifierExtension)?.keyId.toLowerCase(),
-    authorityKeyId: certificate.getExtension(AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase(),
+    subjectKeyId: certificate.subjectKeyId,
+    authorityKeyId: certificate.authorityKeyId,
   };
 }

@@ -1,23 +1,11 @@
-import "reflect-metadata";
-import {
-  AuthorityKeyIdentifierExtension,
-  BasicConstraintsExtension,
-  ExtendedKeyUsage,
-  ExtendedKeyUsageExtension,
-  type Extension,
-  KeyUsageFlags,
-  KeyUsagesExtension,
-  SubjectAlternativeNameExtension,
-  SubjectKeyIdentifierExtension,
-  type X509Certificate,
-  X509CertificateGenerator,
-} from "@peculiar/x509";
+import type { AuthorityKeyIdentifierExtension, Extension, X509Certificate } from "@peculiar/x509";
 import type { KeyType } from "../domain/key-types.ts";
 import { loadCertificate } from "./certificate-info.ts";
 import { subjectRdns } from "./csr-build.ts";
 import { describeSpki, generateKeyPair, signingAlgorithmFor } from "./key-pairs.ts";
 import { findPemBlock, toArrayBuffer } from "./pem.ts";
 import { checkSignature, readSignedData, subjectPublicKeyInfoOf } from "./signed-data.ts";
+import { type X509Library, x509Library } from "./x509-library.ts";
 
 /** A CA certificate with the private key that signs for it. */
 export interface CaKeys {
@@ -49,21 +37,29 @@ function randomSerial(): string {
 }
 
 /** The authority key identifier pointing at the issuer: its own SKI when it has one. */
-async function authorityKeyId(issuer: X509Certificate): Promise<AuthorityKeyIdentifierExtension> {
+async function authorityKeyId(
+  { AuthorityKeyIdentifierExtension, SubjectKeyIdentifierExtension }: X509Library,
+  issuer: X509Certificate,
+): Promise<AuthorityKeyIdentifierExtension> {
   const keyId = issuer.getExtension(SubjectKeyIdentifierExtension)?.keyId;
   return keyId === undefined
     ? AuthorityKeyIdentifierExtension.create(issuer.publicKey)
     : new AuthorityKeyIdentifierExtension(keyId);
 }
 
-const CA_KEY_USAGE = new KeyUsagesExtension(
-  KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign,
-  true,
-);
+const caKeyUsage = ({ KeyUsagesExtension, KeyUsageFlags }: X509Library) =>
+  new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true);
 
 /** A self-signed root: CA (critical, path length 1), keyCertSign + cRLSign (critical), SKI/AKI. */
 export async function createRootCa(input: CaRequest): Promise<CaKeys> {
   checkValidity(input.notBefore, input.notAfter);
+  const x509 = await x509Library();
+  const {
+    AuthorityKeyIdentifierExtension,
+    BasicConstraintsExtension,
+    SubjectKeyIdentifierExtension,
+    X509CertificateGenerator,
+  } = x509;
   const keys = await generateKeyPair(input.keyType);
   const subjectKeyId = await SubjectKeyIdentifierExtension.create(keys.publicKey);
   const certificate = await X509CertificateGenerator.createSelfSigned({
@@ -75,7 +71,7 @@ export async function createRootCa(input: CaRequest): Promise<CaKeys> {
     signingAlgorithm: signingAlgorithmFor(keys.privateKey),
     extensions: [
       new BasicConstraintsExtension(true, 1, true),
-      CA_KEY_USAGE,
+      caKeyUsage(x509),
       subjectKeyId,
       new AuthorityKeyIdentifierExtension(subjectKeyId.keyId),
     ],
@@ -89,8 +85,16 @@ export async function createRootCa(input: CaRequest): Promise<CaKeys> {
  */
 export async function createIntermediateCa(input: CaRequest & { issuer: CaKeys }): Promise<CaKeys> {
   checkValidity(input.notBefore, input.notAfter);
+  const x509 = await x509Library();
+  const {
+    BasicConstraintsExtension,
+    ExtendedKeyUsage,
+    ExtendedKeyUsageExtension,
+    SubjectKeyIdentifierExtension,
+    X509CertificateGenerator,
+  } = x509;
   const keys = await generateKeyPair(input.keyType);
-  const issuer = loadCertificate(input.issuer.certificatePem);
+  const issuer = await loadCertificate(input.issuer.certificatePem);
   const certificate = await X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: subjectRdns(input.commonName, { organization: input.organization }),
@@ -102,10 +106,10 @@ export async function createIntermediateCa(input: CaRequest & { issuer: CaKeys }
     signingAlgorithm: signingAlgorithmFor(input.issuer.privateKey),
     extensions: [
       new BasicConstraintsExtension(true, 0, true),
-      CA_KEY_USAGE,
+      caKeyUsage(x509),
       new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth, ExtendedKeyUsage.clientAuth]),
       await SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await authorityKeyId(issuer),
+      await authorityKeyId(x509, issuer),
     ],
   });
   return { certificatePem: toPemText(certificate), privateKey: keys.privateKey };
@@ -149,7 +153,18 @@ export async function issueLeafCertificate(input: {
   checkValidity(input.notBefore, input.notAfter);
   const spki = toArrayBuffer(verifiedCsrKey(input.csrPem));
   const isRsa = describeSpki(new Uint8Array(spki)).algorithm === "RSA";
-  const issuer = loadCertificate(input.issuer.certificatePem);
+  const x509 = await x509Library();
+  const {
+    BasicConstraintsExtension,
+    ExtendedKeyUsage,
+    ExtendedKeyUsageExtension,
+    KeyUsageFlags,
+    KeyUsagesExtension,
+    SubjectAlternativeNameExtension,
+    SubjectKeyIdentifierExtension,
+    X509CertificateGenerator,
+  } = x509;
+  const issuer = await loadCertificate(input.issuer.certificatePem);
   const commonName = firstName.length <= 64 ? firstName : undefined;
   const extensions: Extension[] = [
     new BasicConstraintsExtension(false, undefined, true),
@@ -165,7 +180,7 @@ export async function issueLeafCertificate(input: {
       commonName === undefined,
     ),
     await SubjectKeyIdentifierExtension.create(spki),
-    await authorityKeyId(issuer),
+    await authorityKeyId(x509, issuer),
   ];
   const certificate = await X509CertificateGenerator.create({
     serialNumber: Buffer.from(input.serialNumber).toString("hex"),

@@ -1,10 +1,6 @@
-import "reflect-metadata";
-import {
-  type JsonName,
-  Pkcs10CertificateRequestGenerator,
-  SubjectAlternativeNameExtension,
-} from "@peculiar/x509";
+import type { JsonName } from "@peculiar/x509";
 import { signingAlgorithmFor } from "./key-pairs.ts";
+import { x509Library } from "./x509-library.ts";
 
 export interface CsrSubject {
   readonly organization?: string;
@@ -61,6 +57,8 @@ export async function buildCsr(input: {
       throw new Error(`'${name}' is not an ASCII domain name; convert it to punycode first.`);
     }
   }
+  const { Pkcs10CertificateRequestGenerator, SubjectAlternativeNameExtension } =
+    await x509Library();
   const csr = await Pkcs10CertificateRequestGenerator.create({
     name: subjectRdns(firstName.length <= MAX_LENGTHS.CN ? firstName : undefined, input.subject),
     keys: input.keys,

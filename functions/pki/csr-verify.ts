@@ -1,15 +1,11 @@
-import "reflect-metadata";
-import {
-  type Name,
-  Pkcs10CertificateRequest,
-  SubjectAlternativeNameExtension,
-} from "@peculiar/x509";
+import type { Name, Pkcs10CertificateRequest } from "@peculiar/x509";
 import type { KeyType } from "../domain/key-types.ts";
 import { type CsrDefect, listForPeople } from "./csr-defects.ts";
 import { describeSpki, formatKeyDescription, type PublicKeyDescription } from "./key-pairs.ts";
 import { parsePemBlocks, pemTextOf, toArrayBuffer } from "./pem.ts";
 import { signatureAlgorithmName, signatureAlgorithmOf } from "./signature-algorithms.ts";
 import { checkSignature, readSignedWithKey, type SignedData } from "./signed-data.ts";
+import { type X509Library, x509Library } from "./x509-library.ts";
 
 export type { CsrDefect, CsrDefectCode } from "./csr-defects.ts";
 
@@ -79,7 +75,10 @@ function subjectOf(name: Name): Pick<CsrSummary, "subject" | "subjectText" | "su
   return { subject, subjectText: name.toString(), subjectRdnCount: rdns.length };
 }
 
-function alternativeNames(csr: Pkcs10CertificateRequest): { dns: string[]; other: string[] } {
+function alternativeNames(
+  { SubjectAlternativeNameExtension }: X509Library,
+  csr: Pkcs10CertificateRequest,
+): { dns: string[]; other: string[] } {
   let extension: ReturnType<Pkcs10CertificateRequest["getExtension"]>;
   try {
     extension = csr.getExtension(SAN_OID);
@@ -241,6 +240,7 @@ export async function verifyCsr(
   if ("problem" in read) {
     return { ok: false, defects: [{ code: "CSR_UNREADABLE", message: read.problem }] };
   }
+  const x509 = await x509Library();
   let signed: SignedData;
   let spki: Uint8Array;
   let csr: Pkcs10CertificateRequest;
@@ -248,7 +248,7 @@ export async function verifyCsr(
   let commonName: string | undefined;
   try {
     ({ signed, spki } = readSignedWithKey(read.der, "csr"));
-    csr = new Pkcs10CertificateRequest(toArrayBuffer(read.der));
+    csr = new x509.Pkcs10CertificateRequest(toArrayBuffer(read.der));
     subject = subjectOf(csr.subjectName);
     commonName = csr.subjectName.getField("CN")[0];
   } catch {
@@ -269,7 +269,7 @@ export async function verifyCsr(
   } catch {
     key = undefined;
   }
-  const alternative = alternativeNames(csr);
+  const alternative = alternativeNames(x509, csr);
   const names = [
     ...new Set([...(commonName === undefined ? [] : [normalize(commonName)]), ...alternative.dns]),
   ];

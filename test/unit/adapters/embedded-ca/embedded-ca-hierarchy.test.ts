@@ -17,7 +17,7 @@ const passphrases = derivedKeyPassphrases(new Uint8Array(32));
 
 /** Whether the pair's private key is the key its certificate certifies. */
 async function keyMatchesCertificate(pair: CaKeyPair): Promise<boolean> {
-  const publicKey = await loadCertificate(pair.certificatePem).publicKey.export();
+  const publicKey = await (await loadCertificate(pair.certificatePem)).publicKey.export();
   const fromCertificate = await crypto.subtle.exportKey("jwk", publicKey);
   const fromKey = await crypto.subtle.exportKey("jwk", pair.privateKey);
   return fromCertificate.x === fromKey.x && fromCertificate.y === fromKey.y;
