@@ -1,8 +1,9 @@
 import { createHash, createPrivateKey, generateKeyPairSync } from "node:crypto";
-import * as acme from "acme-client";
+import type * as acme from "acme-client";
 import { CaRejected } from "../../ports/certificate-authority.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
 import type { AcmeCall } from "./acme-http-calls.ts";
+import { acmeLibrary } from "./acme-library.ts";
 import { ACME_ERROR, caErrorForExchange, describeProblem, problemOf } from "./acme-problems.ts";
 
 /** An External Account Binding from the CA (Secrets Manager on AWS; never in state). */
@@ -109,7 +110,8 @@ export class AcmeAccount {
     const stored = reuseStoredUrl ? await vault.getCaMaterial(paths.description) : undefined;
     if (pkcs8 !== undefined && stored !== undefined) {
       const account = JSON.parse(stored) as StoredAccount;
-      return new acme.Client({
+      const { Client } = await acmeLibrary();
+      return new Client({
         directoryUrl,
         accountKey: pemOf(pkcs8),
         accountUrl: account.accountUrl,
@@ -136,7 +138,8 @@ export class AcmeAccount {
     descriptionPath: string,
   ): Promise<acme.Client> {
     const { directoryUrl, tenantId, contactEmail, vault } = this.#options;
-    const client = new acme.Client({
+    const { Client } = await acmeLibrary();
+    const client = new Client({
       directoryUrl,
       accountKey,
       backoffAttempts: 1,

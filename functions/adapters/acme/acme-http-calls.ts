@@ -1,8 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Agent } from "node:https";
-import * as acme from "acme-client";
-// The same axios acme-client loads (one copy in the lock file): its http adapter is wrapped below.
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from "axios";
+import type { AxiosAdapter, InternalAxiosRequestConfig } from "axios";
+import { acmeAxios, acmeLibrary } from "./acme-library.ts";
 
 /** One HTTP exchange with the CA, as far as it got. */
 export interface AcmeExchange {
@@ -49,7 +48,7 @@ interface CallState {
 }
 
 const calls = new AsyncLocalStorage<CallState>();
-let installed = false;
+let installed: Promise<void> | undefined;
 
 function parsedBody(data: unknown): unknown {
   if (typeof data !== "string" && !Buffer.isBuffer(data)) return data;
@@ -122,11 +121,17 @@ function recordingAdapter(http: AxiosAdapter, state: CallState): AxiosAdapter {
  * Hooks into acme-client's axios instance once. Inside an adapter call, requests get the
  * call's trust and timeout, and every exchange is recorded: acme-client turns problem
  * documents into bare messages and network failures into "Cannot read properties of undefined
- * (reading 'config')", so the recording is what names the CA's actual answer.
+ * (reading 'config')", so the recording is what names the CA's actual answer. acme-client
+ * and its axios are loaded here, on the first call, not while the function starts.
  */
-function install() {
-  if (installed) return;
-  installed = true;
+function install(): Promise<void> {
+  installed ??= hookIntoAcmeClient();
+  return installed;
+}
+
+async function hookIntoAcmeClient(): Promise<void> {
+  const [acme, axios] = await Promise.all([acmeLibrary(), acmeAxios()]);
+  // The http adapter of the very axios acme-client sends through.
   const http = axios.getAdapter("http");
   // No sleeping inside a call: acme-client would wait 5 s per retry, or a Retry-After of
   // hours on rate limits. The state machine retries CaUnavailable with its own waits.
@@ -146,11 +151,11 @@ function install() {
 }
 
 /** Runs `work` as one adapter call: its requests to the CA are set up and recorded. */
-export function inAcmeCall<T>(
+export async function inAcmeCall<T>(
   settings: AcmeCallSettings,
   work: (call: AcmeCall) => Promise<T>,
 ): Promise<T> {
-  install();
+  await install();
   const state: CallState = { settings };
   const call: AcmeCall = {
     async send(request) {
