@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { DependenciesFor, DependencySource, Needs } from "../composition/needs.ts";
 import { classifyTransient } from "./transient-errors.ts";
 
@@ -10,7 +10,8 @@ import { classifyTransient } from "./transient-errors.ts";
 export interface StepDeclaration {
   readonly kind: "step";
   readonly state: string;
-  readonly input: z.ZodType;
+  /** Any zod schema (zod/mini's or zod's chained API). */
+  readonly input: z.core.$ZodType;
   readonly needs: Needs;
   /**
    * The step, run with the dependencies its needs name from `source`: parses the raw input, and
@@ -29,7 +30,7 @@ export class InvalidStepInput extends Error {
  */
 export function declareStep<const N extends Needs, Input, Output>(
   state: string,
-  contract: { readonly input: z.ZodType<Input>; readonly needs: N },
+  contract: { readonly input: z.core.$ZodType<Input>; readonly needs: N },
   run: (deps: DependenciesFor<N>, input: Input) => Promise<Output>,
 ): StepDeclaration {
   return {
@@ -40,7 +41,7 @@ export function declareStep<const N extends Needs, Input, Output>(
     bind(source) {
       const deps = source.dependenciesFor(contract.needs);
       return async (rawInput) => {
-        const parsed = contract.input.safeParse(rawInput);
+        const parsed = z.safeParse(contract.input, rawInput);
         if (!parsed.success) {
           throw new InvalidStepInput(`${state}: ${z.prettifyError(parsed.error)}`);
         }
