@@ -1,4 +1,7 @@
-import { request } from "node:http";
+// `import … from "node:http"` builds the module's ESM namespace, which reads every export,
+// lazily loaded ones included (WebSocket and friends): tens of milliseconds when a function
+// starts. The module object itself costs nothing more than what the AWS SDK already loaded.
+const { request } = process.getBuiltinModule("node:http");
 
 export interface FetchTarget {
   /** IP address to connect to. */

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from "node:http";
 import {
   ADDRESS_SCOPE_DESCRIPTIONS,
   addressScope,
@@ -9,6 +8,9 @@ import { dnsFailureOutcome } from "./dns-failure-detail.ts";
 import { type DnsLookup, DnsLookupFailure } from "./dns-lookup.ts";
 import { type FetchedResponse, fetchWithoutRedirects } from "./http-fetch.ts";
 import { compareFileContent, describeDifference } from "./value-comparison.ts";
+
+// Not `import … from "node:http"`: see http-fetch.ts.
+const { STATUS_CODES } = process.getBuiltinModule("node:http");
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
