@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import * as z from "zod/mini";
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent } from "./api-types.ts";
 
@@ -44,12 +44,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** The JSON body checked against a schema: 400 INVALID_REQUEST lists every issue. */
-export function parseRequestBody<Schema extends z.ZodType>(
+export function parseRequestBody<Schema extends z.core.$ZodType>(
   event: ApiEvent,
   schema: Schema,
 ): { readonly raw: unknown; readonly value: z.infer<Schema> } {
   const raw = parseJsonBody(event);
-  const parsed = schema.safeParse(raw);
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) {
     throw new ApiError(
       400,

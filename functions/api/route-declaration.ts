@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { DependenciesFor, DependencySource, Needs } from "../composition/needs.ts";
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent, ApiResult, Principal, Role } from "./api-types.ts";
@@ -15,7 +15,8 @@ export const SIGNED_IN: readonly ["customer", "operator"] = ["customer", "operat
 
 export interface RouteBody<Body> {
   readonly contentType: "application/json";
-  readonly schema: z.ZodType<Body>;
+  /** Any zod schema (zod/mini's or zod's chained API). */
+  readonly schema: z.core.$ZodType<Body>;
 }
 
 export interface RouteRequest<Access extends RouteAccess, Body> {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { OrderRecord } from "../../domain/order-record.ts";
 import { canTransition } from "../../domain/order-status.ts";
 import {
