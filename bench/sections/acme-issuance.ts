@@ -63,8 +63,8 @@ export async function run(): Promise<void> {
         CERTFLOW_ACME_CONTACT_EMAIL: "bench@certflow-bench.com",
         CERTFLOW_DNS_RESOLVER: pebble.dnsAddress,
         CERTFLOW_HTTP_VALIDATION_PORT: String(pebble.httpPort),
-        CERTFLOW_CHECK_MIN_SECONDS: "1",
-        CERTFLOW_CHECK_MAX_SECONDS: "2",
+        CERTFLOW_CHECK_EARLY_SECONDS: "1",
+        CERTFLOW_CHECK_LATE_SECONDS: "2",
       }),
       { fresh: true },
     );

@@ -97,8 +97,8 @@ async function timeToIssued(runs: number): Promise<number[]> {
   const host = await startLocalHost(
     settingsFor(dataDir, {
       CERTFLOW_DNS_RESOLVER: dns.address,
-      CERTFLOW_CHECK_MIN_SECONDS: "1",
-      CERTFLOW_CHECK_MAX_SECONDS: "2",
+      CERTFLOW_CHECK_EARLY_SECONDS: "1",
+      CERTFLOW_CHECK_LATE_SECONDS: "2",
     }),
     { fresh: true },
   );

@@ -1,3 +1,4 @@
+import { DEFAULT_CHECK_CADENCE } from "../domain/check-cadence.ts";
 import { CA_KINDS, type CaKind } from "../ports/certificate-authority.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 
@@ -21,8 +22,9 @@ export const AWS_ENVIRONMENT = {
   dnsCnameZone: "CERTFLOW_DNS_CNAME_ZONE",
   dnsCnameHostedZoneId: "CERTFLOW_DNS_CNAME_HOSTED_ZONE_ID",
   validationTimeoutSeconds: "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",
-  checkMinSeconds: "CERTFLOW_CHECK_MIN_SECONDS",
-  checkMaxSeconds: "CERTFLOW_CHECK_MAX_SECONDS",
+  checkEarlySeconds: "CERTFLOW_CHECK_EARLY_SECONDS",
+  checkEarlyPeriodSeconds: "CERTFLOW_CHECK_EARLY_PERIOD_SECONDS",
+  checkLateSeconds: "CERTFLOW_CHECK_LATE_SECONDS",
   caPollMinSeconds: "CERTFLOW_CA_POLL_MIN_SECONDS",
   caPollMaxSeconds: "CERTFLOW_CA_POLL_MAX_SECONDS",
   caDecisionTimeoutSeconds: "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
@@ -70,8 +72,15 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
   const names = AWS_ENVIRONMENT;
   return {
     validationTimeoutSeconds: seconds(env, names.validationTimeoutSeconds, 86_400),
-    checkMinSeconds: seconds(env, names.checkMinSeconds, 30),
-    checkMaxSeconds: seconds(env, names.checkMaxSeconds, 3_600),
+    checkCadence: {
+      earlySeconds: seconds(env, names.checkEarlySeconds, DEFAULT_CHECK_CADENCE.earlySeconds),
+      earlyPeriodSeconds: seconds(
+        env,
+        names.checkEarlyPeriodSeconds,
+        DEFAULT_CHECK_CADENCE.earlyPeriodSeconds,
+      ),
+      lateSeconds: seconds(env, names.checkLateSeconds, DEFAULT_CHECK_CADENCE.lateSeconds),
+    },
     caPollMinSeconds: seconds(env, names.caPollMinSeconds, 1),
     caPollMaxSeconds: seconds(env, names.caPollMaxSeconds, 60),
     caDecisionTimeoutSeconds: seconds(env, names.caDecisionTimeoutSeconds, 3_600),

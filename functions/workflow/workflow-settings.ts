@@ -1,9 +1,10 @@
+import { type CheckCadence, DEFAULT_CHECK_CADENCE } from "../domain/check-cadence.ts";
+
 export interface WorkflowSettings {
   /** How long the customer has to publish, from the moment instructions are recorded. */
   readonly validationTimeoutSeconds: number;
-  /** Backoff bounds of the wait-and-check loop; the first check runs at once. */
-  readonly checkMinSeconds: number;
-  readonly checkMaxSeconds: number;
+  /** How often the wait loop looks for what the customer published; the first check runs at once. */
+  readonly checkCadence: CheckCadence;
   /** Backoff bounds for polling the CA's validation decision and issuance. */
   readonly caPollMinSeconds: number;
   readonly caPollMaxSeconds: number;
@@ -19,8 +20,7 @@ export interface WorkflowSettings {
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
   validationTimeoutSeconds: 86_400,
-  checkMinSeconds: 30,
-  checkMaxSeconds: 3_600,
+  checkCadence: DEFAULT_CHECK_CADENCE,
   caPollMinSeconds: 1,
   caPollMaxSeconds: 60,
   caDecisionTimeoutSeconds: 3_600,

@@ -101,6 +101,8 @@ export class OrderWorkflow extends Construct {
       reason:
         "Step Functions' own logging and tracing: logs:*LogDelivery, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSampling* accept no resource but *.",
     });
+    // Steps may only answer task tokens (a wait loop wakes its own task): no ARN, so no cycle.
+    for (const step of steps.values()) step.allowWorkflow(this.stateMachine);
     const invoked = [...new Set(bindings.map((binding) => binding.stateName))].sort();
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({

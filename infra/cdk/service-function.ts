@@ -311,6 +311,10 @@ export class ServiceFunction extends Construct {
     if (onTokens.length > 0) {
       this.role.addToPolicy(new PolicyStatement({ actions: onTokens, resources: ["*"] }));
     }
-    this.function.addEnvironment(AWS_ENVIRONMENT.stateMachineArn, stateMachine.stateMachineArn);
+    // A step answering its own task token needs no ARN; naming the machine in a step's
+    // environment would make the machine and its functions depend on each other.
+    if (onMachine.length > 0 || onExecutions.length > 0) {
+      this.function.addEnvironment(AWS_ENVIRONMENT.stateMachineArn, stateMachine.stateMachineArn);
+    }
   }
 }

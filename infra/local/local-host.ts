@@ -28,6 +28,7 @@ import { localCertificateAuthorities } from "./local-certificate-authority.ts";
 import type { LocalSettings } from "./local-settings.ts";
 import {
   createLocalWorkflowEngine,
+  deferredEngine,
   type LocalWorkflowEngine,
   type TimeMode,
 } from "./local-workflow-engine.ts";
@@ -59,8 +60,7 @@ function masterSecret(dataDir: string): Uint8Array {
 function workflowSettingsOf(settings: LocalSettings): WorkflowSettings {
   return {
     validationTimeoutSeconds: settings.validationTimeoutSeconds,
-    checkMinSeconds: settings.checkMinSeconds,
-    checkMaxSeconds: settings.checkMaxSeconds,
+    checkCadence: settings.checkCadence,
     caPollMinSeconds: 1,
     caPollMaxSeconds: 30,
     caDecisionTimeoutSeconds: settings.caDecisionTimeoutSeconds,
@@ -127,10 +127,11 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           httpPort: settings.httpValidationPort,
           allowLoopback: settings.allowLoopbackChecks,
         }),
-      workflow: () => {
-        if (engine === undefined) throw new Error("The workflow engine is not running yet.");
-        return engine;
-      },
+      workflow: () =>
+        deferredEngine(() => {
+          if (engine === undefined) throw new Error("The workflow engine is not running yet.");
+          return engine;
+        }),
       ca: localCertificateAuthorities(settings),
     },
   );

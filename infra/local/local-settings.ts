@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { type CheckCadence, DEFAULT_CHECK_CADENCE } from "../../functions/domain/check-cadence.ts";
 import { type ApiToken, localTokens } from "../../functions/local/local-token-file.ts";
 
 export type { ApiToken } from "../../functions/local/local-token-file.ts";
@@ -37,8 +38,7 @@ export interface LocalSettings {
   /** HTTP file checks may connect to 127.0.0.1 / ::1 (and never to other non-public addresses). */
   readonly allowLoopbackChecks: boolean;
   readonly validationTimeoutSeconds: number;
-  readonly checkMinSeconds: number;
-  readonly checkMaxSeconds: number;
+  readonly checkCadence: CheckCadence;
   /** How long the CA may take to decide or issue (CERTFLOW_CA_DECISION_TIMEOUT_SECONDS). */
   readonly caDecisionTimeoutSeconds: number;
   readonly submissionsPerMinute: number;
@@ -114,8 +114,18 @@ const environmentSchema = z.object({
     "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",
     86_400,
   ),
-  CERTFLOW_CHECK_MIN_SECONDS: positiveInteger("CERTFLOW_CHECK_MIN_SECONDS", 30),
-  CERTFLOW_CHECK_MAX_SECONDS: positiveInteger("CERTFLOW_CHECK_MAX_SECONDS", 3_600),
+  CERTFLOW_CHECK_EARLY_SECONDS: positiveInteger(
+    "CERTFLOW_CHECK_EARLY_SECONDS",
+    DEFAULT_CHECK_CADENCE.earlySeconds,
+  ),
+  CERTFLOW_CHECK_EARLY_PERIOD_SECONDS: positiveInteger(
+    "CERTFLOW_CHECK_EARLY_PERIOD_SECONDS",
+    DEFAULT_CHECK_CADENCE.earlyPeriodSeconds,
+  ),
+  CERTFLOW_CHECK_LATE_SECONDS: positiveInteger(
+    "CERTFLOW_CHECK_LATE_SECONDS",
+    DEFAULT_CHECK_CADENCE.lateSeconds,
+  ),
   CERTFLOW_CA_DECISION_TIMEOUT_SECONDS: positiveInteger(
     "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
     3_600,
@@ -169,9 +179,9 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join("; "));
   }
   const env = parsed.data;
-  if (env.CERTFLOW_CHECK_MIN_SECONDS > env.CERTFLOW_CHECK_MAX_SECONDS) {
+  if (env.CERTFLOW_CHECK_EARLY_SECONDS > env.CERTFLOW_CHECK_LATE_SECONDS) {
     throw new SettingsError(
-      "CERTFLOW_CHECK_MIN_SECONDS must not exceed CERTFLOW_CHECK_MAX_SECONDS.",
+      "CERTFLOW_CHECK_EARLY_SECONDS must not exceed CERTFLOW_CHECK_LATE_SECONDS.",
     );
   }
   const acme = env.CERTFLOW_CA === "acme" ? acmeSettings(env) : undefined;
@@ -193,8 +203,11 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
     allowLoopbackChecks: env.CERTFLOW_ALLOW_LOOPBACK_CHECKS,
     validationTimeoutSeconds: env.CERTFLOW_VALIDATION_TIMEOUT_SECONDS,
-    checkMinSeconds: env.CERTFLOW_CHECK_MIN_SECONDS,
-    checkMaxSeconds: env.CERTFLOW_CHECK_MAX_SECONDS,
+    checkCadence: {
+      earlySeconds: env.CERTFLOW_CHECK_EARLY_SECONDS,
+      earlyPeriodSeconds: env.CERTFLOW_CHECK_EARLY_PERIOD_SECONDS,
+      lateSeconds: env.CERTFLOW_CHECK_LATE_SECONDS,
+    },
     caDecisionTimeoutSeconds: env.CERTFLOW_CA_DECISION_TIMEOUT_SECONDS,
     submissionsPerMinute: env.CERTFLOW_SUBMISSIONS_PER_MINUTE,
     customerCheckIntervalSeconds: env.CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS,

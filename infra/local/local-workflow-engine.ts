@@ -81,10 +81,12 @@ export function createLocalWorkflowEngine(options: {
   const timeMode = options.timeMode ?? { kind: "real" };
   const original = substitutePlaceholders(options.definition);
   const states = original.States as Record<string, StateDefinition>;
-  const callbackStates = new Set<string>();
   const localHandlers: Record<string, TaskHandler> = {};
   const tokens = new TaskTokenRegistry();
-  const currentToken = new Map<string, string>();
+  /** Each execution's token prefix, and the token and timer of the task it has parked. */
+  const executionToken = new Map<string, string>();
+  const parked = new Map<string, { token: string; timer?: ReturnType<typeof setTimeout> }>();
+  let entries = 0;
 
   // Steps in flight finish even when their execution is aborted, so close() waits for them
   // (a parked callback wait is not a step: it is released instead).
@@ -132,32 +134,61 @@ export function createLocalWorkflowEngine(options: {
       localHandlers[stateName] = handler;
       continue;
     }
-    callbackStates.add(stateName);
-    const timeoutPath = state.TimeoutSecondsPath;
-    if (typeof timeoutPath === "string") {
-      // AWS reads TimeoutSecondsPath from the state's raw input; aws-local-stepfunctions reads
-      // it after Parameters. Carry the value through the payload so both agree.
-      const parameters = structuredClone(state.Parameters) as { Payload: Record<string, unknown> };
-      parameters.Payload[`${TIMEOUT_FIELD}.$`] = timeoutPath;
-      runStates[stateName] = {
-        ...state,
-        Parameters: parameters,
-        TimeoutSecondsPath: `$.Payload.${TIMEOUT_FIELD}`,
-      };
-    }
+    // The engine times the wait itself (AWS reads TimeoutSecondsPath from the state's raw input,
+    // aws-local-stepfunctions after Parameters): the value travels in the payload.
+    const { TimeoutSecondsPath: timeoutPath, TimeoutSeconds: fixedTimeout, ...untimed } = state;
+    const parameters = structuredClone(state.Parameters) as { Payload: Record<string, unknown> };
+    if (typeof timeoutPath === "string") parameters.Payload[`${TIMEOUT_FIELD}.$`] = timeoutPath;
+    runStates[stateName] = { ...untimed, Parameters: parameters };
     localHandlers[stateName] = async (input) => {
-      const { [TIMEOUT_FIELD]: timeoutSeconds, ...payload } =
+      const { [TIMEOUT_FIELD]: timeoutField, ...payload } =
         (input as { Payload?: Record<string, unknown> }).Payload ?? {};
-      const token = payload.taskToken;
-      if (typeof token !== "string") throw new Error(`${stateName}: the payload has no taskToken.`);
-      await handler(payload);
-      if (timeMode.kind === "simulated") {
-        timeMode.advance(Number(timeoutSeconds ?? state.TimeoutSeconds ?? 0));
+      const prefix = payload.taskToken;
+      if (typeof prefix !== "string")
+        throw new Error(`${stateName}: the payload has no taskToken.`);
+      // As on AWS, every entry of the state gets a token of its own, live before the function
+      // runs, so the function may answer it itself and an earlier entry's token is refused.
+      entries += 1;
+      const token = `${prefix}.${entries}`;
+      const answered = tokens.wait(token);
+      answered.catch(() => undefined);
+      parked.set(prefix, { token });
+      try {
+        await handler({ ...payload, taskToken: token });
+      } catch (error) {
+        tokens.drop(token);
+        throw error;
+      }
+      const timeoutSeconds = Number(timeoutField ?? fixedTimeout ?? 0);
+      const timedOut = () => {
         const timeout = new Error("The wait timed out.");
         timeout.name = "States.Timeout";
-        throw timeout;
+        return timeout;
+      };
+      if (!tokens.isWaiting(token)) return answered;
+      if (timeMode.kind === "simulated") {
+        tokens.drop(token);
+        timeMode.advance(timeoutSeconds);
+        throw timedOut();
       }
-      return tokens.wait(token);
+      if (!(timeoutSeconds > 0)) return answered;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          tokens.drop(token);
+          reject(timedOut());
+        }, timeoutSeconds * 1000);
+        parked.set(prefix, { token, timer });
+        answered.then(
+          (output) => {
+            clearTimeout(timer);
+            resolve(output);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      });
     };
   }
   const machine = new StateMachine(definition as never, {
@@ -243,8 +274,12 @@ export function createLocalWorkflowEngine(options: {
   };
 
   const releaseWait = (name: string) => {
-    const token = currentToken.get(name);
-    if (token !== undefined) tokens.drop(token);
+    const prefix = executionToken.get(name);
+    const wait = prefix === undefined ? undefined : parked.get(prefix);
+    if (prefix === undefined || wait === undefined) return;
+    clearTimeout(wait.timer);
+    tokens.drop(wait.token);
+    parked.delete(prefix);
   };
 
   return {
@@ -260,7 +295,7 @@ export function createLocalWorkflowEngine(options: {
       records.set(name, record);
       persist(record);
       const token = `${name}:${randomBytes(16).toString("hex")}`;
-      currentToken.set(name, token);
+      executionToken.set(name, token);
       const waitOverrides: Record<string, number> = { ...options.waitTimeOverrides };
       // aws-local-stepfunctions runs a failed task again after an aborted retry wait: once the
       // execution is stopped, its tasks refuse to run.
@@ -289,14 +324,6 @@ export function createLocalWorkflowEngine(options: {
       const consume = (async () => {
         for await (const log of run.eventLogs) {
           if (log.type === "StateEntered") record.transitions++;
-          if (
-            (log.type === "StateExited" ||
-              log.type === "StateFailed" ||
-              log.type === "StateCaught") &&
-            callbackStates.has(log.state.name)
-          ) {
-            tokens.drop(token);
-          }
           record.events.push(toEvent(log));
           persist(record);
         }
@@ -335,6 +362,10 @@ export function createLocalWorkflowEngine(options: {
 
     async sendTaskSuccess(taskToken, output) {
       tokens.resolve(taskToken, output);
+    },
+
+    async sendTaskFailure(taskToken, error, cause) {
+      tokens.reject(taskToken, error, cause);
     },
 
     async stopExecution(name, cause) {
@@ -382,6 +413,20 @@ export function createLocalWorkflowEngine(options: {
       await Promise.all(inFlight);
       options.logger?.("workflow engine closed");
     },
+  };
+}
+
+/**
+ * The engine for handlers built before it exists (the engine runs the steps, and a wait loop's
+ * step answers the engine's task tokens): each call goes to the engine `current` returns.
+ */
+export function deferredEngine(current: () => WorkflowEngine): WorkflowEngine {
+  return {
+    startExecution: (name, input) => current().startExecution(name, input),
+    sendTaskSuccess: (token, output) => current().sendTaskSuccess(token, output),
+    sendTaskFailure: (token, error, cause) => current().sendTaskFailure(token, error, cause),
+    stopExecution: (name, cause) => current().stopExecution(name, cause),
+    describeExecution: (name) => current().describeExecution(name),
   };
 }
 

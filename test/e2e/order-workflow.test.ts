@@ -64,8 +64,8 @@ beforeAll(async () => {
     CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS: "0",
     CERTFLOW_DNS_RESOLVER: dns.address,
     CERTFLOW_HTTP_VALIDATION_PORT: String(web.port),
-    CERTFLOW_CHECK_MIN_SECONDS: "1",
-    CERTFLOW_CHECK_MAX_SECONDS: "2",
+    CERTFLOW_CHECK_EARLY_SECONDS: "1",
+    CERTFLOW_CHECK_LATE_SECONDS: "2",
   });
   customer = new ApiClient(service.url, "tenant-a-token");
   otherTenant = new ApiClient(service.url, "tenant-b-token");
@@ -415,7 +415,7 @@ describe("the execution history", () => {
     expect(printed).toContain(
       `Execution ${executionNames[0]} of order ${orderId} (ISSUED): SUCCEEDED`,
     );
-    expect(printed).toMatch(/StateEntered CheckCustomerPublished/);
+    expect(printed).toMatch(/StateEntered WaitForCustomerToPublish/);
     expect(printed).toMatch(/StateEntered MarkOrderIssued/);
     leaks.push(...findSecrets(printed, secrets));
     const customerView = await customer.request("GET", `/v1/executions/${executionNames[0]}`);

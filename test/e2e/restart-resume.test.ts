@@ -18,8 +18,8 @@ async function start(): Promise<RunningService> {
     {
       CERTFLOW_API_TOKENS: TOKENS,
       CERTFLOW_DNS_RESOLVER: dns.address,
-      CERTFLOW_CHECK_MIN_SECONDS: "1",
-      CERTFLOW_CHECK_MAX_SECONDS: "2",
+      CERTFLOW_CHECK_EARLY_SECONDS: "1",
+      CERTFLOW_CHECK_LATE_SECONDS: "2",
     },
     dataDir,
   );

@@ -12,8 +12,8 @@ beforeAll(async () => {
     CERTFLOW_API_TOKENS: "deadline-token:tenant-a:customer,operator-token:ops:operator",
     CERTFLOW_DNS_RESOLVER: dns.address,
     CERTFLOW_VALIDATION_TIMEOUT_SECONDS: "4",
-    CERTFLOW_CHECK_MIN_SECONDS: "1",
-    CERTFLOW_CHECK_MAX_SECONDS: "2",
+    CERTFLOW_CHECK_EARLY_SECONDS: "1",
+    CERTFLOW_CHECK_LATE_SECONDS: "2",
   });
 });
 

@@ -4,8 +4,12 @@ import { loadServiceCatalog } from "../../functions/composition/service-catalog.
 const { steps } = await loadServiceCatalog();
 const byState = new Map(steps.map(({ declaration }) => [declaration.state, declaration]));
 
-/** What the workflow's steps may be given: everything but the engine that runs them. */
-export type StepDependencies = Omit<AllDependencies, "workflow">;
+/**
+ * What the workflow's steps may be given: everything, the engine that runs them only where a
+ * step answers its own task token (a wait loop's step).
+ */
+export type StepDependencies = Omit<AllDependencies, "workflow"> &
+  Partial<Pick<AllDependencies, "workflow">>;
 
 /** Runs the step declared for a Task state, as the hosts do (input parsed, errors classified). */
 export function runDeclaredStep(

@@ -94,6 +94,7 @@ export function routeTestDependencies(
     workflow: {
       startExecution: async () => undefined,
       sendTaskSuccess: async () => undefined,
+      sendTaskFailure: async () => undefined,
       stopExecution: async () => undefined,
       describeExecution: async () => undefined,
     },

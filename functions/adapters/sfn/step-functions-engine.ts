@@ -3,22 +3,28 @@ import {
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  InvalidToken,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   ExecutionAlreadyExists as SfnExecutionAlreadyExists,
   StartExecutionCommand,
   StopExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
 } from "@aws-sdk/client-sfn";
 import {
   ExecutionAlreadyExists,
   type ExecutionDescription,
   type ExecutionEvent,
+  TaskNotWaiting,
   type WorkflowEngine,
 } from "../../ports/workflow-engine.ts";
 
 export interface StepFunctionsEngineOptions {
   readonly client: SFNClient;
-  readonly stateMachineArn: string;
+  /** The machine's ARN, read when an action names the machine or an execution. */
+  readonly stateMachineArn: string | (() => string);
 }
 
 /** Execution ARNs are the state machine ARN with `stateMachine` → `execution` plus the name. */
@@ -58,14 +64,38 @@ function toEvent(event: HistoryEvent): ExecutionEvent {
   };
 }
 
+/** What Step Functions answers for a token whose task no longer waits, as the port names it. */
+async function answeringToken(send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (
+      error instanceof TaskTimedOut ||
+      error instanceof TaskDoesNotExist ||
+      error instanceof InvalidToken
+    ) {
+      throw new TaskNotWaiting(error.message);
+    }
+    throw error;
+  }
+}
+
 /** The workflow engine on AWS: Step Functions standard workflows through the SDK. */
 export function createStepFunctionsEngine(options: StepFunctionsEngineOptions): WorkflowEngine {
-  const { client, stateMachineArn } = options;
+  const { client } = options;
+  const machineArn = () =>
+    typeof options.stateMachineArn === "string"
+      ? options.stateMachineArn
+      : options.stateMachineArn();
   return {
     async startExecution(name, input) {
       try {
         await client.send(
-          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+          new StartExecutionCommand({
+            stateMachineArn: machineArn(),
+            name,
+            input: JSON.stringify(input),
+          }),
         );
       } catch (error) {
         if (error instanceof SfnExecutionAlreadyExists) {
@@ -75,18 +105,25 @@ export function createStepFunctionsEngine(options: StepFunctionsEngineOptions): 
       }
     },
     async sendTaskSuccess(taskToken, output) {
-      await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      await answeringToken(() =>
+        client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+      );
+    },
+    async sendTaskFailure(taskToken, error, cause) {
+      await answeringToken(() =>
+        client.send(new SendTaskFailureCommand({ taskToken, error, cause })),
+      );
     },
     async stopExecution(name, cause) {
       await client.send(
         new StopExecutionCommand({
-          executionArn: executionArnFor(stateMachineArn, name),
+          executionArn: executionArnFor(machineArn(), name),
           cause,
         }),
       );
     },
     async describeExecution(name): Promise<ExecutionDescription | undefined> {
-      const executionArn = executionArnFor(stateMachineArn, name);
+      const executionArn = executionArnFor(machineArn(), name);
       try {
         const described = await client.send(new DescribeExecutionCommand({ executionArn }));
         const events: ExecutionEvent[] = [];

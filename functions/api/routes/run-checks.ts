@@ -61,10 +61,14 @@ export const route = declareRoute(
     let resumed = false;
     if (allPublished && updated.waitToken !== undefined) {
       try {
-        await deps.workflow.sendTaskSuccess(updated.waitToken, { reason: "customer check passed" });
+        await deps.workflow.sendTaskSuccess(updated.waitToken, {
+          done: true,
+          reason: "customer check passed",
+        });
         resumed = true;
       } catch {
-        // The execution already left its wait (its own check is running): nothing to wake.
+        // No task waits on this token: its own turn ended it, or the next turn is starting and
+        // will find what this check merged.
       }
     }
     return jsonResponse(200, {

@@ -1,8 +1,13 @@
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { lookAtCaDecision } from "../ca-decision.ts";
 import { type CaDecision, caOrderRefOf } from "../ca-progress.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 
+/**
+ * Tells the CA that everything is published and takes its first answer: CAs often decide within
+ * milliseconds, and a look here costs no state of its own.
+ */
 export const step = declareStep(
   "AskCaToValidate",
   { input: byOrder, needs: { table: "write", ca: true } },
@@ -11,10 +16,10 @@ export const step = declareStep(
     await deps.ca.requestValidation(caOrderRefOf(order));
     const now = deps.clock.now();
     const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
-    await updateOrder(deps.store, order.orderId, () => ({
+    const asked = await updateOrder(deps.store, order.orderId, () => ({
       changes: { caDeadline: caDeadline.toISOString() },
       event: noteEvent(now, "ca", "Everything is published; the CA was asked to validate."),
     }));
-    return { attempt: 0, valid: false, waitSeconds: 1 };
+    return lookAtCaDecision(deps, asked, 1);
   },
 );

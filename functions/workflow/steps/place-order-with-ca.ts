@@ -1,18 +1,42 @@
+import { nextCheck } from "../../domain/check-cadence.ts";
 import type { ValidationRecord } from "../../domain/order-record.ts";
 import { loadOrder, statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
+import { firstTurn, type TurnResult } from "../wait-loop.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
+import type { WorkflowSettings } from "../workflow-settings.ts";
+
+/** Where the order stands after placing it, and the first turn of the wait for the customer. */
+export interface Placement extends TurnResult {
+  readonly alreadyValid: boolean;
+}
+
+/** The first turn: its check runs at once, then it waits as the cadence says from the start. */
+function placement(
+  alreadyValid: boolean,
+  deadline: Date,
+  settings: WorkflowSettings,
+  now: Date,
+): Placement {
+  const startedAt = new Date(deadline.getTime() - settings.validationTimeoutSeconds * 1000);
+  const next = nextCheck({ startedAt, deadline, now, cadence: settings.checkCadence });
+  return { alreadyValid, ...firstTurn(next.kind === "check" ? next.waitSeconds : 1) };
+}
 
 export const step = declareStep(
   "PlaceOrderWithCa",
   { input: byOrder, needs: { table: "write", ca: true } },
-  async (deps, input) => {
+  async (deps, input): Promise<Placement> => {
     const order = await loadOrder(deps.store, input.orderId);
     if (order.caOrderRef !== undefined) {
-      return {
-        alreadyValid: order.validations.every((validation) => validation.status === "valid"),
-      };
+      const now = deps.clock.now();
+      return placement(
+        order.validations.every((validation) => validation.status === "valid"),
+        new Date(order.validationDeadline ?? now.toISOString()),
+        deps.settings,
+        now,
+      );
     }
     if (order.status !== "SUBMITTED") {
       throw new OrderNotInStep(`Order ${order.orderId} is ${order.status}, not SUBMITTED.`);
@@ -54,6 +78,6 @@ export const step = declareStep(
           : `Order placed with the ${deps.ca.kind} CA; waiting for ${waitingFor} of ${validations.length} name(s) to be published until ${deadline.toISOString()}.`,
       ),
     }));
-    return { alreadyValid };
+    return placement(alreadyValid, deadline, deps.settings, now);
   },
 );

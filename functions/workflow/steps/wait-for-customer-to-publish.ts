@@ -1,15 +1,98 @@
-import { updateOrder } from "../../orders/order-updates.ts";
+import { nextCheck } from "../../domain/check-cadence.ts";
+import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
+import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import {
+  allNamesPublished,
+  checkPublications,
+  mergeChecks,
+  summarizeChecks,
+} from "../../orders/publication-checks.ts";
 import { declareStep } from "../step-declaration.ts";
-import { byOrderAndTaskToken } from "../step-inputs.ts";
+import { byOrderInWaitTurn, endTurn, lookIsDue, type TurnEnd } from "../wait-loop.ts";
+import { OrderNotInStep } from "../workflow-errors.ts";
 
-/** Keeps the task token of the wait the execution is entering, so an early check can wake it. */
+/** Within the function's timeout, leaving time to record what was found. */
+const CHECKS_TIME_BOUND_MS = 20_000;
+
+/**
+ * One turn of the wait for the customer (see wait-loop.ts): checks every record or file the
+ * customer was asked to publish, records the check in the order's history, keeps the task token
+ * for the customer's "verify now", and wakes the execution itself once everything is published.
+ */
 export const step = declareStep(
   "WaitForCustomerToPublish",
-  { input: byOrderAndTaskToken, needs: { table: "write" } },
+  {
+    input: byOrderInWaitTurn,
+    needs: {
+      table: "write",
+      dcv: true,
+      workflow: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+    },
+  },
   async (deps, input) => {
-    await updateOrder(deps.store, input.orderId, () => ({
-      changes: { waitToken: input.taskToken },
+    const order = await loadOrder(deps.store, input.orderId);
+    if (order.status !== "PENDING_VALIDATION") {
+      throw new OrderNotInStep(
+        `Order ${order.orderId} is ${order.status}, not PENDING_VALIDATION.`,
+      );
+    }
+    const now = deps.clock.now();
+    if (!lookIsDue(input.turn, now)) {
+      // Re-entered at once after a change of cadence: park, unless a customer's check found
+      // everything while no task was waiting to be woken.
+      const parked = await updateOrder(deps.store, order.orderId, () => ({
+        changes: { waitToken: input.taskToken },
+      }));
+      const end: TurnEnd = allNamesPublished(parked.validations)
+        ? { kind: "done" }
+        : { kind: "wait", waitSeconds: input.turn.waitSeconds };
+      await endTurn(deps.workflow, input.taskToken, input.turn, end, now);
+      return {};
+    }
+    const checked = await checkPublications(order, deps.dcv, now, CHECKS_TIME_BOUND_MS);
+    const checkedAt = deps.clock.now();
+    const deadline = new Date(order.validationDeadline ?? checkedAt.toISOString());
+    const next = checked.allPublished
+      ? undefined
+      : nextCheck({
+          startedAt: new Date(deadline.getTime() - deps.settings.validationTimeoutSeconds * 1000),
+          deadline,
+          now: checkedAt,
+          cadence: deps.settings.checkCadence,
+        });
+    const outcome =
+      next === undefined
+        ? "everything is published"
+        : next.kind === "deadline-passed"
+          ? "the deadline has passed"
+          : `next check in ${next.waitSeconds} s`;
+    // The count goes on where it was, also in a resumed execution.
+    const number = lastCheckNumber(await deps.store.history(order.orderId)) + 1;
+    const updated = await updateOrder(deps.store, order.orderId, (current) => ({
+      // Merged per name: a name the CA validated or a customer's check meanwhile stays. The token
+      // is stored in the same write, so a customer's check either sees it or was merged here.
+      changes: {
+        validations: mergeChecks(current.validations, checked.validations).validations,
+        waitToken: input.taskToken,
+      },
+      event: noteEvent(
+        now,
+        "check",
+        checkMessage(number, `${summarizeChecks(checked.validations)}; ${outcome}.`),
+      ),
     }));
+    const end: TurnEnd = allNamesPublished(updated.validations)
+      ? { kind: "done" }
+      : next === undefined
+        ? { kind: "wait", waitSeconds: input.turn.waitSeconds }
+        : next.kind === "check"
+          ? { kind: "wait", waitSeconds: next.waitSeconds }
+          : {
+              kind: "failed",
+              error: "ValidationTimedOut",
+              cause: "The validation deadline passed before every record or file was published.",
+            };
+    await endTurn(deps.workflow, input.taskToken, input.turn, end, checkedAt);
     return {};
   },
 );

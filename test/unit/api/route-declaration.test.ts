@@ -203,6 +203,7 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
     workflow: {
       startExecution: async () => undefined,
       sendTaskSuccess: async () => undefined,
+      sendTaskFailure: async () => undefined,
       stopExecution: async () => undefined,
       describeExecution: async (name) => (name === EXECUTION ? EXECUTION_DESCRIPTION : undefined),
     },

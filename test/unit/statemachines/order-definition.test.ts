@@ -61,15 +61,16 @@ describe("statemachines/order.asl.json", () => {
     }
   });
 
-  it("passes only the order id (and counters or the task token) into steps", () => {
+  it("passes only the order id (and counters, the wait's turn or the task token) into steps", () => {
     for (const [name, state] of Object.entries(states)) {
       if (state.Type !== "Task") continue;
       const parameters = state.Parameters.Payload ?? state.Parameters;
       const keys = Object.keys(parameters).filter((key) => key !== "FunctionName");
       for (const key of keys) {
-        expect(["orderId.$", "attempt.$", "taskToken.$", "error.$"], `${name}: ${key}`).toContain(
-          key,
-        );
+        expect(
+          ["orderId.$", "attempt.$", "taskToken.$", "turn.$", "error.$"],
+          `${name}: ${key}`,
+        ).toContain(key);
       }
     }
   });

@@ -17,7 +17,10 @@ import type { OrderStore } from "../../../functions/ports/order-store.ts";
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
-import { createLocalWorkflowEngine } from "../../../infra/local/local-workflow-engine.ts";
+import {
+  createLocalWorkflowEngine,
+  deferredEngine,
+} from "../../../infra/local/local-workflow-engine.ts";
 import { readOrderDefinition, taskStateBindings } from "../../../statemachines/order-definition.ts";
 import { runDeclaredStep, type StepDependencies } from "../../support/declared-steps.ts";
 import { sampleOrder } from "../../support/order-store-contract.ts";
@@ -80,7 +83,11 @@ function harness(
       : mailer,
     ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
   };
-  const workflowDeps = options.ca === undefined ? deps : { ...deps, ca: options.ca(deps) };
+  const workflowDeps: StepDependencies = {
+    ...deps,
+    ca: options.ca === undefined ? deps.ca : options.ca(deps),
+    workflow: deferredEngine(() => engine),
+  };
   const taskHandlers = Object.fromEntries(
     taskStateBindings(definition).map((binding) => [
       binding.stateName,
@@ -177,11 +184,11 @@ function finalizeFailingFirst(failures: number): (deps: StepDependencies) => Cer
 }
 
 describe("the order workflow (real ASL, in-memory adapters, simulated time)", () => {
-  it("issues when the record is there at the first check, in 17 transitions", async () => {
+  it("issues when the record is there at the first check, in 15 transitions", async () => {
     const { run, mailer, blobs } = harness({ publishedAfterSeconds: 0 });
     const { execution, order, history } = await run();
     expect(execution.status).toBe("SUCCEEDED");
-    expect(execution.transitions).toBe(17);
+    expect(execution.transitions).toBe(15);
     expect(order?.status).toBe("ISSUED");
     expect(order?.certificate?.serialNumber).toMatch(/^[0-9a-f]+$/);
     expect(
@@ -199,30 +206,39 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(JSON.stringify(execution.events)).not.toMatch(/PRIVATE KEY/);
   });
 
-  it("keeps checking with backoff and issues when the customer publishes after 6 hours", async () => {
+  it("checks every 15 minutes, then every 115, and issues when the customer publishes after 6 hours", async () => {
     const { run, clock } = harness({ publishedAfterSeconds: 6 * HOUR });
     const startedAt = clock.now().getTime();
     const { execution, order, history } = await run();
     expect(order?.status).toBe("ISSUED");
     const checks = history.filter((event) => event.type === "check");
-    expect(checks.length).toBeGreaterThan(5);
-    expect(checks.length).toBeLessThan(20);
+    expect(checks.map((check) => (Date.parse(check.at) - startedAt) / 60_000)).toEqual([
+      0, 15, 30, 45, 60, 175, 290, 405,
+    ]);
     const elapsedHours = (clock.now().getTime() - startedAt) / 3_600_000;
     expect(elapsedHours).toBeGreaterThanOrEqual(6);
-    expect(elapsedHours).toBeLessThan(7.1);
-    expect(execution.transitions).toBe(17 + 3 * (checks.length - 1));
+    expect(elapsedHours).toBeLessThan(7);
+    // One state per turn; the cadence change at the hour adds the Choice and a parked turn.
+    expect(execution.transitions).toBe(15 + (checks.length - 1) + 2);
+    const turns = execution.events.filter(
+      (event) => event.type === "StateEntered" && event.stateName === "WaitForCustomerToPublish",
+    );
+    expect(turns).toHaveLength(checks.length + 1);
   });
 
   it("fails as VALIDATION_TIMED_OUT after 24 hours, mails the failure and ends the execution", async () => {
     const { run, mailer, clock } = harness();
     const startedAt = clock.now().getTime();
-    const { execution, order } = await run();
+    const { execution, order, history } = await run();
     expect(execution.status).toBe("FAILED");
     expect(order?.status).toBe("FAILED");
     expect(order?.failure?.code).toBe("VALIDATION_TIMED_OUT");
     expect(order?.failure?.message).toContain("shop.example.com: NO_RECORD");
-    expect((clock.now().getTime() - startedAt) / 1000).toBeGreaterThanOrEqual(24 * HOUR);
+    expect((clock.now().getTime() - startedAt) / 1000).toBe(24 * HOUR);
     expect(mailer.sent.at(-1)?.subject).toBe("Order failed: shop.example.com");
+    // 17 checks (5 in the first hour, 12 after it, the last at the deadline) and 27 states.
+    expect(history.filter((event) => event.type === "check")).toHaveLength(17);
+    expect(execution.transitions).toBe(27);
   });
 
   /** As an ACME CA reusing authorizations: the names are valid before the order is placed. */
@@ -254,7 +270,7 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(entered).toContain("FinalizeWithCsr");
     for (const skipped of [
       "SendValidationInstructions",
-      "CheckCustomerPublished",
+      "WaitForCustomerToPublish",
       "AskCaToValidate",
     ]) {
       expect(entered).not.toContain(skipped);
@@ -549,31 +565,33 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     ]);
   });
 
-  it("goes on counting checks, and backing off, in a resumed execution", async () => {
-    // Prepare: three checks found nothing; then the execution stopped.
-    const { store, steps } = harness();
+  it("goes on counting checks, on the cadence of the original wait, in a resumed execution", async () => {
+    // Prepare: three turns found nothing, 15 minutes apart; two hours on, the execution stopped.
+    const { store, steps, clock } = harness();
     const orderId = await steps.seed();
-    for (const state of ["RecordOrder", "PrepareKeyAndCsr", "PlaceOrderWithCa"]) {
-      await steps.run(state, { orderId });
-    }
-    let plan = { attempt: 0, waitSeconds: 0 };
-    for (let check = 0; check < 3; check++) {
-      plan = (await steps.run("CheckCustomerPublished", {
+    for (const state of ["RecordOrder", "PrepareKeyAndCsr"]) await steps.run(state, { orderId });
+    const first = (await steps.run("PlaceOrderWithCa", { orderId })) as { waitSeconds: number };
+    for (let turn = 0; turn < 3; turn++) {
+      await steps.run("WaitForCustomerToPublish", {
         orderId,
-        attempt: plan.attempt,
-      })) as typeof plan;
+        taskToken: `token-${turn}`,
+        turn: { waitSeconds: first.waitSeconds },
+      });
+      clock.advance(first.waitSeconds);
     }
+    clock.advance(2 * HOUR - 3 * first.waitSeconds);
 
-    // Act: the new execution enters its check loop at attempt 0.
-    const resumed = (await steps.run("CheckCustomerPublished", { orderId, attempt: 0 })) as {
-      attempt: number;
-      waitSeconds: number;
-    };
+    // Act: the new execution places the order again (the CA keeps it) and enters the loop.
+    const resumed = (await steps.run("PlaceOrderWithCa", { orderId })) as { waitSeconds: number };
+    await steps.run("WaitForCustomerToPublish", {
+      orderId,
+      taskToken: "token-resumed",
+      turn: { waitSeconds: resumed.waitSeconds },
+    });
 
-    // Assess
-    expect(plan.attempt).toBe(3);
-    expect(resumed.attempt).toBe(4);
-    expect(resumed.waitSeconds).toBe(2 * plan.waitSeconds);
+    // Assess: 15-minute turns in the first hour; after it, 22 hours left in 11 turns of 2 hours.
+    expect(first.waitSeconds).toBe(900);
+    expect(resumed.waitSeconds).toBe(2 * HOUR);
     const checks = (await store.history(orderId)).filter((event) => event.type === "check");
     expect(checks.map((event) => event.message.split(":")[0])).toEqual([
       "Check 1",
@@ -581,6 +599,8 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
       "Check 3",
       "Check 4",
     ]);
+    expect(checks.at(-1)?.message).toContain(`next check in ${2 * HOUR} s`);
+    expect((await store.get(orderId))?.waitToken).toBe("token-resumed");
   });
 
   it("picks an interrupted order up again without placing it twice or making a new key", async () => {

@@ -57,6 +57,7 @@ beforeEach(() => {
     workflow: {
       startExecution: async () => undefined,
       sendTaskSuccess: async () => undefined,
+      sendTaskFailure: async () => undefined,
       stopExecution: async () => undefined,
       describeExecution: async () => undefined,
     },

@@ -26,6 +26,9 @@ beforeEach(() => {
     async sendTaskSuccess(token) {
       woken.push(token);
     },
+    async sendTaskFailure() {
+      throw new Error("no route fails a task");
+    },
     async stopExecution() {},
     async describeExecution() {
       return undefined;

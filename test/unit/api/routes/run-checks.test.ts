@@ -33,6 +33,7 @@ async function waitingOrder(dcv: (deps: AllDependencies) => DcvChecker) {
     workflow: {
       startExecution: unused,
       sendTaskSuccess: async () => undefined,
+      sendTaskFailure: async () => undefined,
       stopExecution: unused,
       describeExecution: unused,
     },

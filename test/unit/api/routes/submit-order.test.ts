@@ -39,6 +39,7 @@ beforeEach(() => {
       executions.push(name);
     },
     async sendTaskSuccess() {},
+    async sendTaskFailure() {},
     async stopExecution() {},
     async describeExecution() {
       return undefined;

@@ -21,8 +21,7 @@ describe("readLocalSettings", () => {
       dnsResolver: undefined,
       httpValidationPort: 80,
       validationTimeoutSeconds: 86_400,
-      checkMinSeconds: 30,
-      checkMaxSeconds: 3_600,
+      checkCadence: { earlySeconds: 900, earlyPeriodSeconds: 3_600, lateSeconds: 7_200 },
       generatedTokens: true,
     });
   });
@@ -40,7 +39,7 @@ describe("readLocalSettings", () => {
     [{ CERTFLOW_DNS_RESOLVER: "localhost" }, /host:port/],
     [{ CERTFLOW_HTTP_VALIDATION_PORT: "eighty" }, /CERTFLOW_HTTP_VALIDATION_PORT/],
     [{ CERTFLOW_VALIDATION_TIMEOUT_SECONDS: "-5" }, /CERTFLOW_VALIDATION_TIMEOUT_SECONDS/],
-    [{ CERTFLOW_CHECK_MIN_SECONDS: "100", CERTFLOW_CHECK_MAX_SECONDS: "10" }, /must not exceed/],
+    [{ CERTFLOW_CHECK_EARLY_SECONDS: "100", CERTFLOW_CHECK_LATE_SECONDS: "10" }, /must not exceed/],
     [{ CERTFLOW_CA: "letsencrypt" }, /embedded|acme/],
     [{ CERTFLOW_CA: "acme" }, /needs CERTFLOW_ACME_DIRECTORY_URL/],
     [{ CERTFLOW_CA: "acme", CERTFLOW_ACME_DIRECTORY_URL: "pebble" }, /ACME directory/],

@@ -19,6 +19,7 @@ function engineWith(known: Record<string, ExecutionDescription["status"]>) {
       started.push(name);
     },
     async sendTaskSuccess() {},
+    async sendTaskFailure() {},
     async stopExecution() {},
     async describeExecution(name) {
       const status = known[name];
