@@ -1,4 +1,4 @@
-import { type ZipAttributes, zipSync } from "fflate";
+import type { ZipAttributes } from "fflate";
 import { CodedError } from "./coded-error.ts";
 import { deliveryBaseName } from "./delivery-file-names.ts";
 import {
@@ -8,7 +8,7 @@ import {
   tomcatInstructions,
 } from "./delivery-instructions.ts";
 import { parsePemBlocks, toPem } from "./pem.ts";
-import { buildPkcs12, checkPfxPassword, PKCS12_PROFILES, type Pkcs12Profile } from "./pkcs12.ts";
+import { checkPfxPassword, PKCS12_PROFILES, type Pkcs12Profile } from "./pkcs12-profiles.ts";
 
 export { deliveryBaseName } from "./delivery-file-names.ts";
 
@@ -91,7 +91,10 @@ interface ZipEntry {
   readonly secret?: boolean;
 }
 
-function zip(entries: Record<string, ZipEntry>): Uint8Array {
+// The zip and PKCS#12 builders are loaded with the first bundle of their kind, not when the
+// download function starts: most downloads are PEM.
+async function zip(entries: Record<string, ZipEntry>): Promise<Uint8Array> {
+  const { zipSync } = await import("fflate");
   return zipSync(
     Object.fromEntries(
       Object.entries(entries).map(([name, entry]) => [
@@ -154,6 +157,7 @@ async function pkcs12Bundle(
 ): Promise<DeliveryBundle> {
   const { privateKeyPkcs8, password } = requirePkcs12Inputs(input, format);
   const { leaf, chain } = certificates(input);
+  const { buildPkcs12 } = await import("./pkcs12.ts");
   const body = await buildPkcs12({
     privateKeyPkcs8,
     certificates: [leaf, ...chain],
@@ -186,7 +190,7 @@ export async function buildDeliveryBundle(
     case "nginx": {
       const files = { fullchain: `${base}.fullchain.pem`, key: `${base}.key`, keyHeld: !!key };
       const instructions = nginxInstructions(files);
-      const body = zip({
+      const body = await zip({
         [files.fullchain]: { content: certificates(input).fullchainPem },
         ...keyEntry,
         "README.txt": { content: instructions },
@@ -203,7 +207,7 @@ export async function buildDeliveryBundle(
         keyHeld: !!key,
       };
       const instructions = apacheInstructions(files);
-      const body = zip({
+      const body = await zip({
         [files.certificate]: { content: leafPem },
         ...(chainPem === undefined ? {} : { [chainName]: { content: chainPem } }),
         ...keyEntry,

@@ -3,6 +3,14 @@ import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { toArrayBuffer } from "./pem.ts";
 import { encryptPbeSha1TripleDes, pkcs12Sha1Kdf } from "./pkcs12-legacy-encryption.ts";
+import { checkPfxPassword, type Pkcs12Profile } from "./pkcs12-profiles.ts";
+
+export {
+  checkPfxPassword,
+  type PfxPasswordProblem,
+  PKCS12_PROFILES,
+  type Pkcs12Profile,
+} from "./pkcs12-profiles.ts";
 
 const KEY_BAG = "1.2.840.113549.1.12.10.1.2";
 const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
@@ -17,51 +25,13 @@ export const MIN_MODERN_PKCS12_ITERATIONS = 10_000;
 /** The legacy profile's count, as `openssl pkcs12 -export -legacy` and Windows write it. */
 export const LEGACY_PKCS12_ITERATIONS = 2048;
 
-/**
- * modern: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) with an HMAC-SHA256 MAC, for Windows Server
- * 2019 and later, openssl 1.1.1+, Java 8u301+. legacy: pbeWithSHAAnd3-KeyTripleDES-CBC with a
- * SHA-1 MAC, for Windows Server 2016 and older, which cannot import AES-encrypted files.
- */
-export const PKCS12_PROFILES = ["modern", "legacy"] as const;
-export type Pkcs12Profile = (typeof PKCS12_PROFILES)[number];
-
 const ENCRYPTED_DATA = "1.2.840.113549.1.7.6";
 const SHA1 = "1.3.14.3.2.26";
 const MAC_MATERIAL = 3;
 const MAC_SALT_BYTES = 8;
-const MIN_PASSWORD_LENGTH = 8;
-const MAX_PASSWORD_LENGTH = 128;
 
 // An engine of our own, so that no other module's pkijs.setEngine changes what this one uses.
 const engine = new pkijs.CryptoEngine({ name: "node-webcrypto", crypto: globalThis.crypto });
-
-export interface PfxPasswordProblem {
-  readonly code: "PASSWORD_INVALID";
-  readonly message: string;
-}
-
-/**
- * The password rules for .pfx/.p12 files: IIS and openssl take any password, but Java keytool
- * (Tomcat) refuses non-ASCII ones, and HTTP header transport drops leading and trailing spaces.
- */
-export function checkPfxPassword(password: string): PfxPasswordProblem | undefined {
-  const problem = (message: string): PfxPasswordProblem => ({ code: "PASSWORD_INVALID", message });
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    return problem(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
-  }
-  if (password.length > MAX_PASSWORD_LENGTH) {
-    return problem(`The password may have at most ${MAX_PASSWORD_LENGTH} characters.`);
-  }
-  if (!/^[\x20-\x7e]+$/.test(password)) {
-    return problem(
-      "The password may only contain printable ASCII characters (Java keytool refuses others).",
-    );
-  }
-  if (password.trim() !== password) {
-    return problem("The password must not begin or end with a space.");
-  }
-  return undefined;
-}
 
 export interface Pkcs12Input {
   /** Unencrypted PKCS#8 DER. */
