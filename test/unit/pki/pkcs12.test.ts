@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findPemBlock } from "../../../functions/pki/pem.ts";
-import { buildPkcs12, checkPfxPassword } from "../../../functions/pki/pkcs12.ts";
+import { buildPkcs12 } from "../../../functions/pki/pkcs12.ts";
 import { TEST_KEY_TYPES, type TestChain, testChain } from "./delivery-test-pki.ts";
 import { OID, pbes2Algorithms, readPkcs12 } from "./pkcs12-test-reader.ts";
 
@@ -128,32 +128,5 @@ describe("buildPkcs12", () => {
       password: PASSWORD,
     };
     await expect(buildPkcs12({ ...input, ...change })).rejects.toThrow(message);
-  });
-});
-
-describe("checkPfxPassword", () => {
-  it.each([
-    ["Tomcat-and-IIS-1", undefined],
-    ["12345678", undefined],
-    ["with inner spaces ok", undefined],
-    ["~!@#$%^&*()_+{}|:<>?", undefined],
-    ["x".repeat(128), undefined],
-    ["1234567", /at least 8/],
-    ["", /at least 8/],
-    ["x".repeat(129), /at most 128/],
-    ["Pässwort-123", /ASCII/],
-    ["password\twith-tab", /ASCII/],
-    ["emoji-🔐-password", /ASCII/],
-    [" leading-space", /space/],
-    ["trailing-space ", /space/],
-  ])("%j → %s", (password, problem) => {
-    const result = checkPfxPassword(password);
-    if (problem === undefined) {
-      expect(result).toBeUndefined();
-    } else {
-      expect(result?.code).toBe("PASSWORD_INVALID");
-      expect(result?.message).toMatch(problem);
-      if (password !== "") expect(result?.message).not.toContain(password);
-    }
   });
 });
