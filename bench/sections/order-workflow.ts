@@ -1,15 +1,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
 import { fixedClock } from "../../functions/domain/clock.ts";
 import type { CheckOutcome, DcvChecker } from "../../functions/ports/dcv-checker.ts";
+import type { ExecutionEvent } from "../../functions/ports/workflow-engine.ts";
+import { DEFAULT_MEMORY_MIB } from "../../infra/cdk/service-function.ts";
 import { startCustomerDnsServer } from "../../infra/local/customer-dns-server.ts";
 import { startLocalHost } from "../../infra/local/local-host.ts";
 import { readLocalSettings } from "../../infra/local/local-settings.ts";
+import { readOrderDefinition } from "../../statemachines/order-definition.ts";
+import { formatTable } from "../table.ts";
 
 export const name = "order-workflow";
 export const description =
-  "state transitions per order (happy path, publish after 6 h, 24 h timeout) and POST-to-ISSUED time on the embedded CA";
+  "state transitions and Step Functions + Lambda cost per order (published before the first check, after 6 h, never) and POST-to-ISSUED time on the embedded CA (targets: ≤ 15, ≤ 25, ≤ 30 transitions)";
 
 const TOKEN = "bench-customer-token";
 const HOUR = 3600;
@@ -23,13 +28,13 @@ function settingsFor(dataDir: string, extra: Record<string, string> = {}) {
   });
 }
 
-async function submit(url: string, domains: string[]) {
+async function submit(url: string, domains: string[], method: "dns-txt" | "http-file") {
   const response = await fetch(`${url}/v1/orders`, {
     method: "POST",
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({
       domains,
-      validation: { method: "dns-txt" },
+      validation: { method },
       contact: { name: "Bench", email: "bench@certflow.test" },
     }),
   });
@@ -48,10 +53,76 @@ async function getOrder(url: string, id: string) {
   };
 }
 
-/** State transitions of one order when the customer publishes `publishAfterSeconds` in (simulated time). */
-async function transitionsFor(
-  publishAfterSeconds: number | undefined,
-): Promise<{ transitions: number; status: string }> {
+/** us-east-1 list prices: Step Functions standard workflows, Lambda on arm64. */
+const PRICES = {
+  perTransition: 0.025 / 1000,
+  perLambdaRequest: 0.2 / 1_000_000,
+  perLambdaGbSecond: 0.0000133334,
+};
+
+const TARGETS: Record<string, number> = {
+  "published before the first check": 15,
+  "published after 6 hours": 25,
+  "never published (24 h timeout)": 30,
+};
+
+interface OrderCost {
+  readonly transitions: number;
+  readonly invocations: number;
+  readonly gbSeconds: number;
+  readonly status: string;
+  readonly checks: number;
+}
+
+const catalog = await loadServiceCatalog();
+const memoryGbOf = new Map(
+  catalog.steps.map(({ declaration }) => [
+    declaration.state,
+    (declaration.needs.memoryMiB ?? DEFAULT_MEMORY_MIB) / 1024,
+  ]),
+);
+const taskStates = new Set(
+  Object.entries(readOrderDefinition().States as Record<string, { Type: string }>)
+    .filter(([, state]) => state.Type === "Task")
+    .map(([name]) => name),
+);
+
+/**
+ * Lambda invocations and GB-seconds of one execution: every Task state entered invokes its
+ * function once; its time is from entering to leaving the state (in simulated time a wait's
+ * timeout passes at once, so that is the function's own run), billed per started millisecond.
+ */
+function lambdaUse(events: readonly ExecutionEvent[]) {
+  let invocations = 0;
+  let gbSeconds = 0;
+  const entered = new Map<string, number>();
+  for (const event of events) {
+    const state = event.stateName ?? "";
+    if (!taskStates.has(state)) continue;
+    if (event.type === "StateEntered") {
+      invocations += 1;
+      entered.set(state, Date.parse(event.timestamp));
+    } else if (event.type === "StateExited" || event.type === "StateFailed") {
+      const start = entered.get(state);
+      if (start === undefined) continue;
+      entered.delete(state);
+      const ms = Math.max(1, Math.ceil(Date.parse(event.timestamp) - start));
+      gbSeconds += (ms / 1000) * (memoryGbOf.get(state) ?? DEFAULT_MEMORY_MIB / 1024);
+    }
+  }
+  return { invocations, gbSeconds };
+}
+
+function dollarsPerMillionOrders(cost: OrderCost) {
+  const stepFunctions = cost.transitions * PRICES.perTransition * 1_000_000;
+  const lambda =
+    (cost.invocations * PRICES.perLambdaRequest + cost.gbSeconds * PRICES.perLambdaGbSecond) *
+    1_000_000;
+  return { stepFunctions, lambda, total: stepFunctions + lambda };
+}
+
+/** One order when the customer publishes `publishAfterSeconds` in (simulated time). */
+export async function orderCostFor(publishAfterSeconds: number | undefined): Promise<OrderCost> {
   const dataDir = mkdtempSync(join(tmpdir(), "certflow-bench-"));
   const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
   const started = clock.now().getTime();
@@ -70,11 +141,17 @@ async function transitionsFor(
     timeMode: { kind: "simulated", advance: (seconds) => clock.advance(seconds) },
   });
   try {
-    const order = await submit(host.url, ["bench.certflow.test"]);
+    const order = await submit(host.url, ["bench.certflow.test"], "http-file");
     const execution = await host.engine.waitForExecution(order.execution.name);
+    const history = await fetch(`${host.url}/v1/orders/${order.id}/history`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const events = ((await history.json()) as { events: { type: string }[] }).events;
     return {
       transitions: execution.transitions,
+      ...lambdaUse(execution.events),
       status: (await getOrder(host.url, order.id)).status,
+      checks: events.filter((event) => event.type === "check").length,
     };
   } finally {
     await host.stop();
@@ -107,7 +184,7 @@ async function timeToIssued(runs: number): Promise<number[]> {
     for (let run = 0; run < runs; run++) {
       const domain = `run${run}.bench.certflow.test`;
       const startedAt = performance.now();
-      const order = await submit(host.url, [domain]);
+      const order = await submit(host.url, [domain], "dns-txt");
       let published = false;
       for (;;) {
         const current = await getOrder(host.url, order.id);
@@ -136,18 +213,49 @@ async function timeToIssued(runs: number): Promise<number[]> {
 }
 
 export async function run(): Promise<void> {
-  console.log("State transitions per order (AWS bills standard workflows per state entered):");
+  console.log(
+    "One http-file order on the embedded CA, simulated time. AWS bills standard workflows per state entered ($0.025 per 1,000) and Lambda per request ($0.20 per million) and GB-second (arm64, $0.0000133334; times measured here against the emulators):",
+  );
   const scenarios: [string, number | undefined][] = [
     ["published before the first check", 0],
     ["published after 6 hours", 6 * HOUR],
     ["never published (24 h timeout)", undefined],
   ];
+  const rows: string[][] = [];
   for (const [label, publishAfter] of scenarios) {
-    const { transitions, status } = await transitionsFor(publishAfter);
-    console.log(
-      `  ${label.padEnd(36)} ${String(transitions).padStart(4)} transitions, ends ${status}`,
-    );
+    const cost = await orderCostFor(publishAfter);
+    const perMillion = dollarsPerMillionOrders(cost);
+    const target = TARGETS[label] ?? 0;
+    rows.push([
+      label,
+      cost.status,
+      String(cost.checks),
+      String(cost.transitions),
+      `≤ ${target} ${cost.transitions <= target ? "ok" : "OVER"}`,
+      String(cost.invocations),
+      cost.gbSeconds.toFixed(2),
+      `$${perMillion.stepFunctions.toFixed(0)}`,
+      `$${perMillion.lambda.toFixed(0)}`,
+      `$${perMillion.total.toFixed(0)}`,
+    ]);
   }
+  console.log(
+    formatTable(
+      [
+        "order",
+        "ends",
+        "checks",
+        "transitions",
+        "target",
+        "Lambda calls",
+        "GB-s",
+        "Step Functions / 1M orders",
+        "Lambda / 1M orders",
+        "together / 1M orders",
+      ],
+      rows,
+    ),
+  );
   const runs = Number(process.env.BENCH_WORKFLOW_RUNS ?? 5);
   const timings = await timeToIssued(runs);
   console.log(

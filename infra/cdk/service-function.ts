@@ -19,6 +19,9 @@ import { type LambdaEntry, writeLambdaEntry } from "./lambda-entries.ts";
 import type { Storage } from "./storage.ts";
 
 /** Everything a function may be granted; each function takes only what its needs name. */
+/** What a function gets unless its needs say otherwise. */
+export const DEFAULT_MEMORY_MIB = 512;
+
 export interface ServiceResources {
   readonly storage: Storage;
   readonly logRetention: RetentionDays;
@@ -110,7 +113,7 @@ export class ServiceFunction extends Construct {
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: this.needs.memoryMiB ?? 512,
+      memorySize: this.needs.memoryMiB ?? DEFAULT_MEMORY_MIB,
       timeout: props.timeout,
       ...(props.reservedConcurrency !== undefined && props.reservedConcurrency > 0
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
