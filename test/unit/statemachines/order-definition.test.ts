@@ -75,6 +75,38 @@ describe("statemachines/order.asl.json", () => {
     }
   });
 
+  it("waits only in the wait loop's shape: a Task that times out into itself, and a Choice", () => {
+    const waits = Object.entries(states).filter(([, state]) =>
+      String(state.Resource).endsWith(".waitForTaskToken"),
+    );
+    expect(waits.map(([name]) => name)).toEqual(["WaitForCustomerToPublish"]);
+    for (const [name, wait] of waits) {
+      const loopPath = String(wait.ResultPath);
+      expect(loopPath, name).toMatch(/^\$\.\w+$/);
+      expect(wait.TimeoutSecondsPath, name).toBe(`${loopPath}.waitSeconds`);
+      expect(wait.Parameters.Payload["turn.$"], name).toBe(loopPath);
+      expect(wait.Parameters.Payload["taskToken.$"], name).toBe("$$.Task.Token");
+      expect(wait.Catch[0], name).toEqual({
+        ErrorEquals: ["States.Timeout"],
+        ResultPath: "$.wake",
+        Next: name,
+      });
+      expect(wait.Catch.at(-1)?.Next, name).toBe("RecordFailure");
+      const choice = states[wait.Next];
+      expect(choice?.Type, name).toBe("Choice");
+      expect(choice?.Default, name).toBe(name);
+      expect(choice?.Choices, name).toEqual([
+        expect.objectContaining({ Variable: `${loopPath}.done`, BooleanEquals: true }),
+      ]);
+      // The state before the loop leaves the first turn where the loop reads it.
+      const entries = Object.entries(states).filter(
+        ([other, state]) => other !== wait.Next && state.Next === name,
+      );
+      expect(entries.length, name).toBeGreaterThan(0);
+    }
+    expect(states.PlaceOrderWithCa?.ResultPath).toBe(states.WaitForCustomerToPublish?.ResultPath);
+  });
+
   it("ends failures in a Fail state after recording them", () => {
     expect(states.RecordFailure?.Next).toBe("SendFailureMail");
     expect(states.SendFailureMail?.Next).toBe("OrderFailed");

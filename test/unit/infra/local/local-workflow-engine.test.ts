@@ -2,8 +2,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ExecutionAlreadyExists } from "../../../../functions/ports/workflow-engine.ts";
-import { createLocalWorkflowEngine } from "../../../../infra/local/local-workflow-engine.ts";
+import {
+  ExecutionAlreadyExists,
+  TaskNotWaiting,
+  type WorkflowEngine,
+} from "../../../../functions/ports/workflow-engine.ts";
+import {
+  createLocalWorkflowEngine,
+  deferredEngine,
+} from "../../../../infra/local/local-workflow-engine.ts";
 
 /** A small machine with the order machine's patterns: a callback wait with a path timeout. */
 const definition = {
@@ -153,5 +160,128 @@ describe("the local workflow engine", () => {
     expect(() =>
       createLocalWorkflowEngine({ definition, taskHandlers: { Prepare: async () => ({}) } }),
     ).toThrow(/Task state Park has no local handler/);
+  });
+});
+
+/** The wait loop's shape: a Task that times out into itself, a Choice on what its function said. */
+const loop = {
+  StartAt: "Wait",
+  States: {
+    Wait: {
+      Type: "Task",
+      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      Parameters: {
+        FunctionName: "${WaitFunctionArn}",
+        Payload: { "taskToken.$": "$$.Task.Token", "turn.$": "$.turn" },
+      },
+      TimeoutSecondsPath: "$.turn.waitSeconds",
+      ResultPath: "$.turn",
+      Catch: [
+        { ErrorEquals: ["States.Timeout"], ResultPath: "$.wake", Next: "Wait" },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "GaveUp" },
+      ],
+      Next: "IsDone",
+    },
+    IsDone: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.turn.done", BooleanEquals: true, Next: "Done" }],
+      Default: "Wait",
+    },
+    Done: { Type: "Succeed" },
+    GaveUp: { Type: "Fail", Error: "GaveUp", Cause: "the wait failed" },
+  },
+};
+
+/** Each turn answers its own token as `answer` says for the turn's number (1, 2, …). */
+function loopEngine(
+  answer: (turn: number, token: string, workflow: WorkflowEngine) => Promise<void>,
+  simulated?: { advance(seconds: number): void },
+) {
+  const tokens: string[] = [];
+  const instance = createLocalWorkflowEngine({
+    definition: loop,
+    timeMode: simulated === undefined ? undefined : { kind: "simulated", ...simulated },
+    taskHandlers: {
+      Wait: async (input) => {
+        const { taskToken } = input as { taskToken: string };
+        tokens.push(taskToken);
+        await answer(
+          tokens.length,
+          taskToken,
+          deferredEngine(() => instance),
+        );
+        return {};
+      },
+    },
+  });
+  return { instance, tokens };
+}
+
+describe("the local workflow engine's task tokens in a wait loop", () => {
+  it("lets a task's own function wake it before it returns, in real and simulated time", async () => {
+    for (const simulated of [undefined, { advance: () => undefined }]) {
+      const { instance, tokens } = loopEngine(async (turn, token, workflow) => {
+        await workflow.sendTaskSuccess(token, { done: turn === 2, waitSeconds: 600 });
+      }, simulated);
+      await instance.startExecution("self-woken", { turn: { waitSeconds: 600 } });
+      const done = await instance.waitForExecution("self-woken");
+      expect(done.status).toBe("SUCCEEDED");
+      expect(tokens).toHaveLength(2);
+      expect(done.transitions).toBe(5);
+    }
+  });
+
+  it("routes a failure sent on the token by its name, with its cause", async () => {
+    const { instance } = loopEngine(async (_turn, token, workflow) => {
+      await workflow.sendTaskFailure(token, "ValidationTimedOut", "The deadline passed.");
+    });
+    await instance.startExecution("failed-by-token", { turn: { waitSeconds: 600 } });
+    const done = await instance.waitForExecution("failed-by-token");
+    expect(done.status).toBe("FAILED");
+    const caught = done.events.find((event) => event.type === "StateFailed");
+    expect(caught).toMatchObject({ error: "ValidationTimedOut", cause: "The deadline passed." });
+  });
+
+  it("gives every turn a token of its own and refuses an earlier turn's", async () => {
+    let seconds = 0;
+    const { instance, tokens } = loopEngine(
+      async (turn, token, workflow) => {
+        if (turn === 3) await workflow.sendTaskSuccess(token, { done: true });
+      },
+      { advance: (by) => (seconds += by) },
+    );
+    await instance.startExecution("turns", { turn: { waitSeconds: 900 } });
+    const done = await instance.waitForExecution("turns");
+    expect(done.status).toBe("SUCCEEDED");
+    expect(new Set(tokens).size).toBe(3);
+    expect(seconds).toBe(1800);
+    // Wait, Wait, Wait (timeouts loop straight back), IsDone, Done.
+    expect(done.transitions).toBe(5);
+    await expect(instance.sendTaskSuccess(tokens[0] ?? "", {})).rejects.toBeInstanceOf(
+      TaskNotWaiting,
+    );
+  });
+
+  it("times a turn out in real time and starts the next one", async () => {
+    const { instance, tokens } = loopEngine(async (turn, token, workflow) => {
+      if (turn === 2) await workflow.sendTaskSuccess(token, { done: true });
+    });
+    const started = Date.now();
+    await instance.startExecution("real-timeout", { turn: { waitSeconds: 1 } });
+    const done = await instance.waitForExecution("real-timeout");
+    expect(done.status).toBe("SUCCEEDED");
+    expect(tokens).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("releases a parked turn when its execution is stopped", async () => {
+    const { instance, tokens } = loopEngine(async () => undefined);
+    await instance.startExecution("stopped", { turn: { waitSeconds: 3600 } });
+    await until(() => tokens.length === 1);
+    await instance.stopExecution("stopped", "cancelled");
+    expect((await instance.describeExecution("stopped"))?.status).toBe("ABORTED");
+    await expect(instance.sendTaskSuccess(tokens[0] ?? "", {})).rejects.toBeInstanceOf(
+      TaskNotWaiting,
+    );
   });
 });
