@@ -2,11 +2,15 @@ import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
+  InvalidToken,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   ExecutionAlreadyExists as SfnExecutionAlreadyExists,
   StartExecutionCommand,
   StopExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
 } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -14,7 +18,10 @@ import {
   createStepFunctionsEngine,
   executionArnFor,
 } from "../../../../functions/adapters/sfn/step-functions-engine.ts";
-import { ExecutionAlreadyExists } from "../../../../functions/ports/workflow-engine.ts";
+import {
+  ExecutionAlreadyExists,
+  TaskNotWaiting,
+} from "../../../../functions/ports/workflow-engine.ts";
 
 const stateMachineArn = "arn:aws:states:eu-west-1:123456789012:stateMachine:certflow-order";
 const sfn = mockClient(SFNClient);
@@ -59,6 +66,47 @@ describe("the Step Functions workflow engine", () => {
     });
     expect(sfn.commandCalls(StopExecutionCommand)[0]?.args[0].input.executionArn).toMatch(
       /:execution:certflow-order:ord_1-1$/,
+    );
+  });
+
+  it("fails a task by its token with a named error and cause", async () => {
+    sfn.on(SendTaskFailureCommand).resolves({});
+    await engine.sendTaskFailure("token-2", "ValidationTimedOut", "The deadline passed.");
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0]?.args[0].input).toEqual({
+      taskToken: "token-2",
+      error: "ValidationTimedOut",
+      cause: "The deadline passed.",
+    });
+  });
+
+  it("answers TaskNotWaiting for a token whose task no longer waits, and passes other errors on", async () => {
+    for (const refusal of [
+      new TaskTimedOut({ message: "timed out", $metadata: {} }),
+      new TaskDoesNotExist({ message: "gone", $metadata: {} }),
+      new InvalidToken({ message: "invalid", $metadata: {} }),
+    ]) {
+      sfn.reset();
+      sfn.on(SendTaskSuccessCommand).rejects(refusal);
+      sfn.on(SendTaskFailureCommand).rejects(refusal);
+      await expect(engine.sendTaskSuccess("t", {})).rejects.toBeInstanceOf(TaskNotWaiting);
+      await expect(engine.sendTaskFailure("t", "E", "c")).rejects.toBeInstanceOf(TaskNotWaiting);
+    }
+    sfn.reset();
+    sfn.on(SendTaskSuccessCommand).rejects(new Error("throttled"));
+    await expect(engine.sendTaskSuccess("t", {})).rejects.toThrow("throttled");
+  });
+
+  it("answers tokens without knowing the state machine (a step's function is not told it)", async () => {
+    const tokensOnly = createStepFunctionsEngine({
+      client: new SFNClient({}),
+      stateMachineArn: () => {
+        throw new Error("CERTFLOW_STATE_MACHINE_ARN is not set");
+      },
+    });
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    await tokensOnly.sendTaskSuccess("token-3", { done: true });
+    await expect(tokensOnly.startExecution("ord_1-1", {})).rejects.toThrow(
+      "CERTFLOW_STATE_MACHINE_ARN is not set",
     );
   });
 
