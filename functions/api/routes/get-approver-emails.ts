@@ -1,5 +1,3 @@
-import { approverEmails } from "../../domain/dcv-methods.ts";
-import { normalizeDomainNames } from "../../domain/domain-names.ts";
 import { ApiError } from "../api-errors.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
@@ -10,6 +8,12 @@ export const route = declareRoute(
   async (deps, { event }) => {
     const domain = (event.pathParameters?.domain ?? "").trim();
     if (domain === "") throw new ApiError(400, "INVALID_DOMAIN", "Name a domain.");
+    // The public suffix list behind these rules loads on the first request, not when the
+    // function starts (see README, "Cold starts").
+    const [{ normalizeDomainNames }, { approverEmails }] = await Promise.all([
+      import("../../domain/domain-names.ts"),
+      import("../../domain/dcv-methods.ts"),
+    ]);
     // The same rules as the names of an order for this deployment's CA.
     const checked = normalizeDomainNames([domain], { issuer: deps.caProfile.audience });
     if (!checked.ok) {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { OrderRecord } from "../../domain/order-record.ts";
-import { validateOrderRequest } from "../../domain/order-request.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
 import { ExecutionAlreadyExists, type WorkflowEngine } from "../../ports/workflow-engine.ts";
@@ -51,6 +50,9 @@ export const route = declareRoute(
         "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
       );
     }
+    // The public suffix list behind the name rules loads on the first order, not when the
+    // function starts (see README, "Cold starts").
+    const { validateOrderRequest } = await import("../../domain/order-request.ts");
     const validation = validateOrderRequest(orderRequest, { issuer: deps.caProfile.audience, now });
     if (!validation.ok) {
       throw new ApiError(
