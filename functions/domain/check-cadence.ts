@@ -36,14 +36,22 @@ const wholeSeconds = (seconds: number) =>
   Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : 1;
 
 /**
- * The wait after a check that found not everything published.
+ * The shortest wait: a turn's check must end well inside its wait (on AWS the timeout of a
+ * waiting task runs from the moment the task starts, its function's run included).
+ */
+export const SHORTEST_WAIT_SECONDS = 60;
+
+/**
+ * The wait after a check that found not everything published, counted from when the turn
+ * began (the check's own time is inside the wait).
  *
  * - At or after the deadline: "deadline-passed" (the check that just ran was the last).
  * - During the early period: `earlySeconds`.
  * - After it: the time left split into equal turns of at most `lateSeconds`, so the last turn
- *   ends exactly at the deadline and one final check runs there. Splitting evenly keeps every
- *   later turn the same length, so the wait loop changes its timeout once, not at each turn.
- * - Never past the deadline; always whole seconds ≥ 1 (Step Functions timeouts are).
+ *   ends at the deadline and one final check runs there. Splitting evenly keeps every later
+ *   turn the same length, so the wait loop changes its timeout once, not at each turn.
+ * - Whole seconds, never past the deadline, and never shorter than `earlySeconds` or 60 s,
+ *   whichever is less: with less left than that, the final check runs a little after the deadline.
  */
 export function nextCheck(timing: CheckTiming): NextCheck {
   const remaining = (timing.deadline.getTime() - timing.now.getTime()) / 1000;
@@ -51,11 +59,20 @@ export function nextCheck(timing: CheckTiming): NextCheck {
   const elapsed = (timing.now.getTime() - timing.startedAt.getTime()) / 1000;
   const early = wholeSeconds(timing.cadence.earlySeconds);
   const late = Math.max(early, wholeSeconds(timing.cadence.lateSeconds));
-  if (elapsed < timing.cadence.earlyPeriodSeconds) {
-    return { kind: "check", waitSeconds: Math.min(early, wholeSeconds(remaining)) };
-  }
-  const turns = Math.ceil(remaining / late);
-  return { kind: "check", waitSeconds: wholeSeconds(remaining / turns) };
+  const shortest = Math.min(early, SHORTEST_WAIT_SECONDS);
+  const wait =
+    elapsed < timing.cadence.earlyPeriodSeconds
+      ? Math.min(early, wholeSeconds(remaining))
+      : wholeSeconds(remaining / Math.ceil(remaining / late));
+  return { kind: "check", waitSeconds: Math.max(shortest, wait) };
+}
+
+/**
+ * Whether a newly computed wait is the one a turn already has: within 1 % (the few seconds a
+ * turn's start drifts by), so long turns keep their length instead of waking to change it.
+ */
+export function sameWait(next: number, current: number): boolean {
+  return Math.abs(next - current) <= Math.floor(current / 100);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_CHECK_CADENCE } from "../domain/check-cadence.ts";
+import { DEFAULT_CHECK_CADENCE, SHORTEST_WAIT_SECONDS } from "../domain/check-cadence.ts";
 import { CA_KINDS, type CaKind } from "../ports/certificate-authority.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 
@@ -59,6 +59,17 @@ function positiveWhole(env: Environment, name: string, fallback: number, unit: s
 const seconds = (env: Environment, name: string, fallback: number) =>
   positiveWhole(env, name, fallback, "seconds");
 
+/** A wait loop's turn must outlast the function that checks in it (45 s on AWS). */
+function atLeast(minimum: number, env: Environment, name: string, fallback: number): number {
+  const value = seconds(env, name, fallback);
+  if (value < minimum) {
+    throw new MissingSetting(
+      `${name} must be at least ${minimum} seconds on AWS (a turn of the wait outlasts its check), got ${value}.`,
+    );
+  }
+  return value;
+}
+
 export function caKindOf(env: Environment): CaKind {
   const kind = env[AWS_ENVIRONMENT.ca] ?? "embedded";
   if (!(CA_KINDS as readonly string[]).includes(kind)) {
@@ -73,7 +84,12 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
   return {
     validationTimeoutSeconds: seconds(env, names.validationTimeoutSeconds, 86_400),
     checkCadence: {
-      earlySeconds: seconds(env, names.checkEarlySeconds, DEFAULT_CHECK_CADENCE.earlySeconds),
+      earlySeconds: atLeast(
+        SHORTEST_WAIT_SECONDS,
+        env,
+        names.checkEarlySeconds,
+        DEFAULT_CHECK_CADENCE.earlySeconds,
+      ),
       earlyPeriodSeconds: seconds(
         env,
         names.checkEarlyPeriodSeconds,

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { sameWait } from "../domain/check-cadence.ts";
 import { TaskNotWaiting, type WorkflowEngine } from "../ports/workflow-engine.ts";
 
 /**
@@ -18,7 +19,8 @@ import { TaskNotWaiting, type WorkflowEngine } from "../ports/workflow-engine.ts
  *
  * - done: wakes its own token, the Choice moves on;
  * - failed: fails its own token with a named error, which the Catch records on the order;
- * - wait as long as now: does nothing; the timeout starts the next turn (1 transition a turn);
+ * - wait as long as now (within 1 %): does nothing; the timeout starts the next turn (1
+ *   transition a turn);
  * - wait a different time: wakes its own token with the new wait, the Choice loops back, and
  *   the next turn parks without looking again (2 transitions, only when the cadence changes).
  *
@@ -28,7 +30,7 @@ import { TaskNotWaiting, type WorkflowEngine } from "../ports/workflow-engine.ts
 
 export const waitTurn = z.object({
   waitSeconds: z.number().check(z.int(), z.minimum(1)),
-  /** When the turn that chose this wait looked; absent when the wait was chosen otherwise. */
+  /** When the turn that chose this wait began; absent when the wait was chosen otherwise. */
   checkedAt: z.optional(z.iso.datetime()),
 });
 
@@ -87,7 +89,7 @@ export async function endTurn(
         await workflow.sendTaskFailure(taskToken, end.error, end.cause);
         return;
       case "wait": {
-        if (end.waitSeconds === turn.waitSeconds) return;
+        if (sameWait(end.waitSeconds, turn.waitSeconds)) return;
         await workflow.sendTaskSuccess(taskToken, {
           done: false,
           waitSeconds: end.waitSeconds,

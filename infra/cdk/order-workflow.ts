@@ -52,7 +52,8 @@ export class OrderWorkflow extends Construct {
           detail: "a step of the order workflow",
           handler: { kind: "step", name, declared },
           resources: props.resources,
-          // Below the 60 s TimeoutSeconds of every Task state, so Lambda stops first.
+          // Below the 60 s TimeoutSeconds of the Task states, so Lambda stops first; a wait
+          // loop's turn (at least 60 s) outlasts it too.
           timeout: Duration.seconds(45),
           reservedConcurrency: props.reservedConcurrency,
         }),
@@ -101,8 +102,18 @@ export class OrderWorkflow extends Construct {
       reason:
         "Step Functions' own logging and tracing: logs:*LogDelivery, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups and xray:PutTraceSegments/PutTelemetryRecords/GetSampling* accept no resource but *.",
     });
-    // Steps may only answer task tokens (a wait loop wakes its own task): no ARN, so no cycle.
-    for (const step of steps.values()) step.allowWorkflow(this.stateMachine);
+    // Steps may only answer task tokens (a wait loop wakes its own task): that needs no ARN.
+    for (const [name, step] of steps) {
+      const named = (step.needs.workflow ?? []).filter(
+        (action) => !action.startsWith("states:SendTask"),
+      );
+      if (named.length > 0) {
+        throw new Error(
+          `Step ${name} needs ${named.join(", ")}: a step cannot name the state machine that invokes it (each would depend on the other).`,
+        );
+      }
+      step.allowWorkflow(this.stateMachine);
+    }
     const invoked = [...new Set(bindings.map((binding) => binding.stateName))].sort();
     this.stateMachine.addToRolePolicy(
       new PolicyStatement({

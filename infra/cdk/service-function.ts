@@ -18,10 +18,10 @@ import { BUNDLING, PROJECT_ROOT } from "./lambda-bundling.ts";
 import { type LambdaEntry, writeLambdaEntry } from "./lambda-entries.ts";
 import type { Storage } from "./storage.ts";
 
-/** Everything a function may be granted; each function takes only what its needs name. */
 /** What a function gets unless its needs say otherwise. */
 export const DEFAULT_MEMORY_MIB = 512;
 
+/** Everything a function may be granted; each function takes only what its needs name. */
 export interface ServiceResources {
   readonly storage: Storage;
   readonly logRetention: RetentionDays;

@@ -150,45 +150,47 @@ export function createLocalWorkflowEngine(options: {
       // runs, so the function may answer it itself and an earlier entry's token is refused.
       entries += 1;
       const token = `${prefix}.${entries}`;
-      const answered = tokens.wait(token);
-      answered.catch(() => undefined);
-      parked.set(prefix, { token });
-      try {
-        await handler({ ...payload, taskToken: token });
-      } catch (error) {
-        tokens.drop(token);
-        throw error;
-      }
       const timeoutSeconds = Number(timeoutField ?? fixedTimeout ?? 0);
       const timedOut = () => {
         const timeout = new Error("The wait timed out.");
         timeout.name = "States.Timeout";
         return timeout;
       };
-      if (!tokens.isWaiting(token)) return answered;
-      if (timeMode.kind === "simulated") {
+      const answered = tokens.wait(token);
+      answered.catch(() => undefined);
+      // As on AWS, the timeout runs from the task's start, its function's run included.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome =
+        timeMode.kind === "real" && timeoutSeconds > 0
+          ? Promise.race([
+              answered,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => {
+                  tokens.drop(token);
+                  reject(timedOut());
+                }, timeoutSeconds * 1000);
+              }),
+            ]).finally(() => clearTimeout(timer))
+          : answered;
+      outcome.catch(() => undefined);
+      parked.set(prefix, { token, timer });
+      try {
+        await handler({ ...payload, taskToken: token });
+      } catch (error) {
+        // A function that failed after answering its token leaves the answer standing, as on AWS.
+        if (tokens.isWaiting(token)) {
+          tokens.drop(token);
+          clearTimeout(timer);
+          throw error;
+        }
+      }
+      if (timeMode.kind === "simulated" && tokens.isWaiting(token)) {
+        // Simulated time stands still while a function runs: the whole wait passes at once.
         tokens.drop(token);
         timeMode.advance(timeoutSeconds);
         throw timedOut();
       }
-      if (!(timeoutSeconds > 0)) return answered;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          tokens.drop(token);
-          reject(timedOut());
-        }, timeoutSeconds * 1000);
-        parked.set(prefix, { token, timer });
-        answered.then(
-          (output) => {
-            clearTimeout(timer);
-            resolve(output);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        );
-      });
+      return outcome;
     };
   }
   const machine = new StateMachine(definition as never, {
@@ -347,6 +349,7 @@ export function createLocalWorkflowEngine(options: {
         } finally {
           record.stoppedAt = new Date().toISOString();
           releaseWait(name);
+          executionToken.delete(name);
           persist(record);
           runs.delete(name);
         }

@@ -4,6 +4,7 @@ import {
   checkPublications,
   mergeChecks,
 } from "../../orders/publication-checks.ts";
+import { TaskNotWaiting } from "../../ports/workflow-engine.ts";
 import { ApiError, RateLimited } from "../api-errors.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
@@ -66,9 +67,10 @@ export const route = declareRoute(
           reason: "customer check passed",
         });
         resumed = true;
-      } catch {
+      } catch (error) {
         // No task waits on this token: its own turn ended it, or the next turn is starting and
         // will find what this check merged.
+        if (!(error instanceof TaskNotWaiting)) throw error;
       }
     }
     return jsonResponse(200, {

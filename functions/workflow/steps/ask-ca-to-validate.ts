@@ -16,8 +16,9 @@ export const step = declareStep(
     await deps.ca.requestValidation(caOrderRefOf(order));
     const now = deps.clock.now();
     const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
-    const asked = await updateOrder(deps.store, order.orderId, () => ({
-      changes: { caDeadline: caDeadline.toISOString() },
+    // A rerun (a retry after a hiccup, a resumed execution) keeps the deadline it set.
+    const asked = await updateOrder(deps.store, order.orderId, (current) => ({
+      changes: { caDeadline: current.caDeadline ?? caDeadline.toISOString(), waitToken: undefined },
       event: noteEvent(now, "ca", "Everything is published; the CA was asked to validate."),
     }));
     return lookAtCaDecision(deps, asked, 1);

@@ -14,6 +14,11 @@ import { OrderNotInStep } from "../workflow-errors.ts";
 /** Within the function's timeout, leaving time to record what was found. */
 const CHECKS_TIME_BOUND_MS = 20_000;
 
+/** The turn's wait runs from its start: its checks end in the first half of it. */
+function checksTimeBoundMs(waitSeconds: number): number {
+  return Math.min(CHECKS_TIME_BOUND_MS, (waitSeconds * 1000) / 2);
+}
+
 /**
  * One turn of the wait for the customer (see wait-loop.ts): checks every record or file the
  * customer was asked to publish, records the check in the order's history, keeps the task token
@@ -49,15 +54,20 @@ export const step = declareStep(
       await endTurn(deps.workflow, input.taskToken, input.turn, end, now);
       return {};
     }
-    const checked = await checkPublications(order, deps.dcv, now, CHECKS_TIME_BOUND_MS);
-    const checkedAt = deps.clock.now();
-    const deadline = new Date(order.validationDeadline ?? checkedAt.toISOString());
+    const checked = await checkPublications(
+      order,
+      deps.dcv,
+      now,
+      checksTimeBoundMs(input.turn.waitSeconds),
+    );
+    const deadline = new Date(order.validationDeadline ?? now.toISOString());
     const next = checked.allPublished
       ? undefined
       : nextCheck({
           startedAt: new Date(deadline.getTime() - deps.settings.validationTimeoutSeconds * 1000),
           deadline,
-          now: checkedAt,
+          // From the turn's start, as its timeout runs: the check's own time is inside the wait.
+          now,
           cadence: deps.settings.checkCadence,
         });
     const outcome =
@@ -92,7 +102,7 @@ export const step = declareStep(
               error: "ValidationTimedOut",
               cause: "The validation deadline passed before every record or file was published.",
             };
-    await endTurn(deps.workflow, input.taskToken, input.turn, end, checkedAt);
+    await endTurn(deps.workflow, input.taskToken, input.turn, end, now);
     return {};
   },
 );

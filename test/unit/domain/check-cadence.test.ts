@@ -4,6 +4,7 @@ import {
   DEFAULT_CHECK_CADENCE,
   nextCheck,
   plannedChecks,
+  sameWait,
 } from "../../../functions/domain/check-cadence.ts";
 
 const startedAt = new Date("2027-01-10T08:00:00Z");
@@ -47,16 +48,17 @@ describe("nextCheck", () => {
     });
   });
 
-  it("never waits past the deadline", () => {
-    const shortDeadline = at(20 * 60);
-    expect(
+  it("never waits past the deadline, nor less than a minute", () => {
+    const check = (deadlineAt: number, nowAt: number) =>
       nextCheck({
         startedAt,
-        deadline: shortDeadline,
-        now: at(15 * 60),
+        deadline: at(deadlineAt),
+        now: at(nowAt),
         cadence: DEFAULT_CHECK_CADENCE,
-      }),
-    ).toEqual({ kind: "check", waitSeconds: 300 });
+      });
+    expect(check(20 * 60, 15 * 60)).toEqual({ kind: "check", waitSeconds: 300 });
+    expect(check(20 * 60, 20 * 60 - 10)).toEqual({ kind: "check", waitSeconds: 60 });
+    expect(check(3 * HOUR, 3 * HOUR - 10)).toEqual({ kind: "check", waitSeconds: 60 });
   });
 
   it("stops once the deadline is reached: the check that just ran was the last", () => {
@@ -76,6 +78,31 @@ describe("nextCheck", () => {
       kind: "check",
       waitSeconds: 1,
     });
+  });
+
+  it("keeps long turns when their start drifts by seconds, and takes a new length otherwise", () => {
+    expect(sameWait(6899, 6900)).toBe(true);
+    expect(sameWait(6900 - 69, 6900)).toBe(true);
+    expect(sameWait(6900 - 70, 6900)).toBe(false);
+    expect(sameWait(6900, 900)).toBe(false);
+    expect(sameWait(2, 1)).toBe(false);
+    expect(sameWait(1, 1)).toBe(true);
+  });
+
+  it("keeps every later turn's length when each turn starts a second late", () => {
+    // Turns start 1 s after the previous one's timeout (a cold start, say).
+    let turnStart = HOUR;
+    let current = 115 * 60;
+    const lengths: number[] = [];
+    for (;;) {
+      const next = waitAfterCheckAt(turnStart);
+      if (next.kind === "deadline-passed") break;
+      if (!sameWait(next.waitSeconds, current)) current = next.waitSeconds;
+      lengths.push(current);
+      turnStart += current + 1;
+    }
+    expect(new Set(lengths)).toEqual(new Set([115 * 60]));
+    expect(lengths).toHaveLength(12);
   });
 });
 

@@ -75,6 +75,13 @@ describe("the AWS host", () => {
     expect(() =>
       composeAws({}, { ...environment, CERTFLOW_VALIDATION_TIMEOUT_SECONDS: "a day" }),
     ).toThrow(/positive whole number/);
+    expect(() => composeAws({}, { ...environment, CERTFLOW_CHECK_EARLY_SECONDS: "30" })).toThrow(
+      /CERTFLOW_CHECK_EARLY_SECONDS must be at least 60 seconds on AWS/,
+    );
+    expect(
+      composeAws({}, { ...environment, CERTFLOW_CHECK_EARLY_SECONDS: "60" }).dependenciesFor({})
+        .settings.checkCadence,
+    ).toEqual({ earlySeconds: 60, earlyPeriodSeconds: 3600, lateSeconds: 7200 });
     expect(() =>
       composeAws({ vault, dcv, ca: { acme } }, withoutDirectory).dependenciesFor({ ca: true }),
     ).toThrow(/CERTFLOW_ACME_DIRECTORY_URL is not set/);

@@ -88,7 +88,7 @@ describe("statemachines/order.asl.json", () => {
       expect(wait.Parameters.Payload["taskToken.$"], name).toBe("$$.Task.Token");
       expect(wait.Catch[0], name).toEqual({
         ErrorEquals: ["States.Timeout"],
-        ResultPath: "$.wake",
+        ResultPath: "$.lastTimeout",
         Next: name,
       });
       expect(wait.Catch.at(-1)?.Next, name).toBe("RecordFailure");

@@ -8,6 +8,7 @@ import { fixedClock } from "../../../../functions/domain/clock.ts";
 import { updateOrder } from "../../../../functions/orders/order-updates.ts";
 import { caProfileOf } from "../../../../functions/ports/certificate-authority.ts";
 import type { DcvChecker } from "../../../../functions/ports/dcv-checker.ts";
+import { TaskNotWaiting } from "../../../../functions/ports/workflow-engine.ts";
 import { CertificateVault } from "../../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
@@ -97,5 +98,49 @@ describe("POST /v1/orders/{id}/checks against newer results", () => {
         detail: "No TXT record yet.",
       },
     ]);
+  });
+
+  it("wakes the waiting task with done, and says so", async () => {
+    const deps = await waitingOrder(() => ({ check: async () => ({ ok: true }) }));
+    await updateOrder(deps.store, "ord_checks1", () => ({ changes: { waitToken: "token-7" } }));
+    const woken: [string, Record<string, unknown>][] = [];
+    const withWake = {
+      ...deps,
+      workflow: {
+        ...deps.workflow,
+        sendTaskSuccess: async (token: string, output: Record<string, unknown>) => {
+          woken.push([token, output]);
+        },
+      },
+    };
+
+    const answer = await callRoute(withWake, "POST", "/v1/orders/ord_checks1/checks");
+
+    expect(answer.json).toMatchObject({ allPublished: true, resumed: true });
+    expect(woken).toEqual([["token-7", { done: true, reason: "customer check passed" }]]);
+  });
+
+  it("answers resumed: false when no task waits on the token, and fails on any other error", async () => {
+    for (const [failure, status] of [
+      [new TaskNotWaiting("gone"), 200],
+      [new Error("ThrottlingException"), 500],
+    ] as const) {
+      const deps = await waitingOrder(() => ({ check: async () => ({ ok: true }) }));
+      await updateOrder(deps.store, "ord_checks1", () => ({ changes: { waitToken: "token-7" } }));
+      const failing = {
+        ...deps,
+        workflow: {
+          ...deps.workflow,
+          sendTaskSuccess: async () => {
+            throw failure;
+          },
+        },
+      };
+
+      const answer = await callRoute(failing, "POST", "/v1/orders/ord_checks1/checks");
+
+      expect(answer.status).toBe(status);
+      if (status === 200) expect(answer.json).toMatchObject({ allPublished: true, resumed: false });
+    }
   });
 });

@@ -177,7 +177,7 @@ const loop = {
       TimeoutSecondsPath: "$.turn.waitSeconds",
       ResultPath: "$.turn",
       Catch: [
-        { ErrorEquals: ["States.Timeout"], ResultPath: "$.wake", Next: "Wait" },
+        { ErrorEquals: ["States.Timeout"], ResultPath: "$.lastTimeout", Next: "Wait" },
         { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "GaveUp" },
       ],
       Next: "IsDone",
@@ -272,6 +272,33 @@ describe("the local workflow engine's task tokens in a wait loop", () => {
     expect(done.status).toBe("SUCCEEDED");
     expect(tokens).toHaveLength(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("counts a turn's timeout from the task's start, its function's run included", async () => {
+    const { instance, tokens } = loopEngine(async (turn, token, workflow) => {
+      if (turn === 1) {
+        // Slower than the wait: the turn is over before the function answers.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        await expect(workflow.sendTaskSuccess(token, { done: true })).rejects.toBeInstanceOf(
+          TaskNotWaiting,
+        );
+        return;
+      }
+      await workflow.sendTaskSuccess(token, { done: true });
+    });
+    await instance.startExecution("slow-turn", { turn: { waitSeconds: 1 } });
+    const done = await instance.waitForExecution("slow-turn");
+    expect(done.status).toBe("SUCCEEDED");
+    expect(tokens).toHaveLength(2);
+  });
+
+  it("keeps a turn's answer when its function fails after giving it", async () => {
+    const { instance } = loopEngine(async (_turn, token, workflow) => {
+      await workflow.sendTaskSuccess(token, { done: true });
+      throw new Error("crashed after answering");
+    });
+    await instance.startExecution("answered-then-crashed", { turn: { waitSeconds: 600 } });
+    expect((await instance.waitForExecution("answered-then-crashed")).status).toBe("SUCCEEDED");
   });
 
   it("releases a parked turn when its execution is stopped", async () => {
