@@ -2,8 +2,9 @@ import { once } from "node:events";
 import { isIP, type Socket } from "node:net";
 import type { Question, Resource } from "dns2";
 import { Packet, TCPServer, UDPServer } from "dns2";
+import type { CaaRecord } from "../../functions/domain/caa-policy.ts";
 
-export type CustomerRecordType = "A" | "AAAA" | "TXT" | "CNAME";
+export type CustomerRecordType = "A" | "AAAA" | "TXT" | "CNAME" | "CAA";
 
 export interface CustomerDnsServerOptions {
   readonly host?: string;
@@ -22,6 +23,8 @@ export interface CustomerDnsServer {
   setTxt(name: string, values: readonly string[]): void;
   /** A CNAME stands alone at its name: setting it drops the name's other records and vice versa. */
   setCname(name: string, target: string): void;
+  /** The name's CAA RRset (type 257, RFC 8659 wire format: flags, tag length, tag, value). */
+  setCaa(name: string, records: readonly CaaRecord[]): void;
   remove(name: string, type?: CustomerRecordType): void;
   /** Every question about the name is answered SERVFAIL (a broken delegation, or DNSSEC). */
   setServfail(name: string): void;
@@ -34,6 +37,7 @@ interface NameRecords {
   aaaa: string[];
   txt: string[][];
   cname: string | undefined;
+  caa: CaaRecord[];
 }
 
 const RCODE_SERVFAIL = 2;
@@ -67,6 +71,7 @@ const isEmpty = (records: NameRecords) =>
   records.a.length === 0 &&
   records.aaaa.length === 0 &&
   records.txt.length === 0 &&
+  records.caa.length === 0 &&
   records.cname === undefined;
 
 class CustomerZone {
@@ -85,7 +90,7 @@ class CustomerZone {
     const key = normalizeName(name);
     let records = this.#names.get(key);
     if (records === undefined) {
-      records = { a: [], aaaa: [], txt: [], cname: undefined };
+      records = { a: [], aaaa: [], txt: [], cname: undefined, caa: [] };
       this.#names.set(key, records);
     }
     return records;
@@ -97,6 +102,7 @@ class CustomerZone {
       records.a = [];
       records.aaaa = [];
       records.txt = [];
+      records.caa = [];
       records.cname = values[0];
       return;
     }
@@ -104,6 +110,12 @@ class CustomerZone {
     if (type === "A") records.a = [...values];
     if (type === "AAAA") records.aaaa = [...values];
     if (type === "TXT") records.txt = values.map(txtCharacterStrings);
+  }
+
+  setCaa(name: string, caa: readonly CaaRecord[]): void {
+    const records = this.#records(name);
+    records.cname = undefined;
+    records.caa = caa.map((record) => ({ ...record }));
   }
 
   remove(name: string, type?: CustomerRecordType): void {
@@ -118,6 +130,7 @@ class CustomerZone {
     if (type === "AAAA") records.aaaa = [];
     if (type === "TXT") records.txt = [];
     if (type === "CNAME") records.cname = undefined;
+    if (type === "CAA") records.caa = [];
     if (isEmpty(records)) this.#names.delete(key);
   }
 
@@ -171,6 +184,10 @@ function answer(zone: CustomerZone, question: Question, response: Packet): void 
     } else if (question.type === Packet.TYPE.TXT) {
       for (const data of records.txt)
         response.answers.push(resource({ type: Packet.TYPE.TXT, data }));
+    } else if (question.type === Packet.TYPE.CAA) {
+      for (const { flags, tag, value } of records.caa) {
+        response.answers.push(resource({ type: Packet.TYPE.CAA, flags, tag, value }));
+      }
     }
     return;
   }
@@ -254,6 +271,7 @@ export async function startCustomerDnsServer(
     setAaaa: (name, ip) => zone.set(name, "AAAA", [ip]),
     setTxt: (name, values) => zone.set(name, "TXT", values),
     setCname: (name, target) => zone.set(name, "CNAME", [target]),
+    setCaa: (name, records) => zone.setCaa(name, records),
     remove: (name, type) => zone.remove(name, type),
     setServfail: (name) => zone.setServfail(name),
     clear: () => zone.clear(),
