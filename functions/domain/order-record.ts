@@ -1,7 +1,9 @@
+import type { CaaIdentity } from "./caa-policy.ts";
 import type { ValidationMethod } from "./dcv-methods.ts";
 import type { KeyType } from "./key-types.ts";
 import type { Product } from "./order-request.ts";
 import type { FailureCode, OrderStatus } from "./order-status.ts";
+import type { ServerCheck } from "./propagation.ts";
 
 /**
  * The order as stored: one item per order, changed only through versioned conditional writes.
@@ -37,6 +39,15 @@ export interface LastCheck {
   readonly ok: boolean;
   readonly cause?: string;
   readonly detail?: string;
+  /** DNS methods: what each of the zone's authoritative servers answered (absent before). */
+  readonly servers?: readonly ServerCheck[];
+}
+
+/** Whether CAA lets the order's CA issue for a name: CAA_FORBIDS, or no verdict (DNS_SERVFAIL, …). */
+export interface CaaCheckResult {
+  readonly ok: boolean;
+  readonly cause?: string;
+  readonly detail?: string;
 }
 
 export interface ValidationRecord {
@@ -45,6 +56,8 @@ export interface ValidationRecord {
   readonly status: "pending" | "published" | "valid" | "invalid";
   readonly instructions: Instructions;
   readonly lastCheck?: LastCheck;
+  /** The name's CAA at the last check (absent for orders placed without a CAA check). */
+  readonly caa?: CaaCheckResult;
 }
 
 export interface CertificateSummary {
@@ -100,6 +113,8 @@ export interface OrderRecord {
   readonly caDeadline?: string;
   /** The CA's handle for this order (an ACME order URL, or the embedded CA's order id). */
   readonly caOrderRef?: string;
+  /** Who the CA is in CAA records, recorded when the order was placed: checks judge CAA by it. */
+  readonly caaIdentity?: CaaIdentity;
   readonly certificate?: CertificateSummary;
   readonly failure?: OrderFailure;
   readonly executionName?: string;

@@ -45,9 +45,12 @@ export async function checkPublications(
         return {
           ...validation,
           status: outcome.ok ? "published" : "pending",
-          lastCheck: outcome.ok
-            ? { at: at.toISOString(), ok: true }
-            : { at: at.toISOString(), ok: false, cause: outcome.cause, detail: outcome.detail },
+          lastCheck: {
+            ...(outcome.ok
+              ? { at: at.toISOString(), ok: true }
+              : { at: at.toISOString(), ok: false, cause: outcome.cause, detail: outcome.detail }),
+            ...(outcome.servers === undefined ? {} : { servers: outcome.servers }),
+          },
         };
       }),
     );

@@ -1,3 +1,5 @@
+import type { ServerCheck } from "../domain/propagation.ts";
+
 /** What the customer must make visible for one name, and what a check compares against. */
 export type Publication =
   | {
@@ -23,17 +25,24 @@ export const CHECK_FAILURE_CAUSES = [
   "DNS_SERVFAIL",
   /** The name leads to an address off the public internet: nothing was fetched there. */
   "ADDRESS_NOT_PUBLIC",
+  /** The record is on some of the zone's authoritative servers and not yet on others. */
+  "NOT_PROPAGATED",
 ] as const;
 
 export type CheckFailureCause = (typeof CHECK_FAILURE_CAUSES)[number];
 
 export type CheckOutcome =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly servers?: readonly ServerCheck[] }
   | {
       readonly ok: false;
       readonly cause: CheckFailureCause;
       /** Customer-readable: what was found and what was expected. */
       readonly detail: string;
+      /**
+       * DNS checks: what each of the zone's authoritative servers answered (the propagation
+       * view); absent for HTTP checks and when no authoritative server was found.
+       */
+      readonly servers?: readonly ServerCheck[];
     };
 
 /** Looks at DNS or the web the way a CA would, through the configured resolver and port. */

@@ -38,6 +38,8 @@ export interface DnsLookup {
   /** Every TXT record at the name, each with its character-strings joined. */
   txt(name: string): Promise<string[]>;
   cname(name: string): Promise<string[]>;
+  /** The name servers an NS record set at the name names (no trailing dots). */
+  ns(name: string): Promise<string[]>;
   /** One address of the name: A first, then AAAA. An IP literal is returned as it is. */
   address(name: string): Promise<string>;
 }
@@ -104,6 +106,10 @@ export function createDnsLookup(options: DnsLookupOptions): DnsLookup {
         (await resolver.resolveTxt(name)).map((chunks) => chunks.join("")),
       ),
     cname: (name) => query(name, (resolver) => resolver.resolveCname(name)),
+    ns: (name) =>
+      query(name, async (resolver) =>
+        (await resolver.resolveNs(name)).map((host) => host.replace(/\.$/, "")),
+      ),
     async address(name) {
       if (isIP(name) !== 0) return name;
       if (server === undefined) return systemAddress(name);

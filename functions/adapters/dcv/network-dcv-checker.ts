@@ -1,4 +1,5 @@
 import type { CheckOutcome, DcvChecker, Publication } from "../../ports/dcv-checker.ts";
+import { checkWithAuthoritativeView, DNS_PORT } from "./authoritative-view.ts";
 import { checkDnsCname, checkDnsTxt } from "./dns-check.ts";
 import { createDnsLookup } from "./dns-lookup.ts";
 import { checkHttpFile } from "./http-file-check.ts";
@@ -15,6 +16,11 @@ export interface NetworkDcvCheckerOptions {
    * link-local, metadata and every other non-public address are refused whatever this says.
    */
   readonly allowLoopback?: boolean;
+  /**
+   * Port the zone's authoritative name servers are asked on (the propagation view of DNS
+   * checks); 53 when absent. Only local tests and demos, whose servers listen elsewhere, set it.
+   */
+  readonly authoritativePort?: number;
 }
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -34,15 +40,26 @@ export function createNetworkDcvChecker(options: NetworkDcvCheckerOptions = {}):
   ) {
     throw new Error(`HTTP validation port must be 1-65535, got ${httpPort}`);
   }
+  const authoritativePort = options.authoritativePort ?? DNS_PORT;
+  if (!Number.isInteger(authoritativePort) || authoritativePort < 1 || authoritativePort > 65_535) {
+    throw new Error(`Authoritative DNS port must be 1-65535, got ${authoritativePort}`);
+  }
   const dns = createDnsLookup({ resolver: options.resolver, timeoutMs });
+  const view = { dns, port: authoritativePort, timeoutMs };
 
   return {
     check(publication: Publication): Promise<CheckOutcome> {
       switch (publication.kind) {
         case "dns-txt":
-          return checkDnsTxt(dns, publication.host, publication.value, timeoutMs);
+          return checkWithAuthoritativeView(checkDnsTxt, publication.host, publication.value, {
+            ...view,
+            what: "TXT record",
+          });
         case "dns-cname":
-          return checkDnsCname(dns, publication.host, publication.value, timeoutMs);
+          return checkWithAuthoritativeView(checkDnsCname, publication.host, publication.value, {
+            ...view,
+            what: "CNAME record",
+          });
         case "http-file":
           return checkHttpFile(publication.url, publication.content, {
             dns,

@@ -85,6 +85,7 @@ export const route = declareRoute(
               ok: validation.lastCheck?.ok ?? false,
               cause: validation.lastCheck?.cause,
               detail: validation.lastCheck?.detail,
+              servers: validation.lastCheck?.servers,
             },
       ),
     });

@@ -16,7 +16,7 @@ function fakeLookup(answer: string[] | string): DnsLookup {
     }
     return answer;
   };
-  return { txt: respond, cname: respond, address: async () => "127.0.0.1" };
+  return { txt: respond, cname: respond, ns: respond, address: async () => "127.0.0.1" };
 }
 
 describe("dnsFailureOfCode", () => {
