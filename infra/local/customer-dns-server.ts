@@ -4,7 +4,7 @@ import type { Question, Resource } from "dns2";
 import { Packet, TCPServer, UDPServer } from "dns2";
 import type { CaaRecord } from "../../functions/domain/caa-policy.ts";
 
-export type CustomerRecordType = "A" | "AAAA" | "TXT" | "CNAME" | "CAA";
+export type CustomerRecordType = "A" | "AAAA" | "TXT" | "CNAME" | "CAA" | "NS";
 
 export interface CustomerDnsServerOptions {
   readonly host?: string;
@@ -25,6 +25,8 @@ export interface CustomerDnsServer {
   setCname(name: string, target: string): void;
   /** The name's CAA RRset (type 257, RFC 8659 wire format: flags, tag length, tag, value). */
   setCaa(name: string, records: readonly CaaRecord[]): void;
+  /** The name's NS RRset: the zone's authoritative servers, by host name. */
+  setNs(name: string, hosts: readonly string[]): void;
   remove(name: string, type?: CustomerRecordType): void;
   /** Every question about the name is answered SERVFAIL (a broken delegation, or DNSSEC). */
   setServfail(name: string): void;
@@ -38,6 +40,7 @@ interface NameRecords {
   txt: string[][];
   cname: string | undefined;
   caa: CaaRecord[];
+  ns: string[];
 }
 
 const RCODE_SERVFAIL = 2;
@@ -72,6 +75,7 @@ const isEmpty = (records: NameRecords) =>
   records.aaaa.length === 0 &&
   records.txt.length === 0 &&
   records.caa.length === 0 &&
+  records.ns.length === 0 &&
   records.cname === undefined;
 
 class CustomerZone {
@@ -90,7 +94,7 @@ class CustomerZone {
     const key = normalizeName(name);
     let records = this.#names.get(key);
     if (records === undefined) {
-      records = { a: [], aaaa: [], txt: [], cname: undefined, caa: [] };
+      records = { a: [], aaaa: [], txt: [], cname: undefined, caa: [], ns: [] };
       this.#names.set(key, records);
     }
     return records;
@@ -103,6 +107,7 @@ class CustomerZone {
       records.aaaa = [];
       records.txt = [];
       records.caa = [];
+      records.ns = [];
       records.cname = values[0];
       return;
     }
@@ -110,6 +115,7 @@ class CustomerZone {
     if (type === "A") records.a = [...values];
     if (type === "AAAA") records.aaaa = [...values];
     if (type === "TXT") records.txt = values.map(txtCharacterStrings);
+    if (type === "NS") records.ns = [...values];
   }
 
   setCaa(name: string, caa: readonly CaaRecord[]): void {
@@ -131,6 +137,7 @@ class CustomerZone {
     if (type === "TXT") records.txt = [];
     if (type === "CNAME") records.cname = undefined;
     if (type === "CAA") records.caa = [];
+    if (type === "NS") records.ns = [];
     if (isEmpty(records)) this.#names.delete(key);
   }
 
@@ -184,6 +191,8 @@ function answer(zone: CustomerZone, question: Question, response: Packet): void 
     } else if (question.type === Packet.TYPE.TXT) {
       for (const data of records.txt)
         response.answers.push(resource({ type: Packet.TYPE.TXT, data }));
+    } else if (question.type === Packet.TYPE.NS) {
+      for (const ns of records.ns) response.answers.push(resource({ type: Packet.TYPE.NS, ns }));
     } else if (question.type === Packet.TYPE.CAA) {
       for (const { flags, tag, value } of records.caa) {
         response.answers.push(resource({ type: Packet.TYPE.CAA, flags, tag, value }));
@@ -272,6 +281,7 @@ export async function startCustomerDnsServer(
     setTxt: (name, values) => zone.set(name, "TXT", values),
     setCname: (name, target) => zone.set(name, "CNAME", [target]),
     setCaa: (name, records) => zone.setCaa(name, records),
+    setNs: (name, hosts) => zone.set(name, "NS", hosts),
     remove: (name, type) => zone.remove(name, type),
     setServfail: (name) => zone.setServfail(name),
     clear: () => zone.clear(),

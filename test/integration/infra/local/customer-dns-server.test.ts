@@ -95,6 +95,29 @@ describe("the customer's DNS server", () => {
     dns.setTxt("shop.certflow.test", ["new"]);
     expect(await resolver.resolveTxt("shop.certflow.test")).toEqual([["new"]]);
   });
+
+  it("answers NS records naming the zone's authoritative servers", async () => {
+    dns.setNs("zone.certflow.test", ["ns1.zone.certflow.test", "ns2.zone.certflow.test"]);
+    expect((await resolver.resolveNs("zone.certflow.test")).sort()).toEqual([
+      "ns1.zone.certflow.test",
+      "ns2.zone.certflow.test",
+    ]);
+    dns.remove("zone.certflow.test", "NS");
+    expect(await failureCode(resolver.resolveNs("zone.certflow.test"))).toBe("ENOTFOUND");
+  });
+});
+
+it("listens on another loopback address, such as 127.0.0.2", async () => {
+  const second = await startCustomerDnsServer({ host: "127.0.0.2" });
+  try {
+    second.setTxt("zone.certflow.test", ["on the second server"]);
+    const asking = new Resolver({ timeout: 2_000, tries: 1 });
+    asking.setServers([second.address]);
+    expect(second.address).toBe(`127.0.0.2:${second.port}`);
+    expect(await asking.resolveTxt("zone.certflow.test")).toEqual([["on the second server"]]);
+  } finally {
+    await second.close();
+  }
 });
 
 it("closes more than once without error, freeing its port", async () => {
