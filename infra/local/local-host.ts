@@ -124,6 +124,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         options.dcv ??
         createNetworkDcvChecker({
           resolver: settings.dnsResolver,
+          authoritativePort: settings.dnsAuthoritativePort,
           httpPort: settings.httpValidationPort,
           allowLoopback: settings.allowLoopbackChecks,
         }),

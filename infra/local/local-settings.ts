@@ -34,6 +34,11 @@ export interface LocalSettings {
   /** Management API of a pebble-challtestsrv serving the delegation zone, when one is used. */
   readonly delegationZoneApiUrl?: string;
   readonly dnsResolver?: string;
+  /**
+   * Port DNS checks ask the zone's authoritative name servers on (53 on the internet); local
+   * tests and demos run theirs on loopback addresses at another port.
+   */
+  readonly dnsAuthoritativePort: number;
   readonly httpValidationPort: number;
   /** HTTP file checks may connect to 127.0.0.1 / ::1 (and never to other non-public addresses). */
   readonly allowLoopbackChecks: boolean;
@@ -103,6 +108,10 @@ const environmentSchema = z.object({
       "CERTFLOW_DNS_RESOLVER must be host:port, e.g. 127.0.0.1:8053",
     )
     .optional(),
+  CERTFLOW_DNS_AUTHORITATIVE_PORT: positiveInteger("CERTFLOW_DNS_AUTHORITATIVE_PORT", 53).refine(
+    (port) => port <= 65_535,
+    "CERTFLOW_DNS_AUTHORITATIVE_PORT must be a port from 1 to 65535",
+  ),
   CERTFLOW_HTTP_VALIDATION_PORT: positiveInteger("CERTFLOW_HTTP_VALIDATION_PORT", 80),
   CERTFLOW_ALLOW_LOOPBACK_CHECKS: z
     .enum(["true", "false", "1", "0"], {
@@ -200,6 +209,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     delegationZone: env.CERTFLOW_DCV_DELEGATION_ZONE,
     delegationZoneApiUrl: env.CERTFLOW_DNS_ZONE_API_URL,
     dnsResolver: env.CERTFLOW_DNS_RESOLVER,
+    dnsAuthoritativePort: env.CERTFLOW_DNS_AUTHORITATIVE_PORT,
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
     allowLoopbackChecks: env.CERTFLOW_ALLOW_LOOPBACK_CHECKS,
     validationTimeoutSeconds: env.CERTFLOW_VALIDATION_TIMEOUT_SECONDS,

@@ -19,11 +19,20 @@ describe("readLocalSettings", () => {
       host: "127.0.0.1",
       ca: "embedded",
       dnsResolver: undefined,
+      dnsAuthoritativePort: 53,
       httpValidationPort: 80,
       validationTimeoutSeconds: 86_400,
       checkCadence: { earlySeconds: 900, earlyPeriodSeconds: 3_600, lateSeconds: 7_200 },
       generatedTokens: true,
     });
+  });
+
+  it("asks authoritative name servers on the port CERTFLOW_DNS_AUTHORITATIVE_PORT gives", () => {
+    const settings = readLocalSettings({
+      CERTFLOW_DATA_DIR: dataDir(),
+      CERTFLOW_DNS_AUTHORITATIVE_PORT: "5353",
+    });
+    expect(settings.dnsAuthoritativePort).toBe(5353);
   });
 
   it("generates a customer and an operator token once, kept private in the data directory", () => {
@@ -38,6 +47,8 @@ describe("readLocalSettings", () => {
   it.each([
     [{ CERTFLOW_DNS_RESOLVER: "localhost" }, /host:port/],
     [{ CERTFLOW_HTTP_VALIDATION_PORT: "eighty" }, /CERTFLOW_HTTP_VALIDATION_PORT/],
+    [{ CERTFLOW_DNS_AUTHORITATIVE_PORT: "fifty-three" }, /CERTFLOW_DNS_AUTHORITATIVE_PORT/],
+    [{ CERTFLOW_DNS_AUTHORITATIVE_PORT: "70000" }, /CERTFLOW_DNS_AUTHORITATIVE_PORT/],
     [{ CERTFLOW_VALIDATION_TIMEOUT_SECONDS: "-5" }, /CERTFLOW_VALIDATION_TIMEOUT_SECONDS/],
     [{ CERTFLOW_CHECK_EARLY_SECONDS: "100", CERTFLOW_CHECK_LATE_SECONDS: "10" }, /must not exceed/],
     [{ CERTFLOW_CA: "letsencrypt" }, /embedded|acme/],
