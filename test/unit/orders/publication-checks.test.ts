@@ -51,4 +51,46 @@ describe("checkPublications", () => {
     expect(result.validations[1]?.lastCheck).toMatchObject({ ok: false, cause: "TIMEOUT" });
     expect(result.validations[1]?.lastCheck?.detail).toContain("within 0.05 s");
   });
+
+  it("keeps what each authoritative server answered with the name's last check", async () => {
+    // Prepare
+    const servers = [
+      { name: "ns1.example.net", address: "192.0.2.1", found: true, answered: true },
+      {
+        name: "ns2.example.net",
+        address: "192.0.2.2",
+        found: false,
+        answered: true,
+        detail: "No TXT record at _c.split.example.com.",
+      },
+    ];
+    const dcv: DcvChecker = {
+      check: async (publication) =>
+        publication.kind !== "http-file" && publication.host === "_c.split.example.com"
+          ? {
+              ok: false,
+              cause: "NOT_PROPAGATED",
+              detail: "Published on ns1, not yet on ns2.",
+              servers,
+            }
+          : { ok: true },
+    };
+
+    // Act
+    const result = await checkPublications(
+      waitingFor("split.example.com", "plain.example.com"),
+      dcv,
+      AT,
+    );
+
+    // Assess
+    expect(result.validations[0]?.lastCheck).toEqual({
+      at: AT.toISOString(),
+      ok: false,
+      cause: "NOT_PROPAGATED",
+      detail: "Published on ns1, not yet on ns2.",
+      servers,
+    });
+    expect(result.validations[1]?.lastCheck).toEqual({ at: AT.toISOString(), ok: true });
+  });
 });

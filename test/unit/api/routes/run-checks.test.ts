@@ -144,3 +144,46 @@ describe("POST /v1/orders/{id}/checks against newer results", () => {
     }
   });
 });
+
+describe("POST /v1/orders/{id}/checks with the zone's authoritative servers", () => {
+  it("shows per name what each server answered, and the order view shows the same", async () => {
+    // Prepare: the first name's record is on ns1 and not yet on ns2.
+    const servers = [
+      { name: "ns1.example.net", address: "192.0.2.1", found: true, answered: true },
+      {
+        name: "ns2.example.net",
+        address: "192.0.2.2",
+        found: false,
+        answered: true,
+        detail: "No TXT record at _acme-challenge.shop.example.com.",
+      },
+    ];
+    const detail =
+      "Published on ns1.example.net (192.0.2.1), not yet on ns2.example.net (192.0.2.2).";
+    const deps = await waitingOrder(() => ({
+      check: async (publication) =>
+        publication.kind === "dns-txt" && !publication.host.includes("www.")
+          ? { ok: false, cause: "NOT_PROPAGATED", detail, servers }
+          : { ok: true },
+    }));
+
+    // Act
+    const answer = await callRoute(deps, "POST", "/v1/orders/ord_checks1/checks");
+    const view = await callRoute(deps, "GET", "/v1/orders/ord_checks1");
+
+    // Assess
+    expect(answer.json.results[0]).toEqual({
+      domain: "shop.example.com",
+      ok: false,
+      cause: "NOT_PROPAGATED",
+      detail,
+      servers,
+    });
+    expect(view.json.validations[0].lastCheck).toMatchObject({
+      ok: false,
+      cause: "NOT_PROPAGATED",
+      detail,
+      servers,
+    });
+  });
+});
