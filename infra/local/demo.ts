@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { localServiceUrl, noServiceAnswers } from "../../functions/local/local-data-dir.ts";
 import { readLocalToken } from "../../functions/local/local-token-file.ts";
-import { startCustomerDnsServer } from "./customer-dns-server.ts";
+import { type CustomerDnsServer, startCustomerDnsServer } from "./customer-dns-server.ts";
 import { startCustomerWebServer } from "./customer-web-server.ts";
 
 /**
@@ -54,6 +54,62 @@ async function api(method: string, path: string, token: string, body?: unknown, 
   if (!response.ok)
     fail(`${method} ${path} answered ${response.status}: ${new TextDecoder().decode(bytes)}`);
   return bytes;
+}
+
+/**
+ * The zone's two authoritative servers, on 127.0.0.2 and 127.0.0.3 at the port the service asks
+ * them on, delegated from the demo's resolver, so the DNS order shows the propagation view. None
+ * when those addresses cannot be listened on (macOS has no 127.0.0.2 unless aliased; port 53
+ * needs root): the demo goes on without them.
+ */
+async function startAuthoritativeServers(
+  resolver: CustomerDnsServer,
+  zone: string,
+  port: number,
+): Promise<{ ns1: CustomerDnsServer; ns2: CustomerDnsServer } | undefined> {
+  const started: CustomerDnsServer[] = [];
+  try {
+    for (const host of ["127.0.0.2", "127.0.0.3"]) {
+      started.push(await startCustomerDnsServer({ host, port }));
+    }
+  } catch (error) {
+    await Promise.all(started.map((server) => server.close()));
+    const code = error instanceof Error && "code" in error ? String(error.code) : "error";
+    console.log(
+      `demo: no propagation view: cannot listen on 127.0.0.2 and 127.0.0.3 port ${port} (${code}); start the service with e.g. CERTFLOW_DNS_AUTHORITATIVE_PORT=8054 to see it.`,
+    );
+    return undefined;
+  }
+  const [ns1, ns2] = started;
+  if (ns1 === undefined || ns2 === undefined) return undefined;
+  resolver.setNs(zone, [`ns1.${zone}`, `ns2.${zone}`]);
+  resolver.setA(`ns1.${zone}`, "127.0.0.2");
+  resolver.setA(`ns2.${zone}`, "127.0.0.3");
+  console.log(
+    `demo: ${zone} is served by ns1.${zone} (127.0.0.2) and ns2.${zone} (127.0.0.3), port ${port}`,
+  );
+  return { ns1, ns2 };
+}
+
+/** "Verify now"; when the order was checked a moment ago, again after the Retry-After it gets. */
+async function pressVerifyNow(orderId: string, token: string) {
+  for (;;) {
+    const response = await fetch(`${serviceUrl}/v1/orders/${orderId}/checks`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    }).catch(() => fail(noServiceAnswers(serviceUrl)));
+    const text = await response.text();
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get("retry-after") ?? "1");
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, seconds) * 1000));
+      continue;
+    }
+    if (!response.ok)
+      fail(`POST /v1/orders/${orderId}/checks answered ${response.status}: ${text}`);
+    return JSON.parse(text) as {
+      results: { domain: string; ok: boolean; cause?: string; detail?: string }[];
+    };
+  }
 }
 
 interface ValidationView {
@@ -112,6 +168,11 @@ async function main() {
   );
   const names = ["demo.certflow.test", "www.demo.certflow.test", "api.demo.certflow.test"];
   for (const name of names) dns.setA(name, "127.0.0.1");
+  const authoritative = await startAuthoritativeServers(
+    dns,
+    "demo.certflow.test",
+    Number(info.dnsAuthoritativePort ?? 53),
+  );
 
   const contact = { name: "Demo Customer", email: "demo@certflow.test" };
   const httpOrder = orderOf(
@@ -158,13 +219,24 @@ async function main() {
           const url = new URL(instructions.url);
           web.publish(url.hostname, url.pathname, instructions.content);
           console.log(`demo: published ${instructions.url}`);
+        } else if (authoritative !== undefined) {
+          // The record reaches one authoritative server first: the check names which.
+          dns.setTxt(instructions.host, [instructions.value]);
+          authoritative.ns1.setTxt(instructions.host, [instructions.value]);
+          console.log(`demo: published TXT ${instructions.host} on ns1 only`);
+          for (const result of (await pressVerifyNow(order.id, token)).results) {
+            if (!result.ok)
+              console.log(`demo: ${result.domain}: ${result.cause}: ${result.detail}`);
+          }
+          authoritative.ns2.setTxt(instructions.host, [instructions.value]);
+          console.log(`demo: published TXT ${instructions.host} on ns2 too`);
         } else {
           dns.setTxt(instructions.host, [instructions.value]);
           console.log(`demo: published TXT ${instructions.host}`);
         }
       }
       published.add(order.id);
-      await api("POST", `/v1/orders/${order.id}/checks`, token);
+      await pressVerifyNow(order.id, token);
     }
     if (current.every((order) => ["ISSUED", "FAILED", "CANCELLED"].includes(order.status))) {
       if (current.some((order) => order.status !== "ISSUED"))
@@ -194,6 +266,8 @@ async function main() {
   );
   await web.close();
   await dns.close();
+  await authoritative?.ns1.close();
+  await authoritative?.ns2.close();
   console.log(
     [
       "",
@@ -207,6 +281,7 @@ async function main() {
       `  npx certflow inspect ${join(outputDir, "api.demo.certflow.test.pfx")} --password ${password}`,
       `  openssl verify -CAfile ${join(outputDir, "root.pem")} -untrusted ${join(outputDir, "demo.certflow.test.fullchain.pem")} ${join(outputDir, "demo.certflow.test.fullchain.pem")}`,
       `  openssl pkcs12 -in ${join(outputDir, "api.demo.certflow.test.pfx")} -info -nokeys -passin pass:${password}`,
+      `  curl -s ${serviceUrl}/v1/orders/${dnsOrder.id} -H "Authorization: Bearer <customer token>"   # lastCheck.servers: each authoritative server's answer`,
       `  curl -s ${serviceUrl}/v1/executions/${httpOrder.execution.name} -H "Authorization: Bearer <operator token>"`,
     ].join("\n"),
   );

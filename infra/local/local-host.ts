@@ -89,6 +89,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
       clock,
       serviceInfo: {
         dnsResolver: settings.dnsResolver,
+        dnsAuthoritativePort: settings.dnsAuthoritativePort,
         httpValidationPort: settings.httpValidationPort,
         validationTimeoutSeconds: settings.validationTimeoutSeconds,
       },
