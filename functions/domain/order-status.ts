@@ -45,6 +45,8 @@ export const FAILURE_CODES = [
   "REVIEW_REJECTED",
   "CA_REJECTED",
   "CA_UNAVAILABLE",
+  /** A CAA record of a name forbids the CA: the customer changes CAA and orders again. */
+  "CAA_FORBIDS",
   "INTERNAL",
 ] as const;
 

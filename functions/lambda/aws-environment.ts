@@ -19,6 +19,8 @@ export const AWS_ENVIRONMENT = {
   acmeDirectoryUrl: "CERTFLOW_ACME_DIRECTORY_URL",
   acmeEabSecretArn: "CERTFLOW_ACME_EAB_SECRET_ARN",
   acmeContactEmail: "CERTFLOW_ACME_CONTACT_EMAIL",
+  caaIdentity: "CERTFLOW_CAA_IDENTITY",
+  acmeCaaIdentities: "CERTFLOW_ACME_CAA_IDENTITIES",
   dnsCnameZone: "CERTFLOW_DNS_CNAME_ZONE",
   dnsCnameHostedZoneId: "CERTFLOW_DNS_CNAME_HOSTED_ZONE_ID",
   validationTimeoutSeconds: "CERTFLOW_VALIDATION_TIMEOUT_SECONDS",

@@ -1,5 +1,6 @@
 import type { OrderRecord, ValidationRecord } from "../domain/order-record.ts";
 import type { CheckOutcome, DcvChecker } from "../ports/dcv-checker.ts";
+import { type CaaCheck, caaCheckResult, caaLookupOf, checkCaa } from "./caa-checks.ts";
 import { publicationFor } from "./publication-for.ts";
 
 export interface PublicationCheckResult {
@@ -10,6 +11,8 @@ export interface PublicationCheckResult {
 /**
  * Checks every name not yet validated, once each, the way the CA will; shared by the loop and
  * the API. With `timeBoundMs`, a name whose check has not answered by then reports TIMEOUT.
+ * For an order placed with a CAA check, each name's CAA is looked up again too: a name is
+ * published only while CAA lets the CA issue (a SERVFAIL keeps it unpublished).
  */
 export async function checkPublications(
   order: OrderRecord,
@@ -32,23 +35,43 @@ export async function checkPublications(
             timeBoundMs,
           );
         });
+  const caaLookup = order.caaIdentity === undefined ? undefined : caaLookupOf(dcv);
+  const caaIdentity = order.caaIdentity;
   try {
     const validations = await Promise.all(
       order.validations.map(async (validation): Promise<ValidationRecord> => {
         if (validation.status === "valid") return validation;
         const publication = publicationFor(validation.instructions);
         if (publication === undefined) return validation;
-        const checking = dcv.check(publication);
-        const outcome = await (outOfTime === undefined
+        const checking = Promise.all([
+          dcv.check(publication),
+          caaLookup === undefined || caaIdentity === undefined
+            ? undefined
+            : checkCaa(caaLookup, validation.domain, caaIdentity, validation.method),
+        ]);
+        const late = outOfTime?.then((timeout): [CheckOutcome, CaaCheck | undefined] => [
+          timeout,
+          undefined,
+        ]);
+        const [outcome, caa] = await (late === undefined
           ? checking
-          : Promise.race([checking, outOfTime]));
+          : Promise.race([checking, late]));
+        const caaBlocks = caa !== undefined && !caa.ok ? caa : undefined;
         return {
           ...validation,
-          status: outcome.ok ? "published" : "pending",
+          status: outcome.ok && caaBlocks === undefined ? "published" : "pending",
+          ...(caa === undefined ? {} : { caa: caaCheckResult(caa) }),
           lastCheck: {
-            ...(outcome.ok
-              ? { at: at.toISOString(), ok: true }
-              : { at: at.toISOString(), ok: false, cause: outcome.cause, detail: outcome.detail }),
+            ...(!outcome.ok
+              ? { at: at.toISOString(), ok: false, cause: outcome.cause, detail: outcome.detail }
+              : caaBlocks !== undefined
+                ? {
+                    at: at.toISOString(),
+                    ok: false,
+                    cause: caaBlocks.cause,
+                    detail: caaBlocks.detail,
+                  }
+                : { at: at.toISOString(), ok: true }),
             ...(outcome.servers === undefined ? {} : { servers: outcome.servers }),
           },
         };
@@ -77,7 +100,12 @@ export function mergeChecks(
     if (current.lastCheck !== undefined && current.lastCheck.at > check.lastCheck.at) {
       return current;
     }
-    return { ...current, status: check.status, lastCheck: check.lastCheck };
+    return {
+      ...current,
+      status: check.status,
+      lastCheck: check.lastCheck,
+      ...(check.caa === undefined ? {} : { caa: check.caa }),
+    };
   });
   return { validations, allPublished: allNamesPublished(validations) };
 }

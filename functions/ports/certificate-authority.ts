@@ -1,3 +1,4 @@
+import type { CaaIdentity } from "../domain/caa-policy.ts";
 import type { Instructions, OrderName, ValidationMethodName } from "../domain/order-record.ts";
 
 export interface ChallengeForName {
@@ -83,6 +84,11 @@ export interface CertificateAuthority extends CaProfile {
    * deactivated — and records the service published for it are removed. Idempotent.
    */
   abandon(caOrderRef: string): Promise<void>;
+  /**
+   * Who this CA is in CAA records (its issuer domain names), and the account this tenant's
+   * orders are placed with (RFC 8657 `accounturi`), when the CA has accounts.
+   */
+  caaIdentity(tenantId: string): Promise<CaaIdentity>;
   /** The root a client must trust for certificates of this CA, when the CA hands one out. */
   rootCertificatePem(): Promise<string | undefined>;
 }

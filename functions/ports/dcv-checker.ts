@@ -1,4 +1,5 @@
 import type { ServerCheck } from "../domain/propagation.ts";
+import type { CaaFinding } from "./caa-lookup.ts";
 
 /** What the customer must make visible for one name, and what a check compares against. */
 export type Publication =
@@ -48,4 +49,9 @@ export type CheckOutcome =
 /** Looks at DNS or the web the way a CA would, through the configured resolver and port. */
 export interface DcvChecker {
   check(publication: Publication): Promise<CheckOutcome>;
+  /**
+   * The CAA relevant to a name (RFC 8659), through the same resolver. A checker that looks at
+   * publications only (a test double) leaves it out, and then no CAA is judged.
+   */
+  caa?(name: string): Promise<CaaFinding>;
 }

@@ -15,6 +15,14 @@ export class CsrRejected extends Error {
   override readonly name = "CsrRejected";
 }
 
+/**
+ * A name's CAA records forbid the CA (RFC 8659): the order fails before the CA is asked, and the
+ * message names the records and what to add.
+ */
+export class CaaForbids extends Error {
+  override readonly name = "CaaForbids";
+}
+
 /** The order left the state this step works on (for example, it was cancelled meanwhile). */
 export class OrderNotInStep extends Error {
   override readonly name = "OrderNotInStep";

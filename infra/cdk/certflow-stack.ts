@@ -50,7 +50,10 @@ export class CertflowStack extends Stack {
     const mail = new Mail(this, "Mail", { senderAddress: settings.senderAddress });
 
     const names = AWS_ENVIRONMENT;
-    const caEnvironment: Record<string, string> = {};
+    const caEnvironment: Record<string, string> = { [names.caaIdentity]: settings.caaIdentity };
+    if (settings.acmeCaaIdentities !== undefined) {
+      caEnvironment[names.acmeCaaIdentities] = settings.acmeCaaIdentities.join(",");
+    }
     if (settings.acmeDirectoryUrl !== undefined) {
       caEnvironment[names.acmeDirectoryUrl] = settings.acmeDirectoryUrl;
       caEnvironment[names.acmeContactEmail] = settings.senderAddress;

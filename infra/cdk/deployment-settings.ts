@@ -10,6 +10,10 @@ export interface DeploymentSettings {
   readonly acmeDirectoryUrl?: string;
   /** Secrets Manager ARN of the CA's External Account Binding {"kid","hmacKey"}. */
   readonly acmeEabSecretArn?: string;
+  /** The embedded CA's issuer domain name in CAA records. */
+  readonly caaIdentity: string;
+  /** An ACME CA's CAA issuer domain names, when its directory lists none. */
+  readonly acmeCaaIdentities?: readonly string[];
   readonly senderAddress: string;
   /** Route 53 zone that dns-cname validation points customers' names at. */
   readonly delegationZone?: { readonly zoneName: string; readonly hostedZoneId: string };
@@ -43,6 +47,8 @@ export const SETTING_SOURCES = {
   ca: ["certflow:ca", "CERTFLOW_CA"],
   acmeDirectoryUrl: ["certflow:acmeDirectoryUrl", "CERTFLOW_ACME_DIRECTORY_URL"],
   acmeEabSecretArn: ["certflow:acmeEabSecretArn", "CERTFLOW_ACME_EAB_SECRET_ARN"],
+  caaIdentity: ["certflow:caaIdentity", "CERTFLOW_CAA_IDENTITY"],
+  acmeCaaIdentities: ["certflow:acmeCaaIdentities", "CERTFLOW_ACME_CAA_IDENTITIES"],
   senderAddress: ["certflow:senderAddress", "CERTFLOW_SENDER_ADDRESS"],
   delegationZoneName: ["certflow:delegationZoneName", "CERTFLOW_DELEGATION_ZONE_NAME"],
   delegationHostedZoneId: ["certflow:delegationHostedZoneId", "CERTFLOW_DELEGATION_HOSTED_ZONE_ID"],
@@ -118,6 +124,19 @@ export function readDeploymentSettings(
   if (ca === "acme" && acmeDirectoryUrl === undefined) {
     throw new InvalidSetting(`${S.ca[0]}=acme needs ${S.acmeDirectoryUrl[0]}.`);
   }
+  const dnsName = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
+  const caaIdentity = (text(S.caaIdentity) ?? "certflow.internal").toLowerCase();
+  if (!dnsName.test(caaIdentity)) {
+    throw new InvalidSetting(`${S.caaIdentity[0]} must be a domain name, got ${caaIdentity}.`);
+  }
+  const acmeCaaIdentities = text(S.acmeCaaIdentities)
+    ?.split(",")
+    .map((name) => name.trim().toLowerCase());
+  if (acmeCaaIdentities?.some((name) => !dnsName.test(name))) {
+    throw new InvalidSetting(
+      `${S.acmeCaaIdentities[0]} must be domain names separated by commas, e.g. letsencrypt.org.`,
+    );
+  }
   const senderAddress = text(S.senderAddress);
   if (senderAddress === undefined || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(senderAddress)) {
     throw new InvalidSetting(
@@ -143,6 +162,8 @@ export function readDeploymentSettings(
     ca: ca as CaKind,
     acmeDirectoryUrl,
     acmeEabSecretArn: arn(S.acmeEabSecretArn, "secretsmanager"),
+    caaIdentity,
+    ...(acmeCaaIdentities !== undefined ? { acmeCaaIdentities } : {}),
     senderAddress,
     delegationZone:
       zoneName === undefined || hostedZoneId === undefined

@@ -8,7 +8,11 @@ import { type LocalSettings, SettingsError } from "./local-settings.ts";
 export function localCertificateAuthorities(settings: LocalSettings): NonNullable<Providers["ca"]> {
   return {
     embedded: (parts) =>
-      new EmbeddedCertificateAuthority({ ...parts, cnameTargetZone: settings.delegationZone }),
+      new EmbeddedCertificateAuthority({
+        ...parts,
+        cnameTargetZone: settings.delegationZone,
+        caaIdentity: settings.caaIdentity,
+      }),
     acme: (parts) => {
       const acme = settings.acme;
       if (acme === undefined) {
@@ -29,6 +33,7 @@ export function localCertificateAuthorities(settings: LocalSettings): NonNullabl
                   : undefined) ?? binding,
             }
           : {}),
+        ...(acme.caaIdentities !== undefined ? { caaIdentities: acme.caaIdentities } : {}),
         ...(acme.trustedCaCertsPem !== undefined
           ? { extraTrustedCaPem: acme.trustedCaCertsPem }
           : {}),

@@ -18,6 +18,8 @@ export interface AcmeSettings {
   /** Extra roots to trust for the ACME server's HTTPS (Pebble's), from CERTFLOW_ACME_CA_CERTS. */
   readonly trustedCaCertsPem?: string;
   readonly trustedCaCertsPath?: string;
+  /** The CA's CAA issuer domain names when its directory lists none (CERTFLOW_ACME_CAA_IDENTITIES). */
+  readonly caaIdentities?: readonly string[];
 }
 
 export interface LocalSettings {
@@ -33,6 +35,8 @@ export interface LocalSettings {
   readonly delegationZone: string;
   /** Management API of a pebble-challtestsrv serving the delegation zone, when one is used. */
   readonly delegationZoneApiUrl?: string;
+  /** The embedded CA's issuer domain name in CAA records (CERTFLOW_CAA_IDENTITY). */
+  readonly caaIdentity: string;
   readonly dnsResolver?: string;
   /**
    * Port DNS checks ask the zone's authoritative name servers on (53 on the internet); local
@@ -56,6 +60,8 @@ export interface LocalSettings {
    */
   readonly retryIntervalMs?: number;
 }
+
+const DNS_NAME = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
 const positiveInteger = (name: string, fallback: number) =>
   z.coerce
@@ -97,6 +103,17 @@ const environmentSchema = z.object({
       "CERTFLOW_DCV_DELEGATION_ZONE must be a DNS zone name such as dcv.example.net",
     )
     .default("dcv.certflow.internal"),
+  CERTFLOW_CAA_IDENTITY: z
+    .string()
+    .regex(DNS_NAME, "CERTFLOW_CAA_IDENTITY must be a domain name such as certflow.internal")
+    .default("certflow.internal"),
+  CERTFLOW_ACME_CAA_IDENTITIES: z
+    .string()
+    .refine(
+      (list) => list.split(",").every((name) => DNS_NAME.test(name.trim())),
+      "CERTFLOW_ACME_CAA_IDENTITIES must be domain names separated by commas, e.g. letsencrypt.org",
+    )
+    .optional(),
   CERTFLOW_DNS_ZONE_API_URL: z
     .string()
     .url("CERTFLOW_DNS_ZONE_API_URL must be the URL of pebble-challtestsrv's management API")
@@ -208,6 +225,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     acme,
     delegationZone: env.CERTFLOW_DCV_DELEGATION_ZONE,
     delegationZoneApiUrl: env.CERTFLOW_DNS_ZONE_API_URL,
+    caaIdentity: env.CERTFLOW_CAA_IDENTITY.toLowerCase(),
     dnsResolver: env.CERTFLOW_DNS_RESOLVER,
     dnsAuthoritativePort: env.CERTFLOW_DNS_AUTHORITATIVE_PORT,
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
@@ -296,5 +314,8 @@ function acmeSettings(env: z.infer<typeof environmentSchema>): AcmeSettings {
     externalAccountBindingByTenant: bindingsByTenant(env.CERTFLOW_ACME_EAB_BY_TENANT),
     trustedCaCertsPem,
     trustedCaCertsPath: path,
+    caaIdentities: env.CERTFLOW_ACME_CAA_IDENTITIES?.split(",").map((name) =>
+      name.trim().toLowerCase(),
+    ),
   };
 }

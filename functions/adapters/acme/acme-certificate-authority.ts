@@ -1,6 +1,7 @@
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
 import type * as acme from "acme-client";
+import type { CaaIdentity } from "../../domain/caa-policy.ts";
 import type { OrderName, ValidationMethodName } from "../../domain/order-record.ts";
 import { splitPemCertificates } from "../../pki/certificate-chain.ts";
 import {
@@ -60,7 +61,23 @@ export interface AcmeCertificateAuthorityOptions {
   readonly delegation?: AcmeDelegation;
   /** Per HTTP request to the CA; default 10 s. */
   readonly requestTimeoutMs?: number;
+  /**
+   * The CA's issuer domain names for CAA, used when its directory lists none in
+   * `meta.caaIdentities` (Pebble and step-ca list none).
+   */
+  readonly caaIdentities?: readonly string[];
   readonly now?: () => Date;
+}
+
+/**
+ * A field of the directory's `meta` object. acme-client keeps the directory it fetched (and
+ * refreshes it) in its HTTP layer, which its typings leave out.
+ */
+function directoryMetaField(client: acme.Client, field: string): Promise<unknown> {
+  const api = (client as unknown as { api?: { http?: { getMetaField?: unknown } } }).api;
+  const http = api?.http;
+  if (typeof http?.getMetaField !== "function") return Promise.resolve(null);
+  return Promise.resolve(http.getMetaField.call(http, field) as unknown);
 }
 
 /** acme-client's getOrder reads only the order's URL. */
@@ -322,6 +339,25 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
         if (isProblemType(call.lastFailure(), "alreadyRevoked")) return;
         throw error;
       }
+    });
+  }
+
+  /**
+   * The directory's `meta.caaIdentities` (else the configured ones), and the tenant's account
+   * URL, which RFC 8657 `accounturi` names.
+   */
+  async caaIdentity(tenantId: string): Promise<CaaIdentity> {
+    return this.#call("reading the CA's CAA identities", tenantId, async (call, client) => {
+      const listed = await call.send(() => directoryMetaField(client, "caaIdentities"));
+      const fromDirectory = Array.isArray(listed)
+        ? listed.filter((entry): entry is string => typeof entry === "string" && entry !== "")
+        : [];
+      const identities =
+        fromDirectory.length > 0 ? fromDirectory : (this.#options.caaIdentities ?? []);
+      return {
+        identities: identities.map((identity) => identity.trim().toLowerCase()),
+        accountUri: client.getAccountUrl(),
+      };
     });
   }
 

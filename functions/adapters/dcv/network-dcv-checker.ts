@@ -1,5 +1,6 @@
 import type { CheckOutcome, DcvChecker, Publication } from "../../ports/dcv-checker.ts";
 import { checkWithAuthoritativeView, DNS_PORT } from "./authoritative-view.ts";
+import { createCaaLookup } from "./caa-lookup.ts";
 import { checkDnsCname, checkDnsTxt } from "./dns-check.ts";
 import { createDnsLookup } from "./dns-lookup.ts";
 import { checkHttpFile } from "./http-file-check.ts";
@@ -47,7 +48,10 @@ export function createNetworkDcvChecker(options: NetworkDcvCheckerOptions = {}):
   const dns = createDnsLookup({ resolver: options.resolver, timeoutMs });
   const view = { dns, port: authoritativePort, timeoutMs };
 
+  const caaLookup = createCaaLookup({ resolver: options.resolver, timeoutMs });
+
   return {
+    caa: (name) => caaLookup.caa(name),
     check(publication: Publication): Promise<CheckOutcome> {
       switch (publication.kind) {
         case "dns-txt":

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { CaaIdentity } from "../../domain/caa-policy.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { Instructions, OrderName, ValidationMethodName } from "../../domain/order-record.ts";
 import { publicationFor } from "../../orders/publication-for.ts";
@@ -36,7 +37,11 @@ export interface EmbeddedCaOptions {
   readonly clock: Clock;
   /** Zone the dns-cname method points names at (the service would answer there). */
   readonly cnameTargetZone?: string;
+  /** The issuer domain name CAA records allow this CA by; default `certflow.internal`. */
+  readonly caaIdentity?: string;
 }
+
+export const DEFAULT_EMBEDDED_CAA_IDENTITY = "certflow.internal";
 
 const randomToken = (bytes: number) => randomBytes(bytes).toString("hex").toUpperCase();
 
@@ -172,6 +177,13 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
       `embedded/revocations/${at}.json`,
       JSON.stringify({ at, tenantId, reason, certificatePem }),
     );
+  }
+
+  /** It has no accounts: a CAA record that names an `accounturi` never allows it. */
+  async caaIdentity(): Promise<CaaIdentity> {
+    return {
+      identities: [(this.#options.caaIdentity ?? DEFAULT_EMBEDDED_CAA_IDENTITY).toLowerCase()],
+    };
   }
 
   async rootCertificatePem(): Promise<string> {

@@ -86,6 +86,7 @@ export const route = declareRoute(
               cause: validation.lastCheck?.cause,
               detail: validation.lastCheck?.detail,
               servers: validation.lastCheck?.servers,
+              caa: validation.caa,
             },
       ),
     });

@@ -64,11 +64,15 @@ export function acme(env: Environment, { vault, clock }: CaParts): CertificateAu
   const eabSecretArn = env[AWS_ENVIRONMENT.acmeEabSecretArn];
   const zoneName = env[AWS_ENVIRONMENT.dnsCnameZone];
   const hostedZoneId = env[AWS_ENVIRONMENT.dnsCnameHostedZoneId];
+  const caaIdentities = env[AWS_ENVIRONMENT.acmeCaaIdentities];
   return new AcmeCertificateAuthority({
     directoryUrl: requiredSetting(env, AWS_ENVIRONMENT.acmeDirectoryUrl),
     contactEmail: requiredSetting(env, AWS_ENVIRONMENT.acmeContactEmail),
     vault,
     now: () => clock.now(),
+    ...(caaIdentities
+      ? { caaIdentities: caaIdentities.split(",").map((name) => name.trim()) }
+      : {}),
     ...(eabSecretArn
       ? {
           externalAccountBinding: secretsManagerExternalAccountBinding(

@@ -9,5 +9,6 @@ export function embedded(env: Environment, parts: CaParts): CertificateAuthority
     dcv: parts.dcv,
     clock: parts.clock,
     cnameTargetZone: env[AWS_ENVIRONMENT.dnsCnameZone] || undefined,
+    caaIdentity: env[AWS_ENVIRONMENT.caaIdentity] || undefined,
   });
 }

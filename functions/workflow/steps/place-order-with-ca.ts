@@ -1,10 +1,11 @@
 import { nextCheck } from "../../domain/check-cadence.ts";
 import type { ValidationRecord } from "../../domain/order-record.ts";
+import { caaLookupOf, namesCaaForbids } from "../../orders/caa-checks.ts";
 import { loadOrder, statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { firstTurn, type TurnResult } from "../wait-loop.ts";
-import { OrderNotInStep } from "../workflow-errors.ts";
+import { CaaForbids, OrderNotInStep } from "../workflow-errors.ts";
 import type { WorkflowSettings } from "../workflow-settings.ts";
 
 /** Where the order stands after placing it, and the first turn of the wait for the customer. */
@@ -26,7 +27,7 @@ function placement(
 
 export const step = declareStep(
   "PlaceOrderWithCa",
-  { input: byOrder, needs: { table: "write", ca: true } },
+  { input: byOrder, needs: { table: "write", ca: true, dcv: true } },
   async (deps, input): Promise<Placement> => {
     const order = await loadOrder(deps.store, input.orderId);
     if (order.caOrderRef !== undefined) {
@@ -40,6 +41,17 @@ export const step = declareStep(
     }
     if (order.status !== "SUBMITTED") {
       throw new OrderNotInStep(`Order ${order.orderId} is ${order.status}, not SUBMITTED.`);
+    }
+    // CAA first (RFC 8659): a record that forbids the CA fails the order before the CA is asked.
+    // A lookup without a verdict (SERVFAIL) does not: the checks keep the name unpublished.
+    const caaLookup = caaLookupOf(deps.dcv);
+    const caaIdentity =
+      caaLookup === undefined ? undefined : await deps.ca.caaIdentity(order.tenantId);
+    if (caaLookup !== undefined && caaIdentity !== undefined) {
+      const forbidden = await namesCaaForbids(caaLookup, order, caaIdentity);
+      if (forbidden.length > 0) {
+        throw new CaaForbids(forbidden.map((name) => name.detail).join(" "));
+      }
     }
     const placed = await deps.ca.placeOrder({
       orderId: order.orderId,
@@ -67,6 +79,7 @@ export const step = declareStep(
       changes: {
         status: "PENDING_VALIDATION",
         caOrderRef: placed.caOrderRef,
+        ...(caaIdentity !== undefined ? { caaIdentity } : {}),
         validations,
         validationDeadline: deadline.toISOString(),
       },

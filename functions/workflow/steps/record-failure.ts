@@ -50,6 +50,11 @@ export function describeFailure(
         code: "VALIDATION_FAILED",
         message: cause || "The CA could not validate control of the names.",
       };
+    case "CaaForbids":
+      return {
+        code: "CAA_FORBIDS",
+        message: cause || "A CAA record of one of the names forbids the CA to issue.",
+      };
     case "CaRejected":
     case "CsrRejected":
       return { code: "CA_REJECTED", message: cause || "The CA rejected the order." };

@@ -1,4 +1,5 @@
 import { nextCheck } from "../../domain/check-cadence.ts";
+import { caaForbidsMessage } from "../../orders/caa-checks.ts";
 import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
 import {
@@ -102,7 +103,13 @@ export const step = declareStep(
               error: "ValidationTimedOut",
               cause: "The validation deadline passed before every record or file was published.",
             };
-    await endTurn(deps.workflow, input.taskToken, input.turn, end, now);
+    // CAA changed since the order was placed and now forbids the CA: it cannot issue.
+    const caaForbids = caaForbidsMessage(updated.validations);
+    const turnEnd: TurnEnd =
+      end.kind !== "done" && caaForbids !== undefined
+        ? { kind: "failed", error: "CaaForbids", cause: caaForbids }
+        : end;
+    await endTurn(deps.workflow, input.taskToken, input.turn, turnEnd, now);
     return {};
   },
 );

@@ -159,6 +159,7 @@ function placingOrders(
       finalize: (ref, csr, days) => real.finalize(ref, csr, days),
       certificateProgress: (ref) => real.certificateProgress(ref),
       revoke: (request) => real.revoke(request),
+      caaIdentity: (tenantId) => real.caaIdentity(tenantId),
       rootCertificatePem: () => real.rootCertificatePem(),
       abandon: (ref) => real.abandon(ref),
     };

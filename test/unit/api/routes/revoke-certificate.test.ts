@@ -33,6 +33,7 @@ function caRecordingRevocations(): CertificateAuthority {
     validationProgress: unused,
     finalize: unused,
     certificateProgress: unused,
+    caaIdentity: unused,
     async revoke(request) {
       if (caFailure !== undefined) throw caFailure;
       revocations.push(request);
