@@ -1,4 +1,5 @@
 import type { ValidationMethod } from "./dcv-methods.ts";
+import { ipLiteralVersion } from "./ip-literal.ts";
 
 /**
  * CAA (RFC 8659, with RFC 8657's `accounturi` and `validationmethods`): whether the records a
@@ -82,9 +83,11 @@ const bare = (name: string) => name.trim().toLowerCase().replace(/\.$/, "");
 
 /**
  * Where CAA is looked up for a name, in order (RFC 8659 section 3): the name itself (a
- * wildcard's base name), then each parent, ending with the TLD.
+ * wildcard's base name), then each parent, ending with the TLD. None for an IP address: CAA
+ * is about domain names.
  */
 export function caaLookupNames(name: string): string[] {
+  if (ipLiteralVersion(bare(name).replace(/^\[(.*)\]$/, "$1")) !== 0) return [];
   const labels = bare(name).replace(/^\*\./, "").split(".").filter(Boolean);
   return labels.map((_, index) => labels.slice(index).join("."));
 }
