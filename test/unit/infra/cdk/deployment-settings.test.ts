@@ -46,6 +46,21 @@ describe("deployment settings", () => {
     });
   });
 
+  it("takes the CAA identities of the embedded CA and of an ACME CA", () => {
+    expect(fromContext(projectContext()).caaIdentity).toBe("certflow.internal");
+    expect(fromContext(projectContext()).acmeCaaIdentities).toBeUndefined();
+    const settings = fromContext({
+      "certflow:senderAddress": "pki@shop.example",
+      "certflow:caaIdentity": "pki.shop.example",
+      "certflow:acmeCaaIdentities": "pebble.letsencrypt.org, ca.example",
+    });
+    expect(settings.caaIdentity).toBe("pki.shop.example");
+    expect(settings.acmeCaaIdentities).toEqual(["pebble.letsencrypt.org", "ca.example"]);
+    expect(() =>
+      fromContext({ "certflow:senderAddress": "pki@shop.example", "certflow:caaIdentity": "-x" }),
+    ).toThrow(/certflow:caaIdentity/);
+  });
+
   it("refuses settings that cannot work, naming the key", () => {
     const base = { "certflow:senderAddress": "pki@shop.example" };
     expect(() => fromContext({})).toThrow(/certflow:senderAddress/);

@@ -98,6 +98,41 @@ describe("loopback HTTP checks", () => {
   });
 });
 
+describe("CAA identities", () => {
+  it("are certflow.internal for the embedded CA, and what the directory lists for ACME", () => {
+    const settings = readLocalSettings({ CERTFLOW_DATA_DIR: dataDir() });
+    expect(settings.caaIdentity).toBe("certflow.internal");
+    expect(
+      readLocalSettings({
+        CERTFLOW_DATA_DIR: dataDir(),
+        CERTFLOW_CA: "acme",
+        CERTFLOW_ACME_DIRECTORY_URL: ACME,
+      }).acme?.caaIdentities,
+    ).toBeUndefined();
+  });
+
+  it("are taken from CERTFLOW_CAA_IDENTITY and CERTFLOW_ACME_CAA_IDENTITIES", () => {
+    const settings = readLocalSettings({
+      CERTFLOW_DATA_DIR: dataDir(),
+      CERTFLOW_CAA_IDENTITY: "PKI.Shop.Example",
+      CERTFLOW_CA: "acme",
+      CERTFLOW_ACME_DIRECTORY_URL: ACME,
+      CERTFLOW_ACME_CAA_IDENTITIES: "pebble.letsencrypt.org, ca.example",
+    });
+    expect(settings.caaIdentity).toBe("pki.shop.example");
+    expect(settings.acme?.caaIdentities).toEqual(["pebble.letsencrypt.org", "ca.example"]);
+  });
+
+  it.each([
+    [{ CERTFLOW_CAA_IDENTITY: "not a name" }, /CERTFLOW_CAA_IDENTITY/],
+    [{ CERTFLOW_ACME_CAA_IDENTITIES: "ca.example,,x" }, /CERTFLOW_ACME_CAA_IDENTITIES/],
+  ])("refuse %o, naming the setting", (environment, message) => {
+    expect(() => readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), ...environment })).toThrow(
+      message,
+    );
+  });
+});
+
 describe("ACME settings", () => {
   it("are read only for CERTFLOW_CA=acme, with the extra roots loaded from their file", () => {
     const directory = dataDir();

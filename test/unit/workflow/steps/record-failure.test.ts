@@ -42,6 +42,7 @@ describe("RecordFailure", () => {
     ["CaRejected", "CA_REJECTED"],
     ["CaValidationFailed", "VALIDATION_FAILED"],
     ["CaUnavailable", "CA_UNAVAILABLE"],
+    ["CaaForbids", "CAA_FORBIDS"],
   ] as const)(
     "shows the customer only the message of a Lambda %s cause, in the order and the mail",
     async (error, code) => {
