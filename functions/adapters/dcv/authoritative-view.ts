@@ -57,6 +57,29 @@ export async function findAuthoritativeServers(
   return [];
 }
 
+const MAX_ALIAS_HOPS = 8;
+
+/**
+ * Where a record at `host` really lives: the end of its CNAME chain, through the configured
+ * resolver (`host` itself when it is no alias, or a lookup fails).
+ */
+export async function aliasTarget(dns: DnsLookup, host: string): Promise<string> {
+  let name = host;
+  for (let hop = 0; hop < MAX_ALIAS_HOPS; hop++) {
+    let targets: string[];
+    try {
+      targets = await dns.cname(name);
+    } catch (error) {
+      if (error instanceof DnsLookupFailure) return name;
+      throw error;
+    }
+    const [target] = targets;
+    if (target === undefined) return name;
+    name = target.replace(/\.$/, "");
+  }
+  return name;
+}
+
 const NO_ANSWER_CAUSES: ReadonlySet<string> = new Set([
   "TIMEOUT",
   "CONNECTION_REFUSED",
@@ -86,6 +109,11 @@ export interface AuthoritativeViewOptions {
   readonly timeoutMs: number;
   /** What is checked, as the outcome names it, e.g. "TXT record". */
   readonly what: string;
+  /**
+   * Ask the servers of the zone a CNAME at `host` leads to, for the record at its target (a TXT
+   * record whose name is an alias lives there); false when the CNAME itself is checked.
+   */
+  readonly followAlias?: boolean;
 }
 
 /**
@@ -99,9 +127,13 @@ export async function checkWithAuthoritativeView(
   options: AuthoritativeViewOptions,
 ): Promise<CheckOutcome> {
   const { dns, port, timeoutMs } = options;
-  const [resolverOutcome, servers] = await Promise.all([
+  const discovery = async () => {
+    const recordName = options.followAlias === true ? await aliasTarget(dns, host) : host;
+    return { recordName, servers: await findAuthoritativeServers(dns, recordName) };
+  };
+  const [resolverOutcome, { recordName, servers }] = await Promise.all([
     check(dns, host, expected, timeoutMs),
-    findAuthoritativeServers(dns, host),
+    discovery(),
   ]);
   const answers = await Promise.all(
     servers.map(async (server): Promise<ServerAnswer> => {
@@ -113,7 +145,7 @@ export async function checkWithAuthoritativeView(
         };
       }
       const atServer = createDnsLookup({ resolver: serverAt(server.address, port), timeoutMs });
-      return serverAnswer(server, await check(atServer, host, expected, timeoutMs));
+      return serverAnswer(server, await check(atServer, recordName, expected, timeoutMs));
     }),
   );
   return propagationVerdict(resolverOutcome, answers, {

@@ -58,6 +58,7 @@ export function createNetworkDcvChecker(options: NetworkDcvCheckerOptions = {}):
           return checkWithAuthoritativeView(checkDnsTxt, publication.host, publication.value, {
             ...view,
             what: "TXT record",
+            followAlias: true,
           });
         case "dns-cname":
           return checkWithAuthoritativeView(checkDnsCname, publication.host, publication.value, {

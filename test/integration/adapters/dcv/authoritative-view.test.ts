@@ -129,6 +129,28 @@ describe("dns-txt checks with the zone's authoritative servers", () => {
     expect(outcome.servers?.[2]).toMatchObject({ address: "", answered: false });
   });
 
+  it("ask the servers of the zone an alias leads to, for the record at its target", async () => {
+    // Prepare: the record's name is a CNAME into another zone, served by the two servers.
+    const otherZone = "elsewhere.certflow.test";
+    const target = `challenge.${otherZone}`;
+    resolver.clear();
+    servers.delegate(resolver, otherZone);
+    resolver.setCname(host, target);
+    resolver.setTxt(target, [value]);
+    servers.ns1.setTxt(target, [value]);
+
+    // Act
+    const outcome = await txt();
+
+    // Assess
+    expect(outcome).toMatchObject({ ok: false, cause: "NOT_PROPAGATED" });
+    expect(outcome.ok || outcome.detail).toMatch(
+      /^Published on ns1\.elsewhere\.certflow\.test \(127\.0\.0\.2\), not yet on ns2\.elsewhere\.certflow\.test \(127\.0\.0\.3\)\./,
+    );
+    servers.ns2.setTxt(target, [value]);
+    expect(await txt()).toMatchObject({ ok: true });
+  });
+
   it("check as before, without servers, when the resolver knows no NS records for the zone", async () => {
     resolver.clear();
     resolver.setTxt(host, [value]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  aliasTarget,
   findAuthoritativeServers,
   serverAnswer,
   serverAt,
@@ -76,6 +77,36 @@ describe("findAuthoritativeServers", () => {
       { name: "ns1.example.net", address: "192.0.2.1" },
       { name: "ns2.example.net", address: "" },
     ]);
+  });
+});
+
+describe("aliasTarget", () => {
+  /** CNAME answers per name; any other name has none (no record). */
+  function aliases(cnames: Record<string, string>): DnsLookup {
+    return {
+      txt: async () => [],
+      ns: async () => [],
+      address: async () => "192.0.2.1",
+      async cname(name) {
+        const target = cnames[name];
+        if (target === undefined) throw fail("ENODATA");
+        return [target];
+      },
+    };
+  }
+
+  it("follows a CNAME chain to the name that holds the record", async () => {
+    const dns = aliases({ [host]: "a.other.example.", "a.other.example": "b.third.example" });
+    expect(await aliasTarget(dns, host)).toBe("b.third.example");
+  });
+
+  it("is the name itself when it is no alias", async () => {
+    expect(await aliasTarget(aliases({}), host)).toBe(host);
+  });
+
+  it("stops after 8 hops of a CNAME loop", async () => {
+    const dns = aliases({ "a.example": "b.example", "b.example": "a.example" });
+    expect(["a.example", "b.example"]).toContain(await aliasTarget(dns, "a.example"));
   });
 });
 
