@@ -216,4 +216,43 @@ describe("WaitForCustomerToPublish", () => {
       ["www.shop.example.com", "published", true],
     ]);
   });
+
+  it("fails its own task with CaaForbids when CAA now forbids the CA", async () => {
+    // Prepare: both names published, but CAA at example.com names another CA.
+    const world = await waitingOrder({
+      dcv: {
+        check: async () => ({ ok: true }),
+        caa: async () => ({
+          kind: "found",
+          rrset: {
+            foundAt: "example.com",
+            records: [{ flags: 0, tag: "issue", value: "other-ca.example" }],
+          },
+        }),
+      },
+    });
+    await updateOrder(world.store, ORDER_ID, () => ({
+      changes: { caaIdentity: { identities: ["certflow.internal"] } },
+    }));
+
+    // Act
+    await world.turn("token-1", 900);
+
+    // Assess
+    expect(world.answers).toHaveLength(1);
+    expect(world.answers[0]).toMatchObject({
+      token: "token-1",
+      kind: "failure",
+      error: "CaaForbids",
+    });
+    const answer = world.answers[0];
+    expect(answer?.kind === "failure" && answer.cause).toContain(
+      'Add example.com. CAA 0 issue "certflow.internal"',
+    );
+    const stored = await world.store.get(ORDER_ID);
+    expect(stored?.validations.map((validation) => validation.caa?.cause)).toEqual([
+      "CAA_FORBIDS",
+      "CAA_FORBIDS",
+    ]);
+  });
 });
