@@ -147,6 +147,7 @@ describe("CAA pre-check before the CA is asked", () => {
     expect(result.caa.detail).toContain("SERVFAIL");
     const waiting = await customer.request("GET", `/v1/orders/${orderId}`);
     expect(waiting.json.status).toBe("PENDING_VALIDATION");
+    expect(waiting.json.validations[0].caa).toMatchObject({ ok: false, cause: "DNS_SERVFAIL" });
 
     // The zone is repaired: every record is served again, without the SERVFAIL.
     dns.clear();
