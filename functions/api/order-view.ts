@@ -17,6 +17,7 @@ export function orderView(order: OrderRecord) {
       // A cancelled order asks nothing more of the customer.
       instructions: order.status === "CANCELLED" ? undefined : validation.instructions,
       lastCheck: validation.lastCheck,
+      caa: validation.caa,
     })),
     certificate: order.certificate,
     failure: order.failure,
