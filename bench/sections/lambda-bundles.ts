@@ -41,43 +41,27 @@ const ACME_ENVIRONMENT = {
 };
 
 /**
- * Imports the modules named on the command line, in order, and prints the milliseconds since
- * the process started: Node's own start, then a bundle's module init or the SDK clients a
- * bundle uses. With no module named, it prints Node's own start, subtracted from both.
+ * In one fresh Node process: imports the AWS SDK packages named on the command line, then the
+ * bundle (the last argument), and prints how long each took. The SDK packages are then loaded
+ * already, so the bundle's time is exactly what certflow's code adds to its function's init.
  */
 const PROBE = `
-for (const name of process.argv.slice(1)) await import(name);
-process.stdout.write(String(performance.now()));
+const [bundle, ...sdk] = process.argv.slice(1).reverse();
+const start = performance.now();
+for (const name of sdk.reverse()) await import(name);
+const sdkLoaded = performance.now();
+await import(bundle);
+process.stdout.write(JSON.stringify([sdkLoaded - start, performance.now() - sdkLoaded]));
 `;
 
-/** Milliseconds from process start until the modules are imported, in one fresh Node process. */
-function importTime(modules: readonly string[], env: NodeJS.ProcessEnv, cwd: string): number {
-  const output = execFileSync(
-    process.execPath,
-    ["--input-type=module", "--eval", PROBE, ...modules],
-    {
-      cwd,
-      env: { ...env, PATH: process.env.PATH },
-      encoding: "utf8",
-    },
-  );
-  return Number(output);
-}
-
 interface InitSamples {
-  /** Node starting and importing nothing. */
-  readonly node: number[];
   /** The AWS SDK packages the bundle imports, alone. */
   readonly sdk: number[];
-  /** The bundle. */
-  readonly bundle: number[];
+  /** The bundle, once its SDK packages are loaded: what certflow adds. */
+  readonly added: number[];
 }
 
-/**
- * Times a bundle against its AWS SDK packages alone and against Node importing nothing, each
- * run in a fresh process. The three are interleaved, in an order that turns with every run, so
- * a busy moment of the machine weighs on all three alike; medians are taken.
- */
+/** Times a bundle's init against its AWS SDK packages, `runs` fresh processes; medians are taken. */
 function initSamples(
   runs: number,
   outfile: string,
@@ -85,14 +69,16 @@ function initSamples(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): InitSamples {
-  const samples: InitSamples = { node: [], sdk: [], bundle: [] };
-  const kinds = ["node", "sdk", "bundle"] as const;
-  const modules = { node: [], sdk: sdkPackages, bundle: [outfile] };
+  const samples: InitSamples = { sdk: [], added: [] };
   for (let run = 0; run < runs; run++) {
-    for (let turn = 0; turn < kinds.length; turn++) {
-      const kind = kinds[(run + turn) % kinds.length] ?? "bundle";
-      samples[kind].push(importTime(modules[kind], env, cwd));
-    }
+    const output = execFileSync(
+      process.execPath,
+      ["--input-type=module", "--eval", PROBE, ...sdkPackages, outfile],
+      { cwd, env: { ...env, PATH: process.env.PATH }, encoding: "utf8" },
+    );
+    const [sdkMs, addedMs] = JSON.parse(output) as [number, number];
+    samples.sdk.push(sdkMs);
+    samples.added.push(addedMs);
   }
   return samples;
 }
@@ -115,10 +101,9 @@ interface Measured {
   readonly kind: LambdaEntry["kind"];
   readonly bytes: number;
   readonly sdkPackages: string[];
-  /** Medians, Node's own start taken off. */
+  /** Medians: the whole init, the SDK packages' part of it, and what certflow's code adds. */
   readonly initMs: number;
   readonly sdkMs: number;
-  /** What certflow's code adds: the median, run by run, of init over the SDK packages alone. */
   readonly addedMs: number;
 }
 
@@ -178,14 +163,9 @@ export async function run(): Promise<void> {
         { ...ENVIRONMENT, ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}) },
         outDir,
       );
-      const node = median(samples.node);
-      const initMs = median(samples.bundle) - node;
-      const sdkMs = sdkPackages.length === 0 ? 0 : median(samples.sdk) - node;
-      // Each run's bundle against the SDK packages (or Node alone) of the same run, started
-      // next to it: the median of these differences shrugs off a busy moment of the machine
-      // that the difference of two medians would not.
-      const floor = sdkPackages.length === 0 ? samples.node : samples.sdk;
-      const addedMs = median(samples.bundle.map((ms, run) => ms - (floor[run] ?? Number.NaN)));
+      const sdkMs = median(samples.sdk);
+      const addedMs = median(samples.added);
+      const initMs = median(samples.sdk.map((ms, run) => ms + (samples.added[run] ?? Number.NaN)));
       measured.push({
         name: fn.ca === "acme" ? `${fn.name} (ACME)` : fn.name,
         kind: fn.kind,
@@ -235,7 +215,7 @@ export async function run(): Promise<void> {
   const largest = measured.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const most = measured.reduce((a, b) => (b.addedMs > a.addedMs ? b : a));
   console.log(
-    `\nMedians of ${runs} fresh Node processes each (BENCH_INIT_RUNS), the bundle, its AWS SDK clients alone and Node importing nothing interleaved; Node's own start is taken off both. "Added by certflow" is the median of each run's init over the SDK clients of the same run. The AWS SDK clients come from node_modules here (on Lambda: from the runtime; certflow's code does not control that part).`,
+    `\nMedians of ${runs} fresh Node processes each (BENCH_INIT_RUNS). In each, the function's AWS SDK clients are imported first, then its bundle: "added by certflow" is the bundle's import with the SDK already loaded, "init" the two together (Node's own start not counted). The AWS SDK clients come from node_modules here (on Lambda: from the runtime; certflow's code does not control that part).`,
   );
   console.log(
     `${measured.length} functions; largest bundle ${(largest.bytes / 1000).toFixed(0)} kB (${largest.name}); most added by certflow ${most.addedMs.toFixed(0)} ms (${most.name}); ${measured.filter((fn) => fn.addedMs > ADDED_TARGET_MS || fn.bytes > SIZE_TARGET_BYTES).length} over target.`,
