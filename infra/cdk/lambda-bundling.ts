@@ -15,9 +15,8 @@ export const LEFT_OUT_PACKAGES = {
 } as const;
 
 /**
- * How every function is bundled, in the terms both NodejsFunction and the esbuild API take.
- * ESM (the source is ESM), minified, no source maps (they would double the size), and the AWS
- * SDK left to the one in the Lambda runtime.
+ * How every function is bundled. ESM (the source is ESM), minified, no source maps (they would
+ * double the size), and the AWS SDK left to the one in the Lambda runtime.
  */
 export const BUNDLING = {
   target: "node24",
@@ -34,15 +33,23 @@ export const BUNDLING = {
     "import { createRequire as __certflowRequire } from 'node:module'; const require = __certflowRequire(import.meta.url);",
 } as const;
 
+/** The file Lambda loads in a bundle's folder; its handler is `index.handler`. */
+export const BUNDLE_MAIN = "index.mjs";
+
 /**
- * The same bundle as the stack's NodejsFunction makes, as esbuild API options (for the bench
- * and the tests, which bundle without synthesizing the app). `entry` is repository-relative.
+ * A function's bundle, as the stack, the bench and the tests build it into `outdir`: the main
+ * file `index.mjs`, and beside it in `chunks/` what the code loads on first use (acme-client,
+ * @peculiar/x509, pkijs, …), so a function starting compiles only what it runs at once.
+ * `entry` is repository-relative.
  */
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+export function esbuildOptions(entry: string, outdir: string): BuildOptions {
   return {
-    entryPoints: [`${PROJECT_ROOT}${entry}`],
+    entryPoints: [{ in: `${PROJECT_ROOT}${entry}`, out: "index" }],
     absWorkingDir: PROJECT_ROOT,
-    outfile,
+    outdir,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: BUNDLING.platform,
     target: BUNDLING.target,

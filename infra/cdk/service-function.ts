@@ -1,11 +1,25 @@
-import { ArnFormat, type Duration, Stack, Validations } from "aws-cdk-lib";
+import { dirname } from "node:path";
+import {
+  ArnFormat,
+  AssetHashType,
+  DockerImage,
+  type Duration,
+  Stack,
+  Validations,
+} from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { CfnBucket } from "aws-cdk-lib/aws-s3";
 import type { CfnStateMachine, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
+import { buildSync } from "esbuild";
 import {
   type Needs,
   needsMasterSecret,
@@ -14,7 +28,7 @@ import {
 } from "../../functions/composition/needs.ts";
 import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
 import type { CaKind } from "../../functions/ports/certificate-authority.ts";
-import { BUNDLING, PROJECT_ROOT } from "./lambda-bundling.ts";
+import { esbuildOptions, PROJECT_ROOT } from "./lambda-bundling.ts";
 import { type LambdaEntry, writeLambdaEntry } from "./lambda-entries.ts";
 import type { Storage } from "./storage.ts";
 
@@ -66,7 +80,7 @@ export interface ServiceFunctionProps {
  * exactly the permissions its declared needs name.
  */
 export class ServiceFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly needs: Needs;
@@ -105,12 +119,24 @@ export class ServiceFunction extends Construct {
     }
     if (built.has("ca")) Object.assign(environment, props.resources.ca.environment);
 
-    this.function = new NodejsFunction(this, "Function", {
+    const entry = writeLambdaEntry(props.handler, props.resources.ca.kind);
+    this.function = new LambdaFunction(this, "Function", {
       description: functionDescription(props.handler, props.detail),
-      entry: `${PROJECT_ROOT}${writeLambdaEntry(props.handler, props.resources.ca.kind)}`,
-      handler: "handler",
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      // Bundled here by esbuild (NodejsFunction makes one file; the bundle is a main file and
+      // the chunks it loads on first use). Hashed by what is built, not by the entry's folder.
+      code: Code.fromAsset(dirname(`${PROJECT_ROOT}${entry}`), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry("local-bundling-only"),
+          local: {
+            tryBundle(outputDir) {
+              buildSync(esbuildOptions(entry, outputDir));
+              return true;
+            },
+          },
+        },
+      }),
+      handler: "index.handler",
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: this.needs.memoryMiB ?? DEFAULT_MEMORY_MIB,
@@ -122,23 +148,6 @@ export class ServiceFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment,
-      bundling: {
-        target: BUNDLING.target,
-        format: OutputFormat.ESM,
-        minify: BUNDLING.minify,
-        sourceMap: false,
-        mainFields: [...BUNDLING.mainFields],
-        externalModules: [...BUNDLING.external],
-        banner: BUNDLING.banner,
-        esbuildArgs: {
-          ...Object.fromEntries(
-            Object.entries(BUNDLING.alias).map(([name, path]) => [`--alias:${name}`, path]),
-          ),
-          "--legal-comments": BUNDLING.legalComments,
-          "--charset": BUNDLING.charset,
-        },
-        forceDockerBundling: false,
-      },
     });
     Validations.of(this).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",

@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadServiceCatalog } from "../../../../functions/composition/service-catalog.ts";
 import { fakeLambdaContext } from "../../../../functions/lambda/fake-lambda-context.ts";
-import { esbuildOptions, PROJECT_ROOT } from "../../../../infra/cdk/lambda-bundling.ts";
+import {
+  BUNDLE_MAIN,
+  esbuildOptions,
+  PROJECT_ROOT,
+} from "../../../../infra/cdk/lambda-bundling.ts";
 import {
   type LambdaEntry,
   lambdaEntrySource,
@@ -28,10 +32,18 @@ function routeEntry(name: string): LambdaEntry {
   return { kind: "route", name, declared };
 }
 
+/** A function's bundle: its main file, and the text of all its files (chunks included). */
 async function bundle(entry: LambdaEntry, caKind: "embedded" | "acme" = "embedded") {
-  const outfile = join(outDir, `${entry.name}-${caKind}.mjs`);
-  await build(esbuildOptions(writeLambdaEntry(entry, caKind), outfile));
-  return { outfile, text: readFileSync(outfile, "utf8") };
+  const dir = join(outDir, `${entry.name}-${caKind}`);
+  await build(esbuildOptions(writeLambdaEntry(entry, caKind), dir));
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((file) => file.isFile())
+    .map((file) => join(file.parentPath, file.name));
+  return {
+    outfile: join(dir, BUNDLE_MAIN),
+    main: readFileSync(join(dir, BUNDLE_MAIN), "utf8"),
+    text: files.map((file) => readFileSync(file, "utf8")).join("\n"),
+  };
 }
 
 describe("Lambda entries", () => {
@@ -65,6 +77,9 @@ describe("Lambda entries", () => {
     expect(embedded.text).not.toContain("acme-client");
     expect(acme.text).toContain("acme-client");
     for (const { text } of [embedded, acme]) expect(text.length).toBeLessThan(1_000_000);
+    // Libraries loaded on first use sit in chunks of their own, not in the file that starts.
+    expect(acme.main).not.toContain("acme-client");
+    expect(acme.main.length).toBeLessThan(acme.text.length / 2);
   }, 60_000);
 
   it("run as Lambda runs them: a step checks its input, a route answers", async () => {
