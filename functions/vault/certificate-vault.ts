@@ -1,6 +1,12 @@
-import { decryptPrivateKey, encryptPrivateKey } from "../pki/private-key-encryption.ts";
 import type { BlobStore } from "../ports/blob-store.ts";
 import type { KeyPassphrases } from "./key-passphrases.ts";
+
+/** The key encryption (with asn1js) loads with the first key stored or read, not at start. */
+let keyEncryption: Promise<typeof import("../pki/private-key-encryption.ts")> | undefined;
+const loadKeyEncryption = () => {
+  keyEncryption ??= import("../pki/private-key-encryption.ts");
+  return keyEncryption;
+};
 
 export interface StoredCertificate {
   readonly certificatePem: string;
@@ -41,6 +47,7 @@ export class CertificateVault {
 
   /** Any private key (order keys, CA keys, ACME account keys) encrypted under its own key. */
   async putSecretKey(objectKey: string, pkcs8: Uint8Array): Promise<void> {
+    const { encryptPrivateKey } = await loadKeyEncryption();
     const pem = await encryptPrivateKey(pkcs8, await this.#passphrases.forObject(objectKey));
     await this.#blobs.put(objectKey, pem, "application/pkcs8");
   }
@@ -50,6 +57,7 @@ export class CertificateVault {
    * stored after the call: this one, or the one another process wrote first.
    */
   async putSecretKeyIfAbsent(objectKey: string, pkcs8: Uint8Array): Promise<Uint8Array> {
+    const { encryptPrivateKey } = await loadKeyEncryption();
     const pem = await encryptPrivateKey(pkcs8, await this.#passphrases.forObject(objectKey));
     if (await this.#blobs.putIfAbsent(objectKey, pem, "application/pkcs8")) return pkcs8;
     const stored = await this.getSecretKey(objectKey);
@@ -60,6 +68,7 @@ export class CertificateVault {
   async getSecretKey(objectKey: string): Promise<Uint8Array | undefined> {
     const stored = await this.#blobs.get(objectKey);
     if (stored === undefined) return undefined;
+    const { decryptPrivateKey } = await loadKeyEncryption();
     const { pkcs8 } = await decryptPrivateKey(
       text.decode(stored),
       await this.#passphrases.forObject(objectKey),

@@ -3,8 +3,6 @@ import type { CaaIdentity } from "../../domain/caa-policy.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { Instructions, OrderName, ValidationMethodName } from "../../domain/order-record.ts";
 import { publicationFor } from "../../orders/publication-for.ts";
-import { issueLeafCertificate } from "../../pki/certificate-signing.ts";
-import { verifyCsr } from "../../pki/csr-verify.ts";
 import {
   type CaProgress,
   CaRejected,
@@ -129,6 +127,10 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     if (order.state !== "valid") {
       throw new CaRejected(`The embedded CA cannot issue: the order is ${order.state}.`);
     }
+    // The PKI code (asn1js, @peculiar/x509) loads with the first certificate issued, not when a
+    // function that only talks to the CA starts.
+    const { verifyCsr } = await import("../../pki/csr-verify.ts");
+    const { issueLeafCertificate } = await import("../../pki/certificate-signing.ts");
     const verification = await verifyCsr(csrPem, order.names);
     if (!verification.ok) {
       throw new CaRejected(verification.defects.map((defect) => defect.message).join(" "));

@@ -1,9 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../domain/clock.ts";
-import { createIntermediateCa, createRootCa } from "../../pki/certificate-signing.ts";
-import { importPrivateKeyPkcs8 } from "../../pki/key-import.ts";
+import type { CaKeys } from "../../pki/certificate-signing.ts";
 import { exportPrivateKeyPkcs8 } from "../../pki/key-pairs.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
+
+/** The PKI code (asn1js) loads with the first CA key read or made, not when a function starts. */
+async function importCaKey(pkcs8: Uint8Array): Promise<CaKeys["privateKey"]> {
+  const { importPrivateKeyPkcs8 } = await import("../../pki/key-import.ts");
+  return importPrivateKeyPkcs8(pkcs8);
+}
 
 export interface CaKeyPair {
   readonly certificatePem: string;
@@ -109,7 +114,7 @@ export class EmbeddedCaHierarchy {
     if (pkcs8 === undefined) {
       throw new Error(`The embedded CA's key ${keyName} named by its hierarchy record is missing.`);
     }
-    return { certificatePem, privateKey: await importPrivateKeyPkcs8(pkcs8) };
+    return { certificatePem, privateKey: await importCaKey(pkcs8) };
   }
 
   /** A hierarchy kept in the earlier layout (no record yet): recorded as it is, never remade. */
@@ -129,10 +134,10 @@ export class EmbeddedCaHierarchy {
     return [
       record,
       {
-        root: { certificatePem: rootPem, privateKey: await importPrivateKeyPkcs8(rootKey) },
+        root: { certificatePem: rootPem, privateKey: await importCaKey(rootKey) },
         intermediate: {
           certificatePem: intermediatePem,
-          privateKey: await importPrivateKeyPkcs8(intermediateKey),
+          privateKey: await importCaKey(intermediateKey),
         },
       },
     ];
@@ -141,6 +146,7 @@ export class EmbeddedCaHierarchy {
   /** A new root and intermediate, their keys stored under this run's own names. */
   async #makeHierarchy(): Promise<[HierarchyRecord, Hierarchy]> {
     const now = this.#clock.now();
+    const { createIntermediateCa, createRootCa } = await import("../../pki/certificate-signing.ts");
     const root = await createRootCa({
       commonName: "certflow Embedded Root CA",
       keyType: "EC-P384",
