@@ -1,19 +1,12 @@
 import { type CertificateFields, readCertificateFields } from "./certificate-fields.ts";
 import { certificateDer, sha256Fingerprint } from "./certificate-info.ts";
-import { parsePemBlocks, toPem } from "./pem.ts";
+import { toPem } from "./pem.ts";
 import {
   checkSignature,
   readSignedData,
   type SignedData,
   subjectPublicKeyInfoOf,
 } from "./signed-data.ts";
-
-/** Every CERTIFICATE block of a PEM text, each as its own normalized PEM, in order. */
-export function splitPemCertificates(text: string): string[] {
-  return parsePemBlocks(text)
-    .filter((block) => block.label === "CERTIFICATE")
-    .map((block) => toPem(block.der, "CERTIFICATE"));
-}
 
 interface ChainMember {
   readonly pem: string;

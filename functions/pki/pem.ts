@@ -45,3 +45,10 @@ export function pemTextOf(bytes: Uint8Array): string | undefined {
   const text = Buffer.from(bytes).toString("utf8");
   return isPem(text) ? text : undefined;
 }
+
+/** Every CERTIFICATE block of a PEM text, each as its own normalized PEM, in order. */
+export function splitPemCertificates(text: string): string[] {
+  return parsePemBlocks(text)
+    .filter((block) => block.label === "CERTIFICATE")
+    .map((block) => toPem(block.der, "CERTIFICATE"));
+}

@@ -3,7 +3,7 @@ import { rootCertificates } from "node:tls";
 import type * as acme from "acme-client";
 import type { CaaIdentity } from "../../domain/caa-policy.ts";
 import type { OrderName, ValidationMethodName } from "../../domain/order-record.ts";
-import { splitPemCertificates } from "../../pki/certificate-chain.ts";
+import { splitPemCertificates } from "../../pki/pem.ts";
 import {
   type CaProgress,
   CaRejected,

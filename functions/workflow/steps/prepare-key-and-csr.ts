@@ -1,6 +1,4 @@
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
-import { buildCsr } from "../../pki/csr-build.ts";
-import { verifyCsr } from "../../pki/csr-verify.ts";
 import { exportPrivateKeyPkcs8, generateKeyPair } from "../../pki/key-pairs.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
@@ -25,6 +23,8 @@ export const step = declareStep(
 
     if (order.keySource.kind === "uploaded-csr") {
       if (existingCsr === undefined) throw new CsrRejected("The uploaded CSR is missing.");
+      // CSR code (asn1js, @peculiar/x509) loads when a CSR is checked or built, not at start.
+      const { verifyCsr } = await import("../../pki/csr-verify.ts");
       const verification = await verifyCsr(existingCsr, names);
       if (!verification.ok) {
         throw new CsrRejected(verification.defects.map((defect) => defect.message).join(" "));
@@ -42,6 +42,7 @@ export const step = declareStep(
     const keyType = order.keySource.keyType;
     const keys = await generateKeyPair(keyType);
     const organization = order.organization;
+    const { buildCsr } = await import("../../pki/csr-build.ts");
     const csrPem = await buildCsr({
       keys,
       names,

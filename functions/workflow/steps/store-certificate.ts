@@ -1,6 +1,5 @@
 import { renewalTime } from "../../domain/validity-policy.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
-import { parseCertificate } from "../../pki/certificate-info.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { CaValidationFailed, OrderNotInStep } from "../workflow-errors.ts";
@@ -17,6 +16,8 @@ export const step = declareStep(
     if (progress.state !== "issued") {
       throw new OrderNotInStep(`The CA has not issued order ${order.orderId} yet.`);
     }
+    // Certificate reading (asn1js) loads when a certificate is stored, not at start.
+    const { parseCertificate } = await import("../../pki/certificate-info.ts");
     const info = parseCertificate(progress.certificatePem);
     const issuedNames = new Set(info.names.map((name) => name.toLowerCase()));
     const missing = order.names.filter((name) => !issuedNames.has(name.ascii));

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  orderChain,
-  splitPemCertificates,
-  verifyChain,
-} from "../../../functions/pki/certificate-chain.ts";
+import { orderChain, verifyChain } from "../../../functions/pki/certificate-chain.ts";
 import { createIntermediateCa } from "../../../functions/pki/certificate-signing.ts";
 import { DURING, hierarchy, leafFor, NOT_AFTER, NOT_BEFORE } from "./ca-fixtures.ts";
 
@@ -19,14 +15,6 @@ function permutations<T>(items: readonly T[]): T[][] {
     ]),
   );
 }
-
-describe("splitPemCertificates", () => {
-  it("returns each certificate block, ignoring text and other blocks", () => {
-    const text = `subject=leaf\n${leaf}\nsome words\n${intermediate.certificatePem}-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n`;
-    const split = splitPemCertificates(text);
-    expect(split).toEqual([leaf, intermediate.certificatePem]);
-  });
-});
 
 describe("orderChain", () => {
   it.each(
