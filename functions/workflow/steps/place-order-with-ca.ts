@@ -1,7 +1,7 @@
-import { nextCheck } from "../../domain/check-cadence.ts";
 import type { ValidationRecord } from "../../domain/order-record.ts";
 import { caaLookupOf, namesCaaForbids } from "../../orders/caa-checks.ts";
 import { loadOrder, statusEvent, updateOrder } from "../../orders/order-updates.ts";
+import { nextPublicationCheck } from "../publication-cadence.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { firstTurn, type TurnResult } from "../wait-loop.ts";
@@ -20,8 +20,7 @@ function placement(
   settings: WorkflowSettings,
   now: Date,
 ): Placement {
-  const startedAt = new Date(deadline.getTime() - settings.validationTimeoutSeconds * 1000);
-  const next = nextCheck({ startedAt, deadline, now, cadence: settings.checkCadence });
+  const next = nextPublicationCheck(deadline, settings, now);
   return { alreadyValid, ...firstTurn(next.kind === "check" ? next.waitSeconds : 1) };
 }
 

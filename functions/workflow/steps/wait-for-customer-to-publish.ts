@@ -1,4 +1,3 @@
-import { nextCheck } from "../../domain/check-cadence.ts";
 import { caaForbidsMessage } from "../../orders/caa-checks.ts";
 import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
@@ -8,6 +7,7 @@ import {
   mergeChecks,
   summarizeChecks,
 } from "../../orders/publication-checks.ts";
+import { nextPublicationCheck } from "../publication-cadence.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrderInWaitTurn, endTurn, lookIsDue, type TurnEnd } from "../wait-loop.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
@@ -64,13 +64,8 @@ export const step = declareStep(
     const deadline = new Date(order.validationDeadline ?? now.toISOString());
     const next = checked.allPublished
       ? undefined
-      : nextCheck({
-          startedAt: new Date(deadline.getTime() - deps.settings.validationTimeoutSeconds * 1000),
-          deadline,
-          // From the turn's start, as its timeout runs: the check's own time is inside the wait.
-          now,
-          cadence: deps.settings.checkCadence,
-        });
+      : // From the turn's start, as its timeout runs: the check's own time is inside the wait.
+        nextPublicationCheck(deadline, deps.settings, now);
     const outcome =
       next === undefined
         ? "everything is published"
