@@ -148,39 +148,27 @@ describe("local tools find the service from its data directory", () => {
     expect(result.stderr.trim()).toMatch(/^demo: no service answers at .*CERTFLOW_URL/);
   });
 
-  it("npm run demo on a web port in use names the service's setting, without a stack trace", async () => {
-    const holder = createServer();
-    holder.listen(webPort, "127.0.0.1");
-    await once(holder, "listening");
+  it.each([
+    ["web", () => webPort, "CERTFLOW_HTTP_VALIDATION_PORT"],
+    ["DNS", () => dnsPort, "CERTFLOW_DNS_RESOLVER"],
+  ])(
+    "npm run demo on a %s port in use names the service's setting, without a stack trace",
+    async (_, port, setting) => {
+      const holder = createServer();
+      holder.listen(port(), "127.0.0.1");
+      await once(holder, "listening");
 
-    const result = run(["infra/local/demo.ts"], { CERTFLOW_DATA_DIR: dataDir });
-    holder.close();
-    await once(holder, "close");
+      const result = run(["infra/local/demo.ts"], { CERTFLOW_DATA_DIR: dataDir });
+      holder.close();
+      await once(holder, "close");
 
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(
-      new RegExp(
-        `^demo: port ${webPort} \\(the service's CERTFLOW_HTTP_VALIDATION_PORT\\) is in use`,
-      ),
-    );
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
-
-  it("npm run demo on a DNS port in use names the service's setting, without a stack trace", async () => {
-    const holder = createServer();
-    holder.listen(dnsPort, "127.0.0.1");
-    await once(holder, "listening");
-
-    const result = run(["infra/local/demo.ts"], { CERTFLOW_DATA_DIR: dataDir });
-    holder.close();
-    await once(holder, "close");
-
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(
-      new RegExp(`^demo: port ${dnsPort} \\(the service's CERTFLOW_DNS_RESOLVER\\) is in use`),
-    );
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toMatch(
+        new RegExp(`^demo: port ${port()} \\(the service's ${setting}\\) is in use`),
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it("npm run demo issues against the service found there and writes keys readable by their owner only", () => {
     const output = join(scratch, "demo-output");
