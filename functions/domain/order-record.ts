@@ -81,6 +81,51 @@ export interface Organization {
   readonly country: string;
 }
 
+/** Extended Validation: where the organization is registered and as what (EV Guidelines 9.2). */
+export interface EvDetails {
+  readonly jurisdictionCountry: string;
+  readonly jurisdictionState?: string;
+  readonly jurisdictionLocality?: string;
+  readonly businessCategory: string;
+  readonly registrationNumber: string;
+}
+
+/**
+ * The organization review of an OV/EV order: waiting for the signed letter, then for an
+ * operator's decision. A rejection is not final: the customer resubmits.
+ */
+export const REVIEW_STATUSES = [
+  "awaiting-document",
+  "awaiting-decision",
+  "approved",
+  "rejected",
+] as const;
+
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface ReviewRecord {
+  readonly status: ReviewStatus;
+  /** The operator's reason for a rejection, or why an approval was reused. */
+  readonly reason?: string;
+  /** When the review must be decided by; past it the order fails. */
+  readonly deadline: string;
+  /** When the order last entered awaiting-decision: the review queue is oldest first. */
+  readonly awaitingSince?: string;
+  readonly decidedAt?: string;
+  /** The earlier order whose approved organization this one reuses (398 days). */
+  readonly reusedFrom?: string;
+}
+
+/** A document the customer uploaded for the review (the signed confirmation letter). */
+export interface OrderDocument {
+  readonly id: string;
+  readonly contentType: "image/png" | "image/jpeg";
+  readonly size: number;
+  readonly width: number;
+  readonly height: number;
+  readonly uploadedAt: string;
+}
+
 export interface Contact {
   readonly name: string;
   readonly email: string;
@@ -104,6 +149,11 @@ export interface OrderRecord {
   readonly keySource: KeySource;
   readonly contact: Contact;
   readonly organization?: Organization;
+  /** EV orders: the registration details the certificate's subject carries. */
+  readonly ev?: EvDetails;
+  /** OV/EV orders: the organization review. */
+  readonly review?: ReviewRecord;
+  readonly documents?: readonly OrderDocument[];
   readonly validityDays: number;
   readonly createdAt: string;
   readonly updatedAt: string;
