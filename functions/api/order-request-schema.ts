@@ -9,6 +9,7 @@ export const orderRequestSchema = z.strictObject({
   validation: z.strictObject({
     method: z.enum(["http-file", "dns-txt", "dns-cname", "email"]),
     approverEmail: z.optional(z.string()),
+    approverEmails: z.optional(z.record(z.string(), z.string())),
   }),
   key: z.optional(z.strictObject({ type: z.enum(KEY_TYPES) })),
   csr: z.optional(z.string().check(z.maxLength(20_000))),

@@ -76,7 +76,7 @@ function approverProblem(names: readonly DomainName[], approver: string): Proble
   if (registrable.length > 1) {
     return {
       code: "APPROVER_NOT_ALLOWED",
-      message: `The names belong to ${registrable.length} different registered domains (${registrable.join(", ")}), so no single approver address can approve them all; use ${NON_EMAIL_METHODS}, or one order per domain.`,
+      message: `The names belong to ${registrable.length} different registered domains (${registrable.join(", ")}), so no single approver address can approve them all; give validation.approverEmails with one address per name, or use ${NON_EMAIL_METHODS}.`,
       field,
     };
   }
@@ -90,39 +90,149 @@ function approverProblem(names: readonly DomainName[], approver: string): Proble
   };
 }
 
+/** The name an `approverEmails` key means: its ASCII or display form, any case, wildcard or not. */
+function nameForKey(names: readonly DomainName[], key: string): DomainName | undefined {
+  const wanted = key.trim().toLowerCase();
+  const ascii = /^[\x20-\x7e]*$/.test(wanted) ? wanted : domainToASCII(wanted) || wanted;
+  return names.find(
+    (name) =>
+      name.ascii === ascii || name.display.toLowerCase() === wanted || name.ascii === `*.${ascii}`,
+  );
+}
+
+function approverMapProblems(
+  names: readonly DomainName[],
+  byName: Readonly<Record<string, string>>,
+): { problems: Problem[]; approvers: Record<string, string> } {
+  const problems: Problem[] = [];
+  const approvers: Record<string, string> = {};
+  for (const [key, address] of Object.entries(byName)) {
+    const field = `validation.approverEmails.${key}`;
+    const name = nameForKey(names, key);
+    if (name === undefined) {
+      problems.push({
+        code: "APPROVER_FOR_UNKNOWN_NAME",
+        message: `validation.approverEmails names '${key}', which is not one of the order's names.`,
+        field,
+      });
+      continue;
+    }
+    const approver = normalizeApproverEmail(address);
+    const allowed = approverEmails(name.ascii);
+    if (!allowed.includes(approver)) {
+      problems.push({
+        code: "APPROVER_NOT_ALLOWED",
+        message: `${address} cannot approve ${name.display}; choose one of ${allowed.join(", ")}.`,
+        field,
+      });
+      continue;
+    }
+    approvers[name.ascii] = approver;
+  }
+  for (const name of names) {
+    if (
+      approvers[name.ascii] === undefined &&
+      !problems.some((p) => p.message.includes(name.display))
+    ) {
+      problems.push({
+        code: "APPROVER_MISSING",
+        message: `validation.approverEmails has no address for ${name.display}; choose one of ${approverEmails(name.ascii).join(", ")}.`,
+        field: "validation.approverEmails",
+      });
+    }
+  }
+  return { problems, approvers };
+}
+
+export interface ApproverChoice {
+  /** One address for every name. */
+  readonly approverEmail?: string;
+  /** One address per name (names in several registered domains). */
+  readonly approverEmails?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Who approves each name of an email-validated order, by ASCII name: from one address valid for
+ * every name, or one per name. Constructed addresses only (Baseline Requirements 3.2.2.4.4).
+ */
+export function resolveApprovers(
+  names: readonly DomainName[],
+  choice: ApproverChoice,
+): Result<Record<string, string>> {
+  if (choice.approverEmail !== undefined && choice.approverEmails !== undefined) {
+    return {
+      ok: false,
+      problems: [
+        {
+          code: "APPROVERS_BOTH",
+          message:
+            "Give validation.approverEmail (one address for every name) or validation.approverEmails (one per name), not both.",
+          field: "validation.approverEmails",
+        },
+      ],
+    };
+  }
+  if (choice.approverEmails !== undefined) {
+    const { problems, approvers } = approverMapProblems(names, choice.approverEmails);
+    return problems.length > 0
+      ? { ok: false, problems }
+      : { ok: true, value: approvers, warnings: [] };
+  }
+  const approver = normalizeApproverEmail(choice.approverEmail ?? "");
+  if (approver === "") {
+    return {
+      ok: false,
+      problems: [
+        {
+          code: "APPROVER_REQUIRED",
+          message:
+            "Email validation needs validation.approverEmail, such as admin@ or hostmaster@ at your domain (GET /v1/domains/{domain}/approver-emails lists them).",
+          field: "validation.approverEmail",
+        },
+      ],
+    };
+  }
+  const refusal = names.length > 0 ? approverProblem(names, approver) : undefined;
+  if (refusal !== undefined) return { ok: false, problems: [refusal] };
+  return {
+    ok: true,
+    value: Object.fromEntries(names.map((name) => [name.ascii, approver])),
+    warnings: [],
+  };
+}
+
+/** Whether email validation may be used for a validation made at `date`. */
+export function emailValidationProblem(date: Date): Problem | undefined {
+  if (date < EMAIL_DCV_RETIRED_FROM) return undefined;
+  return {
+    code: "EMAIL_VALIDATION_RETIRED",
+    message: `Email validation is not allowed for validations on or after 2028-03-15 (CA/Browser Forum Baseline Requirements); use ${NON_EMAIL_METHODS}.`,
+    field: "validation.method",
+  };
+}
+
+/** The warning every email-validated order carries while the method is deprecated. */
+export const EMAIL_DEPRECATION_WARNING: Problem = {
+  code: "EMAIL_VALIDATION_DEPRECATED",
+  message:
+    "Email validation is deprecated by the CA/Browser Forum Baseline Requirements and ends on 2028-03-15; prefer a DNS method, which renewals can reuse.",
+  field: "validation.method",
+};
+
 function emailProblems(
   names: readonly DomainName[],
-  options: { validationDate: Date; approverEmail?: string },
-): { problems: Problem[]; warnings: Problem[] } {
+  options: { validationDate: Date } & ApproverChoice,
+): { problems: Problem[]; warnings: Problem[]; approvers?: Record<string, string> } {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
-  if (options.validationDate >= EMAIL_DCV_RETIRED_FROM) {
-    problems.push({
-      code: "EMAIL_VALIDATION_RETIRED",
-      message: `Email validation is not allowed for validations on or after 2028-03-15 (CA/Browser Forum Baseline Requirements); use ${NON_EMAIL_METHODS}.`,
-      field: "validation.method",
-    });
-  } else if (options.validationDate >= EMAIL_DCV_DEPRECATED_FROM) {
-    warnings.push({
-      code: "EMAIL_VALIDATION_DEPRECATED",
-      message:
-        "Email validation is deprecated by the CA/Browser Forum Baseline Requirements and ends on 2028-03-15; prefer a DNS method, which renewals can reuse.",
-      field: "validation.method",
-    });
+  const retired = emailValidationProblem(options.validationDate);
+  if (retired !== undefined) problems.push(retired);
+  else if (options.validationDate >= EMAIL_DCV_DEPRECATED_FROM) {
+    warnings.push(EMAIL_DEPRECATION_WARNING);
   }
-  const approver = normalizeApproverEmail(options.approverEmail ?? "");
-  if (approver === "") {
-    problems.push({
-      code: "APPROVER_REQUIRED",
-      message:
-        "Email validation needs validation.approverEmail, such as admin@ or hostmaster@ at your domain.",
-      field: "validation.approverEmail",
-    });
-  } else if (names.length > 0) {
-    const refusal = approverProblem(names, approver);
-    if (refusal !== undefined) problems.push(refusal);
-  }
-  return { problems, warnings };
+  const approvers = resolveApprovers(names, options);
+  if (!approvers.ok) problems.push(...approvers.problems);
+  return approvers.ok ? { problems, warnings, approvers: approvers.value } : { problems, warnings };
 }
 
 /**
@@ -133,10 +243,11 @@ function emailProblems(
 export function checkValidationMethod(
   names: readonly DomainName[],
   method: ValidationMethod,
-  options: { validationDate: Date; approverEmail?: string },
-): Result<void> {
+  options: { validationDate: Date } & ApproverChoice,
+): Result<{ approvers?: Record<string, string> }> {
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
+  let approvers: Record<string, string> | undefined;
   if (!isDnsMethod(method)) {
     for (const [index, name] of names.entries()) {
       if (name.wildcard) {
@@ -152,12 +263,19 @@ export function checkValidationMethod(
     const email = emailProblems(names, options);
     problems.push(...email.problems);
     warnings.push(...email.warnings);
-  } else if (options.approverEmail !== undefined) {
+    approvers = email.approvers;
+  } else if (options.approverEmail !== undefined || options.approverEmails !== undefined) {
+    const field =
+      options.approverEmail !== undefined
+        ? "validation.approverEmail"
+        : "validation.approverEmails";
     problems.push({
       code: "APPROVER_UNEXPECTED",
-      message: `validation.approverEmail is only used with the email method, not with ${method}; leave it out.`,
-      field: "validation.approverEmail",
+      message: `${field} is only used with the email method, not with ${method}; leave it out.`,
+      field,
     });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: undefined, warnings };
+  return problems.length > 0
+    ? { ok: false, problems }
+    : { ok: true, value: approvers === undefined ? {} : { approvers }, warnings };
 }

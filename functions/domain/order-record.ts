@@ -146,6 +146,8 @@ export interface OrderRecord {
   readonly names: readonly OrderName[];
   readonly method: ValidationMethodName;
   readonly approverEmail?: string;
+  /** Email validation: who approves each name, by ASCII name. */
+  readonly approvers?: Readonly<Record<string, string>>;
   readonly keySource: KeySource;
   readonly contact: Contact;
   readonly organization?: Organization;

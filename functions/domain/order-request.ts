@@ -5,6 +5,7 @@ import {
 } from "./dcv-methods.ts";
 import { type DomainName, type Issuer, normalizeDomainNames } from "./domain-names.ts";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.ts";
+import type { EvDetails } from "./order-record.ts";
 import type { Problem, Result } from "./problems.ts";
 import { resolveValidityDays } from "./validity-policy.ts";
 
@@ -21,11 +22,17 @@ export interface OrganizationDetails {
 export interface OrderRequest {
   domains: readonly string[];
   product: Product;
-  validation: { method: ValidationMethod; approverEmail?: string };
+  validation: {
+    method: ValidationMethod;
+    approverEmail?: string;
+    approverEmails?: Readonly<Record<string, string>>;
+  };
   key?: { type: KeyType };
   csr?: string;
   contact: { name: string; email: string; phone?: string };
   organization?: OrganizationDetails;
+  /** EV only: where the organization is registered and as what. */
+  ev?: EvDetails;
   validityDays?: number;
   purchasedNames?: number;
 }
@@ -39,9 +46,14 @@ export interface ValidatedOrderRequest {
   product: Product;
   method: ValidationMethod;
   approverEmail?: string;
+  /** Email validation: who approves each name, by ASCII name. */
+  approvers?: Record<string, string>;
   keySource: KeySourceRequest;
   contact: { name: string; email: string; phone?: string };
+  /** Trimmed; an empty unit is left out. */
   organization?: OrganizationDetails;
+  /** EV only, trimmed; empty jurisdiction state or locality left out. */
+  ev?: EvDetails;
   validityDays: number;
   warnings: Problem[];
 }
@@ -129,6 +141,7 @@ export function validateOrderRequest(
   const method = checkValidationMethod(names.ok ? names.value : [], request.validation.method, {
     validationDate: context.now,
     approverEmail: request.validation.approverEmail,
+    approverEmails: request.validation.approverEmails,
   });
   if (method.ok) warnings.push(...method.warnings);
   else problems.push(...method.problems);
@@ -172,6 +185,9 @@ export function validateOrderRequest(
       product: request.product,
       method: request.validation.method,
       ...(approverEmail === undefined ? {} : { approverEmail }),
+      ...(method.ok && method.value.approvers !== undefined
+        ? { approvers: method.value.approvers }
+        : {}),
       keySource:
         request.csr !== undefined
           ? { kind: "uploaded-csr", csrPem: request.csr }

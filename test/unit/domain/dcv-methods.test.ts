@@ -199,3 +199,78 @@ describe("checkValidationMethod: email", () => {
     ]);
   });
 });
+
+describe("checkValidationMethod: one approver per name (approverEmails)", () => {
+  const spread = domainNames("shop.example.com", "www.other.org");
+  const check = (approverEmails: Record<string, string>, approverEmail?: string) =>
+    checkValidationMethod(spread, "email", {
+      validationDate: BEFORE_DEPRECATION,
+      approverEmails,
+      ...(approverEmail === undefined ? {} : { approverEmail }),
+    });
+
+  it("gives each name its own approver, by ASCII name", () => {
+    const result = check({
+      "shop.example.com": "admin@example.com",
+      "WWW.other.org": "Hostmaster@other.org",
+    });
+    expect(result.ok && result.value.approvers).toEqual({
+      "shop.example.com": "admin@example.com",
+      "www.other.org": "hostmaster@other.org",
+    });
+  });
+
+  it("tells a single approver for names of several registered domains to use approverEmails", () => {
+    const result = checkValidationMethod(spread, "email", {
+      validationDate: BEFORE_DEPRECATION,
+      approverEmail: "admin@example.com",
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]?.message).toContain("validation.approverEmails");
+  });
+
+  it.each([
+    [{ "shop.example.com": "admin@example.com" }, ["APPROVER_MISSING"]],
+    [
+      { "shop.example.com": "admin@example.com", "www.other.org": "admin@example.com" },
+      ["APPROVER_NOT_ALLOWED"],
+    ],
+    [
+      {
+        "shop.example.com": "admin@example.com",
+        "www.other.org": "admin@other.org",
+        "mail.other.org": "admin@other.org",
+      },
+      ["APPROVER_FOR_UNKNOWN_NAME"],
+    ],
+  ])("refuses %j with %j", (approvers, expected) => {
+    const result = check(approvers);
+    expect(result.ok ? [] : result.problems.map((problem) => problem.code)).toEqual(expected);
+  });
+
+  it("names the allowed addresses of a name whose approver is refused", () => {
+    const result = check({
+      "shop.example.com": "info@example.com",
+      "www.other.org": "admin@other.org",
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]?.message).toContain("admin@shop.example.com");
+  });
+
+  it("refuses approverEmail and approverEmails together", () => {
+    const result = check({ "shop.example.com": "admin@example.com" }, "admin@example.com");
+    expect(result.ok ? [] : result.problems.map((problem) => problem.code)).toEqual([
+      "APPROVERS_BOTH",
+    ]);
+  });
+
+  it("refuses approverEmails with another method", () => {
+    const result = checkValidationMethod(spread, "dns-txt", {
+      validationDate: BEFORE_DEPRECATION,
+      approverEmails: { "shop.example.com": "admin@example.com" },
+    });
+    expect(result.ok ? [] : result.problems.map((problem) => problem.code)).toEqual([
+      "APPROVER_UNEXPECTED",
+    ]);
+  });
+});
