@@ -1,4 +1,5 @@
 import type { OrderEvent, OrderRecord, OrderStatusName } from "../domain/order-record.ts";
+import type { ApprovalLinkStore, OrganizationApprovalStore } from "./approval-links.ts";
 
 export interface IdempotencyClaim {
   readonly tenantId: string;
@@ -17,7 +18,7 @@ export interface OrderPage {
   readonly nextCursor?: string;
 }
 
-export interface OrderStore {
+export interface OrderStore extends ApprovalLinkStore, OrganizationApprovalStore {
   /** Writes a new order (and its idempotency claim first, when given); never overwrites. */
   create(
     order: OrderRecord,

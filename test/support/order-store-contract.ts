@@ -569,5 +569,88 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
       expect(otherTenant.size).toBe(0);
       expect([...renewed]).toEqual(["shop.example.com"]);
     });
+
+    it("settles an approval link once: of two racing decisions one wins, and a settled link stays", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const link = {
+        linkHash: "a".repeat(64),
+        orderId: "ord_link_1",
+        tenantId: "tenant-a",
+        approver: "admin@example.com",
+        names: ["example.com", "www.example.com"],
+        createdAt: "2026-12-01T00:00:00.000Z",
+        expiresAt: "2026-12-02T00:00:00.000Z",
+        state: "pending" as const,
+      };
+      await store.putApprovalLink(link);
+
+      // Act
+      const [first, second] = await Promise.all([
+        store.settleApprovalLink(link.linkHash, {
+          state: "approved",
+          at: "2026-12-01T01:00:00.000Z",
+        }),
+        store.settleApprovalLink(link.linkHash, {
+          state: "declined",
+          at: "2026-12-01T01:00:00.000Z",
+          reason: "not ours",
+        }),
+      ]);
+      const unknown = await store.settleApprovalLink("b".repeat(64), {
+        state: "approved",
+        at: "2026-12-01T01:00:00.000Z",
+      });
+      const stored = await store.getApprovalLink(link.linkHash);
+
+      // Assess
+      expect([first.settled, second.settled].filter(Boolean)).toHaveLength(1);
+      const winner = first.settled ? first.link : second.link;
+      expect(stored).toEqual(winner);
+      expect(stored?.names).toEqual(link.names);
+      expect(stored?.decidedAt).toBe("2026-12-01T01:00:00.000Z");
+      expect(first.settled ? second.link?.state : first.link?.state).toBe(stored?.state);
+      expect(unknown).toEqual({ settled: false });
+      expect(await store.getApprovalLink("c".repeat(64))).toBeUndefined();
+    });
+
+    it("keeps an approved organization for its tenant alone until its reuse ends", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const approval = {
+        orderId: "ord_org_1",
+        approvedAt: "2026-12-01T00:00:00.000Z",
+        reusableUntil: "2028-01-03T00:00:00.000Z",
+      };
+
+      // Act
+      await store.recordApprovedOrganization("tenant-a", "org-key-1", approval);
+      const found = await store.approvedOrganization(
+        "tenant-a",
+        "org-key-1",
+        "2027-06-01T00:00:00.000Z",
+      );
+      const afterReuse = await store.approvedOrganization(
+        "tenant-a",
+        "org-key-1",
+        "2028-01-03T00:00:00.000Z",
+      );
+      const otherTenant = await store.approvedOrganization(
+        "tenant-b",
+        "org-key-1",
+        "2027-06-01T00:00:00.000Z",
+      );
+      const otherOrganization = await store.approvedOrganization(
+        "tenant-a",
+        "org-key-2",
+        "2027-06-01T00:00:00.000Z",
+      );
+
+      // Assess
+      expect(found).toEqual(approval);
+      expect(afterReuse).toBeUndefined();
+      expect(otherTenant).toBeUndefined();
+      expect(otherOrganization).toBeUndefined();
+    });
   });
 }

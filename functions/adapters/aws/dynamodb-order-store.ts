@@ -17,6 +17,7 @@ import {
   type OrderStore,
   VersionConflict,
 } from "../../ports/order-store.ts";
+import { dynamoDbApprovals } from "./dynamodb-approvals.ts";
 import { dynamoDbProvenNames } from "./dynamodb-proven-names.ts";
 import { dynamoDbQuotas } from "./dynamodb-quotas.ts";
 import {
@@ -371,5 +372,6 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
 
     ...dynamoDbProvenNames(documents, TableName),
     ...dynamoDbQuotas(documents, TableName),
+    ...dynamoDbApprovals(documents, TableName),
   };
 }

@@ -9,6 +9,8 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - proven name          PK=PROVEN#<tenant>             SK=NAME#<name> (TTL at validatedUntil)
  * - quota window         PK=QUOTA#<key>                 SK=WINDOW#<window start> (TTL)
  * - interval claim       PK=INTERVAL#<key>              SK=INTERVAL (TTL)
+ * - approval link        PK=APPROVAL#<sha-256 of secret> SK=APPROVAL (TTL 30 days after expiry)
+ * - approved organization PK=ORGANIZATION#<tenant>      SK=ORG#<organization key> (TTL)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
  * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
  *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
@@ -66,6 +68,16 @@ export const intervalKey = (key: string) => ({ PK: `INTERVAL#${keyPart(key)}`, S
 export const idempotencyKey = (tenantId: string, key: string) => ({
   PK: `IDEMPOTENCY#${keyPart(tenantId)}#${keyPart(key)}`,
   SK: IDEMPOTENCY_SORT_KEY,
+});
+
+export const approvalLinkKey = (linkHash: string) => ({
+  PK: `APPROVAL#${keyPart(linkHash)}`,
+  SK: "APPROVAL",
+});
+
+export const approvedOrganizationKey = (tenantId: string, organizationKey: string) => ({
+  PK: `ORGANIZATION#${keyPart(tenantId)}`,
+  SK: `ORG#${keyPart(organizationKey)}`,
 });
 
 /** A name one tenant proved control of; the tenant is the whole partition key, the name the sort key. */

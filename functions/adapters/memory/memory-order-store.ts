@@ -1,5 +1,6 @@
 import type { Clock } from "../../domain/clock.ts";
 import type { OrderEvent, OrderRecord } from "../../domain/order-record.ts";
+import type { ApprovalLink, ApprovedOrganization } from "../../ports/approval-links.ts";
 import { IdempotencyKeyInUse, type OrderStore, VersionConflict } from "../../ports/order-store.ts";
 import { renewalIndexKeys, withoutUndefined } from "../aws/order-item.ts";
 import { decodeListCursor, encodeListCursor } from "../aws/order-list-cursor.ts";
@@ -39,6 +40,8 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
   const claims = new Map<string, Claim>();
   /** validatedUntil by tenant and name. */
   const proven = new Map<string, string>();
+  const approvalLinks = new Map<string, ApprovalLink>();
+  const organizations = new Map<string, ApprovedOrganization>();
   const quotaUses = new Map<string, number>();
   const intervalClaims = new Map<string, number>();
   const provenKey = (tenantId: string, name: string) => JSON.stringify([tenantId, name]);
@@ -180,6 +183,38 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
 
     async recordProvenNames(tenantId, names, validatedUntil) {
       for (const name of names) proven.set(provenKey(tenantId, name), validatedUntil);
+    },
+
+    async putApprovalLink(link) {
+      approvalLinks.set(link.linkHash, structuredClone(link));
+    },
+
+    async getApprovalLink(linkHash) {
+      const link = approvalLinks.get(linkHash);
+      return link === undefined ? undefined : structuredClone(link);
+    },
+
+    async settleApprovalLink(linkHash, settlement) {
+      const link = approvalLinks.get(linkHash);
+      if (link === undefined) return { settled: false };
+      if (link.state !== "pending") return { settled: false, link: structuredClone(link) };
+      const settled: ApprovalLink = {
+        ...link,
+        state: settlement.state,
+        decidedAt: settlement.at,
+        ...(settlement.reason === undefined ? {} : { reason: settlement.reason }),
+      };
+      approvalLinks.set(linkHash, settled);
+      return { settled: true, link: structuredClone(settled) };
+    },
+
+    async recordApprovedOrganization(tenantId, organizationKey, approval) {
+      organizations.set(JSON.stringify([tenantId, organizationKey]), { ...approval });
+    },
+
+    async approvedOrganization(tenantId, organizationKey, at) {
+      const approval = organizations.get(JSON.stringify([tenantId, organizationKey]));
+      return approval !== undefined && approval.reusableUntil > at ? { ...approval } : undefined;
     },
   };
 }
