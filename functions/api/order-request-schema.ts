@@ -18,13 +18,23 @@ export const orderRequestSchema = z.strictObject({
     email: z.string().check(z.maxLength(254)),
     phone: z.optional(z.string().check(z.maxLength(40))),
   }),
+  // Generous caps: the order rules trim each field and hold it to its X.520 bound (O 64, …).
   organization: z.optional(
     z.strictObject({
-      name: z.string().check(z.minLength(1), z.maxLength(64)),
-      unit: z.optional(z.string().check(z.maxLength(64))),
-      locality: z.string().check(z.minLength(1), z.maxLength(128)),
-      state: z.string().check(z.minLength(1), z.maxLength(128)),
+      name: z.string().check(z.minLength(1), z.maxLength(256)),
+      unit: z.optional(z.string().check(z.maxLength(256))),
+      locality: z.string().check(z.minLength(1), z.maxLength(256)),
+      state: z.string().check(z.minLength(1), z.maxLength(256)),
       country: z.string(),
+    }),
+  ),
+  ev: z.optional(
+    z.strictObject({
+      jurisdictionCountry: z.string().check(z.maxLength(16)),
+      jurisdictionState: z.optional(z.string().check(z.maxLength(256))),
+      jurisdictionLocality: z.optional(z.string().check(z.maxLength(256))),
+      businessCategory: z.string().check(z.maxLength(64)),
+      registrationNumber: z.string().check(z.maxLength(256)),
     }),
   ),
   validityDays: z.optional(z.number()),

@@ -61,8 +61,66 @@ export interface ValidatedOrderRequest {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const COUNTRY = /^[A-Z]{2}$/;
 
+/** EV Guidelines 7.1.4.2.3: the subject's businessCategory is exactly one of these. */
+export const BUSINESS_CATEGORIES = [
+  "Private Organization",
+  "Government Entity",
+  "Business Entity",
+  "Non-Commercial Entity",
+] as const;
+
+/** The X.520 upper bounds (characters) of the subject attributes the organization fills. */
+const ORGANIZATION_BOUNDS = [
+  ["name", "O", 64],
+  ["unit", "OU", 64],
+  ["locality", "L", 128],
+  ["state", "ST", 128],
+] as const;
+
+/** X.520 bounds of the EV attributes: serialNumber (ub-serial-number), jurisdiction L and ST. */
+const EV_BOUNDS = [
+  ["registrationNumber", "serialNumber", 64],
+  ["jurisdictionState", "jurisdictionStateOrProvinceName", 128],
+  ["jurisdictionLocality", "jurisdictionLocalityName", 128],
+] as const;
+
+/** serialNumber is a PrintableString: these characters only. */
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]+$/;
+
+const characters = (text: string) => [...text].length;
+
+/** Present and not blank, trimmed; otherwise undefined. */
+function trimmedOptional(text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
+}
+
+function trimmedOrganization(organization: OrganizationDetails): OrganizationDetails {
+  const unit = trimmedOptional(organization.unit);
+  return {
+    name: organization.name.trim(),
+    ...(unit === undefined ? {} : { unit }),
+    locality: organization.locality.trim(),
+    state: organization.state.trim(),
+    country: organization.country.trim(),
+  };
+}
+
+function trimmedEv(ev: EvDetails): EvDetails {
+  const jurisdictionState = trimmedOptional(ev.jurisdictionState);
+  const jurisdictionLocality = trimmedOptional(ev.jurisdictionLocality);
+  return {
+    jurisdictionCountry: ev.jurisdictionCountry.trim(),
+    ...(jurisdictionState === undefined ? {} : { jurisdictionState }),
+    ...(jurisdictionLocality === undefined ? {} : { jurisdictionLocality }),
+    businessCategory: ev.businessCategory.trim(),
+    registrationNumber: ev.registrationNumber.trim(),
+  };
+}
+
 function organizationProblems(request: OrderRequest): Problem[] {
-  const organization = request.organization;
+  const organization =
+    request.organization === undefined ? undefined : trimmedOrganization(request.organization);
   if (request.product === "DV") {
     return organization === undefined
       ? []
@@ -86,10 +144,20 @@ function organizationProblems(request: OrderRequest): Problem[] {
   }
   const problems: Problem[] = [];
   for (const key of ["name", "locality", "state"] as const) {
-    if (organization[key].trim() === "") {
+    if (organization[key] === "") {
       problems.push({
         code: "ORGANIZATION_INCOMPLETE",
         message: `organization.${key} is empty; ${request.product} certificates need it.`,
+        field: `organization.${key}`,
+      });
+    }
+  }
+  for (const [key, attribute, bound] of ORGANIZATION_BOUNDS) {
+    const value = organization[key];
+    if (value !== undefined && characters(value) > bound) {
+      problems.push({
+        code: "ORGANIZATION_FIELD_TOO_LONG",
+        message: `organization.${key} has ${characters(value)} characters; the certificate's ${attribute} attribute holds at most ${bound} (X.520): send it shortened or abbreviated.`,
         field: `organization.${key}`,
       });
     }
@@ -104,7 +172,73 @@ function organizationProblems(request: OrderRequest): Problem[] {
   return problems;
 }
 
-function contactProblems(contact: OrderRequest["contact"]): Problem[] {
+function evProblems(request: OrderRequest): Problem[] {
+  if (request.product !== "EV") {
+    return request.ev === undefined
+      ? []
+      : [
+          {
+            code: "EV_DETAILS_NOT_ALLOWED",
+            message: `ev (registration details) belongs to EV orders only; leave ev out of this ${request.product} order, or order EV.`,
+            field: "ev",
+          },
+        ];
+  }
+  if (request.ev === undefined) {
+    return [
+      {
+        code: "EV_DETAILS_REQUIRED",
+        message:
+          "EV certificates name where your organization is registered: give ev with jurisdictionCountry, businessCategory and registrationNumber (and jurisdictionState or jurisdictionLocality when the registry is a state's or a city's).",
+        field: "ev",
+      },
+    ];
+  }
+  const ev = trimmedEv(request.ev);
+  const problems: Problem[] = [];
+  if (!COUNTRY.test(ev.jurisdictionCountry)) {
+    problems.push({
+      code: "JURISDICTION_COUNTRY_INVALID",
+      message: `ev.jurisdictionCountry must be the two-letter ISO 3166 code, in capitals, of the country whose registry holds your organization, such as DE or US; '${request.ev.jurisdictionCountry}' is not.`,
+      field: "ev.jurisdictionCountry",
+    });
+  }
+  if (!(BUSINESS_CATEGORIES as readonly string[]).includes(ev.businessCategory)) {
+    problems.push({
+      code: "BUSINESS_CATEGORY_INVALID",
+      message: `ev.businessCategory must be exactly one of ${BUSINESS_CATEGORIES.map((category) => `'${category}'`).join(", ")}; '${request.ev.businessCategory}' is not.`,
+      field: "ev.businessCategory",
+    });
+  }
+  if (ev.registrationNumber === "") {
+    problems.push({
+      code: "EV_DETAILS_INCOMPLETE",
+      message:
+        "ev.registrationNumber is empty; send the number the registry gave your organization (a Government Entity without one sends 'Government Entity').",
+      field: "ev.registrationNumber",
+    });
+  }
+  for (const [key, attribute, bound] of EV_BOUNDS) {
+    const value = ev[key];
+    if (value !== undefined && characters(value) > bound) {
+      problems.push({
+        code: "EV_FIELD_TOO_LONG",
+        message: `ev.${key} has ${characters(value)} characters; the certificate's ${attribute} attribute holds at most ${bound} (X.520): send it shortened.`,
+        field: `ev.${key}`,
+      });
+    }
+  }
+  if (ev.registrationNumber !== "" && !PRINTABLE.test(ev.registrationNumber)) {
+    problems.push({
+      code: "REGISTRATION_NUMBER_INVALID",
+      message: `ev.registrationNumber becomes the certificate's serialNumber, which holds only letters A-Z and a-z, digits, spaces and ' ( ) + , - . / : = ?; '${request.ev.registrationNumber}' has other characters: send the number as the registry writes it in those characters.`,
+      field: "ev.registrationNumber",
+    });
+  }
+  return problems;
+}
+
+function contactProblems(contact: OrderRequest["contact"], product: Product): Problem[] {
   const problems: Problem[] = [];
   if (contact.name.trim() === "") {
     problems.push({
@@ -118,6 +252,14 @@ function contactProblems(contact: OrderRequest["contact"]): Problem[] {
       code: "CONTACT_EMAIL_INVALID",
       message: `'${contact.email}' does not look like an email address.`,
       field: "contact.email",
+    });
+  }
+  // OV/EV: the CA may call the applicant to confirm the order.
+  if (product !== "DV" && !/\d/.test(contact.phone ?? "")) {
+    problems.push({
+      code: "CONTACT_PHONE_REQUIRED",
+      message: `${product} orders need contact.phone, a number the CA may call the applicant on to confirm the order, such as +49 30 1234567.`,
+      field: "contact.phone",
     });
   }
   return problems;
@@ -162,6 +304,7 @@ export function validateOrderRequest(
   if (!validity.ok) problems.push(...validity.problems);
 
   problems.push(...organizationProblems(request));
+  problems.push(...evProblems(request));
   if (request.key !== undefined && request.csr !== undefined) {
     problems.push({
       code: "KEY_AND_CSR",
@@ -170,7 +313,7 @@ export function validateOrderRequest(
       field: "csr",
     });
   }
-  problems.push(...contactProblems(request.contact));
+  problems.push(...contactProblems(request.contact, request.product));
 
   if (problems.length > 0 || !names.ok || !validity.ok) return { ok: false, problems };
   const approverEmail =
@@ -193,7 +336,10 @@ export function validateOrderRequest(
           ? { kind: "uploaded-csr", csrPem: request.csr }
           : { kind: "generated", keyType: request.key?.type ?? DEFAULT_KEY_TYPE },
       contact: { ...request.contact, email: request.contact.email.trim() },
-      ...(request.organization === undefined ? {} : { organization: request.organization }),
+      ...(request.organization === undefined
+        ? {}
+        : { organization: trimmedOrganization(request.organization) }),
+      ...(request.ev === undefined ? {} : { ev: trimmedEv(request.ev) }),
       validityDays: validity.value,
       warnings,
     },

@@ -12,13 +12,18 @@ const organization = {
   state: "Berlin",
   country: "DE",
 };
+const ev = {
+  jurisdictionCountry: "DE",
+  businessCategory: "Private Organization",
+  registrationNumber: "HRB 12345",
+};
 
 function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
   return {
     domains: ["www.example.com", "example.com"],
     product: "DV",
     validation: { method: "dns-txt" },
-    contact: { name: "Ada Lovelace", email: "ada@example.com" },
+    contact: { name: "Ada Lovelace", email: "ada@example.com", phone: "+49 30 1234567" },
     ...overrides,
   };
 }
@@ -66,7 +71,7 @@ describe("validateOrderRequest: a valid order", () => {
   });
 
   it.each(["OV", "EV"] as const)("accepts %s with an organization", (product) => {
-    const input = request({ product, organization });
+    const input = request({ product, organization, ...(product === "EV" ? { ev } : {}) });
 
     const result = validateOrderRequest(input, { issuer: "public", now });
 
@@ -121,7 +126,7 @@ describe("validateOrderRequest: refusals", () => {
     ["a validity of zero", { validityDays: 0 }, ["VALIDITY_INVALID"]],
     ["DV with an organization", { organization }, ["ORGANIZATION_NOT_ALLOWED"]],
     ["OV without organization", { product: "OV" }, ["ORGANIZATION_REQUIRED"]],
-    ["EV without organization", { product: "EV" }, ["ORGANIZATION_REQUIRED"]],
+    ["EV without organization", { product: "EV", ev }, ["ORGANIZATION_REQUIRED"]],
     [
       "a lowercase country",
       { product: "OV", organization: { ...organization, country: "de" } },
@@ -137,7 +142,7 @@ describe("validateOrderRequest: refusals", () => {
       { product: "OV", organization: { ...organization, name: " " } },
       ["ORGANIZATION_INCOMPLETE"],
     ],
-    ["EV with a wildcard", { product: "EV", organization, domains: wildcard }, ["EV_WILDCARD"]],
+    ["EV with a wildcard", { product: "EV", organization, ev, domains: wildcard }, ["EV_WILDCARD"]],
     ["key and CSR", { key: { type: "EC-P384" }, csr: "-----BEGIN…" }, ["KEY_AND_CSR"]],
     [
       "an empty contact name",
@@ -192,8 +197,10 @@ describe("validateOrderRequest: refusals", () => {
       ["APPROVER_REQUIRED", "validation.approverEmail"],
       ["VALIDITY_TOO_LONG", "validityDays"],
       ["COUNTRY_INVALID", "organization.country"],
+      ["EV_DETAILS_REQUIRED", "ev"],
       ["KEY_AND_CSR", "csr"],
       ["CONTACT_EMAIL_INVALID", "contact.email"],
+      ["CONTACT_PHONE_REQUIRED", "contact.phone"],
     ]);
     for (const problem of result.ok ? [] : result.problems) {
       expect(problem.message.length).toBeGreaterThan(20);
