@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent } from "./api-types.ts";
+import { header } from "./principal.ts";
+import type { RawRouteBody } from "./route-declaration.ts";
 
 /** The largest request body the API accepts, on both hosts. */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
@@ -15,6 +17,7 @@ export function bodyTooLarge(): ApiError {
   );
 }
 
+/** The body's bytes: API Gateway base64-encodes binary media types (and so does the local host). */
 function bodyBytes(event: ApiEvent): Buffer {
   return event.isBase64Encoded
     ? Buffer.from(event.body ?? "", "base64")
@@ -64,4 +67,29 @@ export function parseRequestBody<Schema extends z.core.$ZodType>(
     );
   }
   return { raw, value: parsed.data };
+}
+
+/** A media type as routes compare it: lower case, without parameters ("; charset=…"). */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
+  return mediaType === "" ? undefined : mediaType;
+}
+
+/**
+ * A raw body as its route declares it: over its size 413 first, then a Content-Type it does
+ * not take 415, then what its `read` makes of the bytes.
+ */
+export function readRawBody<Body>(
+  event: ApiEvent,
+  body: RawRouteBody<Body>,
+): { readonly raw: Uint8Array; readonly value: Body } {
+  const bytes = bodyBytes(event);
+  if (bytes.length > body.maxBytes) throw body.tooLarge();
+  const contentType = header(event, "content-type");
+  const mediaType = mediaTypeOf(contentType);
+  if (mediaType === undefined || !body.contentType.includes(mediaType)) {
+    throw body.unsupportedType(contentType);
+  }
+  const raw = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { raw, value: body.read(raw) };
 }

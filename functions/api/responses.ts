@@ -13,13 +13,20 @@ export function jsonResponse(
   };
 }
 
-export function binaryResponse(body: Uint8Array, contentType: string, fileName: string): ApiResult {
+export function binaryResponse(
+  body: Uint8Array,
+  contentType: string,
+  fileName: string,
+  disposition: "attachment" | "inline" = "attachment",
+): ApiResult {
   return {
     statusCode: 200,
     headers: {
       "content-type": contentType,
-      "content-disposition": `attachment; filename="${fileName}"`,
+      "content-disposition": `${disposition}; filename="${fileName}"`,
       "cache-control": "no-store",
+      // Shown inline, the bytes are taken as the type given, never as what they might look like.
+      ...(disposition === "inline" ? { "x-content-type-options": "nosniff" } : {}),
     },
     body: Buffer.from(body).toString("base64"),
     isBase64Encoded: true,

@@ -3,7 +3,7 @@ import type { DependenciesFor, DependencySource, Needs } from "../composition/ne
 import { ApiError } from "./api-errors.ts";
 import type { ApiEvent, ApiResult, Principal, Role } from "./api-types.ts";
 import { principalOf } from "./principal.ts";
-import { checkBodySize, parseRequestBody } from "./request-body.ts";
+import { checkBodySize, parseRequestBody, readRawBody } from "./request-body.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -13,17 +13,54 @@ export type RouteAccess = "public" | readonly [Role, ...Role[]];
 /** Every signed-in caller: the access of a route that does not say otherwise. */
 export const SIGNED_IN: readonly ["customer", "operator"] = ["customer", "operator"];
 
-export interface RouteBody<Body> {
+/** A JSON body, checked against a schema (and, on AWS, by API Gateway against its model). */
+export interface JsonRouteBody<Body> {
   readonly contentType: "application/json";
   /** Any zod schema (zod/mini's or zod's chained API). */
   readonly schema: z.core.$ZodType<Body>;
 }
 
+/**
+ * A body taken as bytes (an upload): the request's Content-Type must be one of `contentType`,
+ * which API Gateway then passes base64-encoded (they are the REST API's binary media types)
+ * and the local host passes the same way. Over `maxBytes` answers `tooLarge()` (the local host
+ * before reading the body when Content-Length says so); another Content-Type answers
+ * `unsupportedType()`; then `read` turns the bytes into what the route gets, or throws an
+ * ApiError for bytes it does not take.
+ */
+export interface RawRouteBody<Body> {
+  readonly raw: true;
+  readonly contentType: readonly [string, ...string[]];
+  readonly maxBytes: number;
+  readonly tooLarge: () => ApiError;
+  readonly unsupportedType: (contentType: string | undefined) => ApiError;
+  readonly read: (bytes: Uint8Array) => Body;
+}
+
+export type RouteBody<Body> = JsonRouteBody<Body> | RawRouteBody<Body>;
+
+export function isRawBody<Body>(body: RouteBody<Body> | undefined): body is RawRouteBody<Body> {
+  return body !== undefined && "raw" in body && body.raw;
+}
+
+/**
+ * The media types API Gateway must pass to these routes as bytes (base64): every raw body's.
+ * The local host encodes a request body the same way when its Content-Type is one of them.
+ */
+export function binaryRequestMediaTypes(
+  routes: readonly Pick<RouteDeclaration, "body">[],
+): string[] {
+  return [...new Set(routes.flatMap(({ body }) => (isRawBody(body) ? body.contentType : [])))];
+}
+
 export interface RouteRequest<Access extends RouteAccess, Body> {
   readonly event: ApiEvent;
-  /** The body, checked against the declared schema (undefined when the route takes none). */
+  /**
+   * The body, checked against the declared schema, or read from the bytes of a raw body
+   * (undefined when the route takes none).
+   */
   readonly body: Body;
-  /** The body as sent, before defaults were applied. */
+  /** The body as sent, before defaults were applied (a raw body's bytes). */
   readonly rawBody: unknown;
   readonly principal: Access extends "public" ? undefined : Principal;
 }
@@ -45,7 +82,8 @@ export interface RouteDeclaration {
   readonly needs: Needs;
   /**
    * The route, run with the dependencies its needs name from `source`: checks the caller
-   * (401, 403), the body's size (413) and the body (400) as declared, then handles the request.
+   * (401, 403), the body's size (413), a raw body's Content-Type (415) and the body (400, or
+   * what a raw body's `read` answers) as declared, then handles the request.
    */
   bind(source: DependencySource): (event: ApiEvent) => Promise<ApiResult>;
 }
@@ -100,11 +138,16 @@ export function declareRoute<
             );
           }
         }
-        checkBodySize(event);
-        const parsed =
-          body === undefined
-            ? { raw: undefined, value: undefined }
-            : parseRequestBody(event, body.schema);
+        let parsed: { readonly raw: unknown; readonly value: unknown };
+        if (isRawBody(body)) {
+          parsed = readRawBody(event, body);
+        } else {
+          checkBodySize(event);
+          parsed =
+            body === undefined
+              ? { raw: undefined, value: undefined }
+              : parseRequestBody(event, body.schema);
+        }
         return handle(deps, {
           event,
           body: parsed.value as Body,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import {
   AccessLogFormat,
   AuthorizationType,
+  type CfnRestApi,
   CognitoUserPoolsAuthorizer,
   EndpointType,
   type IResource,
@@ -26,22 +27,34 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { bodyTooLarge } from "../../functions/api/request-body.ts";
-import type { RouteBody, RouteDeclaration } from "../../functions/api/route-declaration.ts";
+import {
+  binaryRequestMediaTypes,
+  isRawBody,
+  type JsonRouteBody,
+  type RouteDeclaration,
+} from "../../functions/api/route-declaration.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import { COGNITO_PRINCIPAL } from "../../functions/lambda/cognito-principal.ts";
 import { ServiceFunction, type ServiceResources } from "./service-function.ts";
 
 export const STAGE_NAME = "prod";
 
-/** Media types API Gateway hands back as bytes (certificate downloads), when asked with Accept. */
+/**
+ * Media types API Gateway hands back as bytes when asked with Accept: certificate downloads and
+ * confirmation letters (GET /v1/orders/{id}/documents/{docId}). The REST API's binary media
+ * types are these and the Content-Types of every raw request body the routes declare, which
+ * API Gateway passes to the route's function base64-encoded (addRoutes).
+ */
 export const BINARY_MEDIA_TYPES = [
   "application/zip",
   "application/x-pkcs12",
   "application/x-pem-file",
+  "image/png",
+  "image/jpeg",
 ] as const;
 
 /** A route's request body model: its declared zod schema, as JSON Schema draft 4. */
-export function requestBodyModel(body: RouteBody<unknown>): JsonSchema {
+export function requestBodyModel(body: JsonRouteBody<unknown>): JsonSchema {
   const { $schema: _ignored, ...schema } = z.toJSONSchema(body.schema, {
     target: "draft-4",
     io: "input",
@@ -196,6 +209,16 @@ export class CertflowApi extends Construct {
 
   /** One function and method per declared route, with the permissions its needs name. */
   addRoutes(resources: ServiceResources, routes: readonly Declared<RouteDeclaration>[]): void {
+    // Known once the routes are: a raw body's Content-Types reach its function as bytes.
+    const restApi = this.api.node.defaultChild as CfnRestApi;
+    restApi.binaryMediaTypes = [
+      ...new Set([
+        ...(restApi.binaryMediaTypes ?? []),
+        ...binaryRequestMediaTypes(routes.map(({ declaration }) => declaration)),
+      ]),
+    ];
+    // The stage serves what was deployed: a change of the binary media types deploys anew.
+    this.api.latestDeployment?.addToLogicalId({ binaryMediaTypes: restApi.binaryMediaTypes });
     for (const declared of routes) {
       const route = declared.declaration;
       const routeFunction = new ServiceFunction(this, route.name, {
@@ -213,8 +236,9 @@ export class CertflowApi extends Construct {
         {
           operationName: route.name,
           requestValidator: this.#validator,
+          // A raw body (bytes) has no model: its route reads and checks it.
           requestModels:
-            route.body === undefined
+            route.body === undefined || isRawBody(route.body)
               ? undefined
               : {
                   [route.body.contentType]: new Model(this, `${route.name}Body`, {

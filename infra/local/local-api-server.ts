@@ -1,9 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
-import { bodyTooLarge, MAX_REQUEST_BODY_BYTES } from "../../functions/api/request-body.ts";
+import {
+  bodyTooLarge,
+  MAX_REQUEST_BODY_BYTES,
+  mediaTypeOf,
+} from "../../functions/api/request-body.ts";
 import { errorResponse, jsonResponse } from "../../functions/api/responses.ts";
-import type { RouteDeclaration } from "../../functions/api/route-declaration.ts";
+import {
+  binaryRequestMediaTypes,
+  isRawBody,
+  type RouteDeclaration,
+} from "../../functions/api/route-declaration.ts";
 import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { Composition } from "../../functions/composition/composition.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
@@ -33,17 +41,25 @@ export function createLocalApiServer(
     handle: declaration.bind(composition),
   }));
   const { logError } = composition.base;
-  return createServer((request, response) => {
-    handle(table, byToken, request)
+  const binaryTypes = new Set(binaryRequestMediaTypes(table.map((route) => route.declaration)));
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
+    handle(table, byToken, binaryTypes, request, response)
       .then((result) => send(response, result))
       .catch((error: unknown) => send(response, errorResponse(error, logError)));
-  });
+  };
+  const server = createServer(serve);
+  // A client that waits for "100 Continue" before sending its body (curl does for uploads) gets
+  // it only once the body is known to be wanted: a body too large is refused unsent.
+  server.on("checkContinue", serve);
+  return server;
 }
 
 async function handle(
   routes: readonly LocalRoute[],
   tokens: ReadonlyMap<string, ApiToken>,
+  binaryTypes: ReadonlySet<string>,
   request: IncomingMessage,
+  response: ServerResponse,
 ): Promise<ApiResult> {
   const url = new URL(request.url ?? "/", "http://localhost");
   const method = request.method ?? "GET";
@@ -70,19 +86,28 @@ async function handle(
       },
     });
   }
-  const body = await readBody(request);
+  const declaredBody = match.route.declaration.body;
+  const body = await readBody(
+    request,
+    response,
+    isRawBody(declaredBody)
+      ? { maxBytes: declaredBody.maxBytes, tooLarge: declaredBody.tooLarge }
+      : { maxBytes: MAX_REQUEST_BODY_BYTES, tooLarge: bodyTooLarge },
+  );
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === "string") headers[name] = value;
   }
+  // As API Gateway passes them: a body of a binary media type base64-encoded, others as text.
+  const binary = binaryTypes.has(mediaTypeOf(request.headers["content-type"]) ?? "");
   const event: ApiEvent = {
     httpMethod: method,
     path: url.pathname,
     pathParameters: match.pathParameters,
     queryStringParameters: Object.fromEntries(url.searchParams.entries()),
     headers,
-    body: body.length === 0 ? null : body.toString("utf8"),
-    isBase64Encoded: false,
+    body: body.length === 0 ? null : body.toString(binary ? "base64" : "utf8"),
+    isBase64Encoded: binary,
     requestContext: {
       requestId: randomUUID(),
       authorizer:
@@ -93,18 +118,31 @@ async function handle(
 }
 
 /**
- * The request body, or 413 when it is over the limit. The rest of an oversized body is read and
- * dropped, so the caller gets the answer instead of a reset connection.
+ * The request body, or the route's 413 when it is over the route's limit. A Content-Length over
+ * it is refused before the body is read; a client waiting for "100 Continue" is then never
+ * asked to send it. Otherwise the rest of an oversized body is read and dropped, so the caller
+ * gets the answer instead of a reset connection.
  */
-async function readBody(request: IncomingMessage): Promise<Buffer> {
+async function readBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  limit: { readonly maxBytes: number; readonly tooLarge: () => Error },
+): Promise<Buffer> {
+  const expectsContinue = /^100-continue$/i.test(request.headers.expect ?? "");
+  const declaredLength = Number(request.headers["content-length"] ?? "0");
+  if (declaredLength > limit.maxBytes) {
+    if (!expectsContinue) for await (const _chunk of request);
+    throw limit.tooLarge();
+  }
+  if (expectsContinue) response.writeContinue();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size <= MAX_REQUEST_BODY_BYTES) chunks.push(buffer);
+    if (size <= limit.maxBytes) chunks.push(buffer);
   }
-  if (size > MAX_REQUEST_BODY_BYTES) throw bodyTooLarge();
+  if (size > limit.maxBytes) throw limit.tooLarge();
   return Buffer.concat(chunks);
 }
 

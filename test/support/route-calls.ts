@@ -25,6 +25,8 @@ export interface RouteCall {
   readonly body?: unknown;
   /** Sent as is instead of `body` (for bodies that are not JSON). */
   readonly rawBody?: string;
+  /** Sent base64-encoded instead of `body`, as API Gateway passes binary media types. */
+  readonly bytes?: Uint8Array;
   /** null: no principal at all. */
   readonly tenant?: string | null;
   readonly role?: string;
@@ -56,7 +58,11 @@ export async function callRoute(
     pathParameters: match.pathParameters,
     queryStringParameters: Object.fromEntries(new URLSearchParams(query)),
     headers: options.headers ?? {},
-    body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
+    body:
+      options.bytes === undefined
+        ? (options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)))
+        : Buffer.from(options.bytes).toString("base64"),
+    isBase64Encoded: options.bytes !== undefined,
     requestContext: {
       authorizer:
         options.tenant === null
