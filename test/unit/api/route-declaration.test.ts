@@ -4,6 +4,7 @@ import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedd
 import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
 import { createMemoryMailer } from "../../../functions/adapters/memory/memory-mailer.ts";
 import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
+import { isRawBody } from "../../../functions/api/route-declaration.ts";
 import type { AllDependencies } from "../../../functions/composition/needs.ts";
 import { loadServiceCatalog } from "../../../functions/composition/service-catalog.ts";
 import { fixedClock } from "../../../functions/domain/clock.ts";
@@ -14,6 +15,7 @@ import type { ExecutionDescription } from "../../../functions/ports/workflow-eng
 import { CertificateVault } from "../../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-settings.ts";
+import { pngImage } from "../../support/letter-images.ts";
 import { callRoute, type RouteCall } from "../../support/route-calls.ts";
 import { hierarchy, leafFor } from "../pki/ca-fixtures.ts";
 
@@ -41,8 +43,11 @@ interface Cell {
   readonly method: string;
   readonly path: string;
   readonly call?: RouteCall;
-  /** The order's status when the call is made. */
-  readonly order: "ISSUED" | "PENDING_VALIDATION";
+  /**
+   * The order's status when the call is made; PENDING_REVIEW is an OV order waiting for its
+   * review, its confirmation letter LETTER_ID uploaded.
+   */
+  readonly order: "ISSUED" | "PENDING_VALIDATION" | "PENDING_REVIEW";
   readonly expected: Readonly<Record<Caller, number>>;
 }
 
@@ -53,6 +58,8 @@ const ORDER_BODY = {
 };
 const PFX = { headers: { "X-Pfx-Password": "correct-horse-battery" } };
 const ORDER = `/v1/orders/${ORDER_ID}`;
+const LETTER_ID = "doc_0123456789abcdef";
+const LETTER = pngImage({ width: 12, height: 17 });
 
 const everyone = (status: number) => ({
   owner: status,
@@ -144,6 +151,23 @@ const MATRIX: readonly Cell[] = [
     expected: ownerAndOperators,
   },
   {
+    route: "UploadDocument",
+    label: "confirmation letter upload",
+    method: "POST",
+    path: `${ORDER}/documents`,
+    call: { bytes: LETTER, headers: { "content-type": "image/png" } },
+    order: "PENDING_REVIEW",
+    expected: { owner: 201, "other tenant": 404, operator: 403, "no token": 401 },
+  },
+  {
+    route: "GetDocument",
+    label: "confirmation letter",
+    method: "GET",
+    path: `${ORDER}/documents/${LETTER_ID}`,
+    order: "PENDING_REVIEW",
+    expected: ownerAndOperators,
+  },
+  {
     route: "GetExecution",
     label: "execution history",
     method: "GET",
@@ -216,7 +240,11 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
   const submitted = await callRoute(deps, "POST", "/v1/orders", { body: ORDER_BODY });
   expect(submitted.json.id).toBe(ORDER_ID);
   const path: OrderStatusName[] =
-    status === "ISSUED" ? ["PENDING_VALIDATION", "ISSUING", "ISSUED"] : ["PENDING_VALIDATION"];
+    status === "ISSUED"
+      ? ["PENDING_VALIDATION", "ISSUING", "ISSUED"]
+      : status === "PENDING_REVIEW"
+        ? ["PENDING_VALIDATION", "PENDING_REVIEW"]
+        : ["PENDING_VALIDATION"];
   for (const next of path) {
     const current = await deps.store.get(ORDER_ID);
     if (current === undefined) throw new Error("order missing");
@@ -234,6 +262,26 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
             host: "_x.shop.example.com",
             value: "v",
           },
+        },
+      ],
+    });
+  }
+  if (status === "PENDING_REVIEW") {
+    const current = await deps.store.get(ORDER_ID);
+    if (current === undefined) throw new Error("order missing");
+    await vault.putDocument(ORDER_ID, LETTER_ID, LETTER, "image/png");
+    await deps.store.update(current, {
+      product: "OV",
+      organization: { name: "Example", locality: "Berlin", state: "Berlin", country: "DE" },
+      review: { status: "awaiting-decision", deadline: "2027-01-20T08:00:00.000Z" },
+      documents: [
+        {
+          id: LETTER_ID,
+          contentType: "image/png",
+          size: LETTER.length,
+          width: 12,
+          height: 17,
+          uploadedAt: "2027-01-10T08:00:00.000Z",
         },
       ],
     });
@@ -338,7 +386,11 @@ describe("who may call each declared route", () => {
 });
 
 describe("what the route runner answers a mistaken request", () => {
-  it.each(routes.filter(({ declaration }) => declaration.method === "POST"))(
+  it.each(
+    routes.filter(
+      ({ declaration }) => declaration.method === "POST" && !isRawBody(declaration.body),
+    ),
+  )(
     "$declaration.name: a body over 1 MiB answers 413 naming the limit",
     async ({ declaration }) => {
       const deps = await world("PENDING_VALIDATION");
@@ -352,6 +404,26 @@ describe("what the route runner answers a mistaken request", () => {
       expect(answer.status).toBe(413);
       expect(answer.json.error).toMatchObject({ code: "BODY_TOO_LARGE" });
       expect(answer.json.error.message).toContain("1 MiB");
+    },
+  );
+
+  it.each(routes.filter(({ declaration }) => isRawBody(declaration.body)))(
+    "$declaration.name: bytes over its limit answer its own 413, before their Content-Type is looked at",
+    async ({ declaration }) => {
+      const deps = await world("PENDING_REVIEW");
+      const path = declaration.path.replace("{id}", ORDER_ID);
+      const body = declaration.body;
+      if (!isRawBody(body)) throw new Error("not a raw body");
+
+      const answer = await callRoute(deps, declaration.method, path, {
+        bytes: new Uint8Array(body.maxBytes + 1),
+        headers: { "content-type": "application/x-unknown" },
+        ...CALLERS.owner,
+      });
+
+      expect(answer.status).toBe(413);
+      expect(answer.json.error.code).toBe(body.tooLarge().code);
+      expect(answer.json.error.message).toBe(body.tooLarge().message);
     },
   );
 
