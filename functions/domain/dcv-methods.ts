@@ -1,6 +1,12 @@
 import { domainToASCII } from "node:url";
 import { getDomain } from "tldts";
 import type { DomainName } from "./domain-names.ts";
+import {
+  EMAIL_DCV_DEPRECATED_FROM,
+  EMAIL_DEPRECATION_WARNING,
+  emailValidationProblem,
+  NON_EMAIL_METHODS,
+} from "./email-validation-dates.ts";
 import type { Problem, Result } from "./problems.ts";
 
 export const VALIDATION_METHODS = ["http-file", "dns-txt", "dns-cname", "email"] as const;
@@ -15,13 +21,6 @@ export const APPROVER_MAILBOXES = [
   "hostmaster",
   "postmaster",
 ] as const;
-
-/** Baseline Requirements 3.2.2.4.4: email DCV SHOULD NOT be used from here on… */
-export const EMAIL_DCV_DEPRECATED_FROM = new Date("2026-03-15T00:00:00Z");
-/** …and MUST NOT from here on. */
-export const EMAIL_DCV_RETIRED_FROM = new Date("2028-03-15T00:00:00Z");
-
-const NON_EMAIL_METHODS = "dns-txt, dns-cname or http-file";
 
 export function isValidationMethod(value: string): value is ValidationMethod {
   return (VALIDATION_METHODS as readonly string[]).includes(value);
@@ -200,24 +199,6 @@ export function resolveApprovers(
     warnings: [],
   };
 }
-
-/** Whether email validation may be used for a validation made at `date`. */
-export function emailValidationProblem(date: Date): Problem | undefined {
-  if (date < EMAIL_DCV_RETIRED_FROM) return undefined;
-  return {
-    code: "EMAIL_VALIDATION_RETIRED",
-    message: `Email validation is not allowed for validations on or after 2028-03-15 (CA/Browser Forum Baseline Requirements); use ${NON_EMAIL_METHODS}.`,
-    field: "validation.method",
-  };
-}
-
-/** The warning every email-validated order carries while the method is deprecated. */
-export const EMAIL_DEPRECATION_WARNING: Problem = {
-  code: "EMAIL_VALIDATION_DEPRECATED",
-  message:
-    "Email validation is deprecated by the CA/Browser Forum Baseline Requirements and ends on 2028-03-15; prefer a DNS method, which renewals can reuse.",
-  field: "validation.method",
-};
 
 function emailProblems(
   names: readonly DomainName[],

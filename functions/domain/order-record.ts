@@ -90,6 +90,14 @@ export interface EvDetails {
   readonly registrationNumber: string;
 }
 
+/** EV Guidelines 7.1.4.2.3: an EV certificate's businessCategory is exactly one of these. */
+export const BUSINESS_CATEGORIES = [
+  "Private Organization",
+  "Government Entity",
+  "Business Entity",
+  "Non-Commercial Entity",
+] as const;
+
 /**
  * The organization review of an OV/EV order: waiting for the signed letter, then for an
  * operator's decision. A rejection is not final: the customer resubmits.
@@ -170,10 +178,21 @@ export interface OrderRecord {
   readonly certificate?: CertificateSummary;
   readonly failure?: OrderFailure;
   readonly executionName?: string;
+  /**
+   * Email validation: the link mailed to each approver, by the hash of its secret (the secret
+   * itself is only in the mail). A resent or switched link replaces the approver's entry.
+   */
+  readonly approvalLinks?: readonly ApprovalLinkRef[];
   /** Token of the wait the execution is parked in, so an early check can wake it. */
   readonly waitToken?: string;
   readonly warnings: readonly { readonly code: string; readonly message: string }[];
   readonly renewalOf?: string;
+}
+
+export interface ApprovalLinkRef {
+  readonly approver: string;
+  readonly linkHash: string;
+  readonly sentAt: string;
 }
 
 /** One line of an order's history, shown to the customer and kept next to the order. */

@@ -32,6 +32,8 @@ export const AWS_ENVIRONMENT = {
   caDecisionTimeoutSeconds: "CERTFLOW_CA_DECISION_TIMEOUT_SECONDS",
   submissionsPerMinute: "CERTFLOW_SUBMISSIONS_PER_MINUTE",
   customerCheckIntervalSeconds: "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS",
+  approvalResendIntervalSeconds: "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS",
+  reviewTimeoutSeconds: "CERTFLOW_REVIEW_TIMEOUT_SECONDS",
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -105,5 +107,7 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
     publicApiUrl: requiredSetting(env, names.publicApiUrl).replace(/\/+$/, ""),
     submissionsPerMinute: positiveWhole(env, names.submissionsPerMinute, 600, "submissions"),
     customerCheckIntervalSeconds: seconds(env, names.customerCheckIntervalSeconds, 5),
+    approvalResendIntervalSeconds: seconds(env, names.approvalResendIntervalSeconds, 300),
+    reviewTimeoutSeconds: seconds(env, names.reviewTimeoutSeconds, 7 * 86_400),
   };
 }

@@ -37,17 +37,33 @@ export function instructionsMail(order: OrderRecord, apiUrl: string): MailMessag
       ? `${validation.domain}: already validated by the CA; nothing to publish.`
       : describeInstructions(validation.domain, validation.instructions),
   );
+  const open = order.validations.filter((validation) => validation.status !== "valid");
+  const byEmail = open.length > 0 && open.every((v) => v.instructions.method === "email");
+  const first = order.names[0]?.display ?? order.orderId;
   return {
     to: [order.contact.email],
-    subject: `Action needed: publish the validation for ${order.names[0]?.display ?? order.orderId}`,
+    subject: byEmail
+      ? `Waiting for approval: ${first}`
+      : `Action needed: publish the validation for ${first}`,
     text: [
       `Hello ${order.contact.name},`,
       "",
-      `${orderLine(order)} is waiting for you to prove control of the names.`,
+      byEmail
+        ? `${orderLine(order)} is waiting for the approver to approve it by email.`
+        : `${orderLine(order)} is waiting for you to prove control of the names.`,
       "",
       ...steps.flatMap((step) => [step, ""]),
-      `We check automatically, more slowly as time passes, until ${order.validationDeadline ?? "the deadline"}.`,
-      `Once published, you can ask for an immediate check: POST ${apiUrl}/v1/orders/${order.orderId}/checks`,
+      ...(byEmail
+        ? [
+            `The approval link works until ${order.validationDeadline ?? "the deadline"}.`,
+            `To mail it again: POST ${apiUrl}/v1/orders/${order.orderId}/validation/resend`,
+            `To validate by DNS or HTTP instead: PUT ${apiUrl}/v1/orders/${order.orderId}/validation`,
+          ]
+        : [
+            `We check automatically, more slowly as time passes, until ${order.validationDeadline ?? "the deadline"}.`,
+            `Once published, you can ask for an immediate check: POST ${apiUrl}/v1/orders/${order.orderId}/checks`,
+          ]),
+      ...order.warnings.flatMap((warning) => ["", `Note: ${warning.message}`]),
     ].join("\n"),
   };
 }

@@ -118,11 +118,23 @@ export function allNamesPublished(validations: readonly ValidationRecord[]): boo
 }
 
 export function summarizeChecks(validations: readonly ValidationRecord[]): string {
-  return validations
-    .map((validation) =>
-      validation.lastCheck === undefined || validation.lastCheck.ok
-        ? `${validation.domain}: ok`
-        : `${validation.domain}: ${validation.lastCheck.cause} (${validation.lastCheck.detail})`,
-    )
+  return validations.map(summarizeCheck).join("; ");
+}
+
+function summarizeCheck(validation: ValidationRecord): string {
+  if (validation.instructions.method === "email" && validation.status === "pending") {
+    return `${validation.domain}: waiting for ${validation.instructions.approver} to approve`;
+  }
+  return validation.lastCheck === undefined || validation.lastCheck.ok
+    ? `${validation.domain}: ok`
+    : `${validation.domain}: ${validation.lastCheck.cause} (${validation.lastCheck.detail})`;
+}
+
+/** Why a name can no longer be validated in this order (an approver declined), if one cannot. */
+export function declinedValidation(validations: readonly ValidationRecord[]): string | undefined {
+  const declined = validations.filter((validation) => validation.status === "invalid");
+  if (declined.length === 0) return undefined;
+  return declined
+    .map((validation) => `${validation.domain}: ${validation.lastCheck?.detail ?? "declined"}`)
     .join("; ");
 }

@@ -1,5 +1,12 @@
 import type { CaaIdentity } from "../domain/caa-policy.ts";
-import type { Instructions, OrderName, ValidationMethodName } from "../domain/order-record.ts";
+import type {
+  EvDetails,
+  Instructions,
+  OrderName,
+  Organization,
+  ProductName,
+  ValidationMethodName,
+} from "../domain/order-record.ts";
 
 export interface ChallengeForName {
   readonly domain: string;
@@ -7,6 +14,24 @@ export interface ChallengeForName {
   readonly instructions: Instructions;
   /** The CA already holds a valid authorization for this name: nothing needs publishing. */
   readonly alreadyValidated?: boolean;
+}
+
+/** Validations the service made itself as the CA's registration authority. */
+export interface AttestedValidation {
+  /** Names whose approver approved the order through the mailed link. */
+  readonly emailApproved: readonly string[];
+}
+
+/**
+ * What the certificate says its subject is, as the order holds it when the CSR is sent (a
+ * resubmission may have corrected it): a CA takes the subject from this, never from the CSR.
+ */
+export interface CertificateIdentity {
+  readonly product: ProductName;
+  /** OV and EV. */
+  readonly organization?: Organization;
+  /** EV: the registration details. */
+  readonly ev?: EvDetails;
 }
 
 export interface PlacedOrder {
@@ -69,14 +94,40 @@ export interface CertificateAuthority extends CaProfile {
     readonly tenantId: string;
     readonly names: readonly OrderName[];
     readonly method: ValidationMethodName;
+    /** Email validation: who approves each name, by ASCII name. */
+    readonly approvers?: Readonly<Record<string, string>>;
   }): Promise<PlacedOrder>;
-  requestValidation(caOrderRef: string): Promise<void>;
+  /**
+   * Gives a pending order's names not yet validated new challenges of another method (the
+   * customer switched method or approver while waiting): their new instructions.
+   */
+  changeMethod(
+    caOrderRef: string,
+    input: {
+      readonly tenantId: string;
+      readonly names: readonly OrderName[];
+      readonly method: ValidationMethodName;
+      readonly approvers?: Readonly<Record<string, string>>;
+    },
+  ): Promise<readonly ChallengeForName[]>;
+  /**
+   * Asks the CA to validate. `attested` lists what the service itself validated as the CA's
+   * registration authority (names approved by email); only the embedded CA accepts it.
+   */
+  requestValidation(caOrderRef: string, attested?: AttestedValidation): Promise<void>;
   validationProgress(caOrderRef: string): Promise<CaProgress>;
   /**
    * Sends the CSR. Safe to repeat: an order the CA already finalized answers its progress (no
-   * second certificate), one whose finalize never reached the CA is finalized now.
+   * second certificate), one whose finalize never reached the CA is finalized now. `identity`
+   * is what the certificate names (product, organization, EV details); ACME CAs issue DV only
+   * and ignore it.
    */
-  finalize(caOrderRef: string, csrPem: string, validityDays: number): Promise<CertificateProgress>;
+  finalize(
+    caOrderRef: string,
+    csrPem: string,
+    validityDays: number,
+    identity: CertificateIdentity,
+  ): Promise<CertificateProgress>;
   certificateProgress(caOrderRef: string): Promise<CertificateProgress>;
   revoke(request: RevocationRequest): Promise<void>;
   /**

@@ -1,4 +1,5 @@
 import { type NextCheck, nextCheck } from "../domain/check-cadence.ts";
+import type { ValidationRecord } from "../domain/order-record.ts";
 import type { WorkflowSettings } from "./workflow-settings.ts";
 
 /**
@@ -16,4 +17,27 @@ export function nextPublicationCheck(
     now,
     cadence: settings.checkCadence,
   });
+}
+
+/** Names still waiting are all approved by email: nothing to look at until an approver acts. */
+export function waitsOnlyForApprovers(validations: readonly ValidationRecord[]): boolean {
+  const waiting = validations.filter((validation) => validation.status === "pending");
+  return waiting.length > 0 && waiting.every((v) => v.instructions.method === "email");
+}
+
+/**
+ * The next turn of the wait for these validations: the cadence of checks, or — when only
+ * approvers are awaited, whose decision wakes the wait itself — one turn up to the deadline.
+ */
+export function nextWaitTurn(
+  validations: readonly ValidationRecord[],
+  deadline: Date,
+  settings: WorkflowSettings,
+  now: Date,
+): NextCheck {
+  if (!waitsOnlyForApprovers(validations)) return nextPublicationCheck(deadline, settings, now);
+  const remainingSeconds = Math.ceil((deadline.getTime() - now.getTime()) / 1000);
+  return remainingSeconds > 0
+    ? { kind: "check", waitSeconds: remainingSeconds }
+    : { kind: "deadline-passed" };
 }

@@ -16,6 +16,10 @@ export interface WorkflowSettings {
   readonly submissionsPerMinute: number;
   /** Shortest time between two customer checks (POST /checks) of one order. */
   readonly customerCheckIntervalSeconds: number;
+  /** Shortest time between two resends of an order's approval mails. */
+  readonly approvalResendIntervalSeconds: number;
+  /** How long an OV/EV organization review may take, from submission, before the order fails. */
+  readonly reviewTimeoutSeconds: number;
 }
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
@@ -27,4 +31,6 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
   publicApiUrl: "http://127.0.0.1:3000",
   submissionsPerMinute: 600,
   customerCheckIntervalSeconds: 5,
+  approvalResendIntervalSeconds: 300,
+  reviewTimeoutSeconds: 7 * 86_400,
 };

@@ -78,6 +78,8 @@ export class CertflowStack extends Stack {
       [names.caDecisionTimeoutSeconds]: String(settings.caDecisionTimeoutSeconds),
       [names.submissionsPerMinute]: String(settings.submissionsPerMinute),
       [names.customerCheckIntervalSeconds]: String(settings.customerCheckIntervalSeconds),
+      [names.approvalResendIntervalSeconds]: String(settings.approvalResendIntervalSeconds),
+      [names.reviewTimeoutSeconds]: String(settings.reviewTimeoutSeconds),
     };
     const resources: ServiceResources = {
       storage: this.storage,

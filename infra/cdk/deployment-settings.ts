@@ -33,6 +33,10 @@ export interface DeploymentSettings {
   readonly submissionsPerMinute: number;
   /** Shortest time between two customer checks (POST /checks) of one order. */
   readonly customerCheckIntervalSeconds: number;
+  /** Shortest time between two resends of an order's approval mails. */
+  readonly approvalResendIntervalSeconds: number;
+  /** How long an OV/EV organization review may take before the order fails. */
+  readonly reviewTimeoutSeconds: number;
   /** Where a certificate order should be by now, in seconds per transient status. */
   readonly stuckAfterSeconds: {
     readonly SUBMITTED: number;
@@ -74,6 +78,11 @@ export const SETTING_SOURCES = {
     "certflow:customerCheckIntervalSeconds",
     "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS",
   ],
+  approvalResendIntervalSeconds: [
+    "certflow:approvalResendIntervalSeconds",
+    "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS",
+  ],
+  reviewTimeoutSeconds: ["certflow:reviewTimeoutSeconds", "CERTFLOW_REVIEW_TIMEOUT_SECONDS"],
 } as const;
 
 export class InvalidSetting extends Error {
@@ -179,6 +188,8 @@ export function readDeploymentSettings(
     workflowReservedConcurrency: whole(S.workflowReservedConcurrency, 0, 0),
     submissionsPerMinute: whole(S.submissionsPerMinute, 600),
     customerCheckIntervalSeconds: whole(S.customerCheckIntervalSeconds, 5),
+    approvalResendIntervalSeconds: whole(S.approvalResendIntervalSeconds, 300),
+    reviewTimeoutSeconds: whole(S.reviewTimeoutSeconds, 7 * 86_400),
     stuckAfterSeconds: {
       SUBMITTED: 15 * 60,
       // The customer's publication window, then the CA's, then an hour of slack.

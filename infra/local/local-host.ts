@@ -67,6 +67,8 @@ function workflowSettingsOf(settings: LocalSettings): WorkflowSettings {
     publicApiUrl: settings.publicUrl,
     submissionsPerMinute: settings.submissionsPerMinute,
     customerCheckIntervalSeconds: settings.customerCheckIntervalSeconds,
+    approvalResendIntervalSeconds: settings.approvalResendIntervalSeconds,
+    reviewTimeoutSeconds: settings.reviewTimeoutSeconds,
   };
 }
 

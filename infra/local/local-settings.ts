@@ -52,6 +52,8 @@ export interface LocalSettings {
   readonly caDecisionTimeoutSeconds: number;
   readonly submissionsPerMinute: number;
   readonly customerCheckIntervalSeconds: number;
+  readonly approvalResendIntervalSeconds: number;
+  readonly reviewTimeoutSeconds: number;
   readonly mailFrom: string;
   readonly publicUrl: string;
   /**
@@ -163,6 +165,13 @@ const environmentSchema = z.object({
     .int("CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS must be a whole number")
     .min(0, "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS must not be negative")
     .default(5),
+  // 0 lets tests resend approval mails at once; the service's default is 5 minutes.
+  CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS: z.coerce
+    .number({ error: "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS must be a whole number" })
+    .int("CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS must be a whole number")
+    .min(0, "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS must not be negative")
+    .default(300),
+  CERTFLOW_REVIEW_TIMEOUT_SECONDS: positiveInteger("CERTFLOW_REVIEW_TIMEOUT_SECONDS", 7 * 86_400),
   CERTFLOW_MAIL_FROM: z.string().default("certflow@localhost"),
   CERTFLOW_PUBLIC_URL: z.string().url().optional(),
   CERTFLOW_RETRY_INTERVAL_MS: z.coerce
@@ -239,6 +248,8 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     caDecisionTimeoutSeconds: env.CERTFLOW_CA_DECISION_TIMEOUT_SECONDS,
     submissionsPerMinute: env.CERTFLOW_SUBMISSIONS_PER_MINUTE,
     customerCheckIntervalSeconds: env.CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS,
+    approvalResendIntervalSeconds: env.CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS,
+    reviewTimeoutSeconds: env.CERTFLOW_REVIEW_TIMEOUT_SECONDS,
     mailFrom: env.CERTFLOW_MAIL_FROM,
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
     retryIntervalMs: env.CERTFLOW_RETRY_INTERVAL_MS,

@@ -8,6 +8,7 @@ import {
   type CaProgress,
   CaRejected,
   type CertificateAuthority,
+  type CertificateIdentity,
   type CertificateProgress,
   type ChallengeForName,
   type PlacedOrder,
@@ -155,39 +156,7 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     return this.#call(`placing order ${input.orderId}`, input.tenantId, async (call, client) => {
       const order = await this.#newOrderFor(call, client, input);
       const authorizations = await call.send(() => client.getAuthorizations(order));
-      const byName = new Map(authorizations.map((authz) => [authorizationName(authz), authz]));
-      const challenges: ChallengeForName[] = [];
-      for (const name of input.names) {
-        const authorization = byName.get(name.ascii.toLowerCase());
-        if (authorization === undefined) {
-          throw new Error(`The CA's order ${order.url} has no authorization for ${name.ascii}.`);
-        }
-        const challenge =
-          challengeOfType(authorization, choice.type) ?? validatedChallenge(authorization);
-        if (challenge === undefined) {
-          const offered = authorization.challenges.map((offer) => offer.type).join(", ");
-          throw new CaRejected(
-            `The CA offers no ${choice.type} challenge for ${name.ascii} (it offers ${offered || "none"}).`,
-          );
-        }
-        challenges.push({
-          domain: name.ascii,
-          method: input.method,
-          instructions: instructionsFor({
-            name,
-            method: input.method,
-            token: challenge.token,
-            // Typed as the order's method, in case it is a reused authorization's other type.
-            keyAuthorization: await client.getChallengeKeyAuthorization({
-              ...challenge,
-              type: choice.type,
-            } as AcmeChallenge),
-            tenantId: input.tenantId,
-            ...(delegation !== undefined ? { delegationZone: delegation.zoneName } : {}),
-          }),
-          ...(authorization.status === "valid" ? { alreadyValidated: true } : {}),
-        });
-      }
+      const challenges = await this.#challengesFor(client, order.url, authorizations, input);
       await saveOrderNotes(this.#options.vault, {
         orderUrl: order.url,
         orderId: input.orderId,
@@ -201,6 +170,88 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
         alreadyValid: authorizations.every((authz) => authz.status === "valid"),
       };
     });
+  }
+
+  async changeMethod(
+    caOrderRef: string,
+    input: {
+      readonly tenantId: string;
+      readonly names: readonly OrderName[];
+      readonly method: ValidationMethodName;
+    },
+  ): Promise<readonly ChallengeForName[]> {
+    const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
+    if (input.method === "dns-cname" && this.#options.delegation === undefined) {
+      throw new CaRejected(
+        "The dns-cname method needs a delegation zone, and none is configured for this CA.",
+      );
+    }
+    if (notes.delegated !== undefined && notes.delegated.changes.length > 0) {
+      throw new CaRejected("The CA was already asked to validate this order; it cannot switch.");
+    }
+    return this.#call("switching the order's method", notes.tenantId, async (call, client) => {
+      const order = await call.send(() => client.getOrder(orderAt(caOrderRef)));
+      if (order.status !== "pending") {
+        throw new CaRejected(`The CA's order is ${order.status}; its method cannot change.`);
+      }
+      const authorizations = await call.send(() => client.getAuthorizations(order));
+      const challenges = await this.#challengesFor(client, order.url, authorizations, {
+        ...input,
+        tenantId: notes.tenantId,
+      });
+      await saveOrderNotes(this.#options.vault, { ...notes, method: input.method });
+      return challenges;
+    });
+  }
+
+  /** For each name, the challenge of the method's type and what the customer publishes for it. */
+  async #challengesFor(
+    client: acme.Client,
+    orderUrl: string,
+    authorizations: readonly AcmeAuthorization[],
+    input: {
+      readonly tenantId: string;
+      readonly names: readonly OrderName[];
+      readonly method: ValidationMethodName;
+    },
+  ): Promise<ChallengeForName[]> {
+    const choice = challengeTypeFor(input.names, input.method);
+    if ("refusal" in choice) throw new CaRejected(choice.refusal);
+    const delegation = this.#options.delegation;
+    const byName = new Map(authorizations.map((authz) => [authorizationName(authz), authz]));
+    const challenges: ChallengeForName[] = [];
+    for (const name of input.names) {
+      const authorization = byName.get(name.ascii.toLowerCase());
+      if (authorization === undefined) {
+        throw new Error(`The CA's order ${orderUrl} has no authorization for ${name.ascii}.`);
+      }
+      const challenge =
+        challengeOfType(authorization, choice.type) ?? validatedChallenge(authorization);
+      if (challenge === undefined) {
+        const offered = authorization.challenges.map((offer) => offer.type).join(", ");
+        throw new CaRejected(
+          `The CA offers no ${choice.type} challenge for ${name.ascii} (it offers ${offered || "none"}).`,
+        );
+      }
+      challenges.push({
+        domain: name.ascii,
+        method: input.method,
+        instructions: instructionsFor({
+          name,
+          method: input.method,
+          token: challenge.token,
+          // Typed as the order's method, in case it is a reused authorization's other type.
+          keyAuthorization: await client.getChallengeKeyAuthorization({
+            ...challenge,
+            type: choice.type,
+          } as AcmeChallenge),
+          tenantId: input.tenantId,
+          ...(delegation !== undefined ? { delegationZone: delegation.zoneName } : {}),
+        }),
+        ...(authorization.status === "valid" ? { alreadyValidated: true } : {}),
+      });
+    }
+    return challenges;
   }
 
   /**
@@ -306,8 +357,10 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     caOrderRef: string,
     csrPem: string,
     _validityDays: number,
+    _identity?: CertificateIdentity,
   ): Promise<CertificateProgress> {
-    // Public ACME CAs choose the validity themselves (Let's Encrypt refuses notAfter).
+    // Public ACME CAs choose the validity themselves (Let's Encrypt refuses notAfter), and issue
+    // DV certificates only: the subject is theirs too, whatever the order's identity says.
     const notes = await loadOrderNotes(this.#options.vault, caOrderRef);
     return this.#call("finalizing the order", notes.tenantId, async (call, client) => {
       let order = await call.send(() => client.getOrder(orderAt(caOrderRef)));

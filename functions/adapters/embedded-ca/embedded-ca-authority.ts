@@ -4,9 +4,11 @@ import type { Clock } from "../../domain/clock.ts";
 import type { Instructions, OrderName, ValidationMethodName } from "../../domain/order-record.ts";
 import { publicationFor } from "../../orders/publication-for.ts";
 import {
+  type AttestedValidation,
   type CaProgress,
   CaRejected,
   type CertificateAuthority,
+  type CertificateIdentity,
   type CertificateProgress,
   type ChallengeForName,
   type RevocationRequest,
@@ -63,11 +65,12 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     orderId: string;
     names: readonly OrderName[];
     method: ValidationMethodName;
+    approvers?: Readonly<Record<string, string>>;
   }) {
     const ref = `eca_${randomToken(12).toLowerCase()}`;
     const challenges = input.names.map((name) => ({
       domain: name.ascii,
-      instructions: this.#instructionsFor(name, input.method),
+      instructions: this.#instructionsFor(name, input.method, input.approvers),
     }));
     const order: EmbeddedOrder = {
       ref,
@@ -84,11 +87,38 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     return { caOrderRef: ref, challenges: forWorkflow, alreadyValid: false };
   }
 
-  async requestValidation(caOrderRef: string): Promise<void> {
+  async changeMethod(
+    caOrderRef: string,
+    input: {
+      names: readonly OrderName[];
+      method: ValidationMethodName;
+      approvers?: Readonly<Record<string, string>>;
+    },
+  ): Promise<readonly ChallengeForName[]> {
+    const order = await this.#load(caOrderRef);
+    if (order.state !== "pending") {
+      throw new CaRejected(`The embedded CA's order is ${order.state}; its method cannot change.`);
+    }
+    const challenges = input.names.map((name) => ({
+      domain: name.ascii,
+      instructions: this.#instructionsFor(name, input.method, input.approvers),
+    }));
+    await this.#save({ ...order, challenges });
+    return challenges.map((challenge) => ({ ...challenge, method: input.method }));
+  }
+
+  async requestValidation(caOrderRef: string, attested?: AttestedValidation): Promise<void> {
     const order = await this.#load(caOrderRef);
     if (order.state !== "pending") return;
     const failures: string[] = [];
     for (const challenge of order.challenges) {
+      if (challenge.instructions.method === "email") {
+        // The service is this CA's registration authority: the approver's decision is the proof.
+        if (!(attested?.emailApproved ?? []).includes(challenge.domain)) {
+          failures.push(`${challenge.domain}: ${challenge.instructions.approver} has not approved`);
+        }
+        continue;
+      }
       const publication = publicationFor(challenge.instructions);
       if (publication === undefined) {
         failures.push(`${challenge.domain}: method not supported by the embedded CA`);
@@ -121,7 +151,12 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     }
   }
 
-  async finalize(caOrderRef: string, csrPem: string, validityDays: number) {
+  async finalize(
+    caOrderRef: string,
+    csrPem: string,
+    validityDays: number,
+    identity: CertificateIdentity,
+  ) {
     const order = await this.#load(caOrderRef);
     if (order.state === "issued") return this.certificateProgress(caOrderRef);
     if (order.state !== "valid") {
@@ -131,6 +166,7 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     // function that only talks to the CA starts.
     const { verifyCsr } = await import("../../pki/csr-verify.ts");
     const { issueLeafCertificate } = await import("../../pki/certificate-signing.ts");
+    const { LeafSubjectError } = await import("../../pki/leaf-identity.ts");
     const verification = await verifyCsr(csrPem, order.names);
     if (!verification.ok) {
       throw new CaRejected(verification.defects.map((defect) => defect.message).join(" "));
@@ -142,13 +178,18 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     const notAfter = new Date(notBefore.getTime() + validityDays * 86_400_000);
     const serial = randomBytes(16);
     serial[0] = (serial[0] ?? 0) & 0x7f;
+    // The subject is the order's (product, organization, EV details), whatever the CSR says.
     const certificatePem = await issueLeafCertificate({
       csrPem,
       names: [...order.names],
+      subject: identity,
       issuer,
       serialNumber: serial,
       notBefore,
       notAfter,
+    }).catch((error: unknown) => {
+      if (error instanceof LeafSubjectError) throw new CaRejected(error.message);
+      throw error;
     });
     await this.#save({ ...order, state: "issued", certificatePem });
     return this.certificateProgress(caOrderRef);
@@ -192,7 +233,11 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     return (await this.#hierarchy.root()).certificatePem;
   }
 
-  #instructionsFor(name: OrderName, method: ValidationMethodName): Instructions {
+  #instructionsFor(
+    name: OrderName,
+    method: ValidationMethodName,
+    approvers?: Readonly<Record<string, string>>,
+  ): Instructions {
     const base = name.wildcard ? name.ascii.slice(2) : name.ascii;
     switch (method) {
       case "http-file":
@@ -217,8 +262,11 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
           value: `${randomToken(16).toLowerCase()}.${randomToken(8).toLowerCase()}.${zone}`,
         };
       }
-      case "email":
-        throw new CaRejected("The embedded CA does not validate by email.");
+      case "email": {
+        const approver = approvers?.[name.ascii];
+        if (approver === undefined) throw new CaRejected(`No approver is named for ${name.ascii}.`);
+        return { method, approver };
+      }
       default: {
         const unknownMethod: never = method;
         throw new CaRejected(`Unknown validation method ${String(unknownMethod)}.`);

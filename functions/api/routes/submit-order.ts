@@ -42,13 +42,24 @@ export const route = declareRoute(
         quota.retryAfterSeconds,
       );
     }
-    // Before any rule about their details: OV/EV and email orders are not offered yet.
-    if (orderRequest.product !== "DV" || orderRequest.validation.method === "email") {
+    // Before any rule about their details: what this deployment's CA cannot do at all.
+    if (deps.caProfile.kind === "acme" && orderRequest.validation.method === "email") {
       throw new ApiError(
         422,
-        "NOT_OFFERED",
-        "This service currently issues DV certificates validated by http-file, dns-txt or dns-cname.",
+        "NOT_OFFERED_BY_CA",
+        "This service orders from an ACME CA, and ACME has no email validation: use dns-txt, dns-cname or http-file.",
       );
+    }
+    if (deps.caProfile.kind === "acme" && orderRequest.product !== "DV") {
+      throw new ApiError(
+        422,
+        "NOT_OFFERED_BY_CA",
+        `This service orders from an ACME CA, which issues DV certificates only; ${orderRequest.product} is not offered.`,
+      );
+    }
+    // OV/EV are not offered yet.
+    if (orderRequest.product !== "DV") {
+      throw new ApiError(422, "NOT_OFFERED", "This service currently issues DV certificates.");
     }
     // The public suffix list behind the name rules loads on the first order, not when the
     // function starts (see README, "Cold starts").
@@ -98,6 +109,7 @@ export const route = declareRoute(
       })),
       method: request.method,
       approverEmail: request.approverEmail,
+      ...(request.approvers === undefined ? {} : { approvers: request.approvers }),
       keySource:
         request.keySource.kind === "generated"
           ? { kind: "generated", keyType: request.keySource.keyType }

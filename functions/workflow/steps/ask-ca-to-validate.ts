@@ -13,7 +13,11 @@ export const step = declareStep(
   { input: byOrder, needs: { table: "write", ca: true } },
   async (deps, input): Promise<CaDecision> => {
     const order = await loadOrder(deps.store, input.orderId);
-    await deps.ca.requestValidation(caOrderRefOf(order));
+    // Names approved by email were validated by the service itself, the CA's RA.
+    const emailApproved = order.validations
+      .filter((v) => v.instructions.method === "email" && v.status === "published")
+      .map((validation) => validation.domain);
+    await deps.ca.requestValidation(caOrderRefOf(order), { emailApproved });
     const now = deps.clock.now();
     const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
     // A rerun (a retry after a hiccup, a resumed execution) keeps the deadline it set.

@@ -1,7 +1,7 @@
 import type { ValidationRecord } from "../../domain/order-record.ts";
 import { caaLookupOf, namesCaaForbids } from "../../orders/caa-checks.ts";
 import { loadOrder, statusEvent, updateOrder } from "../../orders/order-updates.ts";
-import { nextPublicationCheck } from "../publication-cadence.ts";
+import { nextWaitTurn, waitsOnlyForApprovers } from "../publication-cadence.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { firstTurn, type TurnResult } from "../wait-loop.ts";
@@ -15,12 +15,13 @@ export interface Placement extends TurnResult {
 
 /** The first turn: its check runs at once, then it waits as the cadence says from the start. */
 function placement(
-  alreadyValid: boolean,
+  validations: readonly ValidationRecord[],
   deadline: Date,
   settings: WorkflowSettings,
   now: Date,
 ): Placement {
-  const next = nextPublicationCheck(deadline, settings, now);
+  const alreadyValid = validations.every((validation) => validation.status === "valid");
+  const next = nextWaitTurn(validations, deadline, settings, now);
   return { alreadyValid, ...firstTurn(next.kind === "check" ? next.waitSeconds : 1) };
 }
 
@@ -32,7 +33,7 @@ export const step = declareStep(
     if (order.caOrderRef !== undefined) {
       const now = deps.clock.now();
       return placement(
-        order.validations.every((validation) => validation.status === "valid"),
+        order.validations,
         new Date(order.validationDeadline ?? now.toISOString()),
         deps.settings,
         now,
@@ -57,6 +58,7 @@ export const step = declareStep(
       tenantId: order.tenantId,
       names: order.names,
       method: order.method,
+      ...(order.approvers === undefined ? {} : { approvers: order.approvers }),
     });
     const now = deps.clock.now();
     // A CA may hold a name validated by someone else (one EAB key, one organisation at the CA):
@@ -72,6 +74,7 @@ export const step = declareStep(
       instructions: challenge.instructions,
     }));
     const alreadyValid = validations.every((validation) => validation.status === "valid");
+    const awaited = waitsOnlyForApprovers(validations) ? "approved by email" : "published";
     const waitingFor = validations.filter((validation) => validation.status !== "valid").length;
     const deadline = new Date(now.getTime() + deps.settings.validationTimeoutSeconds * 1000);
     await updateOrder(deps.store, order.orderId, () => ({
@@ -87,9 +90,9 @@ export const step = declareStep(
         "PENDING_VALIDATION",
         alreadyValid
           ? "Every name was proven by this account within the reuse period, and the CA holds it validated."
-          : `Order placed with the ${deps.ca.kind} CA; waiting for ${waitingFor} of ${validations.length} name(s) to be published until ${deadline.toISOString()}.`,
+          : `Order placed with the ${deps.ca.kind} CA; waiting for ${waitingFor} of ${validations.length} name(s) to be ${awaited} until ${deadline.toISOString()}.`,
       ),
     }));
-    return placement(alreadyValid, deadline, deps.settings, now);
+    return placement(validations, deadline, deps.settings, now);
   },
 );

@@ -50,6 +50,11 @@ export function describeFailure(
         code: "VALIDATION_FAILED",
         message: cause || "The CA could not validate control of the names.",
       };
+    case "ApprovalDeclined":
+      return {
+        code: "VALIDATION_FAILED",
+        message: cause || "The approver declined.",
+      };
     case "CaaForbids":
       return {
         code: "CAA_FORBIDS",

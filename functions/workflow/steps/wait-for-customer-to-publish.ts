@@ -4,10 +4,11 @@ import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts
 import {
   allNamesPublished,
   checkPublications,
+  declinedValidation,
   mergeChecks,
   summarizeChecks,
 } from "../../orders/publication-checks.ts";
-import { nextPublicationCheck } from "../publication-cadence.ts";
+import { nextWaitTurn } from "../publication-cadence.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrderInWaitTurn, endTurn, lookIsDue, type TurnEnd } from "../wait-loop.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
@@ -49,9 +50,13 @@ export const step = declareStep(
       const parked = await updateOrder(deps.store, order.orderId, () => ({
         changes: { waitToken: input.taskToken },
       }));
-      const end: TurnEnd = allNamesPublished(parked.validations)
-        ? { kind: "done" }
-        : { kind: "wait", waitSeconds: input.turn.waitSeconds };
+      const declined = declinedValidation(parked.validations);
+      const end: TurnEnd =
+        declined !== undefined
+          ? { kind: "failed", error: "ApprovalDeclined", cause: declined }
+          : allNamesPublished(parked.validations)
+            ? { kind: "done" }
+            : { kind: "wait", waitSeconds: input.turn.waitSeconds };
       await endTurn(deps.workflow, input.taskToken, input.turn, end, now);
       return {};
     }
@@ -65,7 +70,7 @@ export const step = declareStep(
     const next = checked.allPublished
       ? undefined
       : // From the turn's start, as its timeout runs: the check's own time is inside the wait.
-        nextPublicationCheck(deadline, deps.settings, now);
+        nextWaitTurn(checked.validations, deadline, deps.settings, now);
     const outcome =
       next === undefined
         ? "everything is published"
@@ -98,12 +103,16 @@ export const step = declareStep(
               error: "ValidationTimedOut",
               cause: "The validation deadline passed before every record or file was published.",
             };
-    // CAA changed since the order was placed and now forbids the CA: it cannot issue.
+    // An approver declined (while no task was waiting to be failed), or CAA changed since the
+    // order was placed and now forbids the CA: it cannot issue.
+    const declined = declinedValidation(updated.validations);
     const caaForbids = caaForbidsMessage(updated.validations);
     const turnEnd: TurnEnd =
-      end.kind !== "done" && caaForbids !== undefined
-        ? { kind: "failed", error: "CaaForbids", cause: caaForbids }
-        : end;
+      declined !== undefined
+        ? { kind: "failed", error: "ApprovalDeclined", cause: declined }
+        : end.kind !== "done" && caaForbids !== undefined
+          ? { kind: "failed", error: "CaaForbids", cause: caaForbids }
+          : end;
     await endTurn(deps.workflow, input.taskToken, input.turn, turnEnd, now);
     return {};
   },

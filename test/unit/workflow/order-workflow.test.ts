@@ -154,9 +154,10 @@ function placingOrders(
       kind: real.kind,
       audience: real.audience,
       placeOrder: (input) => placeOrder(real, input),
-      requestValidation: (ref) => real.requestValidation(ref),
+      changeMethod: (ref, input) => real.changeMethod(ref, input),
+      requestValidation: (ref, attested) => real.requestValidation(ref, attested),
       validationProgress: (ref) => real.validationProgress(ref),
-      finalize: (ref, csr, days) => real.finalize(ref, csr, days),
+      finalize: (ref, csr, days, identity) => real.finalize(ref, csr, days, identity),
       certificateProgress: (ref) => real.certificateProgress(ref),
       revoke: (request) => real.revoke(request),
       caaIdentity: (tenantId) => real.caaIdentity(tenantId),
@@ -173,12 +174,12 @@ function finalizeFailingFirst(failures: number): (deps: StepDependencies) => Cer
     let failed = 0;
     return {
       ...placingOrders((ca, input) => ca.placeOrder(input))(deps),
-      async finalize(ref, csr, days) {
+      async finalize(ref, csr, days, identity) {
         if (failed < failures) {
           failed++;
           throw new CaUnavailable("connect ECONNRESET 127.0.0.1:14000");
         }
-        return real.finalize(ref, csr, days);
+        return real.finalize(ref, csr, days, identity);
       },
     };
   };

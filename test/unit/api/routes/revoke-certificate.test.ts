@@ -29,6 +29,7 @@ function caRecordingRevocations(): CertificateAuthority {
     kind: "acme",
     audience: "public",
     placeOrder: unused,
+    changeMethod: unused,
     requestValidation: unused,
     validationProgress: unused,
     finalize: unused,

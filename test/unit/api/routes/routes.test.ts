@@ -137,17 +137,75 @@ describe("order routes", () => {
     expect(started).toHaveLength(4);
   });
 
-  it("answer NOT_OFFERED for every OV, EV or email order, whatever else it lacks", async () => {
+  it("take email validation with the approvers of every name, and refuse an approver the rules do not allow", async () => {
     // Prepare
+    const single = {
+      ...valid,
+      validation: { method: "email", approverEmail: "Admin@Example.com" },
+    };
+    const spread = {
+      ...valid,
+      domains: ["shop.example.com", "www.example.org"],
+      validation: {
+        method: "email",
+        approverEmails: {
+          "shop.example.com": "admin@example.com",
+          "www.example.org": "hostmaster@example.org",
+        },
+      },
+    };
+    const refused = {
+      ...valid,
+      validation: { method: "email", approverEmail: "info@example.com" },
+    };
+
+    // Act
+    const one = await call("POST", "/v1/orders", { body: single });
+    const two = await call("POST", "/v1/orders", { body: spread });
+    const bad = await call("POST", "/v1/orders", { body: refused });
+
+    // Assess
+    expect([one.status, two.status, bad.status]).toEqual([202, 202, 422]);
+    expect((await deps.store.get(one.json.id))?.approvers).toEqual({
+      "shop.example.com": "admin@example.com",
+      "www.shop.example.com": "admin@example.com",
+    });
+    expect((await deps.store.get(two.json.id))?.approvers).toEqual({
+      "shop.example.com": "admin@example.com",
+      "www.example.org": "hostmaster@example.org",
+    });
+    expect(one.json.warnings[0].code).toBe("EMAIL_VALIDATION_DEPRECATED");
+    expect(bad.json.error.code).toBe("APPROVER_NOT_ALLOWED");
+    expect(bad.json.error.message).toContain("admin@example.com");
+    expect(started).toHaveLength(2);
+  });
+
+  it("refuse email validation from 2028-03-15 on, and take it the moment before", async () => {
+    // Prepare
+    const body = { ...valid, validation: { method: "email", approverEmail: "admin@example.com" } };
+    clock.set(new Date("2028-03-14T23:59:59.999Z"));
+    const before = await call("POST", "/v1/orders", { body });
+
+    // Act
+    clock.set(new Date("2028-03-15T00:00:00.000Z"));
+    const from = await call("POST", "/v1/orders", { body });
+
+    // Assess
+    expect(before.status).toBe(202);
+    expect(from.status).toBe(422);
+    expect(from.json.error.code).toBe("EMAIL_VALIDATION_RETIRED");
+  });
+
+  it("answer NOT_OFFERED_BY_CA for email or OV/EV when the CA is an ACME CA", async () => {
+    // Prepare
+    deps = { ...deps, caProfile: { kind: "acme", audience: "public" } };
     const bodies = [
-      { ...valid, product: "OV" },
+      { ...valid, validation: { method: "email", approverEmail: "admin@example.com" } },
       {
         ...valid,
-        product: "EV",
+        product: "OV",
         organization: { name: "Example", locality: "Berlin", state: "Berlin", country: "DE" },
       },
-      { ...valid, validation: { method: "email" } },
-      { ...valid, validation: { method: "email", approverEmail: "admin@shop.example.com" } },
     ];
 
     // Act
@@ -156,7 +214,7 @@ describe("order routes", () => {
     // Assess
     for (const answer of answers) {
       expect(answer.status).toBe(422);
-      expect(answer.json.error.code).toBe("NOT_OFFERED");
+      expect(answer.json.error.code).toBe("NOT_OFFERED_BY_CA");
     }
     expect(started).toEqual([]);
   });
