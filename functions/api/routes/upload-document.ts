@@ -17,7 +17,7 @@ import { tenantOrder } from "../tenant-order.ts";
 
 /** Uploads one order takes per hour, and documents it keeps at most (its record stays small). */
 export const UPLOADS_PER_HOUR = 20;
-export const DOCUMENTS_PER_ORDER = 20;
+export const DOCUMENTS_PER_ORDER = 50;
 
 const STATUS_OF: Readonly<Record<LetterImageProblemCode, number>> = {
   DOCUMENT_TOO_LARGE: 413,
