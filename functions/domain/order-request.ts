@@ -5,7 +5,7 @@ import {
 } from "./dcv-methods.ts";
 import { type DomainName, type Issuer, normalizeDomainNames } from "./domain-names.ts";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.ts";
-import type { EvDetails } from "./order-record.ts";
+import { BUSINESS_CATEGORIES, type EvDetails } from "./order-record.ts";
 import type { Problem, Result } from "./problems.ts";
 import { resolveValidityDays } from "./validity-policy.ts";
 
@@ -60,14 +60,6 @@ export interface ValidatedOrderRequest {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const COUNTRY = /^[A-Z]{2}$/;
-
-/** EV Guidelines 7.1.4.2.3: the subject's businessCategory is exactly one of these. */
-export const BUSINESS_CATEGORIES = [
-  "Private Organization",
-  "Government Entity",
-  "Business Entity",
-  "Non-Commercial Entity",
-] as const;
 
 /** The X.520 upper bounds (characters) of the subject attributes the organization fills. */
 const ORGANIZATION_BOUNDS = [

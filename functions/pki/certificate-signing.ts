@@ -3,6 +3,7 @@ import type { KeyType } from "../domain/key-types.ts";
 import { loadCertificate } from "./certificate-info.ts";
 import { subjectRdns } from "./csr-build.ts";
 import { describeSpki, generateKeyPair, signingAlgorithmFor } from "./key-pairs.ts";
+import { type LeafSubject, leafPolicyOid, leafSubjectAttributes } from "./leaf-identity.ts";
 import { findPemBlock, toArrayBuffer } from "./pem.ts";
 import { checkSignature, readSignedData, subjectPublicKeyInfoOf } from "./signed-data.ts";
 import { type X509Library, x509Library } from "./x509-library.ts";
@@ -129,13 +130,17 @@ function verifiedCsrKey(csrPem: string): Uint8Array {
 
 /**
  * A TLS server certificate for the CSR's key: SAN = `names` (ASCII), CN = the first name when it
- * fits in 64 characters (otherwise an empty subject and a critical SAN, per RFC 5280),
- * digitalSignature (+ keyEncipherment for RSA), serverAuth + clientAuth, CA:false, SKI/AKI.
- * Dates and serial number are the caller's: nothing here reads the clock.
+ * fits in 64 characters, digitalSignature (+ keyEncipherment for RSA), serverAuth + clientAuth,
+ * CA:false, SKI/AKI, and the CA/Browser Forum policy of the product. The rest of the subject
+ * comes from `subject` (see leafSubjectAttributes: DV none, OV the organization, EV also its
+ * registration), never from the CSR. An empty subject (DV without a CN) makes the SAN critical,
+ * per RFC 5280. Dates and serial number are the caller's: nothing here reads the clock.
  */
 export async function issueLeafCertificate(input: {
   csrPem: string;
   names: readonly string[];
+  /** What the certificate says its subject is, from the validated order. */
+  subject: LeafSubject;
   issuer: CaKeys;
   /** Random, 16 bytes or more; encoded as a positive integer. */
   serialNumber: Uint8Array;
@@ -151,21 +156,31 @@ export async function issueLeafCertificate(input: {
     throw new Error("The serial number must not be zero.");
   }
   checkValidity(input.notBefore, input.notAfter);
+  const commonName = firstName.length <= 64 ? firstName : undefined;
+  const attributes = leafSubjectAttributes(commonName, input.subject);
   const spki = toArrayBuffer(verifiedCsrKey(input.csrPem));
   const isRsa = describeSpki(new Uint8Array(spki)).algorithm === "RSA";
   const x509 = await x509Library();
   const {
     BasicConstraintsExtension,
+    CertificatePolicyExtension,
     ExtendedKeyUsage,
     ExtendedKeyUsageExtension,
     KeyUsageFlags,
     KeyUsagesExtension,
+    Name,
     SubjectAlternativeNameExtension,
     SubjectKeyIdentifierExtension,
     X509CertificateGenerator,
   } = x509;
   const issuer = await loadCertificate(input.issuer.certificatePem);
-  const commonName = firstName.length <= 64 ? firstName : undefined;
+  // Each attribute with its string type spelled out: the library would otherwise pick
+  // PrintableString for any value that fits one.
+  const subject = new Name(
+    attributes.map((attribute) => ({
+      [attribute.oid]: [{ [attribute.encoding]: attribute.value }],
+    })),
+  );
   const extensions: Extension[] = [
     new BasicConstraintsExtension(false, undefined, true),
     new KeyUsagesExtension(
@@ -177,14 +192,15 @@ export async function issueLeafCertificate(input: {
     new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth, ExtendedKeyUsage.clientAuth]),
     new SubjectAlternativeNameExtension(
       input.names.map((name) => ({ type: "dns" as const, value: name })),
-      commonName === undefined,
+      attributes.length === 0,
     ),
+    new CertificatePolicyExtension([leafPolicyOid(input.subject.product)]),
     await SubjectKeyIdentifierExtension.create(spki),
     await authorityKeyId(x509, issuer),
   ];
   const certificate = await X509CertificateGenerator.create({
     serialNumber: Buffer.from(input.serialNumber).toString("hex"),
-    subject: subjectRdns(commonName),
+    subject,
     issuer: issuer.subjectName,
     notBefore: input.notBefore,
     notAfter: input.notAfter,

@@ -197,7 +197,7 @@ export async function issue(
   timeoutMs = 20_000,
 ): Promise<Extract<CertificateProgress, { state: "issued" }>> {
   const deadline = Date.now() + timeoutMs;
-  let progress = await ca.finalize(caOrderRef, await csrFor(names), 90);
+  let progress = await ca.finalize(caOrderRef, await csrFor(names), 90, { product: "DV" });
   while (progress.state !== "issued") {
     if (Date.now() > deadline) throw new Error(`certificate of ${caOrderRef} still processing`);
     await pause(50);

@@ -28,7 +28,13 @@ export const step = declareStep(
     // ISSUING is recorded before the CA hears of the CSR, so a rerun (a retry after the CA was
     // unreachable, or a resumed execution) finalizes again: the CA answers a repeated finalize
     // with the progress of the first one, and finalizes one it never received.
-    const progress = await deps.ca.finalize(caOrderRef, csrPem, order.validityDays);
+    // What the certificate names is read from the order now: a resubmission may have corrected
+    // the organization or EV details before they were approved.
+    const progress = await deps.ca.finalize(caOrderRef, csrPem, order.validityDays, {
+      product: order.product,
+      ...(order.organization === undefined ? {} : { organization: order.organization }),
+      ...(order.ev === undefined ? {} : { ev: order.ev }),
+    });
     return issuancePlan(deps.settings, 0, progress);
   },
 );

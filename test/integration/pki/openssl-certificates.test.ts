@@ -58,6 +58,7 @@ describe("certificates issued by certflow", () => {
       const leaf = await issueLeafCertificate({
         csrPem,
         names: NAMES,
+        subject: { product: "DV" },
         issuer: intermediate,
         serialNumber: crypto.getRandomValues(new Uint8Array(16)),
         notBefore,
@@ -107,6 +108,7 @@ describe("certificates issued by certflow", () => {
     const leaf = await issueLeafCertificate({
       csrPem,
       names: NAMES,
+      subject: { product: "DV" },
       issuer: ec.intermediate,
       serialNumber: serial,
       notBefore,

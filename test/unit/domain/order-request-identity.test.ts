@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { EvDetails } from "../../../functions/domain/order-record.ts";
+import { BUSINESS_CATEGORIES, type EvDetails } from "../../../functions/domain/order-record.ts";
 import {
-  BUSINESS_CATEGORIES,
   type OrderRequest,
   type OrganizationDetails,
   validateOrderRequest,

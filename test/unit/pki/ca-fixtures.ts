@@ -7,6 +7,7 @@ import {
 } from "../../../functions/pki/certificate-signing.ts";
 import { buildCsr } from "../../../functions/pki/csr-build.ts";
 import { generateKeyPair } from "../../../functions/pki/key-pairs.ts";
+import type { LeafSubject } from "../../../functions/pki/leaf-identity.ts";
 
 export const NOT_BEFORE = new Date("2026-01-01T00:00:00Z");
 export const NOT_AFTER = new Date("2027-01-01T00:00:00Z");
@@ -37,6 +38,7 @@ export async function leafFor(
   issuer: CaKeys,
   names: readonly string[] = ["shop.example.com", "www.shop.example.com"],
   keyType: KeyType = "EC-P256",
+  subject: LeafSubject = { product: "DV" },
 ) {
   const keys = await generateKeyPair(keyType);
   const csrPem = await buildCsr({ keys, names });
@@ -44,6 +46,7 @@ export async function leafFor(
   const certificatePem = await issueLeafCertificate({
     csrPem,
     names,
+    subject,
     issuer,
     serialNumber,
     notBefore: NOT_BEFORE,

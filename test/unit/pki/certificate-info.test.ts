@@ -62,6 +62,7 @@ describe("parseCertificate", () => {
     const certificatePem = await issueLeafCertificate({
       csrPem: await buildCsr({ keys, names: ["a.example.com"] }),
       names: ["a.example.com"],
+      subject: { product: "DV" },
       issuer: intermediate,
       serialNumber: new Uint8Array(bytes),
       notBefore: NOT_BEFORE,

@@ -1,5 +1,10 @@
 import "reflect-metadata";
-import { SubjectAlternativeNameExtension, X509Certificate } from "@peculiar/x509";
+import {
+  CertificatePolicyExtension,
+  SubjectAlternativeNameExtension,
+  X509Certificate,
+} from "@peculiar/x509";
+import * as asn1js from "asn1js";
 import { describe, expect, it } from "vitest";
 import { KEY_TYPES, type KeyType } from "../../../functions/domain/key-types.ts";
 import { verifyChain } from "../../../functions/pki/certificate-chain.ts";
@@ -8,6 +13,7 @@ import { createRootCa, issueLeafCertificate } from "../../../functions/pki/certi
 import { buildCsr } from "../../../functions/pki/csr-build.ts";
 import { publicKeyMatches } from "../../../functions/pki/key-import.ts";
 import { generateKeyPair } from "../../../functions/pki/key-pairs.ts";
+import { type LeafSubject, LeafSubjectError } from "../../../functions/pki/leaf-identity.ts";
 import { DURING, hierarchy, leafFor, NOT_AFTER, NOT_BEFORE } from "./ca-fixtures.ts";
 import { withFlippedSignatureBit } from "./crafted-csrs.ts";
 
@@ -111,6 +117,7 @@ describe("issueLeafCertificate", () => {
     const certificatePem = await issueLeafCertificate({
       csrPem: await buildCsr({ keys, names: ["csr.example.com"] }),
       names: ["order.example.com"],
+      subject: { product: "DV" },
       issuer: intermediate,
       serialNumber: new Uint8Array(16).fill(7),
       notBefore: NOT_BEFORE,
@@ -143,11 +150,117 @@ describe("issueLeafCertificate", () => {
       issueLeafCertificate({
         csrPem: "tamper" in change ? withFlippedSignatureBit(csrPem) : csrPem,
         names: "names" in change ? change.names : ["a.example.com"],
+        subject: { product: "DV" },
         issuer: intermediate,
         serialNumber: "serialNumber" in change ? change.serialNumber : new Uint8Array(16).fill(1),
         notBefore: NOT_BEFORE,
         notAfter: "notAfter" in change ? change.notAfter : NOT_AFTER,
       }),
     ).rejects.toThrow(message);
+  });
+});
+
+describe("issueLeafCertificate: what the certificate says its subject is", () => {
+  const organization = {
+    name: "Example GmbH",
+    unit: "Web",
+    locality: "Berlin",
+    state: "Berlin",
+    country: "DE",
+  };
+  const ev = {
+    jurisdictionCountry: "DE",
+    jurisdictionState: "Berlin",
+    businessCategory: "Private Organization",
+    registrationNumber: "HRB 12345 B",
+  };
+  /** A CSR whose own subject claims another organization: the CA must not copy it. */
+  const evilCsr = async (names: readonly string[]) =>
+    buildCsr({
+      keys: await generateKeyPair("EC-P256"),
+      names,
+      subject: { organization: "Evil Corp", organizationalUnit: "Ops", country: "US" },
+    });
+  const issue = async (subject: LeafSubject, names: readonly string[] = ["shop.example.com"]) =>
+    new X509Certificate(
+      await issueLeafCertificate({
+        csrPem: await evilCsr(names),
+        names,
+        subject,
+        issuer: intermediate,
+        serialNumber: new Uint8Array(16).fill(3),
+        notBefore: NOT_BEFORE,
+        notAfter: NOT_AFTER,
+      }),
+    );
+  /** Each RDN as `OID=value/string type`, in DER order, read with asn1js. */
+  const rdns = (certificate: X509Certificate) => {
+    const name = asn1js.fromBER(certificate.subjectName.toArrayBuffer()).result as asn1js.Sequence;
+    return name.valueBlock.value.map((rdn) => {
+      const [attribute] = (rdn as asn1js.Set).valueBlock.value as asn1js.Sequence[];
+      const [type, value] = attribute?.valueBlock.value ?? [];
+      const tag = value?.idBlock.tagNumber;
+      const encoding = tag === 19 ? "printableString" : tag === 12 ? "utf8String" : `tag ${tag}`;
+      const text = (value as asn1js.Utf8String).valueBlock.value;
+      return `${(type as asn1js.ObjectIdentifier).valueBlock.toString()}=${text}/${encoding}`;
+    });
+  };
+  const policies = (certificate: X509Certificate) =>
+    certificate.getExtension(CertificatePolicyExtension)?.policies;
+
+  it("DV: the CN only, and the domain-validated policy", async () => {
+    const certificate = await issue({ product: "DV" });
+
+    expect(rdns(certificate)).toEqual(["2.5.4.3=shop.example.com/utf8String"]);
+    expect(policies(certificate)).toEqual(["2.23.140.1.2.1"]);
+    expect(certificate.getExtension(CertificatePolicyExtension)?.critical).toBe(false);
+  });
+
+  it("OV: the order's organization, not the CSR's, and the organization-validated policy", async () => {
+    const certificate = await issue({ product: "OV", organization });
+
+    expect(rdns(certificate)).toEqual([
+      "2.5.4.6=DE/printableString",
+      "2.5.4.8=Berlin/utf8String",
+      "2.5.4.7=Berlin/utf8String",
+      "2.5.4.10=Example GmbH/utf8String",
+      "2.5.4.11=Web/utf8String",
+      "2.5.4.3=shop.example.com/utf8String",
+    ]);
+    expect(certificate.subject).not.toContain("Evil Corp");
+    expect(policies(certificate)).toEqual(["2.23.140.1.2.2"]);
+  });
+
+  it("EV: the registration details too, and the extended-validation policy", async () => {
+    const certificate = await issue({ product: "EV", organization, ev });
+
+    expect(rdns(certificate)).toEqual([
+      "2.5.4.15=Private Organization/utf8String",
+      "1.3.6.1.4.1.311.60.2.1.3=DE/printableString",
+      "1.3.6.1.4.1.311.60.2.1.2=Berlin/utf8String",
+      "2.5.4.5=HRB 12345 B/printableString",
+      "2.5.4.6=DE/printableString",
+      "2.5.4.8=Berlin/utf8String",
+      "2.5.4.7=Berlin/utf8String",
+      "2.5.4.10=Example GmbH/utf8String",
+      "2.5.4.3=shop.example.com/utf8String",
+    ]);
+    expect(policies(certificate)).toEqual(["2.23.140.1.1"]);
+    const info = parseCertificate(certificate.toString("pem"));
+    expect(info.commonName).toBe("shop.example.com");
+    expect(info.subject).not.toContain("Evil Corp");
+  });
+
+  it("keeps the SAN non-critical when an OV subject has no CN (it names the organization)", async () => {
+    const long = `${"a".repeat(60)}.example.com`;
+    const certificate = await issue({ product: "OV", organization }, [long]);
+
+    expect(rdns(certificate).some((rdn) => rdn.startsWith("2.5.4.3="))).toBe(false);
+    expect(certificate.getExtension(SubjectAlternativeNameExtension)?.critical).toBe(false);
+  });
+
+  it("refuses an OV or EV subject without the details it names", async () => {
+    await expect(issue({ product: "OV" })).rejects.toThrow(LeafSubjectError);
+    await expect(issue({ product: "EV", organization })).rejects.toThrow("registration details");
   });
 });
