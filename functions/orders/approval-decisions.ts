@@ -82,14 +82,14 @@ export async function lookUpApproval(
   const link = await store.getApprovalLink(approvalLinkHash(secret));
   if (link === undefined) return { ok: false, refusal: UNKNOWN };
   if (link.state !== "pending") return { ok: false, refusal: deadLink(link) };
-  if (now.toISOString() >= link.expiresAt) {
+  if (now.toISOString() >= link.validUntil) {
     return {
       ok: false,
       refusal: {
         status: 410,
         code: "APPROVAL_LINK_EXPIRED",
         title: "This link has expired",
-        message: `This link expired at ${link.expiresAt}, with the order's validation deadline. The requester can order again.`,
+        message: `This link expired at ${link.validUntil}, with the order's validation deadline. The requester can order again.`,
       },
     };
   }
@@ -125,7 +125,7 @@ export function approvalView(link: ApprovalLink, order: OrderRecord): ApprovalRe
     approver: link.approver,
     names: order.names.filter((name) => link.names.includes(name.ascii)).map((n) => n.display),
     requestedBy: requesterOf(order),
-    expiresAt: link.expiresAt,
+    expiresAt: link.validUntil,
   };
 }
 

@@ -67,7 +67,7 @@ export async function sendApprovalRequests(
       approver,
       names,
       createdAt: now.toISOString(),
-      expiresAt: order.validationDeadline ?? now.toISOString(),
+      validUntil: order.validationDeadline ?? now.toISOString(),
       state: "pending",
     };
     await deps.store.putApprovalLink(link);

@@ -16,7 +16,7 @@ export interface ApprovalLink {
   readonly names: readonly string[];
   readonly createdAt: string;
   /** The order's validation deadline: the link is dead after it. */
-  readonly expiresAt: string;
+  readonly validUntil: string;
   readonly state: ApprovalLinkState;
   readonly decidedAt?: string;
   /** The approver's reason for declining. */

@@ -580,7 +580,7 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         approver: "admin@example.com",
         names: ["example.com", "www.example.com"],
         createdAt: "2026-12-01T00:00:00.000Z",
-        expiresAt: "2026-12-02T00:00:00.000Z",
+        validUntil: "2026-12-02T00:00:00.000Z",
         state: "pending" as const,
       };
       await store.putApprovalLink(link);

@@ -45,7 +45,7 @@ export function dynamoDbApprovals(
           Item: {
             ...approvalLinkKey(link.linkHash),
             ...link,
-            [TTL_ATTRIBUTE]: epochSeconds(link.expiresAt) + LINK_KEPT_AFTER_EXPIRY_SECONDS,
+            [TTL_ATTRIBUTE]: epochSeconds(link.validUntil) + LINK_KEPT_AFTER_EXPIRY_SECONDS,
           },
         }),
       );
