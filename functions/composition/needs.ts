@@ -13,7 +13,7 @@ import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
  */
 export type VaultPrefix = "csrs" | "private-keys" | "certificates" | "ca" | "documents" | "public";
 
-export type TableIndex = "ByTenant" | "ByRenewalDate";
+export type TableIndex = "ByTenant" | "ByRenewalDate" | "ByReviewQueue";
 
 export type StepFunctionsAction =
   | "states:StartExecution"

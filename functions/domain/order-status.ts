@@ -43,6 +43,8 @@ export const FAILURE_CODES = [
   "VALIDATION_TIMED_OUT",
   "VALIDATION_FAILED",
   "REVIEW_REJECTED",
+  /** No operator decided the organization review before its deadline. */
+  "REVIEW_TIMED_OUT",
   "CA_REJECTED",
   "CA_UNAVAILABLE",
   /** A CAA record of a name forbids the CA: the customer changes CAA and orders again. */

@@ -44,6 +44,11 @@ export interface OrderStore extends ApprovalLinkStore, OrganizationApprovalStore
       readonly cursor?: string;
     },
   ): Promise<OrderPage>;
+  /**
+   * OV/EV orders whose letter awaits an operator's decision, longest waiting first (served by
+   * the review queue index), at most `limit`.
+   */
+  awaitingReview(limit: number): Promise<readonly OrderRecord[]>;
   /** Issued orders whose renewal time is at or before `until` (served by the renewal index). */
   dueForRenewal(until: string, limit: number): Promise<readonly OrderRecord[]>;
   /**

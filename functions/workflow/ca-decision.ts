@@ -1,5 +1,6 @@
 import type { DependenciesFor } from "../composition/needs.ts";
 import type { OrderRecord, ValidationRecord } from "../domain/order-record.ts";
+import { reviewPending, reviewTurn } from "../domain/organization-review.ts";
 import { dnsValidationReuseDays } from "../domain/validity-policy.ts";
 import { noteEvent, updateOrder } from "../orders/order-updates.ts";
 import { caPollDelaySeconds } from "./ca-polling.ts";
@@ -31,7 +32,7 @@ export async function lookAtCaDecision(
       if (provenNow.length > 0) {
         await deps.store.recordProvenNames(order.tenantId, provenNow, reusableUntil.toISOString());
       }
-      await updateOrder(deps.store, order.orderId, (current) => ({
+      const validated = await updateOrder(deps.store, order.orderId, (current) => ({
         changes: {
           validations: current.validations.map(
             (validation): ValidationRecord => ({ ...validation, status: "valid" }),
@@ -39,7 +40,13 @@ export async function lookAtCaDecision(
         },
         event: noteEvent(now, "ca", "The CA validated every name."),
       }));
-      return { attempt, valid: true, waitSeconds: 1 };
+      if (validated.review !== undefined && reviewPending(validated.review)) {
+        const turn = reviewTurn(validated.review, now);
+        // The wait for the review's first turn: until its deadline, unless a decision ends it.
+        const waitSeconds = turn.kind === "wait" ? turn.waitSeconds : 1;
+        return { attempt, valid: true, reviewPending: true, waitSeconds, done: false };
+      }
+      return { attempt, valid: true, reviewPending: false, waitSeconds: 1 };
     }
     case "invalid": {
       await updateOrder(deps.store, order.orderId, (current) => ({
@@ -83,6 +90,7 @@ export async function lookAtCaDecision(
       return {
         attempt,
         valid: false,
+        reviewPending: false,
         waitSeconds: caPollDelaySeconds(deps.settings, attempt, progress.retryAfterSeconds),
       };
     }

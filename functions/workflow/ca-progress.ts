@@ -7,7 +7,13 @@ import type { WorkflowSettings } from "./workflow-settings.ts";
 export interface CaDecision {
   readonly attempt: number;
   readonly valid: boolean;
+  /**
+   * Valid, and the organization review (OV/EV) is still undecided: the wait for the review
+   * follows, and `waitSeconds`/`done` are its first turn (see wait-loop.ts).
+   */
+  readonly reviewPending: boolean;
   readonly waitSeconds: number;
+  readonly done?: boolean;
 }
 
 /** What the issuance loop of the state machine reads (IsCertificateReady). */

@@ -28,7 +28,7 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const { partitionKey, sortKey, byTenantKeys, byRenewalKeys } = ORDER_TABLE;
+    const { partitionKey, sortKey, byTenantKeys, byRenewalKeys, byReviewKeys } = ORDER_TABLE;
     this.table = new TableV2(this, "Orders", {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
       sortKey: { name: sortKey, type: AttributeType.STRING },
@@ -50,6 +50,11 @@ export class Storage extends Construct {
           indexName: ORDER_TABLE.byRenewalIndex,
           partitionKey: { name: byRenewalKeys.partitionKey, type: AttributeType.STRING },
           sortKey: { name: byRenewalKeys.sortKey, type: AttributeType.STRING },
+        },
+        {
+          indexName: ORDER_TABLE.byReviewIndex,
+          partitionKey: { name: byReviewKeys.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: byReviewKeys.sortKey, type: AttributeType.STRING },
         },
       ],
     });

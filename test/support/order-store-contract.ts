@@ -6,6 +6,7 @@ import type {
   OrderEvent,
   OrderRecord,
   OrderStatusName,
+  ReviewStatus,
   ValidationRecord,
 } from "../../functions/domain/order-record.ts";
 import {
@@ -651,6 +652,59 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
       expect(afterReuse).toBeUndefined();
       expect(otherTenant).toBeUndefined();
       expect(otherOrganization).toBeUndefined();
+    });
+
+    it("queues OV/EV orders whose letter awaits a decision, longest waiting first, and only those", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const review = (status: ReviewStatus, awaitingSince?: string) => ({
+        status,
+        deadline: "2027-01-08T00:00:00.000Z",
+        ...(awaitingSince === undefined ? {} : { awaitingSince }),
+      });
+      const orders = [
+        sampleOrder({
+          orderId: "ord_rq_late",
+          status: "PENDING_REVIEW",
+          product: "OV",
+          review: review("awaiting-decision", "2027-01-03T00:00:00.000Z"),
+        }),
+        sampleOrder({
+          orderId: "ord_rq_early",
+          status: "PENDING_VALIDATION",
+          product: "OV",
+          review: review("awaiting-decision", "2027-01-02T00:00:00.000Z"),
+        }),
+        sampleOrder({
+          orderId: "ord_rq_letter",
+          status: "PENDING_VALIDATION",
+          product: "OV",
+          review: review("awaiting-document"),
+        }),
+        sampleOrder({
+          orderId: "ord_rq_failed",
+          status: "FAILED",
+          product: "OV",
+          review: review("awaiting-decision", "2027-01-01T00:00:00.000Z"),
+        }),
+        sampleOrder({ orderId: "ord_rq_dv", status: "PENDING_VALIDATION" }),
+      ];
+      for (const order of orders) await store.create(order, sampleEvent(START, "created"));
+
+      // Act
+      const queued = await store.awaitingReview(10);
+      const first = await store.awaitingReview(1);
+      const early = await store.get("ord_rq_early");
+      if (early === undefined) throw new Error("missing");
+      await store.update(early, {
+        review: { ...review("approved"), decidedAt: "2027-01-04T00:00:00.000Z" },
+      });
+      const afterApproval = await store.awaitingReview(10);
+
+      // Assess
+      expect(queued.map((order) => order.orderId)).toEqual(["ord_rq_early", "ord_rq_late"]);
+      expect(first.map((order) => order.orderId)).toEqual(["ord_rq_early"]);
+      expect(afterApproval.map((order) => order.orderId)).toEqual(["ord_rq_late"]);
     });
   });
 }

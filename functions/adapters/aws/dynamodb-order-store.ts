@@ -24,6 +24,7 @@ import {
   fromOrderItem,
   isConditionFailure,
   renewalIndexKeys,
+  reviewQueueKeys,
   toOrderItem,
   withoutUndefined,
 } from "./order-item.ts";
@@ -36,6 +37,7 @@ import {
   orderKey,
   orderPartition,
   RENEWAL_LOOKBACK_MONTHS,
+  REVIEW_QUEUE_PARTITION,
   renewalMonths,
   renewalPartition,
   renewalSortKey,
@@ -227,12 +229,15 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
       const updatedAt = changes.updatedAt ?? now().toISOString();
       const merged = { ...order, ...changes };
       const renewal = renewalIndexKeys(merged);
+      const reviewQueue = reviewQueueKeys(merged);
       const assignments: [string, unknown][] = [
         ...Object.entries(changes).filter(([attribute]) => attribute !== "updatedAt"),
         ["updatedAt", updatedAt],
         ["version", version],
         [ORDER_TABLE.byRenewalKeys.partitionKey, renewal?.GSI2PK],
         [ORDER_TABLE.byRenewalKeys.sortKey, renewal?.GSI2SK],
+        [ORDER_TABLE.byReviewKeys.partitionKey, reviewQueue?.GSI3PK],
+        [ORDER_TABLE.byReviewKeys.sortKey, reviewQueue?.GSI3SK],
       ];
       const sets: string[] = [];
       const removes: string[] = [];
@@ -368,6 +373,27 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
         } while (ExclusiveStartKey !== undefined);
       }
       return due.slice(0, Math.max(0, limit));
+    },
+
+    async awaitingReview(limit) {
+      const queued: OrderRecord[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new QueryCommand({
+            TableName,
+            IndexName: ORDER_TABLE.byReviewIndex,
+            KeyConditionExpression: "GSI3PK = :queue",
+            ExpressionAttributeValues: { ":queue": REVIEW_QUEUE_PARTITION },
+            ScanIndexForward: true,
+            Limit: Math.max(1, limit - queued.length),
+            ExclusiveStartKey,
+          }),
+        );
+        queued.push(...(page.Items ?? []).map(fromOrderItem));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey !== undefined && queued.length < limit);
+      return queued.slice(0, Math.max(0, limit));
     },
 
     ...dynamoDbProvenNames(documents, TableName),

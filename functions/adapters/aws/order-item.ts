@@ -2,8 +2,10 @@ import type { OrderRecord } from "../../domain/order-record.ts";
 import {
   LAYOUT_ATTRIBUTES,
   orderKey,
+  REVIEW_QUEUE_PARTITION,
   renewalPartition,
   renewalSortKey,
+  reviewQueueSortKey,
   tenantPartition,
   tenantSortKey,
 } from "./order-table-design.ts";
@@ -28,6 +30,20 @@ export function renewalIndexKeys(
   return { GSI2PK: renewalPartition(renewAt), GSI2SK: renewalSortKey(renewAt, order.orderId) };
 }
 
+/** The ByReviewQueue keys, while an OV/EV order's letter awaits an operator's decision. */
+export function reviewQueueKeys(
+  order: Pick<OrderRecord, "orderId" | "status" | "review">,
+): { GSI3PK: string; GSI3SK: string } | undefined {
+  const review = order.review;
+  if (review?.status !== "awaiting-decision" || review.awaitingSince === undefined)
+    return undefined;
+  if (order.status !== "PENDING_VALIDATION" && order.status !== "PENDING_REVIEW") return undefined;
+  return {
+    GSI3PK: REVIEW_QUEUE_PARTITION,
+    GSI3SK: reviewQueueSortKey(review.awaitingSince, order.orderId),
+  };
+}
+
 export function toOrderItem(order: OrderRecord): Record<string, unknown> {
   return {
     ...withoutUndefined(order),
@@ -35,6 +51,7 @@ export function toOrderItem(order: OrderRecord): Record<string, unknown> {
     GSI1PK: tenantPartition(order.tenantId),
     GSI1SK: tenantSortKey(order.createdAt, order.orderId),
     ...renewalIndexKeys(order),
+    ...reviewQueueKeys(order),
   };
 }
 

@@ -14,6 +14,9 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
  * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
  *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
+ * - ByReviewQueue index  GSI3PK=REVIEWQUEUE             GSI3SK=<awaitingSince>#<id>
+ *   (only while an OV/EV order's letter awaits an operator's decision: one partition, as
+ *   reviews are decided by people, far below a partition's 1,000 writes/s)
  */
 export const ORDER_TABLE = {
   partitionKey: "PK",
@@ -24,6 +27,8 @@ export const ORDER_TABLE = {
   byTenantKeys: { partitionKey: "GSI1PK", sortKey: "GSI1SK" },
   byRenewalIndex: "ByRenewalDate",
   byRenewalKeys: { partitionKey: "GSI2PK", sortKey: "GSI2SK" },
+  byReviewIndex: "ByReviewQueue",
+  byReviewKeys: { partitionKey: "GSI3PK", sortKey: "GSI3SK" },
 } as const;
 
 export const TTL_ATTRIBUTE = ORDER_TABLE.ttlAttribute;
@@ -36,7 +41,13 @@ export const LAYOUT_ATTRIBUTES: readonly string[] = [
   ORDER_TABLE.byTenantKeys.sortKey,
   ORDER_TABLE.byRenewalKeys.partitionKey,
   ORDER_TABLE.byRenewalKeys.sortKey,
+  ORDER_TABLE.byReviewKeys.partitionKey,
+  ORDER_TABLE.byReviewKeys.sortKey,
 ];
+
+export const REVIEW_QUEUE_PARTITION = "REVIEWQUEUE";
+export const reviewQueueSortKey = (awaitingSince: string, orderId: string) =>
+  `${awaitingSince}#${orderId}`;
 
 /** How many months back `dueForRenewal` looks for renewals that are overdue. */
 export const RENEWAL_LOOKBACK_MONTHS = 13;
@@ -105,7 +116,7 @@ export function renewalMonths(until: Date, lookbackMonths: number): string[] {
 }
 
 export function createOrderTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, byTenantKeys, byRenewalKeys } = ORDER_TABLE;
+  const { partitionKey, sortKey, byTenantKeys, byRenewalKeys, byReviewKeys } = ORDER_TABLE;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
@@ -116,6 +127,8 @@ export function createOrderTableInput(tableName: string): CreateTableCommandInpu
       { AttributeName: byTenantKeys.sortKey, AttributeType: "S" },
       { AttributeName: byRenewalKeys.partitionKey, AttributeType: "S" },
       { AttributeName: byRenewalKeys.sortKey, AttributeType: "S" },
+      { AttributeName: byReviewKeys.partitionKey, AttributeType: "S" },
+      { AttributeName: byReviewKeys.sortKey, AttributeType: "S" },
     ],
     KeySchema: [
       { AttributeName: partitionKey, KeyType: "HASH" },
@@ -135,6 +148,14 @@ export function createOrderTableInput(tableName: string): CreateTableCommandInpu
         KeySchema: [
           { AttributeName: byRenewalKeys.partitionKey, KeyType: "HASH" },
           { AttributeName: byRenewalKeys.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: ORDER_TABLE.byReviewIndex,
+        KeySchema: [
+          { AttributeName: byReviewKeys.partitionKey, KeyType: "HASH" },
+          { AttributeName: byReviewKeys.sortKey, KeyType: "RANGE" },
         ],
         Projection: { ProjectionType: "ALL" },
       },

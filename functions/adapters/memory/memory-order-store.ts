@@ -2,7 +2,7 @@ import type { Clock } from "../../domain/clock.ts";
 import type { OrderEvent, OrderRecord } from "../../domain/order-record.ts";
 import type { ApprovalLink, ApprovedOrganization } from "../../ports/approval-links.ts";
 import { IdempotencyKeyInUse, type OrderStore, VersionConflict } from "../../ports/order-store.ts";
-import { renewalIndexKeys, withoutUndefined } from "../aws/order-item.ts";
+import { renewalIndexKeys, reviewQueueKeys, withoutUndefined } from "../aws/order-item.ts";
 import { decodeListCursor, encodeListCursor } from "../aws/order-list-cursor.ts";
 import {
   eventSortKey,
@@ -149,6 +149,15 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
         .map((order) => ({ order, keys: renewalIndexKeys(order) }))
         .filter(({ keys }) => keys !== undefined && months.has(keys.GSI2PK) && keys.GSI2SK <= upTo)
         .sort((a, b) => ((a.keys?.GSI2SK ?? "") < (b.keys?.GSI2SK ?? "") ? -1 : 1))
+        .slice(0, Math.max(0, limit))
+        .map(({ order }) => copy(order));
+    },
+
+    async awaitingReview(limit) {
+      return [...orders.values()]
+        .map((order) => ({ order, keys: reviewQueueKeys(order) }))
+        .filter(({ keys }) => keys !== undefined)
+        .sort((a, b) => ((a.keys?.GSI3SK ?? "") < (b.keys?.GSI3SK ?? "") ? -1 : 1))
         .slice(0, Math.max(0, limit))
         .map(({ order }) => copy(order));
     },

@@ -55,6 +55,16 @@ export function describeFailure(
         code: "VALIDATION_FAILED",
         message: cause || "The approver declined.",
       };
+    case "ReviewRejected":
+      return {
+        code: "REVIEW_REJECTED",
+        message: cause || "The organization review was rejected.",
+      };
+    case "ReviewTimedOut":
+      return {
+        code: "REVIEW_TIMED_OUT",
+        message: cause || "The organization review was not completed before its deadline.",
+      };
     case "CaaForbids":
       return {
         code: "CAA_FORBIDS",

@@ -79,7 +79,7 @@ describe("statemachines/order.asl.json", () => {
     const waits = Object.entries(states).filter(([, state]) =>
       String(state.Resource).endsWith(".waitForTaskToken"),
     );
-    expect(waits.map(([name]) => name)).toEqual(["WaitForCustomerToPublish"]);
+    expect(waits.map(([name]) => name)).toEqual(["WaitForCustomerToPublish", "WaitForReview"]);
     for (const [name, wait] of waits) {
       const loopPath = String(wait.ResultPath);
       expect(loopPath, name).toMatch(/^\$\.\w+$/);
@@ -100,11 +100,17 @@ describe("statemachines/order.asl.json", () => {
       ]);
       // The state before the loop leaves the first turn where the loop reads it.
       const entries = Object.entries(states).filter(
-        ([other, state]) => other !== wait.Next && state.Next === name,
+        ([other, state]) =>
+          other !== wait.Next &&
+          (state.Next === name ||
+            (state.Choices ?? []).some((rule: { Next?: string }) => rule.Next === name)),
       );
       expect(entries.length, name).toBeGreaterThan(0);
     }
     expect(states.PlaceOrderWithCa?.ResultPath).toBe(states.WaitForCustomerToPublish?.ResultPath);
+    // The review's first turn is the CA decision that found every name valid.
+    expect(states.AskCaToValidate?.ResultPath).toBe(states.WaitForReview?.ResultPath);
+    expect(states.CheckCaDecision?.ResultPath).toBe(states.WaitForReview?.ResultPath);
   });
 
   it("ends failures in a Fail state after recording them", () => {
