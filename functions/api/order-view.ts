@@ -19,6 +19,22 @@ export function orderView(order: OrderRecord) {
       lastCheck: validation.lastCheck,
       caa: validation.caa,
     })),
+    organization: order.organization,
+    ev: order.ev,
+    review:
+      order.review === undefined
+        ? undefined
+        : {
+            status: order.review.status,
+            reason: order.review.reason,
+            deadline: order.review.deadline,
+            decidedAt: order.review.decidedAt,
+            reusedFrom: order.review.reusedFrom,
+          },
+    documents: order.documents?.map((document) => ({
+      ...document,
+      url: `/v1/orders/${order.orderId}/documents/${document.id}`,
+    })),
     certificate: order.certificate,
     failure: order.failure,
     warnings: order.warnings.length > 0 ? order.warnings : undefined,

@@ -110,7 +110,7 @@ function trimmedEv(ev: EvDetails): EvDetails {
   };
 }
 
-function organizationProblems(request: OrderRequest): Problem[] {
+function organizationProblems(request: Pick<OrderRequest, "product" | "organization">): Problem[] {
   const organization =
     request.organization === undefined ? undefined : trimmedOrganization(request.organization);
   if (request.product === "DV") {
@@ -164,7 +164,7 @@ function organizationProblems(request: OrderRequest): Problem[] {
   return problems;
 }
 
-function evProblems(request: OrderRequest): Problem[] {
+function evProblems(request: Pick<OrderRequest, "product" | "ev">): Problem[] {
   if (request.product !== "EV") {
     return request.ev === undefined
       ? []
@@ -255,6 +255,37 @@ function contactProblems(contact: OrderRequest["contact"], product: Product): Pr
     });
   }
   return problems;
+}
+
+/** What an OV/EV order says about who asks: checked at submission and on resubmission. */
+export interface ApplicantDetails {
+  organization?: OrganizationDetails;
+  ev?: EvDetails;
+  contact: { name: string; email: string; phone?: string };
+}
+
+/** The organization, EV and contact rules of an order of `product`, alone (a resubmission). */
+export function validateApplicantDetails(
+  product: Product,
+  details: ApplicantDetails,
+): Result<ApplicantDetails> {
+  const problems = [
+    ...organizationProblems({ product, ...details }),
+    ...evProblems({ product, ...details }),
+    ...contactProblems(details.contact, product),
+  ];
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    warnings: [],
+    value: {
+      contact: { ...details.contact, email: details.contact.email.trim() },
+      ...(details.organization === undefined
+        ? {}
+        : { organization: trimmedOrganization(details.organization) }),
+      ...(details.ev === undefined ? {} : { ev: trimmedEv(details.ev) }),
+    },
+  };
 }
 
 /** Every rule an order must meet before anything is stored; collects every problem. */

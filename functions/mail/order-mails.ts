@@ -63,6 +63,13 @@ export function instructionsMail(order: OrderRecord, apiUrl: string): MailMessag
             `We check automatically, more slowly as time passes, until ${order.validationDeadline ?? "the deadline"}.`,
             `Once published, you can ask for an immediate check: POST ${apiUrl}/v1/orders/${order.orderId}/checks`,
           ]),
+      ...(order.review !== undefined && order.review.status === "awaiting-document"
+        ? [
+            "",
+            `Organization review (${order.product}): upload the signed confirmation letter as a PNG or JPEG image of at most 500 KB, until ${order.review.deadline}:`,
+            `  POST ${apiUrl}/v1/orders/${order.orderId}/documents  (Content-Type: image/png or image/jpeg)`,
+          ]
+        : []),
       ...order.warnings.flatMap((warning) => ["", `Note: ${warning.message}`]),
     ].join("\n"),
   };
@@ -101,6 +108,24 @@ export function failedMail(order: OrderRecord): MailMessage {
       `Reason (${order.failure?.code ?? "INTERNAL"}): ${order.failure?.message ?? "unknown"}`,
       "",
       "You can correct the cause and resubmit the order.",
+    ].join("\n"),
+  };
+}
+
+export function reviewRejectedMail(order: OrderRecord, apiUrl: string): MailMessage {
+  return {
+    to: [order.contact.email],
+    subject: `Organization review: changes needed for ${order.names[0]?.display ?? order.orderId}`,
+    text: [
+      `Hello ${order.contact.name},`,
+      "",
+      `${orderLine(order)} could not be approved yet.`,
+      `Reason: ${order.review?.reason ?? "not given"}`,
+      "",
+      "The order keeps waiting. Correct what the reason names, then resubmit:",
+      `  new letter (if needed): POST ${apiUrl}/v1/orders/${order.orderId}/documents`,
+      `  corrected details and re-review: POST ${apiUrl}/v1/orders/${order.orderId}/resubmission`,
+      `The review must be completed by ${order.review?.deadline ?? "its deadline"}.`,
     ].join("\n"),
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OrderRecord } from "../../domain/order-record.ts";
+import { initialReview } from "../../orders/organization-approvals.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
 import { ExecutionAlreadyExists, type WorkflowEngine } from "../../ports/workflow-engine.ts";
@@ -57,10 +58,6 @@ export const route = declareRoute(
         `This service orders from an ACME CA, which issues DV certificates only; ${orderRequest.product} is not offered.`,
       );
     }
-    // OV/EV are not offered yet.
-    if (orderRequest.product !== "DV") {
-      throw new ApiError(422, "NOT_OFFERED", "This service currently issues DV certificates.");
-    }
     // The public suffix list behind the name rules loads on the first order, not when the
     // function starts (see README, "Cold starts").
     const { validateOrderRequest } = await import("../../domain/order-request.ts");
@@ -95,6 +92,19 @@ export const route = declareRoute(
       );
     }
     const orderId = deps.newOrderId();
+    const review =
+      request.product === "DV"
+        ? undefined
+        : await initialReview(
+            deps.store,
+            {
+              tenantId: principal.tenantId,
+              ...(request.organization === undefined ? {} : { organization: request.organization }),
+              ...(request.ev === undefined ? {} : { ev: request.ev }),
+            },
+            new Date(now.getTime() + deps.settings.reviewTimeoutSeconds * 1000),
+            now,
+          );
     const executionName = `${orderId}-1`;
     const order: OrderRecord = {
       orderId,
@@ -116,6 +126,8 @@ export const route = declareRoute(
           : { kind: "uploaded-csr" },
       contact: request.contact,
       organization: request.organization,
+      ...(request.ev === undefined ? {} : { ev: request.ev }),
+      ...(review === undefined ? {} : { review }),
       validityDays: request.validityDays,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
@@ -143,7 +155,17 @@ export const route = declareRoute(
     try {
       result = await deps.store.create(
         order,
-        { at: now.toISOString(), type: "status", status: "SUBMITTED", message: "Order submitted." },
+        {
+          at: now.toISOString(),
+          type: "status",
+          status: "SUBMITTED",
+          message:
+            review === undefined
+              ? "Order submitted."
+              : review.status === "approved"
+                ? `Order submitted. The organization review is skipped: ${review.reason ?? ""}`
+                : `Order submitted. The organization review waits for the signed confirmation letter (POST /v1/orders/${orderId}/documents) until ${review.deadline}.`,
+        },
         claim,
       );
     } catch (error) {

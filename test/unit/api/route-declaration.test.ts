@@ -202,6 +202,32 @@ const MATRIX: readonly Cell[] = [
     expected: { owner: 409, "other tenant": 404, operator: 409, "no token": 401 },
   },
   {
+    route: "ListReviews",
+    label: "review queue",
+    method: "GET",
+    path: "/v1/reviews",
+    order: "PENDING_REVIEW",
+    expected: { owner: 403, "other tenant": 403, operator: 200, "no token": 401 },
+  },
+  {
+    route: "DecideReview",
+    label: "review decision",
+    method: "POST",
+    path: `${ORDER}/review`,
+    call: { body: { decision: "approve" } },
+    order: "PENDING_REVIEW",
+    expected: { owner: 403, "other tenant": 403, operator: 200, "no token": 401 },
+  },
+  {
+    route: "ResubmitReview",
+    label: "review resubmission",
+    method: "POST",
+    path: `${ORDER}/resubmission`,
+    call: { body: { contact: { name: "Ada", email: "ada@example.com", phone: "+49 30 1234" } } },
+    order: "PENDING_REVIEW",
+    expected: { owner: 200, "other tenant": 404, operator: 403, "no token": 401 },
+  },
+  {
     route: "GetExecution",
     label: "execution history",
     method: "GET",
@@ -430,9 +456,11 @@ describe("what the route runner answers a mistaken request", () => {
       const deps = await world("PENDING_VALIDATION");
       const path = declaration.path.replace("{id}", ORDER_ID);
 
+      const operatorsOnly =
+        declaration.access !== "public" && !declaration.access.includes("customer");
       const answer = await callRoute(deps, "POST", path, {
         rawBody: JSON.stringify({ padding: "x".repeat(1024 * 1024) }),
-        ...CALLERS.owner,
+        ...(operatorsOnly ? CALLERS.operator : CALLERS.owner),
       });
 
       expect(answer.status).toBe(413);

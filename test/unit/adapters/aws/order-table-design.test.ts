@@ -57,9 +57,19 @@ describe("the order table design", () => {
     ).toEqual([
       ["ByTenant", ["GSI1PK:HASH", "GSI1SK:RANGE"]],
       ["ByRenewalDate", ["GSI2PK:HASH", "GSI2SK:RANGE"]],
+      ["ByReviewQueue", ["GSI3PK:HASH", "GSI3SK:RANGE"]],
     ]);
     const defined = input.AttributeDefinitions?.map((definition) => definition.AttributeName);
-    expect(defined?.sort()).toEqual(["GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "PK", "SK"]);
+    expect(defined?.sort()).toEqual([
+      "GSI1PK",
+      "GSI1SK",
+      "GSI2PK",
+      "GSI2SK",
+      "GSI3PK",
+      "GSI3SK",
+      "PK",
+      "SK",
+    ]);
   });
 });
 

@@ -273,6 +273,13 @@ describe("storage", () => {
             { AttributeName: ORDER_TABLE.byRenewalKeys.sortKey, KeyType: "RANGE" },
           ],
         }),
+        Match.objectLike({
+          IndexName: ORDER_TABLE.byReviewIndex,
+          KeySchema: [
+            { AttributeName: ORDER_TABLE.byReviewKeys.partitionKey, KeyType: "HASH" },
+            { AttributeName: ORDER_TABLE.byReviewKeys.sortKey, KeyType: "RANGE" },
+          ],
+        }),
       ],
       Replicas: [
         Match.objectLike({

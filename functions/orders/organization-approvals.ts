@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+import type { EvDetails, OrderRecord, Organization, ReviewRecord } from "../domain/order-record.ts";
+import {
+  ORGANIZATION_REUSE_DAYS,
+  organizationFingerprint,
+  organizationReusableUntil,
+} from "../domain/organization-review.ts";
+import type { OrderStore } from "../ports/order-store.ts";
+
+/** The store's key of an organization's details: the hash of their canonical text. */
+export function organizationKey(organization: Organization, ev?: EvDetails): string {
+  return createHash("sha256").update(organizationFingerprint(organization, ev)).digest("hex");
+}
+
+/**
+ * The review a new OV/EV order starts with: approved already when an operator approved the
+ * same organization for this tenant within the reuse period, else waiting for the letter.
+ */
+export async function initialReview(
+  store: OrderStore,
+  order: { tenantId: string; organization?: Organization; ev?: EvDetails },
+  deadline: Date,
+  now: Date,
+): Promise<ReviewRecord> {
+  if (order.organization === undefined) {
+    return { status: "awaiting-document", deadline: deadline.toISOString() };
+  }
+  const approval = await store.approvedOrganization(
+    order.tenantId,
+    organizationKey(order.organization, order.ev),
+    now.toISOString(),
+  );
+  if (approval === undefined) {
+    return { status: "awaiting-document", deadline: deadline.toISOString() };
+  }
+  return {
+    status: "approved",
+    deadline: deadline.toISOString(),
+    decidedAt: now.toISOString(),
+    reusedFrom: approval.orderId,
+    reason: `The same organization was approved on ${approval.approvedAt} (order ${approval.orderId}); Baseline Requirements allow reusing it for ${ORGANIZATION_REUSE_DAYS} days, until ${approval.reusableUntil}.`,
+  };
+}
+
+/** Keeps an approved order's organization for the tenant's later orders (398 days). */
+export async function rememberApprovedOrganization(
+  store: OrderStore,
+  order: OrderRecord,
+  approvedAt: Date,
+): Promise<void> {
+  if (order.organization === undefined) return;
+  await store.recordApprovedOrganization(
+    order.tenantId,
+    organizationKey(order.organization, order.ev),
+    {
+      orderId: order.orderId,
+      approvedAt: approvedAt.toISOString(),
+      reusableUntil: organizationReusableUntil(approvedAt).toISOString(),
+    },
+  );
+}
