@@ -5,7 +5,9 @@ import { fixedClock } from "../../../../functions/domain/clock.ts";
 import type { ValidationRecord } from "../../../../functions/domain/order-record.ts";
 import { decideApproval } from "../../../../functions/orders/approval-decisions.ts";
 import { sendApprovalRequests } from "../../../../functions/orders/approval-requests.ts";
+import { updateOrder } from "../../../../functions/orders/order-updates.ts";
 import type { DcvChecker, Publication } from "../../../../functions/ports/dcv-checker.ts";
+import type { OrderStore } from "../../../../functions/ports/order-store.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
 import { runDeclaredStep, type StepDependencies } from "../../../support/declared-steps.ts";
 import {
@@ -23,7 +25,10 @@ const ADMIN = "admin@example.com";
 const DAY = 86_400;
 
 /** The step's world for an order waiting for `validations` since WAITING_SINCE until DEADLINE. */
-async function waitingOrder(validations: readonly ValidationRecord[]) {
+async function waitingOrder(
+  validations: readonly ValidationRecord[],
+  options: { whileLooking?: (store: OrderStore) => Promise<void>; found?: boolean } = {},
+) {
   const clock = fixedClock(WAITING_SINCE);
   const store = createMemoryOrderStore(clock);
   await storeWaitingOrder(store, validations);
@@ -32,7 +37,10 @@ async function waitingOrder(validations: readonly ValidationRecord[]) {
   const dcv: DcvChecker = {
     async check(publication) {
       looked.push(publication);
-      return { ok: false, cause: "NO_RECORD", detail: "No TXT record yet." };
+      await options.whileLooking?.(store);
+      return options.found === true
+        ? { ok: true }
+        : { ok: false, cause: "NO_RECORD", detail: "No TXT record yet." };
     },
   };
   const deps = {
@@ -227,6 +235,64 @@ describe("WaitForCustomerToPublish for an order waiting only for approvers", () 
     // Assess
     expect(world.engine.calls).toEqual([
       { kind: "success", token: "token-8", output: { done: true, reason: "approved by email" } },
+    ]);
+  });
+
+  it("never counts a record found for the old instructions as approval when the customer switches to email meanwhile", async () => {
+    // Prepare: while the record is looked up, the customer switches the name to email.
+    const world = await waitingOrder([pendingValidation("shop.example.com")], {
+      found: true,
+      whileLooking: async (store) => {
+        await updateOrder(store, ORDER_ID, () => ({
+          changes: { method: "email", validations: [emailValidation("shop.example.com", ADMIN)] },
+        }));
+      },
+    });
+
+    // Act
+    await world.turn("token-9", 900);
+
+    // Assess
+    const stored = await world.store.get(ORDER_ID);
+    expect(stored?.validations).toEqual([emailValidation("shop.example.com", ADMIN)]);
+    expect(world.engine.calls).not.toContainEqual(
+      expect.objectContaining({ output: expect.objectContaining({ done: true }) }),
+    );
+  });
+
+  it("never counts an earlier approval for the new instructions when the customer switches to DNS meanwhile", async () => {
+    // Prepare: the name was approved; while the other name's record is looked up, the customer
+    // switches both names to DNS.
+    const approved: ValidationRecord = {
+      ...emailValidation("shop.example.com", ADMIN, "published"),
+      lastCheck: { at: WAITING_SINCE.toISOString(), ok: true, detail: `Approved by ${ADMIN}.` },
+    };
+    const switched = [pendingValidation("shop.example.com"), pendingValidation("www.example.com")];
+    const world = await waitingOrder([approved, pendingValidation("www.example.com")], {
+      whileLooking: async (store) => {
+        await updateOrder(store, ORDER_ID, () => ({
+          changes: {
+            method: "dns-txt",
+            validations: switched.map((v) => ({
+              ...v,
+              instructions: { ...v.instructions, value: "new" },
+            })),
+          },
+        }));
+      },
+    });
+    world.clock.advance(1);
+
+    // Act
+    await world.turn("token-10", 900);
+
+    // Assess
+    const stored = await world.store.get(ORDER_ID);
+    expect(
+      stored?.validations.map((validation) => [validation.status, validation.lastCheck]),
+    ).toEqual([
+      ["pending", undefined],
+      ["pending", undefined],
     ]);
   });
 });
