@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { EMAIL_DEPRECATION_WARNING } from "../../domain/email-validation-dates.ts";
 import type { ValidationRecord } from "../../domain/order-record.ts";
 import { instructionsMail } from "../../mail/order-mails.ts";
 import { sendApprovalRequests } from "../../orders/approval-requests.ts";
@@ -49,10 +50,11 @@ export const route = declareRoute(
     }
     const now = deps.clock.now();
     // The public suffix list behind these rules loads on the first request (README, "Cold starts").
-    const [{ checkValidationMethod }, { normalizeDomainNames }] = await Promise.all([
-      import("../../domain/dcv-methods.ts"),
-      import("../../domain/domain-names.ts"),
-    ]);
+    const [{ checkValidationMethod, normalizeApproverEmail }, { normalizeDomainNames }] =
+      await Promise.all([
+        import("../../domain/dcv-methods.ts"),
+        import("../../domain/domain-names.ts"),
+      ]);
     const names = normalizeDomainNames(
       order.names.map((name) => name.ascii),
       { issuer: deps.caProfile.audience },
@@ -107,10 +109,20 @@ export const route = declareRoute(
       return {
         changes: {
           method: body.method,
-          approverEmail: body.method === "email" ? body.approverEmail?.toLowerCase() : undefined,
+          // As an order placed with the method holds them.
+          approverEmail:
+            body.method === "email" && body.approverEmail !== undefined
+              ? normalizeApproverEmail(body.approverEmail)
+              : undefined,
           approvers,
           validations,
           approvalLinks: [],
+          warnings: [
+            ...current.warnings.filter(
+              (warning) => warning.code !== EMAIL_DEPRECATION_WARNING.code,
+            ),
+            ...checked.warnings.map(({ code, message }) => ({ code, message })),
+          ],
         },
         event: noteEvent(
           now,

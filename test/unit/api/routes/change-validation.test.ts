@@ -212,6 +212,43 @@ describe("PUT /v1/orders/{id}/validation", () => {
     );
   });
 
+  it("stores the approver as an order placed with it would: trimmed, lower case, its domain in ASCII", async () => {
+    // Prepare
+    const { stored, change } = await world({
+      method: "dns-txt",
+      names: ["xn--bcher-kva.example"],
+      order: { names: [orderName("xn--bcher-kva.example", "bücher.example")] },
+    });
+
+    // Act
+    const answer = await change({ method: "email", approverEmail: " Admin@Bücher.example " });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(await stored()).toMatchObject({
+      approverEmail: "admin@xn--bcher-kva.example",
+      approvers: { "xn--bcher-kva.example": "admin@xn--bcher-kva.example" },
+    });
+  });
+
+  it("gives an order switched to email the deprecation warning, and takes it from one switched away", async () => {
+    // Prepare
+    const { stored, change } = await world({
+      method: "dns-txt",
+      order: { warnings: [{ code: "SOME_NAME_WARNING", message: "kept" }] },
+    });
+
+    // Act
+    await change({ method: "email", approverEmail: ADMIN });
+    const asEmail = (await stored()).warnings.map((warning) => warning.code);
+    await change({ method: "dns-cname" });
+    const asDns = (await stored()).warnings.map((warning) => warning.code);
+
+    // Assess
+    expect(asEmail).toEqual(["SOME_NAME_WARNING", "EMAIL_VALIDATION_DEPRECATED"]);
+    expect(asDns).toEqual(["SOME_NAME_WARNING"]);
+  });
+
   it("switches the approver: the old approver's link dies, the new one is mailed", async () => {
     // Prepare
     const { deps, mailer, stored, change } = await world();
