@@ -37,7 +37,9 @@ export function reviewQueueKeys(
   const review = order.review;
   if (review?.status !== "awaiting-decision" || review.awaitingSince === undefined)
     return undefined;
-  if (order.status !== "PENDING_VALIDATION" && order.status !== "PENDING_REVIEW") return undefined;
+  if (!["SUBMITTED", "PENDING_VALIDATION", "PENDING_REVIEW"].includes(order.status)) {
+    return undefined;
+  }
   return {
     GSI3PK: REVIEW_QUEUE_PARTITION,
     GSI3SK: reviewQueueSortKey(review.awaitingSince, order.orderId),

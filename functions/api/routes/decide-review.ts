@@ -9,6 +9,9 @@ import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 import { tenantOrder } from "../tenant-order.ts";
 
+/** The statuses in which an order's review is open: before and while the workflow waits for it. */
+const REVIEWABLE: readonly string[] = ["SUBMITTED", "PENDING_VALIDATION", "PENDING_REVIEW"];
+
 const decisionSchema = z.strictObject({
   decision: z.enum(["approve", "reject"]),
   reason: z.optional(z.string().check(z.maxLength(1000))),
@@ -44,13 +47,13 @@ export const route = declareRoute(
         "REVIEW_NOT_AWAITING_DECISION",
         current.review === undefined
           ? `Order ${current.orderId} is ${current.product}: it has no organization review.`
-          : current.status !== "PENDING_VALIDATION" && current.status !== "PENDING_REVIEW"
+          : !REVIEWABLE.includes(current.status)
             ? `Order ${current.orderId} is ${current.status}: its review is over.`
             : `The review of order ${current.orderId} is ${current.review.status}, not awaiting a decision.`,
       );
     const decided = await updateOrder(deps.store, order.orderId, (current) => {
       const review = current.review;
-      const open = current.status === "PENDING_VALIDATION" || current.status === "PENDING_REVIEW";
+      const open = REVIEWABLE.includes(current.status);
       if (review === undefined || !open || review.status !== "awaiting-decision") {
         throw notDeciding(current);
       }

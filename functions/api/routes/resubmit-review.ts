@@ -59,7 +59,7 @@ export const route = declareRoute(
         `Order ${order.orderId} is ${order.product}: it has no organization review.`,
       );
     }
-    if (order.status !== "PENDING_VALIDATION" && order.status !== "PENDING_REVIEW") {
+    if (!["SUBMITTED", "PENDING_VALIDATION", "PENDING_REVIEW"].includes(order.status)) {
       throw new ApiError(
         409,
         "REVIEW_CLOSED",

@@ -1,3 +1,4 @@
+import { reviewPending } from "../../domain/organization-review.ts";
 import { loadOrder, statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { caOrderRefOf, type IssuancePlan, issuancePlan } from "../ca-progress.ts";
 import { declareStep } from "../step-declaration.ts";
@@ -10,14 +11,19 @@ export const step = declareStep(
   async (deps, input): Promise<IssuancePlan> => {
     const order = await loadOrder(deps.store, input.orderId);
     const caOrderRef = caOrderRefOf(order);
-    if (order.status !== "PENDING_VALIDATION" && order.status !== "ISSUING") {
+    const waiting = order.status === "PENDING_VALIDATION" || order.status === "PENDING_REVIEW";
+    if (!waiting && order.status !== "ISSUING") {
       throw new OrderNotInStep(
-        `Order ${order.orderId} is ${order.status}, not PENDING_VALIDATION.`,
+        `Order ${order.orderId} is ${order.status}, not PENDING_VALIDATION or PENDING_REVIEW.`,
       );
+    }
+    // An OV/EV certificate names what an operator approved: never before the approval.
+    if (reviewPending(order.review)) {
+      throw new OrderNotInStep(`Order ${order.orderId}'s organization review is not approved.`);
     }
     const csrPem = await deps.vault.getCsr(order.orderId);
     if (csrPem === undefined) throw new OrderNotInStep(`Order ${order.orderId} has no CSR.`);
-    if (order.status === "PENDING_VALIDATION") {
+    if (waiting) {
       const now = deps.clock.now();
       const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
       await updateOrder(deps.store, order.orderId, () => ({
