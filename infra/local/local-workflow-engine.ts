@@ -23,7 +23,13 @@ type TaskHandler = (input: unknown) => Promise<unknown>;
 type EventLog =
   ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer Log> ? Log : never;
 
-export type TimeMode = { kind: "real" } | { kind: "simulated"; advance(seconds: number): void };
+/**
+ * Real time, or simulated time (benchmarks): waits move the clock on at once through `advance`,
+ * which may act as a person would during the wait (answer a task's token) and stop there.
+ */
+export type TimeMode =
+  | { kind: "real" }
+  | { kind: "simulated"; advance(seconds: number): void | Promise<void> };
 
 export interface LocalExecutionDescription extends ExecutionDescription {
   /** States entered: what AWS bills a standard workflow for. */
@@ -119,7 +125,7 @@ export function createLocalWorkflowEngine(options: {
         ...(state.End === true ? { End: true } : { Next: state.Next }),
       };
       localHandlers[stateName] = async (input) => {
-        timeMode.advance(Number((input as { seconds: number }).seconds));
+        await timeMode.advance(Number((input as { seconds: number }).seconds));
         return {};
       };
       continue;
@@ -185,10 +191,13 @@ export function createLocalWorkflowEngine(options: {
         }
       }
       if (timeMode.kind === "simulated" && tokens.isWaiting(token)) {
-        // Simulated time stands still while a function runs: the whole wait passes at once.
-        tokens.drop(token);
-        timeMode.advance(timeoutSeconds);
-        throw timedOut();
+        // Simulated time stands still while a function runs: the whole wait passes at once,
+        // unless someone answers the token meanwhile (a person acting during the wait).
+        await timeMode.advance(timeoutSeconds);
+        if (tokens.isWaiting(token)) {
+          tokens.drop(token);
+          throw timedOut();
+        }
       }
       return outcome;
     };
