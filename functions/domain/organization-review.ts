@@ -82,8 +82,12 @@ export function describeReview(review: ReviewRecord): string {
       return review.reusedFrom === undefined
         ? "The organization was approved."
         : `The organization was approved earlier (order ${review.reusedFrom}) and is reused.`;
-    case "rejected":
-      return `The organization review was rejected: ${review.reason ?? ""} Correct it and resubmit (POST /v1/orders/{id}/resubmission).`;
+    case "rejected": {
+      // The operator's reason, typed in a form, often ends without a full stop.
+      const reason = (review.reason ?? "").trim();
+      const sentence = reason === "" || /[.!?]$/.test(reason) ? reason : `${reason}.`;
+      return `The organization review was rejected: ${sentence} Correct it and resubmit (POST /v1/orders/{id}/resubmission).`;
+    }
     default: {
       const unknownStatus: never = review.status;
       throw new Error(`Unknown review status ${String(unknownStatus)}`);
