@@ -17,27 +17,35 @@ export const step = declareStep(
   },
   async (deps, input) => {
     const order = await loadOrder(deps.store, input.orderId);
-    if (order.status !== "PENDING_VALIDATION" && order.status !== "PENDING_REVIEW") {
-      throw new OrderNotInStep(`Order ${order.orderId} is ${order.status}, not PENDING_REVIEW.`);
-    }
     const now = deps.clock.now();
     // The token is stored in the same write that reads the review, so an operator's decision
-    // either finds it or is read here.
-    const waiting = await updateOrder(deps.store, order.orderId, (current) => ({
-      changes: {
-        waitToken: input.taskToken,
-        ...(current.status === "PENDING_VALIDATION" ? { status: "PENDING_REVIEW" as const } : {}),
-      },
-      ...(current.status === "PENDING_VALIDATION" && current.review !== undefined
-        ? {
-            event: statusEvent(
-              now,
-              "PENDING_REVIEW",
-              `Every name is validated. ${describeReview(current.review).replace("{id}", current.orderId)}`,
-            ),
-          }
-        : {}),
-    }));
+    // either finds it or is read here. The order is judged as that write reads it: one that
+    // left the wait meanwhile, or has no review, is refused unchanged.
+    const waiting = await updateOrder(deps.store, order.orderId, (current) => {
+      if (current.status !== "PENDING_VALIDATION" && current.status !== "PENDING_REVIEW") {
+        throw new OrderNotInStep(
+          `Order ${current.orderId} is ${current.status}, not PENDING_REVIEW.`,
+        );
+      }
+      if (current.review === undefined) {
+        throw new OrderNotInStep(`Order ${current.orderId} has no organization review.`);
+      }
+      return {
+        changes: {
+          waitToken: input.taskToken,
+          ...(current.status === "PENDING_VALIDATION" ? { status: "PENDING_REVIEW" as const } : {}),
+        },
+        ...(current.status === "PENDING_VALIDATION"
+          ? {
+              event: statusEvent(
+                now,
+                "PENDING_REVIEW",
+                `Every name is validated. ${describeReview(current.review).replace("{id}", current.orderId)}`,
+              ),
+            }
+          : {}),
+      };
+    });
     const review = waiting.review;
     if (review === undefined) {
       throw new OrderNotInStep(`Order ${order.orderId} has no organization review.`);
