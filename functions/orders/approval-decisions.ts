@@ -160,6 +160,33 @@ function decided(
       };
 }
 
+/** Whether this link still waits on the order: one of its names is still pending for it. */
+function awaitsOnOrder(link: ApprovalLink, order: OrderRecord): boolean {
+  return (
+    order.status === "PENDING_VALIDATION" &&
+    order.validations.some(
+      (validation) =>
+        link.names.includes(validation.domain) &&
+        validation.status === "pending" &&
+        validation.instructions.method === "email" &&
+        validation.instructions.approver === link.approver,
+    )
+  );
+}
+
+/** A link settled with `decision` whose order never took it, with that order. */
+async function unfinishedDecision(
+  store: OrderStore,
+  secret: string,
+  decision: ApprovalDecision,
+): Promise<{ link: ApprovalLink; order: OrderRecord } | undefined> {
+  if (!isApprovalSecret(secret)) return undefined;
+  const link = await store.getApprovalLink(approvalLinkHash(secret));
+  if (link?.state !== (decision === "approve" ? "approved" : "declined")) return undefined;
+  const order = await store.get(link.orderId);
+  return order !== undefined && awaitsOnOrder(link, order) ? { link, order } : undefined;
+}
+
 export interface ApprovalDecisionDeps {
   readonly store: OrderStore;
   readonly workflow: Pick<WorkflowEngine, "sendTaskSuccess" | "sendTaskFailure">;
@@ -180,15 +207,25 @@ export async function decideApproval(
 ): Promise<{ ok: true; view: ApprovalRequestView } | { ok: false; refusal: ApprovalRefusal }> {
   const now = deps.clock.now();
   const found = await lookUpApproval(deps.store, secret, now);
-  if (!found.ok) return found;
-  const { link } = found;
-  const settled = await deps.store.settleApprovalLink(link.linkHash, {
-    state: decision === "approve" ? "approved" : "declined",
-    at: now.toISOString(),
-    ...(reason === undefined ? {} : { reason }),
-  });
-  if (!settled.settled) {
-    return { ok: false, refusal: settled.link === undefined ? UNKNOWN : deadLink(settled.link) };
+  let link: ApprovalLink;
+  let order: OrderRecord;
+  if (found.ok) {
+    const settled = await deps.store.settleApprovalLink(found.link.linkHash, {
+      state: decision === "approve" ? "approved" : "declined",
+      at: now.toISOString(),
+      ...(reason === undefined ? {} : { reason }),
+    });
+    if (!settled.settled) {
+      return { ok: false, refusal: settled.link === undefined ? UNKNOWN : deadLink(settled.link) };
+    }
+    ({ link, order } = found);
+  } else {
+    // The same decision again, on a link settled by an attempt that stopped before the order
+    // took it: this one finishes what that one began.
+    const unfinished = await unfinishedDecision(deps.store, secret, decision);
+    if (unfinished === undefined) return found;
+    ({ link, order } = unfinished);
+    reason = reason ?? link.reason;
   }
   const at = now.toISOString();
   const names = link.names.join(", ");
@@ -204,7 +241,7 @@ export async function decideApproval(
             "approval",
             decision === "approve"
               ? `${link.approver} approved ${names}.`
-              : `${link.approver} declined ${names}${reason === undefined ? "" : `: ${reason}`}.`,
+              : `${link.approver} declined ${names}${reason === undefined ? "" : `: ${reason.replace(/[.!?]+$/, "")}`}.`,
           ),
         },
   );
@@ -224,5 +261,5 @@ export async function decideApproval(
       if (!(error instanceof TaskNotWaiting)) throw error;
     }
   }
-  return { ok: true, view: approvalView(link, found.order) };
+  return { ok: true, view: approvalView(link, order) };
 }

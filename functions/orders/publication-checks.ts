@@ -1,4 +1,4 @@
-import type { OrderRecord, ValidationRecord } from "../domain/order-record.ts";
+import type { Instructions, OrderRecord, ValidationRecord } from "../domain/order-record.ts";
 import type { CheckOutcome, DcvChecker } from "../ports/dcv-checker.ts";
 import { type CaaCheck, caaCheckResult, caaLookupOf, checkCaa } from "./caa-checks.ts";
 import { publicationFor } from "./publication-for.ts";
@@ -83,10 +83,19 @@ export async function checkPublications(
   }
 }
 
+function sameInstructions(a: Instructions, b: Instructions): boolean {
+  const left: Readonly<Record<string, unknown>> = a;
+  const right: Readonly<Record<string, unknown>> = b;
+  const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+  return [...keys].every((key) => left[key] === right[key]);
+}
+
 /**
  * What the stored validations become with checks that ran on an older read of the order: per
  * name, a check replaces only a result that is still open (pending or published) and not newer
- * than it, so a name the CA decided (valid, invalid) meanwhile, or a later check, stays.
+ * than it, so a name the CA decided (valid, invalid) meanwhile, or a later check, stays. A check
+ * of other instructions than the stored ones (the customer switched method or approver while it
+ * ran) counts for nothing: a record found for the old instructions is no approval.
  */
 export function mergeChecks(
   stored: readonly ValidationRecord[],
@@ -96,6 +105,7 @@ export function mergeChecks(
   const validations = stored.map((current) => {
     const check = byDomain.get(current.domain);
     if (check?.lastCheck === undefined) return current;
+    if (!sameInstructions(current.instructions, check.instructions)) return current;
     if (current.status === "valid" || current.status === "invalid") return current;
     if (current.lastCheck !== undefined && current.lastCheck.at > check.lastCheck.at) {
       return current;

@@ -4,6 +4,7 @@ import type { ValidationRecord } from "../../domain/order-record.ts";
 import { instructionsMail } from "../../mail/order-mails.ts";
 import { sendApprovalRequests } from "../../orders/approval-requests.ts";
 import { noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { allNamesPublished } from "../../orders/publication-checks.ts";
 import { CaRejected, CaUnavailable } from "../../ports/certificate-authority.ts";
 import { TaskNotWaiting } from "../../ports/workflow-engine.ts";
 import { nextWaitTurn } from "../../workflow/publication-cadence.ts";
@@ -39,6 +40,14 @@ export const route = declareRoute(
         409,
         "NOT_WAITING_FOR_VALIDATION",
         `Order ${order.orderId} is ${order.status}; its validation can change only while it waits for validation.`,
+      );
+    }
+    if (allNamesPublished(order.validations)) {
+      // The wait is over: the CA is being asked to validate what was published or approved.
+      throw new ApiError(
+        409,
+        "VALIDATION_UNDER_WAY",
+        `Every name of order ${order.orderId} is published or approved, and the CA is validating them: the method can no longer change.`,
       );
     }
     if (body.method === "email" && deps.caProfile.kind === "acme") {

@@ -1,4 +1,3 @@
-import type { Instructions, ValidationRecord } from "../../domain/order-record.ts";
 import { caaForbidsMessage } from "../../orders/caa-checks.ts";
 import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
@@ -20,31 +19,6 @@ const CHECKS_TIME_BOUND_MS = 20_000;
 /** The turn's wait runs from its start: its checks end in the first half of it. */
 function checksTimeBoundMs(waitSeconds: number): number {
   return Math.min(CHECKS_TIME_BOUND_MS, (waitSeconds * 1000) / 2);
-}
-
-function sameInstructions(a: Instructions, b: Instructions): boolean {
-  const left: Readonly<Record<string, unknown>> = a;
-  const right: Readonly<Record<string, unknown>> = b;
-  const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
-  return [...keys].every((key) => left[key] === right[key]);
-}
-
-/**
- * The checks that still speak of what the names are asked now: a name switched to another method
- * or approver while its check ran keeps its new, unchecked state (a record found for the old
- * instructions is no approval, and an approval no record).
- */
-function checksOfCurrentInstructions(
-  current: readonly ValidationRecord[],
-  checked: readonly ValidationRecord[],
-): ValidationRecord[] {
-  return checked.filter((check) =>
-    current.some(
-      (validation) =>
-        validation.domain === check.domain &&
-        sameInstructions(validation.instructions, check.instructions),
-    ),
-  );
 }
 
 /**
@@ -109,10 +83,7 @@ export const step = declareStep(
       // Merged per name: a name the CA validated or a customer's check meanwhile stays. The token
       // is stored in the same write, so a customer's check either sees it or was merged here.
       changes: {
-        validations: mergeChecks(
-          current.validations,
-          checksOfCurrentInstructions(current.validations, checked.validations),
-        ).validations,
+        validations: mergeChecks(current.validations, checked.validations).validations,
         waitToken: input.taskToken,
       },
       event: noteEvent(

@@ -512,6 +512,26 @@ describe("decideApproval", () => {
     expect(engine.calls).toHaveLength(1);
   });
 
+  it("finishes a decision whose link was settled by an attempt that stopped before the order took it", async () => {
+    // Prepare: the link says approved, the order never heard of it.
+    const { deps, store, secretOf, engine, statuses, clock } = await world({
+      validations: [emailValidation("shop.example.com", ADMIN)],
+    });
+    await settle(store, secretOf(ADMIN), "approved", clock.now().toISOString());
+
+    // Act
+    const other = await decideApproval(deps, secretOf(ADMIN), "decline", "no");
+    const again = await decideApproval(deps, secretOf(ADMIN), "approve", undefined);
+    const third = await decideApproval(deps, secretOf(ADMIN), "approve", undefined);
+
+    // Assess
+    expect(other).toMatchObject({ ok: false, refusal: { code: "APPROVAL_LINK_USED" } });
+    expect(again.ok).toBe(true);
+    expect(await statuses()).toEqual([["shop.example.com", "published"]]);
+    expect(engine.calls).toHaveLength(1);
+    expect(third).toMatchObject({ ok: false, refusal: { code: "APPROVAL_LINK_USED" } });
+  });
+
   it("of two racing decisions lets one win and answers the other 410", async () => {
     // Prepare
     const { deps, secretOf, engine, statuses } = await world({

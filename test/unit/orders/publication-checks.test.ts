@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OrderRecord } from "../../../functions/domain/order-record.ts";
-import { checkPublications } from "../../../functions/orders/publication-checks.ts";
+import { checkPublications, mergeChecks } from "../../../functions/orders/publication-checks.ts";
 import type { DcvChecker } from "../../../functions/ports/dcv-checker.ts";
 import { sampleOrder } from "../../support/order-store-contract.ts";
 
@@ -92,5 +92,32 @@ describe("checkPublications", () => {
       servers,
     });
     expect(result.validations[1]?.lastCheck).toEqual({ at: AT.toISOString(), ok: true });
+  });
+});
+
+describe("mergeChecks", () => {
+  it("takes a check only for the instructions it checked: a name switched meanwhile stays as switched", () => {
+    // Prepare: the check found the old TXT record; the name was switched to email meanwhile.
+    const [checkedName] = waitingFor("switched.example.com").validations;
+    if (checkedName === undefined) throw new Error("no validation");
+    const check = {
+      ...checkedName,
+      status: "published" as const,
+      lastCheck: { at: AT.toISOString(), ok: true },
+    };
+    const switched = {
+      ...checkedName,
+      method: "email" as const,
+      instructions: { method: "email" as const, approver: "admin@example.com" },
+    };
+
+    // Act
+    const merged = mergeChecks([switched], [check]);
+    const unswitched = mergeChecks([checkedName], [check]);
+
+    // Assess
+    expect(merged.validations).toEqual([switched]);
+    expect(merged.allPublished).toBe(false);
+    expect(unswitched.validations[0]?.status).toBe("published");
   });
 });

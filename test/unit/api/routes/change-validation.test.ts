@@ -341,6 +341,25 @@ describe("PUT /v1/orders/{id}/validation", () => {
     expect(await stored()).toEqual(before);
   });
 
+  it("answers 409 VALIDATION_UNDER_WAY once every name is published or approved", async () => {
+    // Prepare: the approver approved every name; the CA is being asked.
+    const { changes, change, deps, stored } = await world();
+    const waiting = await stored();
+    await deps.store.update(waiting, {
+      validations: waiting.validations.map((v) => ({ ...v, status: "published" as const })),
+    });
+    const before = await stored();
+
+    // Act
+    const answer = await change({ method: "dns-txt" });
+
+    // Assess
+    expect(answer.status).toBe(409);
+    expect(answer.json.error.code).toBe("VALIDATION_UNDER_WAY");
+    expect(changes).toEqual([]);
+    expect(await stored()).toEqual(before);
+  });
+
   it("answers 422 NOT_OFFERED_BY_CA for email with an ACME CA", async () => {
     // Prepare
     const { changes, change, newMails } = await world({
