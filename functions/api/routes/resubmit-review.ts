@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { Contact, EvDetails, Organization } from "../../domain/order-record.ts";
+import type { Contact, EvDetails, OrderRecord, Organization } from "../../domain/order-record.ts";
 import { updateOrder } from "../../orders/order-updates.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
@@ -59,20 +59,7 @@ export const route = declareRoute(
         `Order ${order.orderId} is ${order.product}: it has no organization review.`,
       );
     }
-    if (!["SUBMITTED", "PENDING_VALIDATION", "PENDING_REVIEW"].includes(order.status)) {
-      throw new ApiError(
-        409,
-        "REVIEW_CLOSED",
-        `Order ${order.orderId} is ${order.status}: its review is over.`,
-      );
-    }
-    if (review.status === "approved") {
-      throw new ApiError(
-        409,
-        "REVIEW_APPROVED",
-        `The organization of order ${order.orderId} is approved already.`,
-      );
-    }
+    refuseClosedOrApproved(order);
     if ((order.documents ?? []).length === 0) {
       throw new ApiError(
         409,
@@ -103,7 +90,9 @@ export const route = declareRoute(
       body.contact === undefined ? "" : "contact",
     ].filter((part) => part !== "");
     const resubmitted = await updateOrder(deps.store, order.orderId, (current) => {
-      if (current.review === undefined || current.review.status === "approved") return undefined;
+      // Judged again as written: an operator's approval or the deadline may have come meanwhile.
+      refuseClosedOrApproved(current);
+      if (current.review === undefined) return undefined;
       return {
         changes: {
           contact: checked.value.contact as Contact,
@@ -128,3 +117,21 @@ export const route = declareRoute(
     return jsonResponse(200, orderView(resubmitted));
   },
 );
+
+/** A review that is over (final order) or approved takes no resubmission. */
+function refuseClosedOrApproved(order: OrderRecord): void {
+  if (!["SUBMITTED", "PENDING_VALIDATION", "PENDING_REVIEW"].includes(order.status)) {
+    throw new ApiError(
+      409,
+      "REVIEW_CLOSED",
+      `Order ${order.orderId} is ${order.status}: its review is over.`,
+    );
+  }
+  if (order.review?.status === "approved") {
+    throw new ApiError(
+      409,
+      "REVIEW_APPROVED",
+      `The organization of order ${order.orderId} is approved already.`,
+    );
+  }
+}
