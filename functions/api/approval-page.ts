@@ -10,6 +10,20 @@ const escapeHtml = (text: string) =>
     .replaceAll('"', "&quot;")
     .replaceAll("'", "&#39;");
 
+/** "1 December 2026, 16:23 UTC": a time as a person reads it, with the machine form beside it. */
+function readableTime(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const date = at.toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+  const time = at.toISOString().slice(11, 16);
+  return `${date}, ${time} UTC`;
+}
+
 /** Posts the decision as JSON to the page's own URL and shows the answer in place. */
 const DECIDE_SCRIPT = `
 const form = document.getElementById("decide");
@@ -69,7 +83,7 @@ export function approvalPage(view: ApprovalRequestView): ApiResult {
 <p>A certificate was requested for these names, and this address (${escapeHtml(view.approver)}) was chosen to approve it:</p>
 <ul>${names}</ul>
 <dl><dt>Requested by</dt><dd>${escapeHtml(view.requestedBy)}</dd>
-<dt>This link works until</dt><dd>${escapeHtml(view.expiresAt)} (once)</dd></dl>
+<dt>This link works until</dt><dd><time datetime="${escapeHtml(view.expiresAt)}">${escapeHtml(readableTime(view.expiresAt))}</time> (once)</dd></dl>
 <p>Approve only if you administer these names and expect this certificate.</p>
 <form id="decide">
 <label for="reason">Reason (optional, shown to the requester if you decline)</label>

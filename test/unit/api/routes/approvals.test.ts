@@ -66,7 +66,7 @@ describe("GET /v1/approvals/{token}", () => {
     expect(body).toContain("<li>shop.example.com</li><li>www.shop.example.com</li>");
     expect(body).toContain(`this address (${ADMIN})`);
     expect(body).toContain("<dd>Ada (ada@example.com)</dd>");
-    expect(body).toContain(`<dd>${DEADLINE} (once)</dd>`);
+    expect(body).toContain(`<time datetime="${DEADLINE}">11 January 2027, 08:00 UTC</time> (once)`);
     expect(body).toContain('<meta name="robots" content="noindex">');
     expect(body).not.toContain(ORDER_ID);
     expect(body).not.toContain(secret);
