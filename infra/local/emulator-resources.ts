@@ -1,33 +1,29 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import { createOrderTableInput } from "../../functions/adapters/aws/order-table-design.ts";
+import { describeTable, hasCurrentDesign, upgradeOrderTable } from "./order-table-upgrade.ts";
 
 const errorName = (error: unknown) => (error instanceof Error ? error.name : "");
 
-/** Creates the order table (with both indexes) unless it exists, and waits until it is active. */
-export async function ensureOrderTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (errorName(error) !== "ResourceNotFoundException") throw error;
-  }
-  try {
-    await client.send(new CreateTableCommand(createOrderTableInput(tableName)));
-  } catch (error) {
-    if (errorName(error) !== "ResourceInUseException") throw error;
-  }
-  // dynalite reports CREATING for a moment; the SDK waiter would poll once a second.
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (described.Table?.TableStatus === "ACTIVE") return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`Table ${tableName} did not become active.`);
+export interface EnsureOrderTableOptions {
+  /** Hears the line about an upgrade; the terminal (`certflow: …`) unless given. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Makes sure the order table exists with the current design (`createOrderTableInput`, every index)
+ * and is active. A missing table is created; one an earlier version made without an index of the
+ * design is rebuilt with every item kept, an interrupted rebuild is finished (order-table-upgrade.ts).
+ * A table with the current design costs one DescribeTable.
+ */
+export async function ensureOrderTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: EnsureOrderTableOptions = {},
+): Promise<void> {
+  const table = await describeTable(client, tableName);
+  if (table !== undefined && hasCurrentDesign(table)) return;
+  const log = options.log ?? ((line: string) => console.log(`certflow: ${line}`));
+  await upgradeOrderTable(client, tableName, table, log);
 }
 
 export async function ensureBucket(client: S3Client, bucketName: string): Promise<void> {
