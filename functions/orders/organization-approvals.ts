@@ -14,13 +14,16 @@ export function organizationKey(organization: Organization, ev?: EvDetails): str
 
 /**
  * The review a new OV/EV order starts with: approved already when an operator approved the
- * same organization for this tenant within the reuse period, else waiting for the letter.
+ * same organization for this tenant and the approval is still reusable when the certificate may
+ * be issued at the latest (`latestIssuance`: the reuse period counts up to issuance), else
+ * waiting for the letter.
  */
 export async function initialReview(
   store: OrderStore,
   order: { tenantId: string; organization?: Organization; ev?: EvDetails },
   deadline: Date,
   now: Date,
+  latestIssuance: Date = now,
 ): Promise<ReviewRecord> {
   if (order.organization === undefined) {
     return { status: "awaiting-document", deadline: deadline.toISOString() };
@@ -28,7 +31,7 @@ export async function initialReview(
   const approval = await store.approvedOrganization(
     order.tenantId,
     organizationKey(order.organization, order.ev),
-    now.toISOString(),
+    latestIssuance.toISOString(),
   );
   if (approval === undefined) {
     return { status: "awaiting-document", deadline: deadline.toISOString() };

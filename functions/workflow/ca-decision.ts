@@ -42,8 +42,9 @@ export async function lookAtCaDecision(
       }));
       if (validated.review !== undefined && reviewPending(validated.review)) {
         const turn = reviewTurn(validated.review, now);
-        // The wait for the review's first turn: until its deadline, unless a decision ends it.
-        const waitSeconds = turn.kind === "wait" ? turn.waitSeconds : 1;
+        // The wait for the review's first turn: until its deadline, unless a decision ends it;
+        // past the deadline, long enough for the turn's function to fail it (a cold start too).
+        const waitSeconds = turn.kind === "wait" ? turn.waitSeconds : 60;
         return { attempt, valid: true, reviewPending: true, waitSeconds, done: false };
       }
       return { attempt, valid: true, reviewPending: false, waitSeconds: 1 };

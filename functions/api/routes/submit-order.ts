@@ -104,6 +104,12 @@ export const route = declareRoute(
             },
             new Date(now.getTime() + deps.settings.reviewTimeoutSeconds * 1000),
             now,
+            // The latest the certificate may be issued: after the whole validation and CA wait.
+            new Date(
+              now.getTime() +
+                (deps.settings.validationTimeoutSeconds + deps.settings.caDecisionTimeoutSeconds) *
+                  1000,
+            ),
           );
     const executionName = `${orderId}-1`;
     const order: OrderRecord = {

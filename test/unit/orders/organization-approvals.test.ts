@@ -107,6 +107,28 @@ describe("initialReview", () => {
     expect(review).toEqual({ status: "awaiting-document", deadline });
   });
 
+  it("does not reuse an approval whose 398 days end before the certificate may be issued", async () => {
+    // Prepare: the approval ends in an hour; the order may be issued a day and an hour from now.
+    const { clock, store } = await approvedEarlier({ organization });
+    clock.set(new Date(Date.parse(REUSABLE_UNTIL) - 3_600_000));
+    const now = clock.now();
+    const deadline = new Date(now.getTime() + 7 * DAY * 1000);
+
+    // Act
+    const soon = await initialReview(store, { tenantId: "tenant-a", organization }, deadline, now);
+    const late = await initialReview(
+      store,
+      { tenantId: "tenant-a", organization },
+      deadline,
+      now,
+      new Date(now.getTime() + (DAY + 3600) * 1000),
+    );
+
+    // Assess
+    expect(soon.status).toBe("approved");
+    expect(late.status).toBe("awaiting-document");
+  });
+
   it("waits for the letter when nothing was approved", async () => {
     // Prepare
     const store = createMemoryOrderStore(fixedClock(APPROVED_AT));
