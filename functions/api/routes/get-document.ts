@@ -15,15 +15,11 @@ export const route = declareRoute(
   async (deps, { event, principal }) => {
     const order = await tenantOrder(deps, event, principal);
     const docId = event.pathParameters?.docId ?? "";
-    const document = /^doc_[0-9a-f]{16}$/.test(docId)
-      ? order.documents?.find((listed) => listed.id === docId)
-      : undefined;
+    // Only a document the order lists is read; only an id shaped like one is named back.
+    const isId = /^doc_[A-Za-z0-9]{1,64}$/.test(docId);
+    const document = isId ? order.documents?.find((listed) => listed.id === docId) : undefined;
     if (document === undefined) {
-      throw notFound(
-        /^doc_[0-9a-f]{16}$/.test(docId)
-          ? `Document ${docId} of order ${order.orderId}`
-          : "The document",
-      );
+      throw notFound(isId ? `Document ${docId} of order ${order.orderId}` : "The document");
     }
     const bytes = await deps.vault.getDocument(order.orderId, document.id);
     if (bytes === undefined) {
