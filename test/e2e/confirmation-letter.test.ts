@@ -13,9 +13,10 @@ import { readLocalSettings } from "../../infra/local/local-settings.ts";
 import { jpegImage, pngImage } from "../support/letter-images.ts";
 import { ApiClient } from "./support/api-client.ts";
 
-// The letter routes through the local host's HTTP server, its S3 and DynamoDB emulators. OV
-// orders cannot be submitted through the API yet, so the OV order is written into the host's
-// order store as the submission will write it: waiting for its review's letter.
+// The letter routes through the local host's HTTP server, its S3 and DynamoDB emulators. The OV
+// order is written straight into the host's order store, as submission writes it (waiting for
+// its review's letter), so these cases need no workflow; organization-review.test.ts follows a
+// submitted OV order with its letter through the review.
 
 const TOKENS = {
   customer: "letter-customer-token",
