@@ -135,6 +135,8 @@ describe("OV/EV organization review through the local host", () => {
     expect(history).toContain("PENDING_REVIEW");
     expect(history).toContain("The organization review was approved");
     await operator.waitForExecutionEnd(issued.execution.name);
+    const sent = await mails(service);
+    expect(sent.some((m) => m.subject === "Certificate issued for ov.certflow.test")).toBe(true);
   });
 
   it("keeps a rejected order waiting, takes a corrected resubmission, and issues with the correction", async () => {
@@ -254,5 +256,10 @@ describe("OV/EV organization review through the local host", () => {
       (m) => m.subject === "Order failed: slow.certflow.test",
     );
     expect(failure?.text).toContain("REVIEW_TIMED_OUT");
+    // No letter came: the instructions asked for it.
+    const instructions = (await mails(shortReview)).find(
+      (m) => m.subject === "Action needed: publish the validation for slow.certflow.test",
+    );
+    expect(instructions?.text).toContain("upload the signed confirmation letter");
   });
 });
