@@ -68,6 +68,32 @@ export interface CertificateSummary {
   readonly renewAt: string;
 }
 
+/** One certificate of an order's lineage: the first issuance, then each renewal. */
+export interface LineageCertificate {
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly sha256Fingerprint: string;
+  /** The order that holds it in the vault: the order itself, or the renewal that issued it. */
+  readonly heldBy: string;
+  /** The serial of the certificate it replaced. */
+  readonly replaces?: string;
+}
+
+/** Renewal state of an issued order (its renewals run as orders of their own, `renewalOf` it). */
+export interface RenewalState {
+  /** The renewal running now, started by the renewal run or by hand. */
+  readonly inFlight?: {
+    readonly orderId: string;
+    readonly startedAt: string;
+    readonly trigger: "scheduled" | "manual";
+    readonly rekey: boolean;
+  };
+  /** Renewals started so far for the current certificate; part of the next one's id. */
+  readonly attempts?: number;
+  readonly lastFailure?: { readonly at: string; readonly code: string; readonly message: string };
+}
+
 export interface OrderFailure {
   readonly code: FailureCodeName;
   readonly message: string;
@@ -186,7 +212,15 @@ export interface OrderRecord {
   /** Token of the wait the execution is parked in, so an early check can wake it. */
   readonly waitToken?: string;
   readonly warnings: readonly { readonly code: string; readonly message: string }[];
+  /** A renewal: the order whose certificate this one renews (it shows as that order's renewal). */
   readonly renewalOf?: string;
+  /** A renewal made with a new key instead of the renewed order's key and CSR. */
+  readonly rekey?: boolean;
+  /** Renew automatically when due (default true). */
+  readonly autoRenew?: boolean;
+  /** Every certificate of the order, current first (absent before the first renewal). */
+  readonly certificates?: readonly LineageCertificate[];
+  readonly renewal?: RenewalState;
 }
 
 export interface ApprovalLinkRef {

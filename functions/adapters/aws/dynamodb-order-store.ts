@@ -37,6 +37,7 @@ import {
   orderKey,
   orderPartition,
   RENEWAL_LOOKBACK_MONTHS,
+  RENEWAL_SHARDS,
   REVIEW_QUEUE_PARTITION,
   renewalMonths,
   renewalPartition,
@@ -354,7 +355,10 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
       if (Number.isNaN(end.getTime())) throw new RangeError(`Not a time: ${until}`);
       const upTo = renewalSortKey(end.toISOString(), "\uffff");
       const due: OrderRecord[] = [];
-      for (const month of renewalMonths(end, lookbackMonths)) {
+      const partitions = renewalMonths(end, lookbackMonths).flatMap((month) =>
+        Array.from({ length: RENEWAL_SHARDS }, (_, shard) => renewalPartition(month, shard)),
+      );
+      for (const partition of partitions) {
         let ExclusiveStartKey: Record<string, unknown> | undefined;
         do {
           if (due.length >= limit) return due.slice(0, limit);
@@ -362,8 +366,8 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
             new QueryCommand({
               TableName,
               IndexName: ORDER_TABLE.byRenewalIndex,
-              KeyConditionExpression: "GSI2PK = :month AND GSI2SK <= :upTo",
-              ExpressionAttributeValues: { ":month": renewalPartition(month), ":upTo": upTo },
+              KeyConditionExpression: "GSI2PK = :partition AND GSI2SK <= :upTo",
+              ExpressionAttributeValues: { ":partition": partition, ":upTo": upTo },
               Limit: limit - due.length,
               ExclusiveStartKey,
             }),

@@ -4,6 +4,7 @@ import {
   orderKey,
   REVIEW_QUEUE_PARTITION,
   renewalPartition,
+  renewalShard,
   renewalSortKey,
   reviewQueueSortKey,
   tenantPartition,
@@ -23,11 +24,18 @@ export function withoutUndefined<T>(value: T): T {
 
 /** The ByRenewalDate keys, for ISSUED orders with a certificate only. */
 export function renewalIndexKeys(
-  order: Pick<OrderRecord, "orderId" | "status" | "certificate">,
+  order: Pick<OrderRecord, "orderId" | "status" | "certificate" | "renewalOf" | "autoRenew">,
 ): { GSI2PK: string; GSI2SK: string } | undefined {
-  const renewAt = order.certificate?.renewAt;
-  if (order.status !== "ISSUED" || renewAt === undefined) return undefined;
-  return { GSI2PK: renewalPartition(renewAt), GSI2SK: renewalSortKey(renewAt, order.orderId) };
+  const certificate = order.certificate;
+  if (order.status !== "ISSUED" || certificate === undefined) return undefined;
+  // A renewal shows as its order's renewal: the order renews, never the renewal itself.
+  if (order.renewalOf !== undefined) return undefined;
+  // What is due next: the renewal, or the end of a certificate that will not be renewed.
+  const due = order.autoRenew === false ? certificate.notAfter : certificate.renewAt;
+  return {
+    GSI2PK: renewalPartition(due, renewalShard(order.orderId)),
+    GSI2SK: renewalSortKey(due, order.orderId),
+  };
 }
 
 /** The ByReviewQueue keys, while an OV/EV order's letter awaits an operator's decision. */
@@ -50,8 +58,13 @@ export function toOrderItem(order: OrderRecord): Record<string, unknown> {
   return {
     ...withoutUndefined(order),
     ...orderKey(order.orderId),
-    GSI1PK: tenantPartition(order.tenantId),
-    GSI1SK: tenantSortKey(order.createdAt, order.orderId),
+    // A renewal is listed as its order's renewal, not as an order of the tenant's own.
+    ...(order.renewalOf === undefined
+      ? {
+          GSI1PK: tenantPartition(order.tenantId),
+          GSI1SK: tenantSortKey(order.createdAt, order.orderId),
+        }
+      : {}),
     ...renewalIndexKeys(order),
     ...reviewQueueKeys(order),
   };

@@ -12,8 +12,10 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - approval link        PK=APPROVAL#<sha-256 of secret> SK=APPROVAL (TTL 30 days after expiry)
  * - approved organization PK=ORGANIZATION#<tenant>      SK=ORG#<organization key> (TTL)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
- * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>       GSI2SK=<renewAt>#<id>
- *   (only on ISSUED orders with a certificate; removed when the order leaves ISSUED)
+ * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>#<shard> GSI2SK=<due>#<id>
+ *   (only on ISSUED orders with a certificate, renewals excluded; removed when the order leaves
+ *   ISSUED; due = renewAt, or notAfter when the order does not renew itself; RENEWAL_SHARDS
+ *   partitions a month, by a hash of the order id, so no partition takes the writes of all)
  * - ByReviewQueue index  GSI3PK=REVIEWQUEUE             GSI3SK=<awaitingSince>#<id>
  *   (only while an OV/EV order's letter awaits an operator's decision: one partition, as
  *   reviews are decided by people, far below a partition's 1,000 writes/s)
@@ -100,8 +102,21 @@ export const provenNameKey = (tenantId: string, name: string) => ({
 export const tenantPartition = (tenantId: string) => `TENANT#${tenantId}`;
 export const tenantSortKey = (createdAt: string, orderId: string) => `${createdAt}#${orderId}`;
 
-/** The month bucket of a renewal time: `RENEWAL#yyyy-mm`. */
-export const renewalPartition = (renewAt: string) => `RENEWAL#${renewAt.slice(0, 7)}`;
+/** Partitions of each month of the renewal index (see README, "At AWS scale"). */
+export const RENEWAL_SHARDS = 16;
+
+/** The shard of an order in the renewal index: a stable hash of its id. */
+export function renewalShard(orderId: string): number {
+  let hash = 0;
+  for (let index = 0; index < orderId.length; index++) {
+    hash = (Math.imul(hash, 31) + orderId.charCodeAt(index)) >>> 0;
+  }
+  return hash % RENEWAL_SHARDS;
+}
+
+/** The partition of a renewal time (or a `yyyy-mm` month) and shard: `RENEWAL#yyyy-mm#07`. */
+export const renewalPartition = (renewAt: string, shard: number) =>
+  `RENEWAL#${renewAt.slice(0, 7)}#${String(shard).padStart(2, "0")}`;
 export const renewalSortKey = (renewAt: string, orderId: string) => `${renewAt}#${orderId}`;
 
 /** The month buckets (`yyyy-mm`) from `lookbackMonths` before `until`'s month up to it. */

@@ -9,6 +9,7 @@ import {
   ORDER_SORT_KEY,
   orderPartition,
   RENEWAL_LOOKBACK_MONTHS,
+  RENEWAL_SHARDS,
   renewalMonths,
   renewalPartition,
   renewalSortKey,
@@ -118,7 +119,7 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be at least 1.");
       const after = cursor === undefined ? undefined : decodeListCursor(cursor, tenantId).GSI1SK;
       const matching = [...orders.values()]
-        .filter((order) => order.tenantId === tenantId)
+        .filter((order) => order.tenantId === tenantId && order.renewalOf === undefined)
         .map((order) => ({ order, sortKey: tenantSortKey(order.createdAt, order.orderId) }))
         .filter(({ sortKey }) => after === undefined || sortKey < after)
         .filter(({ order }) => status === undefined || order.status === status)
@@ -142,7 +143,9 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
       const end = new Date(until);
       if (Number.isNaN(end.getTime())) throw new RangeError(`Not a time: ${until}`);
       const months = new Set(
-        renewalMonths(end, RENEWAL_LOOKBACK_MONTHS).map((month) => renewalPartition(month)),
+        renewalMonths(end, RENEWAL_LOOKBACK_MONTHS).flatMap((month) =>
+          Array.from({ length: RENEWAL_SHARDS }, (_, shard) => renewalPartition(month, shard)),
+        ),
       );
       const upTo = renewalSortKey(end.toISOString(), "\uffff");
       return [...orders.values()]

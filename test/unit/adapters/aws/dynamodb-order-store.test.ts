@@ -12,6 +12,10 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDynamoDbOrderStore } from "../../../../functions/adapters/aws/dynamodb-order-store.ts";
 import { toOrderItem } from "../../../../functions/adapters/aws/order-item.ts";
+import {
+  RENEWAL_SHARDS,
+  renewalShard,
+} from "../../../../functions/adapters/aws/order-table-design.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
 import type { OrderRecord } from "../../../../functions/domain/order-record.ts";
 import { IdempotencyKeyInUse, VersionConflict } from "../../../../functions/ports/order-store.ts";
@@ -117,7 +121,7 @@ describe("the DynamoDB order store's writes", () => {
         certificate,
         version: 5,
         updatedAt: "2027-02-28T12:00:00.000Z",
-        GSI2PK: "RENEWAL#2027-02",
+        GSI2PK: `RENEWAL#2027-02#${String(renewalShard("ord_2")).padStart(2, "0")}`,
         GSI2SK: "2027-02-01T00:00:00.000Z#ord_2",
       },
       // Not an order in the review queue either.
@@ -186,16 +190,17 @@ describe("the DynamoDB order store's reads", () => {
     );
   });
 
-  it("asks for renewals month by month on the renewal index, never with a Scan", async () => {
+  it("asks for renewals month by month and shard by shard on the renewal index, never with a Scan", async () => {
     documents.on(QueryCommand).resolves({ Items: [] });
     await store().dueForRenewal("2027-02-28T12:00:00.000Z", 10);
     expect(documents.commandCalls(ScanCommand)).toHaveLength(0);
     const queries = documents.commandCalls(QueryCommand).map((call) => call.args[0].input);
     expect(queries.every((query) => query.IndexName === "ByRenewalDate")).toBe(true);
-    const months = queries.map((query) => query.ExpressionAttributeValues?.[":month"]);
-    expect(months).toHaveLength(14);
-    expect(months[0]).toBe("RENEWAL#2026-01");
-    expect(months.at(-1)).toBe("RENEWAL#2027-02");
+    const partitions = queries.map((query) => query.ExpressionAttributeValues?.[":partition"]);
+    expect(partitions).toHaveLength(14 * RENEWAL_SHARDS);
+    expect(partitions[0]).toBe("RENEWAL#2026-01#00");
+    expect(partitions[1]).toBe("RENEWAL#2026-01#01");
+    expect(partitions.at(-1)).toBe("RENEWAL#2027-02#15");
     expect(queries[0]?.ExpressionAttributeValues?.[":upTo"]).toBe(
       "2027-02-28T12:00:00.000Z#\uffff",
     );
@@ -203,11 +208,12 @@ describe("the DynamoDB order store's reads", () => {
     documents.reset();
     documents.on(QueryCommand).resolves({ Items: [] });
     await store(2).dueForRenewal("2027-01-05T00:00:00Z", 10);
-    expect(
-      documents
-        .commandCalls(QueryCommand)
-        .map((call) => call.args[0].input.ExpressionAttributeValues?.[":month"]),
-    ).toEqual(["RENEWAL#2026-11", "RENEWAL#2026-12", "RENEWAL#2027-01"]);
+    const months = documents
+      .commandCalls(QueryCommand)
+      .map((call) =>
+        String(call.args[0].input.ExpressionAttributeValues?.[":partition"]).slice(0, 15),
+      );
+    expect([...new Set(months)]).toEqual(["RENEWAL#2026-11", "RENEWAL#2026-12", "RENEWAL#2027-01"]);
   });
 
   it("stops reading month buckets once it has enough renewals", async () => {

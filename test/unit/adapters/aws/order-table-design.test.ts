@@ -21,7 +21,7 @@ describe("the order table design", () => {
     expect(eventSortKey("2026-11-02T10:00:00.000Z", 12)).toBe(
       "EVENT#2026-11-02T10:00:00.000Z#000012",
     );
-    expect(renewalPartition("2027-02-10T00:00:00.000Z")).toBe("RENEWAL#2027-02");
+    expect(renewalPartition("2027-02-10T00:00:00.000Z", 7)).toBe("RENEWAL#2027-02#07");
     expect(TTL_ATTRIBUTE).toBe("expiresAt");
   });
 
