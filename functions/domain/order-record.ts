@@ -1,5 +1,6 @@
 import type { CaaIdentity } from "./caa-policy.ts";
 import type { ValidationMethod } from "./dcv-methods.ts";
+import type { InstallationRecord } from "./installation-check.ts";
 import type { KeyType } from "./key-types.ts";
 import type { Product } from "./order-request.ts";
 import type { FailureCode, OrderStatus } from "./order-status.ts";
@@ -221,6 +222,10 @@ export interface OrderRecord {
   /** Every certificate of the order, current first (absent before the first renewal). */
   readonly certificates?: readonly LineageCertificate[];
   readonly renewal?: RenewalState;
+  /** The customer asked for an installation check right after issuance. */
+  readonly installationCheck?: boolean;
+  /** The last installation check: what each name's server serves. */
+  readonly installation?: InstallationRecord;
 }
 
 export interface ApprovalLinkRef {
