@@ -20,6 +20,7 @@ import {
 import { dynamoDbApprovals } from "./dynamodb-approvals.ts";
 import { dynamoDbProvenNames } from "./dynamodb-proven-names.ts";
 import { dynamoDbQuotas } from "./dynamodb-quotas.ts";
+import { dynamoDbWebhooks } from "./dynamodb-webhooks.ts";
 import {
   fromOrderItem,
   isConditionFailure,
@@ -358,24 +359,33 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
       const partitions = renewalMonths(end, lookbackMonths).flatMap((month) =>
         Array.from({ length: RENEWAL_SHARDS }, (_, shard) => renewalPartition(month, shard)),
       );
+      // Each partition's oldest `limit`, then the oldest `limit` of all: only due orders are
+      // read (the key condition stops at `until`), at most `limit` per partition.
+      const sortKeys = new Map<OrderRecord, string>();
       for (const partition of partitions) {
         let ExclusiveStartKey: Record<string, unknown> | undefined;
+        let read = 0;
         do {
-          if (due.length >= limit) return due.slice(0, limit);
           const page = await documents.send(
             new QueryCommand({
               TableName,
               IndexName: ORDER_TABLE.byRenewalIndex,
               KeyConditionExpression: "GSI2PK = :partition AND GSI2SK <= :upTo",
               ExpressionAttributeValues: { ":partition": partition, ":upTo": upTo },
-              Limit: limit - due.length,
+              Limit: limit - read,
               ExclusiveStartKey,
             }),
           );
-          due.push(...(page.Items ?? []).map(fromOrderItem));
+          for (const item of page.Items ?? []) {
+            const order = fromOrderItem(item);
+            sortKeys.set(order, String(item.GSI2SK ?? ""));
+            due.push(order);
+          }
+          read += page.Items?.length ?? 0;
           ExclusiveStartKey = page.LastEvaluatedKey;
-        } while (ExclusiveStartKey !== undefined);
+        } while (ExclusiveStartKey !== undefined && read < limit);
       }
+      due.sort((a, b) => ((sortKeys.get(a) ?? "") < (sortKeys.get(b) ?? "") ? -1 : 1));
       return due.slice(0, Math.max(0, limit));
     },
 
@@ -403,5 +413,6 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     ...dynamoDbProvenNames(documents, TableName),
     ...dynamoDbQuotas(documents, TableName),
     ...dynamoDbApprovals(documents, TableName),
+    ...dynamoDbWebhooks(documents, TableName),
   };
 }

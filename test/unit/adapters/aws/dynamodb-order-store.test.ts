@@ -216,15 +216,27 @@ describe("the DynamoDB order store's reads", () => {
     expect([...new Set(months)]).toEqual(["RENEWAL#2026-11", "RENEWAL#2026-12", "RENEWAL#2027-01"]);
   });
 
-  it("stops reading month buckets once it has enough renewals", async () => {
-    const issued = (orderId: string) =>
-      toOrderItem(sampleOrder({ orderId, status: "ISSUED", certificate }));
-    documents.on(QueryCommand).resolves({ Items: [issued("r1"), issued("r2")] });
-    const due = await store().dueForRenewal("2027-02-28T12:00:00.000Z", 3);
-    expect(due.map((order) => order.orderId)).toEqual(["r1", "r2", "r1"]);
-    expect(documents.commandCalls(QueryCommand).map((call) => call.args[0].input.Limit)).toEqual([
-      3, 1,
-    ]);
+  it("reads at most the limit from each partition and answers the oldest of all", async () => {
+    const issued = (orderId: string, renewAt: string) =>
+      toOrderItem(
+        sampleOrder({ orderId, status: "ISSUED", certificate: { ...certificate, renewAt } }),
+      );
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ":partition": "RENEWAL#2027-02#03" } })
+      .resolves({
+        Items: [issued("r_mid", "2027-02-10T00:00:00.000Z")],
+        LastEvaluatedKey: { PK: "more" },
+      })
+      .on(QueryCommand, { ExpressionAttributeValues: { ":partition": "RENEWAL#2027-01#09" } })
+      .resolves({ Items: [issued("r_old", "2027-01-02T00:00:00.000Z")] });
+    const due = await store().dueForRenewal("2027-02-28T12:00:00.000Z", 1);
+    expect(due.map((order) => order.orderId)).toEqual(["r_old"]);
+    const limits = documents.commandCalls(QueryCommand).map((call) => call.args[0].input.Limit);
+    expect(limits.every((limit) => limit === 1)).toBe(true);
+    // The partition that had more stopped at the limit: one query each.
+    expect(limits).toHaveLength(14 * RENEWAL_SHARDS);
   });
 
   it("reads an order with a consistent read and without the table's key attributes", async () => {
