@@ -39,6 +39,8 @@ export const orderRequestSchema = z.strictObject({
   ),
   validityDays: z.optional(z.number()),
   purchasedNames: z.optional(z.number().check(z.int())),
+  /** Check each name's HTTPS server right after issuance (POST …/installation-check any time). */
+  installationCheck: z.optional(z.boolean()),
 });
 
 export type OrderRequestBody = z.infer<typeof orderRequestSchema>;

@@ -40,5 +40,7 @@ export function orderView(order: OrderRecord) {
     warnings: order.warnings.length > 0 ? order.warnings : undefined,
     execution: order.executionName === undefined ? undefined : { name: order.executionName },
     renewalOf: order.renewalOf,
+    installationCheck: order.installationCheck,
+    installation: order.installation,
   };
 }

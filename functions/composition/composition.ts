@@ -41,6 +41,7 @@ export interface Providers {
   readonly vault?: () => Resources["vault"];
   readonly mailer?: () => Resources["mailer"];
   readonly dcv?: () => Resources["dcv"];
+  readonly installationChecker?: () => Resources["installationChecker"];
   readonly workflow?: () => Resources["workflow"];
   readonly ca?: { readonly [Kind in CaKind]?: (parts: CaParts) => CertificateAuthority };
 }

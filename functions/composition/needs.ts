@@ -1,6 +1,7 @@
 import type { Clock } from "../domain/clock.ts";
 import type { CaProfile, CertificateAuthority } from "../ports/certificate-authority.ts";
 import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { InstallationChecker } from "../ports/installation-checker.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import type { OrderStore } from "../ports/order-store.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
@@ -36,6 +37,8 @@ export interface Needs {
   readonly mail?: true;
   /** DNS and HTTP checks of what customers published (network only, no AWS permission). */
   readonly dcv?: true;
+  /** TLS connections to customers' servers, to see what they serve (network only). */
+  readonly installationCheck?: true;
   /**
    * Talks to the CA: its vault folder (and `public/`, where the embedded CA publishes its root),
    * the key master secret, the EAB secret, the zone.
@@ -64,6 +67,7 @@ export interface Resources {
   readonly vault: CertificateVault;
   readonly mailer: Mailer;
   readonly dcv: DcvChecker;
+  readonly installationChecker: InstallationChecker;
   readonly ca: CertificateAuthority;
   readonly workflow: WorkflowEngine;
 }
@@ -82,6 +86,9 @@ export type DependenciesFor<N extends Needs> = BaseDependencies &
     : unknown) &
   (N extends { readonly mail: true } ? Pick<Resources, "mailer"> : unknown) &
   (N extends { readonly dcv: true } ? Pick<Resources, "dcv"> : unknown) &
+  (N extends { readonly installationCheck: true }
+    ? Pick<Resources, "installationChecker">
+    : unknown) &
   (N extends { readonly ca: true } ? Pick<Resources, "ca"> : unknown) &
   (N extends { readonly workflow: NonEmpty<StepFunctionsAction> }
     ? Pick<Resources, "workflow">
@@ -95,8 +102,16 @@ export interface DependencySource {
   dependenciesFor<N extends Needs>(needs: N): DependenciesFor<N>;
 }
 
+/**
+ * Resources a set handed to every handler may leave out where no handler given the set uses
+ * them: the installation checker.
+ */
+type OmissibleResource = "installationChecker";
+
 /** Everything, for hosts and tests that hand one set to every handler. */
-export type AllDependencies = BaseDependencies & Resources;
+export type AllDependencies = BaseDependencies &
+  Omit<Resources, OmissibleResource> &
+  Partial<Pick<Resources, OmissibleResource>>;
 
 const nonEmpty = (list: readonly unknown[] | undefined) => (list?.length ?? 0) > 0;
 
@@ -107,6 +122,7 @@ export function resourcesNamedBy(needs: Needs): ResourceName[] {
   if (nonEmpty(needs.vaultRead) || nonEmpty(needs.vaultWrite)) names.push("vault");
   if (needs.mail === true) names.push("mailer");
   if (needs.dcv === true) names.push("dcv");
+  if (needs.installationCheck === true) names.push("installationChecker");
   if (needs.ca === true) names.push("ca");
   if (nonEmpty(needs.workflow)) names.push("workflow");
   return names;

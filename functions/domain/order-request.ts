@@ -35,6 +35,8 @@ export interface OrderRequest {
   ev?: EvDetails;
   validityDays?: number;
   purchasedNames?: number;
+  /** Check each name's HTTPS server right after issuance. */
+  installationCheck?: boolean;
 }
 
 export type KeySourceRequest =
@@ -55,6 +57,8 @@ export interface ValidatedOrderRequest {
   /** EV only, trimmed; empty jurisdiction state or locality left out. */
   ev?: EvDetails;
   validityDays: number;
+  /** Present (true) only when asked for. */
+  installationCheck?: true;
   warnings: Problem[];
 }
 
@@ -364,6 +368,7 @@ export function validateOrderRequest(
         : { organization: trimmedOrganization(request.organization) }),
       ...(request.ev === undefined ? {} : { ev: trimmedEv(request.ev) }),
       validityDays: validity.value,
+      ...(request.installationCheck === true ? { installationCheck: true } : {}),
       warnings,
     },
   };

@@ -8,6 +8,7 @@ import {
 import type { Clock } from "../domain/clock.ts";
 import type { CaKind, CertificateAuthority } from "../ports/certificate-authority.ts";
 import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { InstallationChecker } from "../ports/installation-checker.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import type { OrderStore } from "../ports/order-store.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
@@ -25,6 +26,7 @@ export interface AwsProviders {
   readonly vault?: (env: Environment) => CertificateVault;
   readonly mailer?: (env: Environment) => Mailer;
   readonly dcv?: () => DcvChecker;
+  readonly installationChecker?: () => InstallationChecker;
   readonly workflow?: (env: Environment) => WorkflowEngine;
   readonly ca?: {
     readonly [Kind in CaKind]?: (env: Environment, parts: CaParts) => CertificateAuthority;
@@ -48,6 +50,7 @@ export function composeAws(
     vault: bind(providers.vault),
     mailer: bind(providers.mailer),
     dcv: bind(providers.dcv),
+    installationChecker: bind(providers.installationChecker),
     workflow: bind(providers.workflow),
     ca: { embedded: bindCa(providers.ca?.embedded), acme: bindCa(providers.ca?.acme) },
   };

@@ -31,6 +31,10 @@ const PROVIDERS: Readonly<Record<Exclude<ResourceName, "ca">, ModuleExport>> = {
   vault: { module: "functions/lambda/providers/vault.ts", name: "vault" },
   mailer: { module: "functions/lambda/providers/mailer.ts", name: "mailer" },
   dcv: { module: "functions/lambda/providers/dcv.ts", name: "dcv" },
+  installationChecker: {
+    module: "functions/lambda/providers/installation-checker.ts",
+    name: "installationChecker",
+  },
   workflow: { module: "functions/lambda/providers/workflow-engine.ts", name: "workflow" },
 };
 

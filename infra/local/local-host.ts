@@ -6,12 +6,14 @@ import { createDynamoDbOrderStore } from "../../functions/adapters/aws/dynamodb-
 import { createS3BlobStore } from "../../functions/adapters/aws/s3-blob-store.ts";
 import { createSesMailer } from "../../functions/adapters/aws/ses-mailer.ts";
 import { createNetworkDcvChecker } from "../../functions/adapters/dcv/network-dcv-checker.ts";
+import { createTlsInstallationChecker } from "../../functions/adapters/tls/tls-installation-checker.ts";
 import { compose, systemClock } from "../../functions/composition/composition.ts";
 import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
 import type { Clock } from "../../functions/domain/clock.ts";
 import { fakeLambdaContext } from "../../functions/lambda/fake-lambda-context.ts";
 import { createStepHandler } from "../../functions/lambda/step-handler.ts";
 import type { DcvChecker } from "../../functions/ports/dcv-checker.ts";
+import type { InstallationChecker } from "../../functions/ports/installation-checker.ts";
 import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../functions/vault/key-passphrases.ts";
 import type { WorkflowSettings } from "../../functions/workflow/workflow-settings.ts";
@@ -41,6 +43,7 @@ export interface LocalHostOptions {
   readonly fresh?: boolean;
   readonly clock?: Clock;
   readonly dcv?: DcvChecker;
+  readonly installationChecker?: InstallationChecker;
   readonly log?: (line: string) => void;
   /** Simulated time for benchmarks: waits move the clock instead of sleeping. */
   readonly timeMode?: TimeMode;
@@ -93,6 +96,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         dnsResolver: settings.dnsResolver,
         dnsAuthoritativePort: settings.dnsAuthoritativePort,
         httpValidationPort: settings.httpValidationPort,
+        installationCheckPort: settings.installationCheckPort,
         validationTimeoutSeconds: settings.validationTimeoutSeconds,
       },
       logError: (error) =>
@@ -129,6 +133,13 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           resolver: settings.dnsResolver,
           authoritativePort: settings.dnsAuthoritativePort,
           httpPort: settings.httpValidationPort,
+          allowLoopback: settings.allowLoopbackChecks,
+        }),
+      installationChecker: () =>
+        options.installationChecker ??
+        createTlsInstallationChecker({
+          resolver: settings.dnsResolver,
+          port: settings.installationCheckPort,
           allowLoopback: settings.allowLoopbackChecks,
         }),
       workflow: () =>

@@ -44,6 +44,8 @@ export interface LocalSettings {
    */
   readonly dnsAuthoritativePort: number;
   readonly httpValidationPort: number;
+  /** Port the installation check connects to (443 on the internet; a local test server elsewhere). */
+  readonly installationCheckPort: number;
   /** HTTP file checks may connect to 127.0.0.1 / ::1 (and never to other non-public addresses). */
   readonly allowLoopbackChecks: boolean;
   readonly validationTimeoutSeconds: number;
@@ -132,6 +134,10 @@ const environmentSchema = z.object({
     "CERTFLOW_DNS_AUTHORITATIVE_PORT must be a port from 1 to 65535",
   ),
   CERTFLOW_HTTP_VALIDATION_PORT: positiveInteger("CERTFLOW_HTTP_VALIDATION_PORT", 80),
+  CERTFLOW_INSTALLATION_CHECK_PORT: positiveInteger("CERTFLOW_INSTALLATION_CHECK_PORT", 443).refine(
+    (port) => port <= 65_535,
+    "CERTFLOW_INSTALLATION_CHECK_PORT must be a port from 1 to 65535",
+  ),
   CERTFLOW_ALLOW_LOOPBACK_CHECKS: z
     .enum(["true", "false", "1", "0"], {
       error: "CERTFLOW_ALLOW_LOOPBACK_CHECKS must be true or false",
@@ -238,6 +244,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     dnsResolver: env.CERTFLOW_DNS_RESOLVER,
     dnsAuthoritativePort: env.CERTFLOW_DNS_AUTHORITATIVE_PORT,
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
+    installationCheckPort: env.CERTFLOW_INSTALLATION_CHECK_PORT,
     allowLoopbackChecks: env.CERTFLOW_ALLOW_LOOPBACK_CHECKS,
     validationTimeoutSeconds: env.CERTFLOW_VALIDATION_TIMEOUT_SECONDS,
     checkCadence: {

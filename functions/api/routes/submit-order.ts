@@ -135,6 +135,7 @@ export const route = declareRoute(
       ...(request.ev === undefined ? {} : { ev: request.ev }),
       ...(review === undefined ? {} : { review }),
       validityDays: request.validityDays,
+      ...(request.installationCheck === true ? { installationCheck: true } : {}),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       validations: [],

@@ -35,6 +35,18 @@ describe("readLocalSettings", () => {
     expect(settings.dnsAuthoritativePort).toBe(5353);
   });
 
+  it("connects the installation check to port 443, or to CERTFLOW_INSTALLATION_CHECK_PORT", () => {
+    expect(readLocalSettings({ CERTFLOW_DATA_DIR: dataDir() }).installationCheckPort).toBe(443);
+    const settings = readLocalSettings({
+      CERTFLOW_DATA_DIR: dataDir(),
+      CERTFLOW_INSTALLATION_CHECK_PORT: "8443",
+    });
+    expect(settings.installationCheckPort).toBe(8443);
+    expect(() =>
+      readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), CERTFLOW_INSTALLATION_CHECK_PORT: "70000" }),
+    ).toThrow("CERTFLOW_INSTALLATION_CHECK_PORT must be a port from 1 to 65535");
+  });
+
   it("generates a customer and an operator token once, kept private in the data directory", () => {
     const directory = dataDir();
     const first = readLocalSettings({ CERTFLOW_DATA_DIR: directory });
