@@ -1,5 +1,6 @@
 import type { OrderEvent, OrderRecord, OrderStatusName } from "../domain/order-record.ts";
 import type { ApprovalLinkStore, OrganizationApprovalStore } from "./approval-links.ts";
+import type { WebhookStore } from "./webhook-store.ts";
 
 export interface IdempotencyClaim {
   readonly tenantId: string;
@@ -18,7 +19,7 @@ export interface OrderPage {
   readonly nextCursor?: string;
 }
 
-export interface OrderStore extends ApprovalLinkStore, OrganizationApprovalStore {
+export interface OrderStore extends ApprovalLinkStore, OrganizationApprovalStore, WebhookStore {
   /** Writes a new order (and its idempotency claim first, when given); never overwrites. */
   create(
     order: OrderRecord,

@@ -11,6 +11,9 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - interval claim       PK=INTERVAL#<key>              SK=INTERVAL (TTL)
  * - approval link        PK=APPROVAL#<sha-256 of secret> SK=APPROVAL (TTL 30 days after expiry)
  * - approved organization PK=ORGANIZATION#<tenant>      SK=ORG#<organization key> (TTL)
+ * - webhook endpoint     PK=WEBHOOKS#<tenant>           SK=ENDPOINT#<endpoint id>
+ * - webhook delivery     PK=WEBHOOK#<endpoint id>       SK=DELIVERY#<delivery id> (TTL)
+ * - delivery attempt     PK=WEBHOOK#<endpoint id>       SK=ATTEMPT#<at>#<delivery id>#<n> (TTL)
  * - ByTenant index       GSI1PK=TENANT#<tenant>         GSI1SK=<createdAt>#<id>
  * - ByRenewalDate index  GSI2PK=RENEWAL#<yyyy-mm>#<shard> GSI2SK=<due>#<id>
  *   (only on ISSUED orders with a certificate, renewals excluded; removed when the order leaves
@@ -91,6 +94,35 @@ export const approvalLinkKey = (linkHash: string) => ({
 export const approvedOrganizationKey = (tenantId: string, organizationKey: string) => ({
   PK: `ORGANIZATION#${keyPart(tenantId)}`,
   SK: `ORG#${keyPart(organizationKey)}`,
+});
+
+export const WEBHOOK_ENDPOINT_SORT_PREFIX = "ENDPOINT#";
+export const DELIVERY_SORT_PREFIX = "DELIVERY#";
+export const ATTEMPT_SORT_PREFIX = "ATTEMPT#";
+
+/** A tenant's webhook endpoints share one partition: listing them is one query. */
+export const webhookEndpointKey = (tenantId: string, endpointId: string) => ({
+  PK: `WEBHOOKS#${keyPart(tenantId)}`,
+  SK: `${WEBHOOK_ENDPOINT_SORT_PREFIX}${keyPart(endpointId)}`,
+});
+
+/** An endpoint's deliveries and their attempts share one partition, apart from the tenant's. */
+export const webhookPartition = (endpointId: string) => `WEBHOOK#${keyPart(endpointId)}`;
+
+export const webhookDeliveryKey = (endpointId: string, deliveryId: string) => ({
+  PK: webhookPartition(endpointId),
+  SK: `${DELIVERY_SORT_PREFIX}${keyPart(deliveryId)}`,
+});
+
+/** Newest last in the sort order, so an endpoint's log reads newest first backwards. */
+export const deliveryAttemptKey = (
+  endpointId: string,
+  at: string,
+  deliveryId: string,
+  attempt: number,
+) => ({
+  PK: webhookPartition(endpointId),
+  SK: `${ATTEMPT_SORT_PREFIX}${at}#${keyPart(deliveryId)}#${String(attempt).padStart(3, "0")}`,
 });
 
 /** A name one tenant proved control of; the tenant is the whole partition key, the name the sort key. */

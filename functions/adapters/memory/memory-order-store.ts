@@ -16,6 +16,7 @@ import {
   tenantPartition,
   tenantSortKey,
 } from "../aws/order-table-design.ts";
+import { createMemoryWebhooks } from "./memory-webhooks.ts";
 
 interface StoredEvent {
   readonly sortKey: string;
@@ -228,5 +229,7 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
       const approval = organizations.get(JSON.stringify([tenantId, organizationKey]));
       return approval !== undefined && approval.reusableUntil > at ? { ...approval } : undefined;
     },
+
+    ...createMemoryWebhooks(),
   };
 }

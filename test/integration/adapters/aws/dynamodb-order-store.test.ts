@@ -16,6 +16,7 @@ import {
   sampleEvent,
   sampleOrder,
 } from "../../../support/order-store-contract.ts";
+import { describeWebhookStoreContract } from "../../../support/webhook-store-contract.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "certflow-dynamodb-store-"));
 let emulators: LocalEmulators;
@@ -44,6 +45,8 @@ describeOrderStoreContract(
   "DynamoDB store on dynalite",
   async (clock) => (await freshStore(clock)).store,
 );
+
+describeWebhookStoreContract("DynamoDB store on dynalite", async () => (await freshStore()).store);
 
 describe("the DynamoDB order store after a crash between its writes", () => {
   const claim = sampleClaim("key-crash", "hash-crash");

@@ -5,8 +5,10 @@ import {
   sampleEvent,
   sampleOrder,
 } from "../../../support/order-store-contract.ts";
+import { describeWebhookStoreContract } from "../../../support/webhook-store-contract.ts";
 
 describeOrderStoreContract("in-memory store", (clock) => createMemoryOrderStore(clock));
+describeWebhookStoreContract("in-memory store", () => createMemoryOrderStore());
 
 describe("the in-memory order store", () => {
   it("hands out copies, so changing a returned record does not change the store", async () => {
