@@ -38,7 +38,7 @@ function randomSerial(): string {
 }
 
 /** The authority key identifier pointing at the issuer: its own SKI when it has one. */
-async function authorityKeyId(
+export async function authorityKeyId(
   { AuthorityKeyIdentifierExtension, SubjectKeyIdentifierExtension }: X509Library,
   issuer: X509Certificate,
 ): Promise<AuthorityKeyIdentifierExtension> {
@@ -146,6 +146,8 @@ export async function issueLeafCertificate(input: {
   serialNumber: Uint8Array;
   notBefore: Date;
   notAfter: Date;
+  /** Where the issuer's CRL is published (the CRL distribution points extension), if anywhere. */
+  crlDistributionPoints?: readonly string[];
 }): Promise<string> {
   const [firstName] = input.names;
   if (firstName === undefined) throw new Error("A certificate needs at least one name.");
@@ -164,6 +166,7 @@ export async function issueLeafCertificate(input: {
   const {
     BasicConstraintsExtension,
     CertificatePolicyExtension,
+    CRLDistributionPointsExtension,
     ExtendedKeyUsage,
     ExtendedKeyUsageExtension,
     KeyUsageFlags,
@@ -198,6 +201,13 @@ export async function issueLeafCertificate(input: {
     await SubjectKeyIdentifierExtension.create(spki),
     await authorityKeyId(x509, issuer),
   ];
+  const distributionPoints = input.crlDistributionPoints ?? [];
+  if (distributionPoints.some((url) => !/^https?:\/\/[\x21-\x7e]+$/.test(url))) {
+    throw new Error("CRL distribution points must be http or https URLs.");
+  }
+  if (distributionPoints.length > 0) {
+    extensions.push(new CRLDistributionPointsExtension([...distributionPoints]));
+  }
   const certificate = await X509CertificateGenerator.create({
     serialNumber: Buffer.from(input.serialNumber).toString("hex"),
     subject,
