@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { connect, type DetailedPeerCertificate } from "node:tls";
 import {
   ADDRESS_SCOPE_DESCRIPTIONS,
@@ -88,7 +89,8 @@ function handshake(address: string, port: number, host: string, timeoutMs: numbe
     const socket = connect({
       host: address,
       port,
-      servername: host,
+      // SNI names a host, never an address (RFC 6066).
+      ...(isIP(host) === 0 ? { servername: host } : {}),
       // The chain is judged against the order's stored certificate, not against a trust store.
       rejectUnauthorized: false,
       // An empty trust store: Node appends issuers it finds in its store to the chain it
