@@ -49,6 +49,19 @@ export interface RevocationRequest {
   readonly reason: string;
 }
 
+/** What a CA that publishes its own revocation list published. */
+export interface PublishedRevocationList {
+  /** The CRL number (RFC 5280 5.2.3): each list the CA signs has a higher one. */
+  readonly crlNumber: number;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date;
+  /** How many certificates it lists. */
+  readonly revoked: number;
+}
+
+/** Where the service publishes a CA's revocation list, under its public base URL. */
+export const CRL_PATH = "/v1/ca/crl";
+
 export type CaProgress =
   | {
       readonly state: "pending";
@@ -129,7 +142,17 @@ export interface CertificateAuthority extends CaProfile {
     identity: CertificateIdentity,
   ): Promise<CertificateProgress>;
   certificateProgress(caOrderRef: string): Promise<CertificateProgress>;
+  /**
+   * Revokes the certificate. A CA whose revocation list the service publishes lists it there
+   * before answering; asking again for a certificate already revoked lists it no second time.
+   */
   revoke(request: RevocationRequest): Promise<void>;
+  /**
+   * Signs and publishes a fresh revocation list (new thisUpdate, nextUpdate and CRL number), for
+   * CAs whose list the service publishes (the embedded CA); an ACME CA publishes its own and
+   * has no such method.
+   */
+  refreshRevocationList?(): Promise<PublishedRevocationList>;
   /**
    * Gives up an order (it was cancelled): the CA can never issue it — its authorizations are
    * deactivated — and records the service published for it are removed. Idempotent.

@@ -127,7 +127,7 @@ export class CertificateVault {
     return this.#blobs.putIfAbsent(`ca/${name}`, body, "application/octet-stream");
   }
 
-  /** Where the CA's root certificate is published: the one object anyone may read. */
+  /** Where the CA's root certificate is published: anyone may read it (and the CRL). */
   static readonly publicCaRootKey = "public/ca/root.pem";
 
   async publishCaRoot(certificatePem: string): Promise<void> {
@@ -140,6 +140,17 @@ export class CertificateVault {
 
   async getPublishedCaRoot(): Promise<string | undefined> {
     return this.getText(CertificateVault.publicCaRootKey);
+  }
+
+  /** Where the CA's certificate revocation list (DER) is published, beside its root. */
+  static readonly publicCrlKey = "public/ca/crl.der";
+
+  async publishCrl(der: Uint8Array): Promise<void> {
+    await this.#blobs.put(CertificateVault.publicCrlKey, der, "application/pkix-crl");
+  }
+
+  async getPublishedCrl(): Promise<Uint8Array | undefined> {
+    return this.#blobs.get(CertificateVault.publicCrlKey);
   }
 
   async putDocument(orderId: string, name: string, body: Uint8Array, contentType: string) {

@@ -40,8 +40,9 @@ import { ServiceFunction, type ServiceResources } from "./service-function.ts";
 export const STAGE_NAME = "prod";
 
 /**
- * Media types API Gateway hands back as bytes when asked with Accept: certificate downloads and
- * confirmation letters (GET /v1/orders/{id}/documents/{docId}). The REST API's binary media
+ * Media types API Gateway hands back as bytes when asked with Accept: certificate downloads,
+ * confirmation letters (GET /v1/orders/{id}/documents/{docId}) and the embedded CA's CRL
+ * (GET /v1/ca/crl). The REST API's binary media
  * types are these and the Content-Types of every raw request body the routes declare, which
  * API Gateway passes to the route's function base64-encoded (addRoutes).
  */
@@ -51,6 +52,7 @@ export const BINARY_MEDIA_TYPES = [
   "application/x-pem-file",
   "image/png",
   "image/jpeg",
+  "application/pkix-crl",
 ] as const;
 
 /** A route's request body model: its declared zod schema, as JSON Schema draft 4. */

@@ -2,20 +2,26 @@ import { randomBytes } from "node:crypto";
 import type { CaaIdentity } from "../../domain/caa-policy.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { Instructions, OrderName, ValidationMethodName } from "../../domain/order-record.ts";
+import { REVOCATION_REASONS, type RevocationReason } from "../../domain/revocation-reasons.ts";
 import { publicationFor } from "../../orders/publication-for.ts";
+import { normalSerialHex } from "../../pki/serial-numbers.ts";
 import {
   type AttestedValidation,
   type CaProgress,
   CaRejected,
+  CaUnavailable,
   type CertificateAuthority,
   type CertificateIdentity,
   type CertificateProgress,
   type ChallengeForName,
+  CRL_PATH,
+  type PublishedRevocationList,
   type RevocationRequest,
 } from "../../ports/certificate-authority.ts";
 import type { DcvChecker } from "../../ports/dcv-checker.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
 import { EmbeddedCaHierarchy } from "./embedded-ca-hierarchy.ts";
+import { EmbeddedCaRevocationList } from "./embedded-ca-revocation-list.ts";
 
 interface EmbeddedChallenge {
   readonly domain: string;
@@ -39,6 +45,23 @@ export interface EmbeddedCaOptions {
   readonly cnameTargetZone?: string;
   /** The issuer domain name CAA records allow this CA by; default `certflow.internal`. */
   readonly caaIdentity?: string;
+  /**
+   * The public base URL the CRL is served under (`<base>/v1/ca/crl`, named in every certificate's
+   * CRL distribution points), or a function answering it when it is known only once the service
+   * listens; none: certificates name no distribution point.
+   */
+  readonly crlBaseUrl?: string | (() => string);
+  /** How long each CRL is valid (nextUpdate − thisUpdate); default 7 days. */
+  readonly crlValiditySeconds?: number;
+}
+
+/** Who asked for a revocation, kept once per certificate (the first request). */
+interface RevocationRecord {
+  readonly at: string;
+  readonly tenantId: string;
+  readonly reason: RevocationReason;
+  readonly serialNumberHex: string;
+  readonly certificatePem: string;
 }
 
 export const DEFAULT_EMBEDDED_CAA_IDENTITY = "certflow.internal";
@@ -55,10 +78,17 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
   readonly audience = "private";
   readonly #options: EmbeddedCaOptions;
   readonly #hierarchy: EmbeddedCaHierarchy;
+  readonly #revocationList: EmbeddedCaRevocationList;
 
   constructor(options: EmbeddedCaOptions) {
     this.#options = options;
     this.#hierarchy = new EmbeddedCaHierarchy(options.vault, options.clock);
+    this.#revocationList = new EmbeddedCaRevocationList({
+      vault: options.vault,
+      clock: options.clock,
+      issuer: () => this.#hierarchy.intermediate(),
+      validitySeconds: options.crlValiditySeconds,
+    });
   }
 
   async placeOrder(input: {
@@ -187,6 +217,7 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
       serialNumber: serial,
       notBefore,
       notAfter,
+      crlDistributionPoints: this.#crlUrl(),
     }).catch((error: unknown) => {
       if (error instanceof LeafSubjectError) throw new CaRejected(error.message);
       throw error;
@@ -214,12 +245,46 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     await this.#save({ ...order, state: "invalid", reason: "the order was cancelled" });
   }
 
+  /**
+   * Records the revocation once per certificate (a repeated request keeps the first one's date
+   * and reason), then lists the certificate on the CRL and publishes it. When the CRL cannot be
+   * published, the revocation stays recorded and the caller may ask again (CaUnavailable).
+   */
   async revoke({ tenantId, certificatePem, reason }: RevocationRequest): Promise<void> {
-    const at = this.#options.clock.now().toISOString();
-    await this.#options.vault.putCaMaterial(
-      `embedded/revocations/${at}.json`,
-      JSON.stringify({ at, tenantId, reason, certificatePem }),
-    );
+    if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) {
+      throw new CaRejected(`'${reason}' is not a revocation reason the embedded CA takes.`);
+    }
+    const serialNumberHex = await serialOf(certificatePem);
+    const vault = this.#options.vault;
+    const name = `embedded/revocations/${serialNumberHex}.json`;
+    const request: RevocationRecord = {
+      at: this.#options.clock.now().toISOString(),
+      tenantId,
+      reason: reason as RevocationReason,
+      serialNumberHex,
+      certificatePem,
+    };
+    try {
+      const first = (await vault.putCaMaterialIfAbsent(name, JSON.stringify(request)))
+        ? request
+        : (JSON.parse(
+            (await vault.getCaMaterial(name)) ?? JSON.stringify(request),
+          ) as RevocationRecord);
+      await this.#revocationList.revoke({
+        serialNumberHex,
+        revokedAt: first.at,
+        reason: first.reason,
+      });
+    } catch (error) {
+      throw new CaUnavailable(
+        `The embedded CA could not publish the revocation of ${serialNumberHex} on its CRL (${error instanceof Error ? error.message : String(error)}).`,
+      );
+    }
+  }
+
+  /** Signs and publishes a fresh CRL: the daily run, and each deployment, keep it from lapsing. */
+  async refreshRevocationList(): Promise<PublishedRevocationList> {
+    return this.#revocationList.refresh();
   }
 
   /** It has no accounts: a CAA record that names an `accounturi` never allows it. */
@@ -231,6 +296,12 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
 
   async rootCertificatePem(): Promise<string> {
     return (await this.#hierarchy.root()).certificatePem;
+  }
+
+  #crlUrl(): string[] {
+    const base = this.#options.crlBaseUrl;
+    const url = typeof base === "function" ? base() : base;
+    return url === undefined || url === "" ? [] : [`${url.replace(/\/+$/, "")}${CRL_PATH}`];
   }
 
   #instructionsFor(
@@ -285,6 +356,20 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     await this.#options.vault.putCaMaterial(
       `embedded/orders/${order.ref}.json`,
       JSON.stringify(order),
+    );
+  }
+}
+
+/** The certificate's serial as the CRL lists it; a PEM that holds no certificate is refused. */
+async function serialOf(certificatePem: string): Promise<string> {
+  // asn1js loads with the first revocation, not when a function that talks to the CA starts.
+  const { certificateDer } = await import("../../pki/certificate-info.ts");
+  const { readCertificateFields } = await import("../../pki/certificate-fields.ts");
+  try {
+    return normalSerialHex(readCertificateFields(certificateDer(certificatePem)).serialNumberHex);
+  } catch (error) {
+    throw new CaRejected(
+      `The certificate to revoke cannot be read: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }

@@ -252,6 +252,14 @@ const MATRIX: readonly Cell[] = [
     expected: everyone(200),
   },
   {
+    route: "GetCaCrl",
+    label: "CA CRL",
+    method: "GET",
+    path: "/v1/ca/crl",
+    order: "ISSUED",
+    expected: everyone(200),
+  },
+  {
     route: "GetServiceInfo",
     label: "service facts",
     method: "GET",
@@ -351,6 +359,7 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
     await vault.putCertificate(ORDER_ID, leaf.certificatePem, [intermediate.certificatePem]);
   }
   await deps.ca.rootCertificatePem();
+  await deps.ca.refreshRevocationList?.();
   return deps;
 }
 
