@@ -9,6 +9,8 @@ interface NginxInput {
   serverName: string;
   certificateFile: string;
   keyFile: string;
+  /** The port to listen on (a service was told it beforehand); a free one when left out. */
+  port?: number;
 }
 
 /** Runs Debian's nginx in the foreground on 127.0.0.1 with the given certificate files. */
@@ -19,7 +21,7 @@ export function startNginx(
 }
 
 async function startNginxOnce(input: NginxInput) {
-  const port = await freeLoopbackPort();
+  const port = input.port ?? (await freeLoopbackPort());
   const prefix = join(input.directory, "nginx");
   mkdirSync(join(prefix, "logs"), { recursive: true });
   const config = join(prefix, "nginx.conf");
