@@ -85,3 +85,29 @@ describe("POST /v1/orders started once, whatever stops the first request", () =>
     expect((await deps.store.get("ord_submit1"))?.status).toBe("SUBMITTED");
   });
 });
+
+describe("POST /v1/orders with installationCheck", () => {
+  it("keeps installationCheck: true on the order, leaves it out when false or absent, and refuses a non-boolean", async () => {
+    const asked = await callRoute(deps, "POST", "/v1/orders", {
+      body: { ...order, installationCheck: true },
+    });
+    expect(asked.status).toBe(202);
+    expect(asked.json.installationCheck).toBe(true);
+    expect((await deps.store.get("ord_submit1"))?.installationCheck).toBe(true);
+
+    const declined = await callRoute(
+      { ...deps, newOrderId: () => "ord_submit2" },
+      "POST",
+      "/v1/orders",
+      { body: { ...order, installationCheck: false } },
+    );
+    expect(declined.status).toBe(202);
+    expect((await deps.store.get("ord_submit2"))?.installationCheck).toBeUndefined();
+
+    const wrong = await callRoute(deps, "POST", "/v1/orders", {
+      body: { ...order, installationCheck: "yes" },
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.error.code).toBe("INVALID_REQUEST");
+  });
+});
