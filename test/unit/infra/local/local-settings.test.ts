@@ -43,7 +43,10 @@ describe("readLocalSettings", () => {
     });
     expect(settings.installationCheckPort).toBe(8443);
     expect(() =>
-      readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), CERTFLOW_INSTALLATION_CHECK_PORT: "70000" }),
+      readLocalSettings({
+        CERTFLOW_DATA_DIR: dataDir(),
+        CERTFLOW_INSTALLATION_CHECK_PORT: "70000",
+      }),
     ).toThrow("CERTFLOW_INSTALLATION_CHECK_PORT must be a port from 1 to 65535");
   });
 
