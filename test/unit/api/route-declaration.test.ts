@@ -115,6 +115,14 @@ const MATRIX: readonly Cell[] = [
     expected: ownerAndOperators,
   },
   {
+    route: "RunInstallationCheck",
+    label: "installation check (no certificate summary: refused)",
+    method: "POST",
+    path: `${ORDER}/installation-check`,
+    order: "ISSUED",
+    expected: { owner: 409, "other tenant": 404, operator: 409, "no token": 401 },
+  },
+  {
     route: "DownloadCertificate",
     label: "pem (no key)",
     method: "GET",
