@@ -1,4 +1,5 @@
 import type { DependenciesFor, DependencySource, Needs } from "../composition/needs.ts";
+import type { CaKind } from "../ports/certificate-authority.ts";
 
 /** What a scheduled run is invoked with (by EventBridge Scheduler on AWS). */
 export interface ScheduledEvent {
@@ -8,9 +9,10 @@ export interface ScheduledEvent {
 }
 
 /**
- * A handler the service runs on a schedule (the renewal run): its name, when it runs, what it
- * needs and what it does. Built into its own Lambda function and granted like steps and routes.
- * Declarations live in functions/schedules/runs/, one per file, exported as `schedule`.
+ * A handler the service runs on a schedule (the renewal run, the CRL's refresh): its name, when
+ * it runs, what it needs and what it does. Built into its own Lambda function and granted like
+ * steps and routes. Declarations live in functions/schedules/runs/, one per file, exported as
+ * `schedule`.
  */
 export interface ScheduleDeclaration {
   readonly kind: "schedule";
@@ -19,13 +21,22 @@ export interface ScheduleDeclaration {
   readonly description: string;
   /** Hour of the day (UTC) of the daily run. */
   readonly hourUtc: number;
+  /**
+   * Which deployments run it: `always` every one (the local service too, on a timer), or
+   * `withRenewalSchedule` (the default) those that switch certflow:renewalSchedule on.
+   */
+  readonly runs?: "always" | "withRenewalSchedule";
+  /** Only deployments whose CA is of this kind run it (the embedded CA's CRL); all when absent. */
+  readonly caKind?: CaKind;
   readonly needs: Needs;
   /** The run, with the dependencies its needs name from `source`. */
   bind(source: DependencySource): (event: ScheduledEvent) => Promise<unknown>;
 }
 
 export function declareSchedule<const N extends Needs>(
-  contract: Pick<ScheduleDeclaration, "name" | "description" | "hourUtc"> & { readonly needs: N },
+  contract: Pick<ScheduleDeclaration, "name" | "description" | "hourUtc" | "runs" | "caKind"> & {
+    readonly needs: N;
+  },
   run: (deps: DependenciesFor<N>, event: ScheduledEvent) => Promise<unknown>,
 ): ScheduleDeclaration {
   return {
@@ -36,4 +47,13 @@ export function declareSchedule<const N extends Needs>(
       return (event) => run(deps, event);
     },
   };
+}
+
+/** Whether a deployment with this CA (and the renewal schedule on or off) runs the schedule. */
+export function isScheduledIn(
+  schedule: Pick<ScheduleDeclaration, "runs" | "caKind">,
+  deployment: { readonly ca: CaKind; readonly renewalSchedule: boolean },
+): boolean {
+  if (schedule.caKind !== undefined && schedule.caKind !== deployment.ca) return false;
+  return (schedule.runs ?? "withRenewalSchedule") === "always" || deployment.renewalSchedule;
 }

@@ -4,6 +4,7 @@ import { InvocationType, Trigger } from "aws-cdk-lib/triggers";
 import type { Construct } from "constructs";
 import type { ServiceCatalog } from "../../functions/composition/service-catalog.ts";
 import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
+import { isScheduledIn } from "../../functions/schedules/schedule-declaration.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
 import { Mail } from "./mail.ts";
 import { Operations } from "./operations.ts";
@@ -40,7 +41,7 @@ export class CertflowStack extends Stack {
   readonly operations: Operations;
   /** The deploy tasks' functions, each run by a trigger after the deployment. */
   readonly deployTasks = new Map<string, ServiceFunction>();
-  /** The scheduled runs, when the deployment switches them on (certflow:renewalSchedule). */
+  /** The scheduled runs this deployment runs (the CRL's always, renewal with its switch on). */
   readonly scheduled = new Map<string, { handler: ServiceFunction; schedule: RenewalSchedule }>();
 
   constructor(scope: Construct, id: string, props: CertflowStackProps) {
@@ -50,7 +51,11 @@ export class CertflowStack extends Stack {
     const mail = new Mail(this, "Mail", { senderAddress: settings.senderAddress });
 
     const names = AWS_ENVIRONMENT;
-    const caEnvironment: Record<string, string> = { [names.caaIdentity]: settings.caaIdentity };
+    const caEnvironment: Record<string, string> = {
+      [names.caaIdentity]: settings.caaIdentity,
+      [names.crlValiditySeconds]: String(settings.crlValiditySeconds),
+    };
+    if (settings.crlBaseUrl !== undefined) caEnvironment[names.crlBaseUrl] = settings.crlBaseUrl;
     if (settings.acmeCaaIdentities !== undefined) {
       caEnvironment[names.acmeCaaIdentities] = settings.acmeCaaIdentities.join(",");
     }
@@ -125,29 +130,37 @@ export class CertflowStack extends Stack {
     const stateMachine = this.workflow.stateMachine;
     for (const route of this.api.routes.values()) route.allowWorkflow(stateMachine);
 
-    if (settings.renewalSchedule) {
-      if (catalog.schedules.length === 0) {
-        throw new Error(
-          "certflow:renewalSchedule=on needs a scheduled handler declared in functions/schedules/runs; none is yet.",
-        );
-      }
-      for (const declared of catalog.schedules) {
-        const { name, description, hourUtc } = declared.declaration;
-        const handler = new ServiceFunction(this, name, {
-          detail: description,
-          handler: { kind: "schedule", name, declared },
-          resources,
-          timeout: Duration.minutes(5),
-        });
-        handler.allowWorkflow(stateMachine);
-        this.scheduled.set(name, {
-          handler,
-          schedule: new RenewalSchedule(this, `${name}Schedule`, {
-            handler: handler.function,
-            hourUtc,
-          }),
-        });
-      }
+    // Scheduled runs: those every deployment runs (the embedded CA's CRL refresh), and those
+    // certflow:renewalSchedule switches on.
+    if (
+      settings.renewalSchedule &&
+      !catalog.schedules.some(
+        ({ declaration }) => (declaration.runs ?? "withRenewalSchedule") !== "always",
+      )
+    ) {
+      throw new Error(
+        "certflow:renewalSchedule=on needs a scheduled handler declared in functions/schedules/runs; none is yet.",
+      );
+    }
+    for (const declared of catalog.schedules) {
+      if (!isScheduledIn(declared.declaration, settings)) continue;
+      const { name, description, hourUtc } = declared.declaration;
+      const handler = new ServiceFunction(this, name, {
+        detail: description,
+        handler: { kind: "schedule", name, declared },
+        resources,
+        timeout: Duration.minutes(5),
+      });
+      handler.allowWorkflow(stateMachine);
+      this.scheduled.set(name, {
+        handler,
+        schedule: new RenewalSchedule(this, `${name}Schedule`, {
+          handler: handler.function,
+          hourUtc,
+          description: `certflow: ${description}`,
+          source: name,
+        }),
+      });
     }
 
     // Work done once per deployment before orders arrive (the embedded CA's hierarchy): each

@@ -14,6 +14,13 @@ export interface DeploymentSettings {
   readonly caaIdentity: string;
   /** An ACME CA's CAA issuer domain names, when its directory lists none. */
   readonly acmeCaaIdentities?: readonly string[];
+  /**
+   * The public base URL the embedded CA's CRL is served under (`<base>/v1/ca/crl`, named in
+   * every certificate it issues); the API's URL when unset.
+   */
+  readonly crlBaseUrl?: string;
+  /** How long each CRL the embedded CA signs is valid (it is re-signed daily). */
+  readonly crlValiditySeconds: number;
   readonly senderAddress: string;
   /** Route 53 zone that dns-cname validation points customers' names at. */
   readonly delegationZone?: { readonly zoneName: string; readonly hostedZoneId: string };
@@ -53,6 +60,8 @@ export const SETTING_SOURCES = {
   acmeEabSecretArn: ["certflow:acmeEabSecretArn", "CERTFLOW_ACME_EAB_SECRET_ARN"],
   caaIdentity: ["certflow:caaIdentity", "CERTFLOW_CAA_IDENTITY"],
   acmeCaaIdentities: ["certflow:acmeCaaIdentities", "CERTFLOW_ACME_CAA_IDENTITIES"],
+  crlBaseUrl: ["certflow:crlBaseUrl", "CERTFLOW_CRL_BASE_URL"],
+  crlValiditySeconds: ["certflow:crlValiditySeconds", "CERTFLOW_CRL_VALIDITY_SECONDS"],
   senderAddress: ["certflow:senderAddress", "CERTFLOW_SENDER_ADDRESS"],
   delegationZoneName: ["certflow:delegationZoneName", "CERTFLOW_DELEGATION_ZONE_NAME"],
   delegationHostedZoneId: ["certflow:delegationHostedZoneId", "CERTFLOW_DELEGATION_HOSTED_ZONE_ID"],
@@ -146,6 +155,14 @@ export function readDeploymentSettings(
       `${S.acmeCaaIdentities[0]} must be domain names separated by commas, e.g. letsencrypt.org.`,
     );
   }
+  const crlBaseUrl = text(S.crlBaseUrl)?.replace(/\/+$/, "");
+  if (crlBaseUrl !== undefined && !/^https?:\/\/[\x21-\x7e]+$/.test(crlBaseUrl)) {
+    throw new InvalidSetting(
+      `${S.crlBaseUrl[0]} must be an http or https URL, e.g. http://pki.shop.example, got ${crlBaseUrl}.`,
+    );
+  }
+  // Re-signed daily: a list valid for two days or more survives a missed run.
+  const crlValiditySeconds = whole(S.crlValiditySeconds, 7 * 86_400, 2 * 86_400);
   const senderAddress = text(S.senderAddress);
   if (senderAddress === undefined || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(senderAddress)) {
     throw new InvalidSetting(
@@ -159,7 +176,7 @@ export function readDeploymentSettings(
       `${S.delegationZoneName[0]} and ${S.delegationHostedZoneId[0]} go together: set both or neither.`,
     );
   }
-  const renewal = text(S.renewalSchedule) ?? "off";
+  const renewal = text(S.renewalSchedule) ?? "on";
   if (renewal !== "on" && renewal !== "off") {
     throw new InvalidSetting(`${S.renewalSchedule[0]} must be on or off, got ${renewal}.`);
   }
@@ -173,6 +190,8 @@ export function readDeploymentSettings(
     acmeEabSecretArn: arn(S.acmeEabSecretArn, "secretsmanager"),
     caaIdentity,
     ...(acmeCaaIdentities !== undefined ? { acmeCaaIdentities } : {}),
+    ...(crlBaseUrl !== undefined ? { crlBaseUrl } : {}),
+    crlValiditySeconds,
     senderAddress,
     delegationZone:
       zoneName === undefined || hostedZoneId === undefined

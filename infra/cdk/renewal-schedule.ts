@@ -15,12 +15,17 @@ export interface RenewalScheduleProps {
   readonly handler: IFunction;
   /** Hour of the day (UTC) the run starts; default 03:00. */
   readonly hourUtc?: number;
+  /** What the schedule does; default the renewal run's. */
+  readonly description?: string;
+  /** The `source` of the event the handler gets; default `renewal-schedule`. */
+  readonly source?: string;
 }
 
 /**
- * A daily EventBridge Scheduler schedule invoking the renewal handler with the scheduled time.
- * Execution names are derived from the order, so a run that is retried, or overlaps the
- * previous one, cannot start an order's renewal twice.
+ * A daily EventBridge Scheduler schedule invoking a scheduled run's handler (the renewal run,
+ * the CRL's refresh) with the scheduled time. Execution names are derived from the order, so a
+ * renewal run that is retried, or overlaps the previous one, cannot start an order's renewal
+ * twice; the CRL's refresh is safe to repeat.
  */
 export class RenewalSchedule extends Construct {
   readonly schedule: Schedule;
@@ -32,7 +37,7 @@ export class RenewalSchedule extends Construct {
       throw new Error(`The renewal hour must be 0-23 (UTC), got ${hour}.`);
     }
     this.schedule = new Schedule(this, "Daily", {
-      description: "certflow: start renewals of certificates that are due",
+      description: props.description ?? "certflow: start renewals of certificates that are due",
       schedule: ScheduleExpression.cron({
         minute: "0",
         hour: String(hour),
@@ -42,7 +47,7 @@ export class RenewalSchedule extends Construct {
       timeWindow: TimeWindow.flexible(Duration.minutes(15)),
       target: new LambdaInvoke(props.handler, {
         input: ScheduleTargetInput.fromObject({
-          source: "renewal-schedule",
+          source: props.source ?? "renewal-schedule",
           scheduledTime: ContextAttribute.scheduledTime,
         }),
         retryAttempts: 3,

@@ -44,7 +44,7 @@ function host(caKind: "embedded" | "acme") {
 }
 
 describe("the PrepareCa deploy task", () => {
-  it("creates the embedded CA's hierarchy once and publishes its root, however often it runs", async () => {
+  it("creates the embedded CA's hierarchy once and publishes its root and a CRL, however often it runs", async () => {
     // Prepare
     const { composition, vault } = host("embedded");
     const run = deployTask.bind(composition);
@@ -55,10 +55,12 @@ describe("the PrepareCa deploy task", () => {
     const second = await run();
 
     // Assess
-    expect(first).toEqual({ ca: "embedded", rootPublished: true });
+    expect(first).toEqual({ ca: "embedded", rootPublished: true, crlPublished: true });
     expect(second).toEqual(first);
     expect(published).toMatch(/BEGIN CERTIFICATE/);
     expect(await vault.getPublishedCaRoot()).toBe(published);
+    // Each run signs a fresh CRL: a service started after days off never serves a lapsed one.
+    expect(await vault.getPublishedCrl()).toBeDefined();
   });
 
   it("has nothing to prepare for an ACME CA", async () => {
@@ -69,7 +71,8 @@ describe("the PrepareCa deploy task", () => {
     const result = await deployTask.bind(composition)();
 
     // Assess
-    expect(result).toEqual({ ca: "acme", rootPublished: false });
+    expect(result).toEqual({ ca: "acme", rootPublished: false, crlPublished: false });
     expect(await vault.getPublishedCaRoot()).toBeUndefined();
+    expect(await vault.getPublishedCrl()).toBeUndefined();
   });
 });

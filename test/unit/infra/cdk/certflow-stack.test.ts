@@ -5,6 +5,7 @@ import { ORDER_TABLE } from "../../../../functions/adapters/aws/order-table-desi
 import { isRawBody } from "../../../../functions/api/route-declaration.ts";
 import { type Needs, resourcesBuiltFor } from "../../../../functions/composition/needs.ts";
 import { loadServiceCatalog } from "../../../../functions/composition/service-catalog.ts";
+import { isScheduledIn } from "../../../../functions/schedules/schedule-declaration.ts";
 import { DOCUMENT_RETENTION_DAYS } from "../../../../infra/cdk/storage.ts";
 import { ORDER_DEFINITION_PATH } from "../../../../statemachines/order-definition.ts";
 import {
@@ -21,6 +22,7 @@ const NEEDS = new Map<string, Needs>([
   ...catalog.steps.map(({ declaration }) => [declaration.state, declaration.needs] as const),
   ...ROUTES.map((route) => [route.name, route.needs] as const),
   ...catalog.deployTasks.map(({ declaration }) => [declaration.name, declaration.needs] as const),
+  ...catalog.schedules.map(({ declaration }) => [declaration.name, declaration.needs] as const),
 ]);
 const built = (name: string) => new Set(resourcesBuiltFor(NEEDS.get(name) ?? {}));
 /** Whether a function names the state machine or its executions (answering tokens needs neither). */
@@ -131,9 +133,16 @@ describe("the state machine", () => {
 });
 
 describe("the functions", () => {
-  it("are one per step and one per route", () => {
+  it("are one per step, one per route and one per scheduled run the deployment runs", () => {
+    const scheduled = catalog.schedules
+      .map(({ declaration }) => declaration)
+      .filter((declaration) =>
+        isScheduledIn(declaration, { ca: "embedded", renewalSchedule: false }),
+      )
+      .map((declaration) => declaration.name);
+    expect(scheduled).toEqual(["RefreshCrl"]);
     expect([...functionsByName().keys()].sort()).toEqual(
-      [...STEP_NAMES, ...ROUTES.map((route) => route.name)].sort(),
+      [...STEP_NAMES, ...ROUTES.map((route) => route.name), ...scheduled].sort(),
     );
   });
 

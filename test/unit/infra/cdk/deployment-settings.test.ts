@@ -61,6 +61,26 @@ describe("deployment settings", () => {
     ).toThrow(/certflow:caaIdentity/);
   });
 
+  it("takes where the embedded CA's CRL is served and how long each is valid", () => {
+    const base = { "certflow:senderAddress": "pki@shop.example" };
+    const defaults = fromContext(projectContext());
+    expect(defaults.crlBaseUrl).toBeUndefined();
+    expect(defaults.crlValiditySeconds).toBe(7 * 86_400);
+    expect(
+      fromContext(
+        { ...base, "certflow:crlValiditySeconds": "259200" },
+        { CERTFLOW_CRL_BASE_URL: "http://pki.shop.example/" },
+      ),
+    ).toMatchObject({ crlBaseUrl: "http://pki.shop.example", crlValiditySeconds: 259_200 });
+    expect(() => fromContext({ ...base, "certflow:crlBaseUrl": "pki.shop.example" })).toThrow(
+      /certflow:crlBaseUrl must be an http or https URL/,
+    );
+    // Re-signed daily: a list valid for less than two days would lapse after one missed run.
+    expect(() => fromContext({ ...base, "certflow:crlValiditySeconds": "86400" })).toThrow(
+      /certflow:crlValiditySeconds must be a whole number ≥ 172800/,
+    );
+  });
+
   it("refuses settings that cannot work, naming the key", () => {
     const base = { "certflow:senderAddress": "pki@shop.example" };
     expect(() => fromContext({})).toThrow(/certflow:senderAddress/);

@@ -59,7 +59,13 @@ describe("the renewal schedule", () => {
   it("is off in the service until switched on, and says what is missing when switched on early", () => {
     const service = synthesizeService();
 
-    service.template.resourceCountIs("AWS::Scheduler::Schedule", 0);
+    // The CRL's daily refresh is the one scheduled run every embedded-CA deployment has.
+    const schedules = Object.values(service.json.Resources).filter(
+      (resource) => resource.Type === "AWS::Scheduler::Schedule",
+    );
+    expect(schedules.map((schedule) => schedule.Properties.Description)).toEqual([
+      "certflow: re-signs and publishes the embedded CA's CRL so it never lapses",
+    ]);
     expect(() => synthesizeService({ "certflow:renewalSchedule": "on" })).toThrow(
       /scheduled handler declared in functions\/schedules\/runs/,
     );
