@@ -43,6 +43,9 @@ export interface Providers {
   readonly dcv?: () => Resources["dcv"];
   readonly installationChecker?: () => Resources["installationChecker"];
   readonly workflow?: () => Resources["workflow"];
+  readonly webhookClient?: () => Resources["webhookClient"];
+  readonly deliveryQueue?: () => Resources["deliveryQueue"];
+  readonly eventBus?: () => Resources["eventBus"];
   readonly ca?: { readonly [Kind in CaKind]?: (parts: CaParts) => CertificateAuthority };
 }
 

@@ -1,9 +1,12 @@
 import type { Clock } from "../domain/clock.ts";
 import type { CaProfile, CertificateAuthority } from "../ports/certificate-authority.ts";
 import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { DeliveryQueue } from "../ports/delivery-queue.ts";
+import type { EventBus } from "../ports/event-bus.ts";
 import type { InstallationChecker } from "../ports/installation-checker.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import type { OrderStore } from "../ports/order-store.ts";
+import type { WebhookClient } from "../ports/webhook-client.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 import type { CertificateVault } from "../vault/certificate-vault.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
@@ -12,7 +15,14 @@ import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
  * Top-level folders of the vault bucket (functions/vault/certificate-vault.ts). `public` holds
  * only what anyone may read (the embedded CA's root certificate).
  */
-export type VaultPrefix = "csrs" | "private-keys" | "certificates" | "ca" | "documents" | "public";
+export type VaultPrefix =
+  | "csrs"
+  | "private-keys"
+  | "certificates"
+  | "ca"
+  | "documents"
+  | "public"
+  | "webhook-secrets";
 
 export type TableIndex = "ByTenant" | "ByRenewalDate" | "ByReviewQueue";
 
@@ -45,6 +55,12 @@ export interface Needs {
    */
   readonly ca?: true;
   readonly workflow?: readonly StepFunctionsAction[];
+  /** Connects to customers' webhook endpoints (network only, no AWS permission). */
+  readonly webhooks?: true;
+  /** Schedules webhook deliveries' attempts (the delivery queue). */
+  readonly deliveryQueue?: true;
+  /** Puts order events on EventBridge's default bus. */
+  readonly eventBus?: true;
   readonly memoryMiB?: number;
 }
 
@@ -70,6 +86,9 @@ export interface Resources {
   readonly installationChecker: InstallationChecker;
   readonly ca: CertificateAuthority;
   readonly workflow: WorkflowEngine;
+  readonly webhookClient: WebhookClient;
+  readonly deliveryQueue: DeliveryQueue;
+  readonly eventBus: EventBus;
 }
 
 export type ResourceName = keyof Resources;
@@ -92,7 +111,10 @@ export type DependenciesFor<N extends Needs> = BaseDependencies &
   (N extends { readonly ca: true } ? Pick<Resources, "ca"> : unknown) &
   (N extends { readonly workflow: NonEmpty<StepFunctionsAction> }
     ? Pick<Resources, "workflow">
-    : unknown);
+    : unknown) &
+  (N extends { readonly webhooks: true } ? Pick<Resources, "webhookClient"> : unknown) &
+  (N extends { readonly deliveryQueue: true } ? Pick<Resources, "deliveryQueue"> : unknown) &
+  (N extends { readonly eventBus: true } ? Pick<Resources, "eventBus"> : unknown);
 
 /**
  * Where a host's handlers get their dependencies. Declarations take it when they are bound, so
@@ -104,9 +126,9 @@ export interface DependencySource {
 
 /**
  * Resources a set handed to every handler may leave out where no handler given the set uses
- * them: the installation checker.
+ * them: the installation checker, and what webhooks and order events go through.
  */
-type OmissibleResource = "installationChecker";
+type OmissibleResource = "installationChecker" | "webhookClient" | "deliveryQueue" | "eventBus";
 
 /** Everything, for hosts and tests that hand one set to every handler. */
 export type AllDependencies = BaseDependencies &
@@ -125,6 +147,9 @@ export function resourcesNamedBy(needs: Needs): ResourceName[] {
   if (needs.installationCheck === true) names.push("installationChecker");
   if (needs.ca === true) names.push("ca");
   if (nonEmpty(needs.workflow)) names.push("workflow");
+  if (needs.webhooks === true) names.push("webhookClient");
+  if (needs.deliveryQueue === true) names.push("deliveryQueue");
+  if (needs.eventBus === true) names.push("eventBus");
   return names;
 }
 
@@ -141,8 +166,13 @@ export function resourcesBuiltFor(needs: Needs): ResourceName[] {
   return [...names];
 }
 
-/** Whether the key master secret is needed: private keys live encrypted under derived passphrases. */
+/**
+ * Whether the key master secret is needed: private keys and webhook signing secrets live
+ * encrypted under derived passphrases.
+ */
 export function needsMasterSecret(needs: Needs): boolean {
   const prefixes = [...(needs.vaultRead ?? []), ...(needs.vaultWrite ?? [])];
-  return needs.ca === true || prefixes.includes("private-keys");
+  return (
+    needs.ca === true || prefixes.includes("private-keys") || prefixes.includes("webhook-secrets")
+  );
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { RouteDeclaration } from "../api/route-declaration.ts";
 import type { DeployTaskDeclaration } from "../deploy/deploy-task-declaration.ts";
+import type { ConsumerDeclaration } from "../events/consumer-declaration.ts";
 import type { ScheduleDeclaration } from "../schedules/schedule-declaration.ts";
 import type { StepDeclaration } from "../workflow/step-declaration.ts";
 
@@ -18,6 +19,7 @@ export interface ServiceCatalog {
   readonly routes: readonly Declared<RouteDeclaration>[];
   readonly schedules: readonly Declared<ScheduleDeclaration>[];
   readonly deployTasks: readonly Declared<DeployTaskDeclaration>[];
+  readonly consumers: readonly Declared<ConsumerDeclaration>[];
 }
 
 /** Where each kind of declaration lives: one file per step, route or scheduled run. */
@@ -26,6 +28,7 @@ export const DECLARATION_FOLDERS = {
   route: "functions/api/routes",
   schedule: "functions/schedules/runs",
   deployTask: "functions/deploy/tasks",
+  consumer: "functions/events/consumers",
 } as const;
 
 type Kind = keyof typeof DECLARATION_FOLDERS;
@@ -68,11 +71,12 @@ async function declarationsOf<Declaration>(
  * (a test may point it at a fixture tree).
  */
 export async function loadServiceCatalog(root: string = PROJECT_ROOT): Promise<ServiceCatalog> {
-  const [steps, routes, schedules, deployTasks] = await Promise.all([
+  const [steps, routes, schedules, deployTasks, consumers] = await Promise.all([
     declarationsOf<StepDeclaration>(root, "step"),
     declarationsOf<RouteDeclaration>(root, "route"),
     declarationsOf<ScheduleDeclaration>(root, "schedule"),
     declarationsOf<DeployTaskDeclaration>(root, "deployTask"),
+    declarationsOf<ConsumerDeclaration>(root, "consumer"),
   ]);
   const names = new Map<string, string>();
   for (const { declaration, modulePath } of [
@@ -80,6 +84,7 @@ export async function loadServiceCatalog(root: string = PROJECT_ROOT): Promise<S
     ...routes,
     ...schedules,
     ...deployTasks,
+    ...consumers,
   ]) {
     const earlier = names.get(declaration.name);
     if (earlier !== undefined) {
@@ -89,5 +94,5 @@ export async function loadServiceCatalog(root: string = PROJECT_ROOT): Promise<S
     }
     names.set(declaration.name, modulePath);
   }
-  return { steps, routes, schedules, deployTasks };
+  return { steps, routes, schedules, deployTasks, consumers };
 }

@@ -83,8 +83,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 /**
  * When to try a failed delivery again, or undefined to give up. `attempts` counts the attempts
  * made so far (the first is 1). The pause after attempt n is the policy's n-th, plus jitter
- * (`random` in [0, 1)), and never shorter than a receiver's Retry-After; a retry that would
- * fall after the window ends is made when it ends, once; after that nothing more.
+ * (`random` in [0, 1)), and never shorter than a receiver's Retry-After; past the last pause,
+ * or when a retry would fall after the window ends, it is made when the window ends, once;
+ * after that nothing more.
  */
 export function nextAttemptAt(options: {
   readonly firstAttemptAt: Date;
@@ -99,7 +100,8 @@ export function nextAttemptAt(options: {
   const now = options.now.getTime();
   if (now >= windowEnd) return undefined;
   const pause = policy.delaysSeconds[options.attempts - 1];
-  if (pause === undefined) return undefined;
+  // Past the last pause: one more attempt when the window ends.
+  if (pause === undefined) return new Date(windowEnd);
   const jitter = pause * policy.jitter * (options.random ?? Math.random)();
   const seconds = Math.max(pause + jitter, options.retryAfterSeconds ?? 0);
   const due = now + Math.round(seconds * 1000);

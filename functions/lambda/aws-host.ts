@@ -8,9 +8,12 @@ import {
 import type { Clock } from "../domain/clock.ts";
 import type { CaKind, CertificateAuthority } from "../ports/certificate-authority.ts";
 import type { DcvChecker } from "../ports/dcv-checker.ts";
+import type { DeliveryQueue } from "../ports/delivery-queue.ts";
+import type { EventBus } from "../ports/event-bus.ts";
 import type { InstallationChecker } from "../ports/installation-checker.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import type { OrderStore } from "../ports/order-store.ts";
+import type { WebhookClient } from "../ports/webhook-client.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 import type { CertificateVault } from "../vault/certificate-vault.ts";
 import { caKindOf, type Environment, workflowSettingsFrom } from "./aws-environment.ts";
@@ -28,6 +31,9 @@ export interface AwsProviders {
   readonly dcv?: () => DcvChecker;
   readonly installationChecker?: () => InstallationChecker;
   readonly workflow?: (env: Environment) => WorkflowEngine;
+  readonly webhookClient?: () => WebhookClient;
+  readonly deliveryQueue?: (env: Environment, clock: Clock) => DeliveryQueue;
+  readonly eventBus?: () => EventBus;
   readonly ca?: {
     readonly [Kind in CaKind]?: (env: Environment, parts: CaParts) => CertificateAuthority;
   };
@@ -52,6 +58,9 @@ export function composeAws(
     dcv: bind(providers.dcv),
     installationChecker: bind(providers.installationChecker),
     workflow: bind(providers.workflow),
+    webhookClient: bind(providers.webhookClient),
+    deliveryQueue: bind(providers.deliveryQueue),
+    eventBus: bind(providers.eventBus),
     ca: { embedded: bindCa(providers.ca?.embedded), acme: bindCa(providers.ca?.acme) },
   };
   return compose(

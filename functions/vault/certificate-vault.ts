@@ -1,5 +1,6 @@
 import type { BlobStore } from "../ports/blob-store.ts";
 import type { KeyPassphrases } from "./key-passphrases.ts";
+import { openSecret, sealSecret } from "./sealed-secrets.ts";
 
 /** The key encryption (with asn1js) loads with the first key stored or read, not at start. */
 let keyEncryption: Promise<typeof import("../pki/private-key-encryption.ts")> | undefined;
@@ -159,6 +160,37 @@ export class CertificateVault {
 
   async getDocument(orderId: string, name: string): Promise<Uint8Array | undefined> {
     return this.#blobs.get(`documents/${orderId}/${name}`);
+  }
+
+  static webhookSecretKey(endpointId: string): string {
+    return `webhook-secrets/${endpointId}`;
+  }
+
+  /** A webhook endpoint's signing secret, sealed under a key derived for its object only. */
+  async putWebhookSecret(endpointId: string, secret: string): Promise<void> {
+    const key = CertificateVault.webhookSecretKey(endpointId);
+    const sealed = sealSecret(secret, await this.#passphrases.forObject(key), key);
+    await this.#blobs.put(key, sealed, "application/octet-stream");
+  }
+
+  /** The endpoint's signing secret, or undefined when none is stored (or it was erased). */
+  async getWebhookSecret(endpointId: string): Promise<string | undefined> {
+    const key = CertificateVault.webhookSecretKey(endpointId);
+    const sealed = await this.getText(key);
+    if (sealed === undefined || sealed === "") return undefined;
+    return openSecret(sealed, await this.#passphrases.forObject(key), key);
+  }
+
+  /**
+   * Overwrites a deleted endpoint's secret with nothing (the functions may write, never delete;
+   * the bucket's lifecycle removes the replaced version).
+   */
+  async eraseWebhookSecret(endpointId: string): Promise<void> {
+    await this.#blobs.put(
+      CertificateVault.webhookSecretKey(endpointId),
+      "",
+      "application/octet-stream",
+    );
   }
 
   private async getText(key: string): Promise<string | undefined> {

@@ -20,6 +20,11 @@ export interface WorkflowSettings {
   readonly approvalResendIntervalSeconds: number;
   /** How long an OV/EV organization review may take, from submission, before the order fails. */
   readonly reviewTimeoutSeconds: number;
+  /**
+   * Pauses before each retry of a failed webhook delivery; Standard Webhooks' schedule (5 s,
+   * 5 min, 30 min, 2 h, 5 h, 10 h, then the end of the 24 h window) when absent.
+   */
+  readonly webhookRetryDelaysSeconds?: readonly number[];
 }
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {

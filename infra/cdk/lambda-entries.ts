@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "./lambda-bundling.ts";
 /** Where entries are written (git-ignored): one folder per CA kind, one file per function. */
 export const ENTRY_FOLDER = ".build/lambda-entries";
 
-export type HandlerKind = "step" | "route" | "schedule" | "deployTask";
+export type HandlerKind = "step" | "route" | "schedule" | "deployTask" | "consumer";
 
 /** A module and the name it exports. */
 interface ModuleExport {
@@ -23,6 +23,7 @@ const HOSTS: Readonly<Record<HandlerKind, ModuleExport>> = {
   route: { module: "functions/lambda/route-lambda.ts", name: "routeLambda" },
   schedule: { module: "functions/lambda/schedule-lambda.ts", name: "scheduleLambda" },
   deployTask: { module: "functions/lambda/deploy-task-lambda.ts", name: "deployTaskLambda" },
+  consumer: { module: "functions/lambda/consumer-lambda.ts", name: "consumerLambda" },
 };
 
 /** How the AWS host builds each resource (functions/lambda/providers). */
@@ -36,6 +37,9 @@ const PROVIDERS: Readonly<Record<Exclude<ResourceName, "ca">, ModuleExport>> = {
     name: "installationChecker",
   },
   workflow: { module: "functions/lambda/providers/workflow-engine.ts", name: "workflow" },
+  webhookClient: { module: "functions/lambda/providers/webhook-client.ts", name: "webhookClient" },
+  deliveryQueue: { module: "functions/lambda/providers/delivery-queue.ts", name: "deliveryQueue" },
+  eventBus: { module: "functions/lambda/providers/event-bus.ts", name: "eventBus" },
 };
 
 const CA_PROVIDERS: Readonly<Record<CaKind, ModuleExport>> = {

@@ -75,6 +75,7 @@ function workflowSettingsOf(settings: LocalSettings): WorkflowSettings {
   };
 }
 
+    webhookRetryDelaysSeconds: settings.webhookRetryDelaysSeconds,
 /**
  * The local host: emulators for DynamoDB, S3 and SES, the same state-machine definition on
  * aws-local-stepfunctions, and the REST API on 127.0.0.1. Every declared step and route runs
@@ -90,6 +91,19 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   const composition = compose(
     {
       caKind: settings.ca,
+  /** The URL the service answers at, once it listens (PORT=0 picks the port). */
+  let listeningUrl: string | undefined;
+  // Order events to webhooks and the events file; deliveries waiting on timers (see the file).
+  const orderEvents = createLocalOrderEvents({
+    dataDir: settings.dataDir,
+    clock,
+    dnsResolver: settings.dnsResolver,
+    allowLoopback: settings.allowLoopbackChecks,
+    logError: (error) =>
+      log(
+        `webhooks: ${error instanceof Error ? `${error.name}: ${error.message}` : "unknown error"}`,
+      ),
+  });
       settings: workflowSettingsOf(settings),
       clock,
       serviceInfo: {
@@ -111,7 +125,8 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           tableName: emulators.tableName,
           clock,
         });
-        return options.log === undefined ? store : printingOrderEvents(store, options.log);
+        const fed = orderEvents.feeding(store);
+        return options.log === undefined ? fed : printingOrderEvents(fed, options.log);
       },
       vault: () =>
         new CertificateVault(
@@ -147,12 +162,14 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           if (engine === undefined) throw new Error("The workflow engine is not running yet.");
           return engine;
         }),
-      ca: localCertificateAuthorities(settings),
+      ca: localCertificateAuthorities(settings, () => listeningUrl ?? settings.publicUrl),
+      ...orderEvents.providers,
     },
   );
 
   const definition = readOrderDefinition();
   const steps = new Map(catalog.steps.map(({ declaration }) => [declaration.state, declaration]));
+  orderEvents.start(composition, catalog.consumers);
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const { stateName } of taskStateBindings(definition)) {
     const step = steps.get(stateName);
@@ -207,3 +224,33 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     },
   };
 }
+  // Deliveries that waited for a retry when the service stopped go out when they are due.
+  await orderEvents.resumePending(emulators.dynamoDb.client, emulators.tableName);
+
+  // The scheduled runs (the daily renewal run on AWS), every renewalIntervalSeconds here; a run
+  // still going when the next is due is not overlapped.
+  let scheduledRun: Promise<void> | undefined;
+  const runSchedules = () => {
+    if (scheduledRun !== undefined) return;
+    scheduledRun = (async () => {
+      for (const { declaration } of catalog.schedules) {
+        try {
+          const outcome = await declaration.bind(composition)({
+            source: "local-timer",
+            scheduledTime: clock.now().toISOString(),
+          });
+          log(`certflow: ${declaration.name}: ${JSON.stringify(outcome)}`);
+        } catch (error) {
+          log(`certflow: ${declaration.name} failed: ${String(error)}`);
+        }
+      }
+    })().finally(() => {
+      scheduledRun = undefined;
+    });
+  };
+  const scheduleTimer =
+    settings.renewalIntervalSeconds > 0
+      ? setInterval(runSchedules, settings.renewalIntervalSeconds * 1000)
+      : undefined;
+  scheduleTimer?.unref();
+      await orderEvents.close();

@@ -77,6 +77,11 @@ const positiveInteger = (name: string, fallback: number) =>
 const PORT_MESSAGE =
   "PORT must be a whole number from 0 to 65535 (0 picks a free port), e.g. PORT=3001 npm start";
 
+  /**
+   * Pauses before the retries of a failed webhook delivery (CERTFLOW_WEBHOOK_RETRY_SECONDS), in
+   * place of Standard Webhooks' schedule, so a test sees a retry in seconds.
+   */
+  readonly webhookRetryDelaysSeconds?: readonly number[];
 const environmentSchema = z.object({
   PORT: z.coerce
     .number({ error: PORT_MESSAGE })
@@ -220,6 +225,13 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join("; "));
   }
   const env = parsed.data;
+  CERTFLOW_WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .regex(
+      /^\s*\d+(\s*,\s*\d+)*\s*$/,
+      "CERTFLOW_WEBHOOK_RETRY_SECONDS must be whole numbers of seconds separated by commas, e.g. 5,300,1800",
+    )
+    .optional(),
   if (env.CERTFLOW_CHECK_EARLY_SECONDS > env.CERTFLOW_CHECK_LATE_SECONDS) {
     throw new SettingsError(
       "CERTFLOW_CHECK_EARLY_SECONDS must not exceed CERTFLOW_CHECK_LATE_SECONDS.",
@@ -304,6 +316,7 @@ function acmeSettings(env: z.infer<typeof environmentSchema>): AcmeSettings {
     throw new SettingsError(
       "External account binding needs both CERTFLOW_ACME_EAB_KID and CERTFLOW_ACME_EAB_HMAC_KEY, or neither.",
     );
+    webhookRetryDelaysSeconds: env.CERTFLOW_WEBHOOK_RETRY_SECONDS?.split(",").map(Number),
   }
   if (hmacKey !== undefined && !/^[A-Za-z0-9_-]+={0,2}$/.test(hmacKey)) {
     throw new SettingsError(

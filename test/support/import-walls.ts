@@ -90,12 +90,13 @@ export const IMPORT_WALLS: readonly ImportWall[] = [
   },
   {
     id: "steps-and-routes",
-    name: "steps, routes, scheduled runs and deploy tasks never import functions/adapters, functions/lambda, functions/local, @aws-sdk/*, acme-client or axios",
+    name: "steps, routes, scheduled runs, deploy tasks and consumers never import functions/adapters, functions/lambda, functions/local, @aws-sdk/*, acme-client or axios",
     files: [
       "functions/workflow/steps",
       "functions/api/routes",
       "functions/schedules/runs",
       "functions/deploy/tasks",
+      "functions/events/consumers",
     ],
     allows: (target) =>
       !fileUnder(target, "functions/adapters", "functions/lambda", "functions/local") &&

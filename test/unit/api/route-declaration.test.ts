@@ -24,6 +24,9 @@ const { routes } = await loadServiceCatalog();
 /** The order every cell is about: tenant-a's, with a key the service made. */
 const ORDER_ID = "ord_matrix1";
 const EXECUTION = `${ORDER_ID}-1`;
+/** tenant-a's webhook endpoint in every world. */
+const WEBHOOK = "/v1/webhooks/wh_0123456789abcdef0123";
+const webhookOwnerOnly = { owner: 200, "other tenant": 404, operator: 404, "no token": 401 };
 const { intermediate } = await hierarchy();
 const leaf = await leafFor(intermediate, ["shop.example.com"]);
 const leafKey = await exportPrivateKeyPkcs8(leaf.keys.privateKey);
@@ -301,6 +304,47 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
     dcv,
     ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
     workflow: {
+  {
+    route: "CreateWebhook",
+    label: "register a webhook (the caller's own tenant)",
+    method: "POST",
+    path: "/v1/webhooks",
+    call: { body: { url: "https://hooks.example.com/certflow" } },
+    order: "ISSUED",
+    expected: signedIn(201),
+  },
+  {
+    route: "ListWebhooks",
+    label: "the caller's tenant's webhooks",
+    method: "GET",
+    path: "/v1/webhooks",
+    order: "ISSUED",
+    expected: signedIn(200),
+  },
+  {
+    route: "PingWebhook",
+    label: "ping a webhook",
+    method: "POST",
+    path: `${WEBHOOK}/ping`,
+    order: "ISSUED",
+    expected: webhookOwnerOnly,
+  },
+  {
+    route: "ListWebhookDeliveries",
+    label: "a webhook's deliveries",
+    method: "GET",
+    path: `${WEBHOOK}/deliveries`,
+    order: "ISSUED",
+    expected: webhookOwnerOnly,
+  },
+  {
+    route: "DeleteWebhook",
+    label: "delete a webhook",
+    method: "DELETE",
+    path: WEBHOOK,
+    order: "ISSUED",
+    expected: { ...webhookOwnerOnly, owner: 204 },
+  },
       startExecution: async () => undefined,
       sendTaskSuccess: async () => undefined,
       sendTaskFailure: async () => undefined,
@@ -338,7 +382,19 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
             host: "_x.shop.example.com",
             value: "v",
           },
+    webhookClient: {
+      checkEndpoint: async () => ({ ok: true }),
+      post: async () => ({ kind: "answered", statusCode: 200, durationMs: 1, excerpt: "" }),
+    },
         },
+  await deps.store.putWebhookEndpoint({
+    endpointId: "wh_0123456789abcdef0123",
+    tenantId: "tenant-a",
+    url: "https://hooks.example.com/certflow",
+    createdAt: "2027-01-10T08:00:00.000Z",
+    state: "active",
+  });
+  await vault.putWebhookSecret("wh_0123456789abcdef0123", `whsec_${"A".repeat(43)}=`);
       ],
     });
   }

@@ -1,0 +1,61 @@
+import type { OrderEvent, OrderRecord } from "../domain/order-record.ts";
+import {
+  EVENT_DETAIL_TYPES,
+  EVENT_SOURCE,
+  type PING_EVENT_TYPE,
+  type WebhookEventType,
+} from "../domain/webhook-rules.ts";
+import type { BusEvent } from "../ports/event-bus.ts";
+
+/** One event appended to an order's history, as the table's stream (or the local host) hands it. */
+export interface OrderEventRecord {
+  readonly orderId: string;
+  /** The event's sort key (`EVENT#<at>#<seq>`): with the order id, it names the event. */
+  readonly eventKey: string;
+  readonly event: OrderEvent;
+}
+
+/** What a delivery's `data` holds: the order's facts customers act on, never a secret. */
+export function orderEventData(order: OrderRecord, event: OrderEvent): Record<string, unknown> {
+  return {
+    orderId: order.orderId,
+    status: event.status ?? order.status,
+    message: event.message,
+    domains: order.names.map((name) => name.display),
+    product: order.product,
+    ...(event.type === "status" && event.status === "FAILED" && order.failure !== undefined
+      ? { failure: { code: order.failure.code } }
+      : {}),
+    ...(event.type === "status" && event.status === "ISSUED" && order.certificate !== undefined
+      ? {
+          certificate: {
+            serialNumber: order.certificate.serialNumber,
+            notAfter: order.certificate.notAfter,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The JSON body of a delivery: `{type, timestamp, data}` (Standard Webhooks' payload shape). */
+export function webhookBody(
+  type: WebhookEventType | typeof PING_EVENT_TYPE,
+  timestamp: string,
+  data: Record<string, unknown>,
+): string {
+  return JSON.stringify({ type, timestamp, data });
+}
+
+/** The same event for EventBridge's default bus, with the tenant for rules that select by it. */
+export function busEventOf(
+  type: WebhookEventType,
+  order: OrderRecord,
+  event: OrderEvent,
+): BusEvent {
+  return {
+    source: EVENT_SOURCE,
+    detailType: EVENT_DETAIL_TYPES[type],
+    time: event.at,
+    detail: { type, tenantId: order.tenantId, ...orderEventData(order, event) },
+  };
+}
