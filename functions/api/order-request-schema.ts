@@ -41,6 +41,8 @@ export const orderRequestSchema = z.strictObject({
   purchasedNames: z.optional(z.number().check(z.int())),
   /** Check each name's HTTPS server right after issuance (POST …/installation-check any time). */
   installationCheck: z.optional(z.boolean()),
+  /** Renew automatically when due (default true). */
+  autoRenew: z.optional(z.boolean()),
 });
 
 export type OrderRequestBody = z.infer<typeof orderRequestSchema>;

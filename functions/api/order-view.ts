@@ -1,7 +1,32 @@
 import type { OrderRecord } from "../domain/order-record.ts";
+import { lineageOf } from "../orders/certificate-lineage.ts";
 
 /** The order as the API shows it (architecture.md's order view). */
-export function orderView(order: OrderRecord) {
+export function orderView(order: OrderRecord, renewing?: OrderRecord) {
+  // A renewal in flight: its own progress and validations (the order itself stays ISSUED).
+  const inFlight = order.renewal?.inFlight;
+  const renewalStatus =
+    inFlight === undefined
+      ? undefined
+      : {
+          orderId: inFlight.orderId,
+          trigger: inFlight.trigger,
+          rekey: inFlight.rekey,
+          startedAt: inFlight.startedAt,
+          ...(renewing === undefined || renewing.orderId !== inFlight.orderId
+            ? {}
+            : {
+                status: renewing.status,
+                validationDeadline: renewing.validationDeadline,
+                validations: renewing.validations.map((validation) => ({
+                  domain: validation.domain,
+                  method: validation.method,
+                  status: validation.status,
+                  instructions: validation.instructions,
+                  lastCheck: validation.lastCheck,
+                })),
+              }),
+        };
   return {
     id: order.orderId,
     status: order.status,
@@ -36,6 +61,19 @@ export function orderView(order: OrderRecord) {
       url: `/v1/orders/${order.orderId}/documents/${document.id}`,
     })),
     certificate: order.certificate,
+    certificates:
+      order.certificate === undefined
+        ? undefined
+        : lineageOf(order).map(({ heldBy: _heldBy, ...certificate }) => certificate),
+    renewal:
+      order.renewalOf !== undefined
+        ? undefined
+        : {
+            auto: order.autoRenew !== false,
+            nextAt: order.status === "ISSUED" ? order.certificate?.renewAt : undefined,
+            status: renewalStatus,
+            lastFailure: order.renewal?.lastFailure,
+          },
     failure: order.failure,
     warnings: order.warnings.length > 0 ? order.warnings : undefined,
     execution: order.executionName === undefined ? undefined : { name: order.executionName },

@@ -77,20 +77,28 @@ export function instructionsMail(order: OrderRecord, apiUrl: string): MailMessag
 
 export function issuedMail(order: OrderRecord, apiUrl: string): MailMessage {
   const certificate = order.certificate;
+  // A renewal's certificate is downloaded from the order it renews.
+  const renewed = order.renewalOf;
+  const downloadId = renewed ?? order.orderId;
   return {
     to: [order.contact.email],
-    subject: `Certificate issued for ${order.names[0]?.display ?? order.orderId}`,
+    subject:
+      renewed === undefined
+        ? `Certificate issued for ${order.names[0]?.display ?? order.orderId}`
+        : `Certificate renewed for ${order.names[0]?.display ?? order.orderId}`,
     text: [
       `Hello ${order.contact.name},`,
       "",
-      `${orderLine(order)} is issued.`,
+      renewed === undefined
+        ? `${orderLine(order)} is issued.`
+        : `Order ${renewed} for ${order.names.map((name) => name.display).join(", ")} is renewed: its new certificate replaces the one your servers have; install it before the old one ends.`,
       certificate === undefined
         ? ""
         : `Serial ${certificate.serialNumber}, valid until ${certificate.notAfter}; renewal is planned for ${certificate.renewAt}.`,
       "",
       "Download it in the format your server needs:",
       ...["nginx", "apache", "iis", "tomcat", "pem"].map(
-        (format) => `  ${apiUrl}/v1/orders/${order.orderId}/certificate?format=${format}`,
+        (format) => `  ${apiUrl}/v1/orders/${downloadId}/certificate?format=${format}`,
       ),
       "(iis and tomcat files are protected by the password you send in the X-Pfx-Password header.)",
     ].join("\n"),
@@ -98,6 +106,21 @@ export function issuedMail(order: OrderRecord, apiUrl: string): MailMessage {
 }
 
 export function failedMail(order: OrderRecord): MailMessage {
+  if (order.renewalOf !== undefined) {
+    return {
+      to: [order.contact.email],
+      subject: `Renewal failed: ${order.names[0]?.display ?? order.orderId}`,
+      text: [
+        `Hello ${order.contact.name},`,
+        "",
+        `The renewal of order ${order.renewalOf} for ${order.names.map((name) => name.display).join(", ")} failed.`,
+        `Reason (${order.failure?.code ?? "INTERNAL"}): ${order.failure?.message ?? "unknown"}`,
+        "",
+        "The current certificate keeps serving until it ends. Fix the cause; the service tries again within a day, or renew now with POST /v1/orders/" +
+          `${order.renewalOf}/renewals.`,
+      ].join("\n"),
+    };
+  }
   return {
     to: [order.contact.email],
     subject: `Order failed: ${order.names[0]?.display ?? order.orderId}`,
@@ -126,6 +149,23 @@ export function reviewRejectedMail(order: OrderRecord, apiUrl: string): MailMess
       `  new letter (if needed): POST ${apiUrl}/v1/orders/${order.orderId}/documents`,
       `  corrected details and re-review: POST ${apiUrl}/v1/orders/${order.orderId}/resubmission`,
       `The review must be completed by ${order.review?.deadline ?? "its deadline"}.`,
+    ].join("\n"),
+  };
+}
+
+export function expiredMail(order: OrderRecord): MailMessage {
+  return {
+    to: [order.contact.email],
+    subject: `Certificate expired: ${order.names[0]?.display ?? order.orderId}`,
+    text: [
+      `Hello ${order.contact.name},`,
+      "",
+      `The certificate of ${orderLine(order)} ended at ${order.certificate?.notAfter ?? "its end"}, and no renewal replaced it.`,
+      order.autoRenew === false
+        ? "Automatic renewal was off for this order."
+        : `The last renewal failed: ${order.renewal?.lastFailure?.message ?? "see the order's history"}.`,
+      "",
+      "Order a new certificate to restore TLS on the servers that used it.",
     ].join("\n"),
   };
 }

@@ -109,6 +109,12 @@ export interface CertificateAuthority extends CaProfile {
     readonly method: ValidationMethodName;
     /** Email validation: who approves each name, by ASCII name. */
     readonly approvers?: Readonly<Record<string, string>>;
+    /**
+     * Names this tenant proved control of within the reuse period, by the service's own record:
+     * a CA that takes the service as its registration authority (the embedded CA) holds them
+     * validated; a public CA decides for itself.
+     */
+    readonly reusable?: readonly string[];
   }): Promise<PlacedOrder>;
   /**
    * Gives a pending order's names not yet validated new challenges of another method (the

@@ -14,6 +14,7 @@ import { fakeLambdaContext } from "../../functions/lambda/fake-lambda-context.ts
 import { createStepHandler } from "../../functions/lambda/step-handler.ts";
 import type { DcvChecker } from "../../functions/ports/dcv-checker.ts";
 import type { InstallationChecker } from "../../functions/ports/installation-checker.ts";
+import { isScheduledIn } from "../../functions/schedules/schedule-declaration.ts";
 import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../functions/vault/key-passphrases.ts";
 import type { WorkflowSettings } from "../../functions/workflow/workflow-settings.ts";
@@ -27,6 +28,8 @@ import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
 import { withLocalConditionalWrites } from "./local-blob-store.ts";
 import { localCertificateAuthorities } from "./local-certificate-authority.ts";
+import { createLocalOrderEvents } from "./local-order-events.ts";
+import { startLocalSchedules } from "./local-schedules.ts";
 import type { LocalSettings } from "./local-settings.ts";
 import {
   createLocalWorkflowEngine,
@@ -72,10 +75,10 @@ function workflowSettingsOf(settings: LocalSettings): WorkflowSettings {
     customerCheckIntervalSeconds: settings.customerCheckIntervalSeconds,
     approvalResendIntervalSeconds: settings.approvalResendIntervalSeconds,
     reviewTimeoutSeconds: settings.reviewTimeoutSeconds,
+    webhookRetryDelaysSeconds: settings.webhookRetryDelaysSeconds,
   };
 }
 
-    webhookRetryDelaysSeconds: settings.webhookRetryDelaysSeconds,
 /**
  * The local host: emulators for DynamoDB, S3 and SES, the same state-machine definition on
  * aws-local-stepfunctions, and the REST API on 127.0.0.1. Every declared step and route runs
@@ -88,9 +91,6 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   const catalog = await loadServiceCatalog();
   const emulators = await startLocalEmulators({ dataDir: settings.dataDir, fresh: options.fresh });
   let engine: LocalWorkflowEngine | undefined;
-  const composition = compose(
-    {
-      caKind: settings.ca,
   /** The URL the service answers at, once it listens (PORT=0 picks the port). */
   let listeningUrl: string | undefined;
   // Order events to webhooks and the events file; deliveries waiting on timers (see the file).
@@ -104,6 +104,9 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
         `webhooks: ${error instanceof Error ? `${error.name}: ${error.message}` : "unknown error"}`,
       ),
   });
+  const composition = compose(
+    {
+      caKind: settings.ca,
       settings: workflowSettingsOf(settings),
       clock,
       serviceInfo: {
@@ -166,10 +169,10 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
       ...orderEvents.providers,
     },
   );
+  orderEvents.start(composition, catalog.consumers);
 
   const definition = readOrderDefinition();
   const steps = new Map(catalog.steps.map(({ declaration }) => [declaration.state, declaration]));
-  orderEvents.start(composition, catalog.consumers);
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const { stateName } of taskStateBindings(definition)) {
     const step = steps.get(stateName);
@@ -198,6 +201,22 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${settings.host}:${port}`;
+  listeningUrl = url;
+  // The scheduled runs every deployment runs (the embedded CA's CRL refresh): daily on AWS,
+  // here every CERTFLOW_SCHEDULE_INTERVAL_SECONDS from the start (PrepareCa ran just now).
+  const alwaysScheduled = startLocalSchedules({
+    schedules: catalog.schedules
+      .map(({ declaration }) => declaration)
+      .filter(
+        (declaration) =>
+          declaration.runs === "always" &&
+          isScheduledIn(declaration, { ca: settings.ca, renewalSchedule: false }),
+      ),
+    source: composition,
+    intervalMs: settings.scheduleIntervalSeconds * 1000,
+    clock,
+    log,
+  });
   const store = composition.resource("store");
   const resumed = await resumeOrdersInFlight({
     store,
@@ -206,24 +225,6 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     clock,
     log,
   });
-
-  return {
-    url,
-    port,
-    engine,
-    emulators,
-    store,
-    vault: composition.resource("vault"),
-    ca: composition.resource("ca"),
-    resumed,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await engine?.close();
-      await emulators.stop();
-    },
-  };
-}
   // Deliveries that waited for a retry when the service stopped go out when they are due.
   await orderEvents.resumePending(emulators.dynamoDb.client, emulators.tableName);
 
@@ -253,4 +254,25 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
       ? setInterval(runSchedules, settings.renewalIntervalSeconds * 1000)
       : undefined;
   scheduleTimer?.unref();
+
+  return {
+    url,
+    port,
+    engine,
+    emulators,
+    store,
+    vault: composition.resource("vault"),
+    ca: composition.resource("ca"),
+    resumed,
+    async stop() {
+      await alwaysScheduled.stop();
+      clearInterval(scheduleTimer);
+      await scheduledRun;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await engine?.close();
       await orderEvents.close();
+      await emulators.stop();
+    },
+  };
+}

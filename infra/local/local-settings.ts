@@ -37,6 +37,18 @@ export interface LocalSettings {
   readonly delegationZoneApiUrl?: string;
   /** The embedded CA's issuer domain name in CAA records (CERTFLOW_CAA_IDENTITY). */
   readonly caaIdentity: string;
+  /**
+   * The public base URL the embedded CA's CRL is served under (CERTFLOW_CRL_BASE_URL); when
+   * unset, CERTFLOW_PUBLIC_URL, else the URL the service listens at.
+   */
+  readonly crlBaseUrl?: string;
+  /** How long each CRL the embedded CA signs is valid (CERTFLOW_CRL_VALIDITY_SECONDS). */
+  readonly crlValiditySeconds: number;
+  /**
+   * How often the scheduled runs every deployment runs (the embedded CA's CRL refresh) run
+   * here, from the start (CERTFLOW_SCHEDULE_INTERVAL_SECONDS); AWS runs them daily.
+   */
+  readonly scheduleIntervalSeconds: number;
   readonly dnsResolver?: string;
   /**
    * Port DNS checks ask the zone's authoritative name servers on (53 on the internet); local
@@ -56,6 +68,8 @@ export interface LocalSettings {
   readonly customerCheckIntervalSeconds: number;
   readonly approvalResendIntervalSeconds: number;
   readonly reviewTimeoutSeconds: number;
+  /** How often the scheduled runs (the renewal run) run; 0: only when an operator asks. */
+  readonly renewalIntervalSeconds: number;
   readonly mailFrom: string;
   readonly publicUrl: string;
   /**
@@ -63,6 +77,11 @@ export interface LocalSettings {
    * a test or a demo sees "CA unreachable, retried, given up" in seconds rather than minutes.
    */
   readonly retryIntervalMs?: number;
+  /**
+   * Pauses before the retries of a failed webhook delivery (CERTFLOW_WEBHOOK_RETRY_SECONDS), in
+   * place of Standard Webhooks' schedule, so a test sees a retry in seconds.
+   */
+  readonly webhookRetryDelaysSeconds?: readonly number[];
 }
 
 const DNS_NAME = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
@@ -77,11 +96,6 @@ const positiveInteger = (name: string, fallback: number) =>
 const PORT_MESSAGE =
   "PORT must be a whole number from 0 to 65535 (0 picks a free port), e.g. PORT=3001 npm start";
 
-  /**
-   * Pauses before the retries of a failed webhook delivery (CERTFLOW_WEBHOOK_RETRY_SECONDS), in
-   * place of Standard Webhooks' schedule, so a test sees a retry in seconds.
-   */
-  readonly webhookRetryDelaysSeconds?: readonly number[];
 const environmentSchema = z.object({
   PORT: z.coerce
     .number({ error: PORT_MESSAGE })
@@ -116,6 +130,21 @@ const environmentSchema = z.object({
     .string()
     .regex(DNS_NAME, "CERTFLOW_CAA_IDENTITY must be a domain name such as certflow.internal")
     .default("certflow.internal"),
+  CERTFLOW_CRL_BASE_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/[\x21-\x7e]+$/,
+      "CERTFLOW_CRL_BASE_URL must be an http or https URL, e.g. http://pki.example.test",
+    )
+    .optional(),
+  CERTFLOW_CRL_VALIDITY_SECONDS: positiveInteger(
+    "CERTFLOW_CRL_VALIDITY_SECONDS",
+    7 * 86_400,
+  ).refine(
+    (seconds) => seconds >= 3_600,
+    "CERTFLOW_CRL_VALIDITY_SECONDS must be at least 3600 (an hour)",
+  ),
+  CERTFLOW_SCHEDULE_INTERVAL_SECONDS: positiveInteger("CERTFLOW_SCHEDULE_INTERVAL_SECONDS", 86_400),
   CERTFLOW_ACME_CAA_IDENTITIES: z
     .string()
     .refine(
@@ -183,12 +212,25 @@ const environmentSchema = z.object({
     .min(0, "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS must not be negative")
     .default(300),
   CERTFLOW_REVIEW_TIMEOUT_SECONDS: positiveInteger("CERTFLOW_REVIEW_TIMEOUT_SECONDS", 7 * 86_400),
+  // 0 switches the timer off: renewals then run when an operator asks (POST /v1/renewal-runs).
+  CERTFLOW_RENEWAL_INTERVAL_SECONDS: z.coerce
+    .number({ error: "CERTFLOW_RENEWAL_INTERVAL_SECONDS must be a whole number" })
+    .int("CERTFLOW_RENEWAL_INTERVAL_SECONDS must be a whole number")
+    .min(0, "CERTFLOW_RENEWAL_INTERVAL_SECONDS must not be negative")
+    .default(3600),
   CERTFLOW_MAIL_FROM: z.string().default("certflow@localhost"),
   CERTFLOW_PUBLIC_URL: z.string().url().optional(),
   CERTFLOW_RETRY_INTERVAL_MS: z.coerce
     .number({ error: "CERTFLOW_RETRY_INTERVAL_MS must be a whole number of milliseconds" })
     .int("CERTFLOW_RETRY_INTERVAL_MS must be a whole number of milliseconds")
     .min(0, "CERTFLOW_RETRY_INTERVAL_MS must not be negative")
+    .optional(),
+  CERTFLOW_WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .regex(
+      /^\s*\d+(\s*,\s*\d+)*\s*$/,
+      "CERTFLOW_WEBHOOK_RETRY_SECONDS must be whole numbers of seconds separated by commas, e.g. 5,300,1800",
+    )
     .optional(),
 });
 
@@ -225,16 +267,14 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     throw new SettingsError(parsed.error.issues.map((issue) => issue.message).join("; "));
   }
   const env = parsed.data;
-  CERTFLOW_WEBHOOK_RETRY_SECONDS: z
-    .string()
-    .regex(
-      /^\s*\d+(\s*,\s*\d+)*\s*$/,
-      "CERTFLOW_WEBHOOK_RETRY_SECONDS must be whole numbers of seconds separated by commas, e.g. 5,300,1800",
-    )
-    .optional(),
   if (env.CERTFLOW_CHECK_EARLY_SECONDS > env.CERTFLOW_CHECK_LATE_SECONDS) {
     throw new SettingsError(
       "CERTFLOW_CHECK_EARLY_SECONDS must not exceed CERTFLOW_CHECK_LATE_SECONDS.",
+    );
+  }
+  if (env.CERTFLOW_CRL_VALIDITY_SECONDS < 2 * env.CERTFLOW_SCHEDULE_INTERVAL_SECONDS) {
+    throw new SettingsError(
+      "CERTFLOW_CRL_VALIDITY_SECONDS must be at least twice CERTFLOW_SCHEDULE_INTERVAL_SECONDS, so a CRL outlives a missed refresh.",
     );
   }
   const acme = env.CERTFLOW_CA === "acme" ? acmeSettings(env) : undefined;
@@ -253,6 +293,9 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     delegationZone: env.CERTFLOW_DCV_DELEGATION_ZONE,
     delegationZoneApiUrl: env.CERTFLOW_DNS_ZONE_API_URL,
     caaIdentity: env.CERTFLOW_CAA_IDENTITY.toLowerCase(),
+    crlBaseUrl: (env.CERTFLOW_CRL_BASE_URL ?? env.CERTFLOW_PUBLIC_URL)?.replace(/\/+$/, ""),
+    crlValiditySeconds: env.CERTFLOW_CRL_VALIDITY_SECONDS,
+    scheduleIntervalSeconds: env.CERTFLOW_SCHEDULE_INTERVAL_SECONDS,
     dnsResolver: env.CERTFLOW_DNS_RESOLVER,
     dnsAuthoritativePort: env.CERTFLOW_DNS_AUTHORITATIVE_PORT,
     httpValidationPort: env.CERTFLOW_HTTP_VALIDATION_PORT,
@@ -269,9 +312,11 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     customerCheckIntervalSeconds: env.CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS,
     approvalResendIntervalSeconds: env.CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS,
     reviewTimeoutSeconds: env.CERTFLOW_REVIEW_TIMEOUT_SECONDS,
+    renewalIntervalSeconds: env.CERTFLOW_RENEWAL_INTERVAL_SECONDS,
     mailFrom: env.CERTFLOW_MAIL_FROM,
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
     retryIntervalMs: env.CERTFLOW_RETRY_INTERVAL_MS,
+    webhookRetryDelaysSeconds: env.CERTFLOW_WEBHOOK_RETRY_SECONDS?.split(",").map(Number),
   };
 }
 
@@ -316,7 +361,6 @@ function acmeSettings(env: z.infer<typeof environmentSchema>): AcmeSettings {
     throw new SettingsError(
       "External account binding needs both CERTFLOW_ACME_EAB_KID and CERTFLOW_ACME_EAB_HMAC_KEY, or neither.",
     );
-    webhookRetryDelaysSeconds: env.CERTFLOW_WEBHOOK_RETRY_SECONDS?.split(",").map(Number),
   }
   if (hmacKey !== undefined && !/^[A-Za-z0-9_-]+={0,2}$/.test(hmacKey)) {
     throw new SettingsError(

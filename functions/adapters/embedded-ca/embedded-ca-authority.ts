@@ -31,6 +31,8 @@ interface EmbeddedChallenge {
 interface EmbeddedOrder {
   readonly ref: string;
   readonly names: readonly string[];
+  /** Names validated earlier for the same tenant, within the reuse period: nothing to check. */
+  readonly reused?: readonly string[];
   readonly challenges: readonly EmbeddedChallenge[];
   readonly state: "pending" | "valid" | "invalid" | "issued";
   readonly reason?: string;
@@ -96,8 +98,12 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     names: readonly OrderName[];
     method: ValidationMethodName;
     approvers?: Readonly<Record<string, string>>;
+    reusable?: readonly string[];
   }) {
     const ref = `eca_${randomToken(12).toLowerCase()}`;
+    const reused = input.names
+      .map((name) => name.ascii)
+      .filter((name) => input.reusable?.includes(name) === true);
     const challenges = input.names.map((name) => ({
       domain: name.ascii,
       instructions: this.#instructionsFor(name, input.method, input.approvers),
@@ -106,15 +112,17 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
       ref,
       names: input.names.map((name) => name.ascii),
       challenges,
-      state: "pending",
+      reused,
+      state: reused.length === input.names.length ? "valid" : "pending",
     };
     await this.#save(order);
     const forWorkflow: ChallengeForName[] = challenges.map((challenge) => ({
       domain: challenge.domain,
       method: input.method,
       instructions: challenge.instructions,
+      ...(reused.includes(challenge.domain) ? { alreadyValidated: true } : {}),
     }));
-    return { caOrderRef: ref, challenges: forWorkflow, alreadyValid: false };
+    return { caOrderRef: ref, challenges: forWorkflow, alreadyValid: order.state === "valid" };
   }
 
   async changeMethod(
@@ -142,6 +150,7 @@ export class EmbeddedCertificateAuthority implements CertificateAuthority {
     if (order.state !== "pending") return;
     const failures: string[] = [];
     for (const challenge of order.challenges) {
+      if (order.reused?.includes(challenge.domain) === true) continue;
       if (challenge.instructions.method === "email") {
         // The service is this CA's registration authority: the approver's decision is the proof.
         if (!(attested?.emailApproved ?? []).includes(challenge.domain)) {

@@ -1,3 +1,4 @@
+import { lineageOf } from "../../orders/certificate-lineage.ts";
 import {
   buildDeliveryBundle,
   DELIVERY_FORMATS,
@@ -54,13 +55,29 @@ export const route = declareRoute(
         `Order ${order.orderId} is ${order.status}; nothing to download yet.`,
       );
     }
-    const stored = await deps.vault.getCertificate(order.orderId);
+    // The current certificate, or with ?serial= an earlier one of the order's lineage; each is
+    // held (with its key) by the order or the renewal that issued it.
+    const serial = event.queryStringParameters?.serial?.toLowerCase();
+    const lineage = lineageOf(order);
+    const chosen =
+      serial === undefined
+        ? (lineage[0] ?? { heldBy: order.orderId })
+        : lineage.find((entry) => entry.serialNumber === serial);
+    if (chosen === undefined) {
+      throw new ApiError(
+        404,
+        "NOT_FOUND",
+        `Order ${order.orderId} has no certificate with serial ${serial ?? ""}; its certificates are ${lineage.map((entry) => entry.serialNumber).join(", ")}.`,
+      );
+    }
+    const holder = chosen.heldBy;
+    const stored = await deps.vault.getCertificate(holder);
     if (stored === undefined)
       throw new Error(`Issued order ${order.orderId} has no stored certificate.`);
     // The key is read only for the formats that carry it.
     const privateKeyPkcs8 =
       order.keySource.kind === "generated" && format !== "pem"
-        ? await deps.vault.getPrivateKey(order.orderId)
+        ? await deps.vault.getPrivateKey(holder)
         : undefined;
     try {
       const bundle = await buildDeliveryBundle(format as DeliveryFormat, {

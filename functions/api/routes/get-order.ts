@@ -6,6 +6,11 @@ import { tenantOrder } from "../tenant-order.ts";
 export const route = declareRoute(
   "GET /v1/orders/{id}",
   { name: "GetOrder", needs: { table: "read" } },
-  async (deps, { event, principal }) =>
-    jsonResponse(200, orderView(await tenantOrder(deps, event, principal))),
+  async (deps, { event, principal }) => {
+    const order = await tenantOrder(deps, event, principal);
+    // A renewal in flight shows its own progress in the order's `renewal.status`.
+    const renewalId = order.renewal?.inFlight?.orderId;
+    const renewing = renewalId === undefined ? undefined : await deps.store.get(renewalId);
+    return jsonResponse(200, orderView(order, renewing));
+  },
 );

@@ -33,6 +33,9 @@ export const route = declareRoute(
         }
         throw error;
       });
-    return jsonResponse(200, { orders: page.orders.map(orderView), nextCursor: page.nextCursor });
+    return jsonResponse(200, {
+      orders: page.orders.map((order) => orderView(order)),
+      nextCursor: page.nextCursor,
+    });
   },
 );

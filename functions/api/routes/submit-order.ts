@@ -136,6 +136,7 @@ export const route = declareRoute(
       ...(review === undefined ? {} : { review }),
       validityDays: request.validityDays,
       ...(request.installationCheck === true ? { installationCheck: true } : {}),
+      ...(orderRequest.autoRenew === false ? { autoRenew: false } : {}),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       validations: [],

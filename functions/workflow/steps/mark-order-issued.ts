@@ -1,4 +1,5 @@
 import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
+import { promoteRenewal } from "../../orders/renewals.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
@@ -7,7 +8,7 @@ export const step = declareStep(
   "MarkOrderIssued",
   { input: byOrder, needs: { table: "write" } },
   async (deps, input) => {
-    await updateOrder(deps.store, input.orderId, (order) => {
+    const issued = await updateOrder(deps.store, input.orderId, (order) => {
       if (order.status === "ISSUED") return undefined;
       if (order.certificate === undefined) {
         throw new OrderNotInStep(`Order ${order.orderId} has no stored certificate.`);
@@ -21,6 +22,8 @@ export const step = declareStep(
         ),
       };
     });
+    // A renewal's certificate becomes its order's current one (a rerun finds it done).
+    if (issued.renewalOf !== undefined) await promoteRenewal(deps.store, issued, deps.clock.now());
     return {};
   },
 );

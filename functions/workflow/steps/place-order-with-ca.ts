@@ -53,12 +53,24 @@ export const step = declareStep(
         throw new CaaForbids(forbidden.map((name) => name.detail).join(" "));
       }
     }
+    // The embedded CA takes the service's record of what this tenant proved (it is its RA).
+    const reusable =
+      deps.ca.kind === "embedded"
+        ? [
+            ...(await deps.store.provenNames(
+              order.tenantId,
+              order.names.map((name) => name.ascii),
+              deps.clock.now().toISOString(),
+            )),
+          ]
+        : [];
     const placed = await deps.ca.placeOrder({
       orderId: order.orderId,
       tenantId: order.tenantId,
       names: order.names,
       method: order.method,
       ...(order.approvers === undefined ? {} : { approvers: order.approvers }),
+      ...(reusable.length === 0 ? {} : { reusable }),
     });
     const now = deps.clock.now();
     // A CA may hold a name validated by someone else (one EAB key, one organisation at the CA):

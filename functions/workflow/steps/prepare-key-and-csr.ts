@@ -39,6 +39,26 @@ export const step = declareStep(
     // A rerun after a crash keeps the key and CSR it already made.
     if (existingCsr !== undefined && (await deps.vault.hasPrivateKey(order.orderId))) return {};
 
+    // A renewal with the same key and CSR takes them from the order it renews.
+    if (order.renewalOf !== undefined && order.rekey !== true) {
+      const key = await deps.vault.getPrivateKey(order.renewalOf);
+      const csr = existingCsr ?? (await deps.vault.getCsr(order.renewalOf));
+      if (key === undefined || csr === undefined) {
+        throw new CsrRejected(`Order ${order.renewalOf} has no key and CSR to renew with.`);
+      }
+      await deps.vault.putPrivateKey(order.orderId, key);
+      if (existingCsr === undefined) await deps.vault.putCsr(order.orderId, csr);
+      await updateOrder(deps.store, order.orderId, () => ({
+        changes: {},
+        event: noteEvent(
+          deps.clock.now(),
+          "csr",
+          `The key and CSR of order ${order.renewalOf} are used again.`,
+        ),
+      }));
+      return {};
+    }
+
     const keyType = order.keySource.keyType;
     const keys = await generateKeyPair(keyType);
     const organization = order.organization;

@@ -2,6 +2,7 @@ import type { FailureCodeName, OrderRecord } from "../../domain/order-record.ts"
 import { STATUS_KIND } from "../../domain/order-status.ts";
 import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { summarizeChecks } from "../../orders/publication-checks.ts";
+import { recordRenewalFailure } from "../../orders/renewals.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrderAndError } from "../step-inputs.ts";
 
@@ -97,6 +98,10 @@ export const step = declareStep(
         event: statusEvent(deps.clock.now(), "FAILED", `${failure.code}: ${failure.message}`),
       };
     });
+    // A renewal that failed leaves its order's certificate serving, and the order says why.
+    if (order.renewalOf !== undefined && order.status === "FAILED") {
+      await recordRenewalFailure(deps.store, order, deps.clock.now());
+    }
     return { code: order.failure?.code ?? null };
   },
 );

@@ -239,6 +239,32 @@ const MATRIX: readonly Cell[] = [
     expected: { owner: 200, "other tenant": 404, operator: 403, "no token": 401 },
   },
   {
+    route: "RenewOrder",
+    label: "renew now (no certificate summary: refused)",
+    method: "POST",
+    path: `${ORDER}/renewals`,
+    call: { body: {} },
+    order: "ISSUED",
+    expected: { owner: 409, "other tenant": 404, operator: 409, "no token": 401 },
+  },
+  {
+    route: "ChangeRenewal",
+    label: "auto-renewal off",
+    method: "PUT",
+    path: `${ORDER}/renewal`,
+    call: { body: { autoRenew: false } },
+    order: "ISSUED",
+    expected: ownerAndOperators,
+  },
+  {
+    route: "StartRenewalRun",
+    label: "renewal run",
+    method: "POST",
+    path: "/v1/renewal-runs",
+    order: "ISSUED",
+    expected: { owner: 403, "other tenant": 403, operator: 202, "no token": 401 },
+  },
+  {
     route: "GetExecution",
     label: "execution history",
     method: "GET",
@@ -278,32 +304,6 @@ const MATRIX: readonly Cell[] = [
     order: "ISSUED",
     expected: everyone(200),
   },
-];
-
-const EXECUTION_DESCRIPTION: ExecutionDescription = {
-  name: EXECUTION,
-  status: "RUNNING",
-  startedAt: "2027-01-10T08:00:00.000Z",
-  events: [],
-};
-
-/** Fresh dependencies holding tenant-a's order in the given status, key and certificate stored. */
-async function world(status: Cell["order"]): Promise<AllDependencies> {
-  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
-  const vault = new CertificateVault(
-    createMemoryBlobStore(),
-    derivedKeyPassphrases(new Uint8Array(32)),
-  );
-  const dcv = { check: async () => ({ ok: true as const }) };
-  let next = 0;
-  const deps: AllDependencies = {
-    clock,
-    store: createMemoryOrderStore(clock),
-    vault,
-    mailer: createMemoryMailer(),
-    dcv,
-    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
-    workflow: {
   {
     route: "CreateWebhook",
     label: "register a webhook (the caller's own tenant)",
@@ -345,6 +345,32 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
     order: "ISSUED",
     expected: { ...webhookOwnerOnly, owner: 204 },
   },
+];
+
+const EXECUTION_DESCRIPTION: ExecutionDescription = {
+  name: EXECUTION,
+  status: "RUNNING",
+  startedAt: "2027-01-10T08:00:00.000Z",
+  events: [],
+};
+
+/** Fresh dependencies holding tenant-a's order in the given status, key and certificate stored. */
+async function world(status: Cell["order"]): Promise<AllDependencies> {
+  const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
+  const vault = new CertificateVault(
+    createMemoryBlobStore(),
+    derivedKeyPassphrases(new Uint8Array(32)),
+  );
+  const dcv = { check: async () => ({ ok: true as const }) };
+  let next = 0;
+  const deps: AllDependencies = {
+    clock,
+    store: createMemoryOrderStore(clock),
+    vault,
+    mailer: createMemoryMailer(),
+    dcv,
+    ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    workflow: {
       startExecution: async () => undefined,
       sendTaskSuccess: async () => undefined,
       sendTaskFailure: async () => undefined,
@@ -356,7 +382,19 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
     newOrderId: () => `ord_matrix${++next}`,
     serviceInfo: {},
     logError: () => undefined,
+    webhookClient: {
+      checkEndpoint: async () => ({ ok: true }),
+      post: async () => ({ kind: "answered", statusCode: 200, durationMs: 1, excerpt: "" }),
+    },
   };
+  await deps.store.putWebhookEndpoint({
+    endpointId: "wh_0123456789abcdef0123",
+    tenantId: "tenant-a",
+    url: "https://hooks.example.com/certflow",
+    createdAt: "2027-01-10T08:00:00.000Z",
+    state: "active",
+  });
+  await vault.putWebhookSecret("wh_0123456789abcdef0123", `whsec_${"A".repeat(43)}=`);
   const submitted = await callRoute(deps, "POST", "/v1/orders", { body: ORDER_BODY });
   expect(submitted.json.id).toBe(ORDER_ID);
   const path: OrderStatusName[] =
@@ -382,19 +420,7 @@ async function world(status: Cell["order"]): Promise<AllDependencies> {
             host: "_x.shop.example.com",
             value: "v",
           },
-    webhookClient: {
-      checkEndpoint: async () => ({ ok: true }),
-      post: async () => ({ kind: "answered", statusCode: 200, durationMs: 1, excerpt: "" }),
-    },
         },
-  await deps.store.putWebhookEndpoint({
-    endpointId: "wh_0123456789abcdef0123",
-    tenantId: "tenant-a",
-    url: "https://hooks.example.com/certflow",
-    createdAt: "2027-01-10T08:00:00.000Z",
-    state: "active",
-  });
-  await vault.putWebhookSecret("wh_0123456789abcdef0123", `whsec_${"A".repeat(43)}=`);
       ],
     });
   }

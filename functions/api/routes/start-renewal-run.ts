@@ -1,0 +1,25 @@
+import { runRenewals } from "../../orders/renewal-run.ts";
+import { jsonResponse } from "../responses.ts";
+import { declareRoute } from "../route-declaration.ts";
+
+/** Operators: run the renewal run now (what the daily schedule does), answering its counts. */
+export const route = declareRoute(
+  "POST /v1/renewal-runs",
+  {
+    name: "StartRenewalRun",
+    access: ["operator"],
+    needs: {
+      table: "write",
+      tableIndexes: ["ByRenewalDate"],
+      vaultRead: ["csrs"],
+      vaultWrite: ["csrs"],
+      mail: true,
+      workflow: ["states:StartExecution"],
+    },
+  },
+  async (deps) => {
+    const at = deps.clock.now();
+    const counts = await runRenewals(deps, at);
+    return jsonResponse(202, { at: at.toISOString(), ...counts });
+  },
+);

@@ -1,0 +1,71 @@
+import { expiredMail } from "../mail/order-mails.ts";
+import type { Mailer } from "../ports/mailer.ts";
+import { statusEvent, updateOrder } from "./order-updates.ts";
+import { type RenewalDeps, startRenewal } from "./renewals.ts";
+
+/** Due orders one run takes on; a run with more due leaves the rest to the next run. */
+export const RENEWAL_RUN_LIMIT = 5_000;
+
+export interface RenewalRunCounts {
+  /** Orders the renewal index gave as due. */
+  readonly due: number;
+  /** Renewals this run started. */
+  readonly started: number;
+  /** Renewals running already (started by an earlier or a racing run), made sure to run. */
+  readonly running: number;
+  /** Orders whose certificate ended with no renewal to replace it: now EXPIRED. */
+  readonly expired: number;
+  /** Due orders left as they are (not renewing, not ended yet; or refused, see the history). */
+  readonly skipped: number;
+}
+
+/**
+ * One renewal run at `now`: the renewal index gives the due orders (never a table scan); each
+ * that renews itself gets a renewal (started once, however many runs race), and each whose
+ * certificate ended with nothing to replace it becomes EXPIRED, and its customer is told.
+ */
+export async function runRenewals(
+  deps: RenewalDeps & { readonly mailer: Mailer },
+  now: Date,
+  limit = RENEWAL_RUN_LIMIT,
+): Promise<RenewalRunCounts> {
+  const due = await deps.store.dueForRenewal(now.toISOString(), limit);
+  let started = 0;
+  let running = 0;
+  let expired = 0;
+  let skipped = 0;
+  for (const order of due) {
+    const certificate = order.certificate;
+    if (certificate === undefined) continue;
+    const ended = now.toISOString() >= certificate.notAfter;
+    const renewing = order.renewal?.inFlight !== undefined;
+    if (order.autoRenew !== false && !ended) {
+      const start = await startRenewal(deps, order.orderId, { trigger: "scheduled", rekey: false });
+      if (start.kind === "started") started += 1;
+      else if (start.kind === "running") running += 1;
+      else skipped += 1;
+      continue;
+    }
+    if (ended && !renewing) {
+      const marked = await updateOrder(deps.store, order.orderId, (current) =>
+        current.status !== "ISSUED" || current.renewal?.inFlight !== undefined
+          ? undefined
+          : {
+              changes: { status: "EXPIRED" },
+              event: statusEvent(
+                now,
+                "EXPIRED",
+                `Certificate ${certificate.serialNumber} ended at ${certificate.notAfter}, with no renewal to replace it.`,
+              ),
+            },
+      );
+      if (marked.status === "EXPIRED") {
+        expired += 1;
+        await deps.mailer.send(expiredMail(marked));
+      }
+      continue;
+    }
+    skipped += 1;
+  }
+  return { due: due.length, started, running, expired, skipped };
+}
