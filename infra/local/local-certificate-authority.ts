@@ -4,14 +4,24 @@ import { EmbeddedCertificateAuthority } from "../../functions/adapters/embedded-
 import type { Providers } from "../../functions/composition/composition.ts";
 import { type LocalSettings, SettingsError } from "./local-settings.ts";
 
-/** How the local service builds each CA: the embedded one, or a client of an ACME server. */
-export function localCertificateAuthorities(settings: LocalSettings): NonNullable<Providers["ca"]> {
+/**
+ * How the local service builds each CA: the embedded one, or a client of an ACME server.
+ * `listeningUrl` answers the URL the service listens at once it does (PORT=0 picks a port):
+ * the CRL is served there unless CERTFLOW_CRL_BASE_URL or CERTFLOW_PUBLIC_URL names another.
+ */
+export function localCertificateAuthorities(
+  settings: LocalSettings,
+  listeningUrl: () => string = () => settings.publicUrl,
+): NonNullable<Providers["ca"]> {
+  const crlBaseUrl = settings.crlBaseUrl;
   return {
     embedded: (parts) =>
       new EmbeddedCertificateAuthority({
         ...parts,
         cnameTargetZone: settings.delegationZone,
         caaIdentity: settings.caaIdentity,
+        crlBaseUrl: crlBaseUrl ?? listeningUrl,
+        crlValiditySeconds: settings.crlValiditySeconds,
       }),
     acme: (parts) => {
       const acme = settings.acme;
