@@ -228,13 +228,15 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   // Deliveries that waited for a retry when the service stopped go out when they are due.
   await orderEvents.resumePending(emulators.dynamoDb.client, emulators.tableName);
 
-  // The scheduled runs (the daily renewal run on AWS), every renewalIntervalSeconds here; a run
-  // still going when the next is due is not overlapped.
+  // The scheduled runs the renewal switch governs (the daily renewal run on AWS), every
+  // renewalIntervalSeconds here; a run still going when the next is due is not overlapped. Those
+  // every deployment runs (the CRL's refresh) have their own timer, above.
   let scheduledRun: Promise<void> | undefined;
   const runSchedules = () => {
     if (scheduledRun !== undefined) return;
     scheduledRun = (async () => {
       for (const { declaration } of catalog.schedules) {
+        if (declaration.runs === "always") continue;
         try {
           const outcome = await declaration.bind(composition)({
             source: "local-timer",
