@@ -175,6 +175,7 @@ async function ensureRenewalStarted(
       warnings: [],
       renewalOf: order.orderId,
       rekey: inFlight.rekey,
+      ...(order.installationCheck === true ? { installationCheck: true } : {}),
     };
     try {
       await deps.store.create(renewal, {
