@@ -134,7 +134,8 @@ function verifiedCsrKey(csrPem: string): Uint8Array {
  * CA:false, SKI/AKI, and the CA/Browser Forum policy of the product. The rest of the subject
  * comes from `subject` (see leafSubjectAttributes: DV none, OV the organization, EV also its
  * registration), never from the CSR. An empty subject (DV without a CN) makes the SAN critical,
- * per RFC 5280. Dates and serial number are the caller's: nothing here reads the clock.
+ * per RFC 5280. With `crlDistributionPoints`, it names where the issuer's CRL is published. Dates
+ * and serial number are the caller's: nothing here reads the clock.
  */
 export async function issueLeafCertificate(input: {
   csrPem: string;
