@@ -2,6 +2,7 @@ import type { CliIo } from "./cli-io.ts";
 import { csrCommand } from "./csr-command.ts";
 import { executionsCommand } from "./executions-command.ts";
 import { inspectCommand } from "./inspect-command.ts";
+import { renewCommand } from "./renew-command.ts";
 
 export interface CliCommand {
   /** One line for the command list. */
@@ -17,4 +18,5 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   csr: csrCommand,
   executions: executionsCommand,
   inspect: inspectCommand,
+  renew: renewCommand,
 };

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renewCommand } from "../../functions/cli/renew-command.ts";
 import { fixedClock } from "../../functions/domain/clock.ts";
 import type { DcvChecker } from "../../functions/ports/dcv-checker.ts";
 import { type LocalHost, startLocalHost } from "../../infra/local/local-host.ts";
@@ -150,5 +151,27 @@ describe("renewals", () => {
     expect(run.json.expired).toBeGreaterThanOrEqual(1);
     expect(expired.json.status).toBe("EXPIRED");
     expect(await mailSubjects()).toContain("Certificate expired: expire.certflow.test");
+  });
+});
+
+describe("certflow renew --due", () => {
+  it("runs the renewal run through the service and prints its counts", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text) };
+
+    const code = await renewCommand.run(
+      ["--due", "--url", host.url, "--token", TOKENS.operator],
+      io,
+    );
+    const refused = await renewCommand.run(
+      ["--due", "--url", host.url, "--token", TOKENS.customer],
+      io,
+    );
+
+    expect(code).toBe(0);
+    expect(out.join("\n")).toMatch(/^Renewal run at .*: \d+ due; \d+ renewal\(s\) started/);
+    expect(refused).not.toBe(0);
+    expect(err.join("\n")).toContain("refused (403)");
   });
 });
