@@ -126,10 +126,11 @@ async function ensureRenewalStarted(
   const renewalId = inFlight.orderId;
   const now = deps.clock.now();
   if ((await deps.store.get(renewalId)) === undefined) {
-    // Same key and CSR: the renewal's CSR is the order's (a key the service made is copied
-    // from the order when the renewal prepares it).
+    // Same key and CSR: the renewal's CSR is the current certificate's, held by the order or by
+    // the renewal that issued it (a key the service made is copied from there when the renewal
+    // prepares it); after a renewal with a new key, that renewal's.
     if (!inFlight.rekey) {
-      const csr = await deps.vault.getCsr(order.orderId);
+      const csr = await deps.vault.getCsr(lineageOf(order)[0]?.heldBy ?? order.orderId);
       if (csr !== undefined) await deps.vault.putCsr(renewalId, csr);
     }
     const review =

@@ -1,3 +1,4 @@
+import { lineageOf } from "../../orders/certificate-lineage.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
 import { exportPrivateKeyPkcs8, generateKeyPair } from "../../pki/key-pairs.ts";
 import { declareStep } from "../step-declaration.ts";
@@ -39,10 +40,13 @@ export const step = declareStep(
     // A rerun after a crash keeps the key and CSR it already made.
     if (existingCsr !== undefined && (await deps.vault.hasPrivateKey(order.orderId))) return {};
 
-    // A renewal with the same key and CSR takes them from the order it renews.
+    // A renewal with the same key and CSR takes them from the order it renews: those of its
+    // current certificate, held by the order or by the renewal that issued it.
     if (order.renewalOf !== undefined && order.rekey !== true) {
-      const key = await deps.vault.getPrivateKey(order.renewalOf);
-      const csr = existingCsr ?? (await deps.vault.getCsr(order.renewalOf));
+      const renewed = await loadOrder(deps.store, order.renewalOf);
+      const holder = lineageOf(renewed)[0]?.heldBy ?? renewed.orderId;
+      const key = await deps.vault.getPrivateKey(holder);
+      const csr = existingCsr ?? (await deps.vault.getCsr(holder));
       if (key === undefined || csr === undefined) {
         throw new CsrRejected(`Order ${order.renewalOf} has no key and CSR to renew with.`);
       }
