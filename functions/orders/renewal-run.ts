@@ -47,21 +47,35 @@ export async function runRenewals(
       continue;
     }
     if (ended && !renewing) {
-      const marked = await updateOrder(deps.store, order.orderId, (current) =>
-        current.status !== "ISSUED" || current.renewal?.inFlight !== undefined
-          ? undefined
-          : {
-              changes: { status: "EXPIRED" },
-              event: statusEvent(
-                now,
-                "EXPIRED",
-                `Certificate ${certificate.serialNumber} ended at ${certificate.notAfter}, with no renewal to replace it.`,
-              ),
-            },
-      );
-      if (marked.status === "EXPIRED") {
+      // Decided again on the order as stored: the index may answer an older copy, and a racing
+      // run may have marked it already (only the run that writes counts it and mails).
+      let marked = false;
+      const expiredOrder = await updateOrder(deps.store, order.orderId, (current) => {
+        marked = false;
+        const currentCertificate = current.certificate;
+        if (
+          current.status !== "ISSUED" ||
+          current.renewal?.inFlight !== undefined ||
+          currentCertificate === undefined ||
+          now.toISOString() < currentCertificate.notAfter
+        ) {
+          return undefined;
+        }
+        marked = true;
+        return {
+          changes: { status: "EXPIRED" },
+          event: statusEvent(
+            now,
+            "EXPIRED",
+            `Certificate ${currentCertificate.serialNumber} ended at ${currentCertificate.notAfter}, with no renewal to replace it.`,
+          ),
+        };
+      });
+      if (marked) {
         expired += 1;
-        await deps.mailer.send(expiredMail(marked));
+        await deps.mailer.send(expiredMail(expiredOrder));
+      } else {
+        skipped += 1;
       }
       continue;
     }
