@@ -8,6 +8,7 @@ import { isScheduledIn } from "../../functions/schedules/schedule-declaration.ts
 import type { DeploymentSettings } from "./deployment-settings.ts";
 import { Mail } from "./mail.ts";
 import { Operations } from "./operations.ts";
+import { DeliveryQueue, OrderEventConsumers } from "./order-events.ts";
 import { OrderWorkflow } from "./order-workflow.ts";
 import { RenewalSchedule } from "./renewal-schedule.ts";
 import { CertflowApi } from "./rest-api.ts";
@@ -39,6 +40,8 @@ export class CertflowStack extends Stack {
   readonly workflow: OrderWorkflow;
   readonly api: CertflowApi;
   readonly operations: Operations;
+  /** The consumers of order events and webhook deliveries (functions/events/consumers). */
+  readonly orderEvents: OrderEventConsumers;
   /** The deploy tasks' functions, each run by a trigger after the deployment. */
   readonly deployTasks = new Map<string, ServiceFunction>();
   /** The scheduled runs this deployment runs (the CRL's always, renewal with its switch on). */
@@ -86,7 +89,12 @@ export class CertflowStack extends Stack {
       [names.approvalResendIntervalSeconds]: String(settings.approvalResendIntervalSeconds),
       [names.reviewTimeoutSeconds]: String(settings.reviewTimeoutSeconds),
     };
+    const deliveryQueue = new DeliveryQueue(this, "Webhooks");
     const resources: ServiceResources = {
+      deliveries: {
+        queueArn: deliveryQueue.queue.queueArn,
+        queueUrl: deliveryQueue.queue.queueUrl,
+      },
       storage: this.storage,
       logRetention: retentionOf(settings.logRetentionDays),
       environment,
@@ -181,14 +189,23 @@ export class CertflowStack extends Stack {
       });
     }
 
+    // Order events to EventBridge and webhooks, from the table's stream and the delivery queue.
+    this.orderEvents = new OrderEventConsumers(this, "OrderEvents", {
+      resources,
+      table: this.storage.table,
+      deliveryQueue,
+      consumers: catalog.consumers,
+    });
+
+    const others = new Map([
+      ...[...this.scheduled].map(([name, { handler }]) => [name, handler] as const),
+      ...this.orderEvents.functions,
+    ]);
     this.operations = new Operations(this, "Operations", {
       stateMachine,
       steps: this.workflow.steps,
       routes: this.api.routes,
-      others:
-        this.scheduled.size === 0
-          ? undefined
-          : new Map([...this.scheduled].map(([name, { handler }]) => [name, handler])),
+      others: others.size === 0 ? undefined : others,
       api: this.api.api,
       key: this.storage.key,
       settings,

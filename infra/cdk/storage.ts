@@ -1,5 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import {
+  AttributeType,
+  Billing,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from "aws-cdk-lib/aws-dynamodb";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -40,6 +46,8 @@ export class Storage extends Construct {
       // secrets never reach the table (they live in the vault, under the customer key).
       encryption: TableEncryptionV2.dynamoOwnedKey(),
       removalPolicy: RemovalPolicy.RETAIN,
+      // New history events reach the order-events consumer (webhooks, EventBridge) this way.
+      dynamoStream: StreamViewType.NEW_IMAGE,
       globalSecondaryIndexes: [
         {
           indexName: ORDER_TABLE.byTenantIndex,

@@ -23,7 +23,9 @@ const NEEDS = new Map<string, Needs>([
   ...ROUTES.map((route) => [route.name, route.needs] as const),
   ...catalog.deployTasks.map(({ declaration }) => [declaration.name, declaration.needs] as const),
   ...catalog.schedules.map(({ declaration }) => [declaration.name, declaration.needs] as const),
+  ...catalog.consumers.map(({ declaration }) => [declaration.name, declaration.needs] as const),
 ]);
+const CONSUMER_NAMES = catalog.consumers.map(({ declaration }) => declaration.name);
 const built = (name: string) => new Set(resourcesBuiltFor(NEEDS.get(name) ?? {}));
 /** Whether a function names the state machine or its executions (answering tokens needs neither). */
 const namesStateMachine = (name: string) =>
@@ -48,7 +50,7 @@ function functionsByName(): Map<string, { logicalId: string; resource: CfnResour
   const functions = new Map<string, { logicalId: string; resource: CfnResource }>();
   for (const [logicalId, resource] of resourcesOfType(service, "AWS::Lambda::Function")) {
     const description = String(resource.Properties.Description ?? "");
-    const name = /^certflow (?:step|route|schedule) (\w+):/.exec(description)?.[1];
+    const name = /^certflow (?:step|route|schedule|consumer) (\w+):/.exec(description)?.[1];
     if (name !== undefined) functions.set(name, { logicalId, resource });
   }
   return functions;
@@ -133,7 +135,7 @@ describe("the state machine", () => {
 });
 
 describe("the functions", () => {
-  it("are one per step, one per route and one per scheduled run the deployment runs", () => {
+  it("are one per step, route and consumer, and one per scheduled run the deployment runs", () => {
     const scheduled = catalog.schedules
       .map(({ declaration }) => declaration)
       .filter((declaration) =>
@@ -142,7 +144,7 @@ describe("the functions", () => {
       .map((declaration) => declaration.name);
     expect(scheduled).toEqual(["RefreshCrl"]);
     expect([...functionsByName().keys()].sort()).toEqual(
-      [...STEP_NAMES, ...ROUTES.map((route) => route.name), ...scheduled].sort(),
+      [...STEP_NAMES, ...ROUTES.map((route) => route.name), ...scheduled, ...CONSUMER_NAMES].sort(),
     );
   });
 

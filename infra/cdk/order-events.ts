@@ -1,0 +1,105 @@
+import { Duration, Validations } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { EVENT_SORT_KEY_PREFIX } from "../../functions/adapters/aws/order-table-design.ts";
+import type { Declared } from "../../functions/composition/service-catalog.ts";
+import type { ConsumerDeclaration } from "../../functions/events/consumer-declaration.ts";
+import { ServiceFunction, type ServiceResources } from "./service-function.ts";
+
+/** How long one consumer call may take: a batch of deliveries, each within 15 s, in parallel. */
+export const CONSUMER_TIMEOUT = Duration.seconds(60);
+
+/**
+ * The delivery queue: webhook deliveries wait there for their attempts (SQS delays a message
+ * 15 minutes at most; a later attempt's message is delayed again on arrival). Messages a
+ * consumer fails five times, and order events the stream consumer gives up on, go to the
+ * dead-letter queue, kept 14 days.
+ */
+export class DeliveryQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.deadLetters = new Queue(this, "DeadLetters", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This is the dead-letter queue of the delivery queue and of the order-event stream.",
+    });
+    this.queue = new Queue(this, "Deliveries", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // SQS's advice for a Lambda source: six times the function's timeout.
+      visibilityTimeout: Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+    });
+  }
+}
+
+export interface OrderEventConsumersProps {
+  readonly resources: ServiceResources;
+  readonly table: ITable;
+  readonly deliveryQueue: DeliveryQueue;
+  readonly consumers: readonly Declared<ConsumerDeclaration>[];
+}
+
+/**
+ * One function per declared consumer, fed by its source: the order table's stream (new
+ * history events only, filtered before Lambda is invoked) or the delivery queue. Failed
+ * messages are reported one by one, so only they are handed again.
+ */
+export class OrderEventConsumers extends Construct {
+  readonly functions = new Map<string, ServiceFunction>();
+
+  constructor(scope: Construct, id: string, props: OrderEventConsumersProps) {
+    super(scope, id);
+    for (const declared of props.consumers) {
+      const { name, description, source } = declared.declaration;
+      const handler = new ServiceFunction(this, name, {
+        detail: description,
+        handler: { kind: "consumer", name, declared },
+        resources: props.resources,
+        timeout: CONSUMER_TIMEOUT,
+      });
+      if (source === "order-events") {
+        handler.function.addEventSource(
+          new DynamoEventSource(props.table, {
+            startingPosition: StartingPosition.TRIM_HORIZON,
+            batchSize: 100,
+            bisectBatchOnError: true,
+            retryAttempts: 10,
+            reportBatchItemFailures: true,
+            onFailure: new SqsDlq(props.deliveryQueue.deadLetters),
+            filters: [
+              FilterCriteria.filter({
+                eventName: FilterRule.isEqual("INSERT"),
+                dynamodb: { Keys: { SK: { S: FilterRule.beginsWith(EVENT_SORT_KEY_PREFIX) } } },
+              }),
+            ],
+          }),
+        );
+        Validations.of(handler).acknowledge({
+          id: "AwsSolutions-IAM5[Resource::*]",
+          reason:
+            "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and the stream's event source (dynamodb:ListStreams) accept no resource but *.",
+        });
+      } else {
+        handler.function.addEventSource(
+          new SqsEventSource(props.deliveryQueue.queue, {
+            batchSize: 10,
+            reportBatchItemFailures: true,
+          }),
+        );
+      }
+      this.functions.set(name, handler);
+    }
+  }
+}
