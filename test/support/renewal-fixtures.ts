@@ -1,7 +1,11 @@
 import { createMemoryBlobStore } from "../../functions/adapters/memory/memory-blob-store.ts";
 import { createMemoryOrderStore } from "../../functions/adapters/memory/memory-order-store.ts";
 import { fixedClock } from "../../functions/domain/clock.ts";
-import type { CertificateSummary, OrderRecord } from "../../functions/domain/order-record.ts";
+import type {
+  CertificateSummary,
+  LineageCertificate,
+  OrderRecord,
+} from "../../functions/domain/order-record.ts";
 import type { RenewalDeps } from "../../functions/orders/renewals.ts";
 import type { OrderStore } from "../../functions/ports/order-store.ts";
 import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
@@ -29,6 +33,22 @@ export const RENEWED_CERTIFICATE: CertificateSummary = {
   sha256Fingerprint: "BB:02",
   renewAt: "2027-07-15T00:00:00.000Z",
 };
+
+/** `certificate` as one entry of an order's lineage, held by `heldBy`. */
+export function lineageEntry(
+  certificate: CertificateSummary,
+  heldBy: string,
+  replaces?: string,
+): LineageCertificate {
+  return {
+    serialNumber: certificate.serialNumber,
+    notBefore: certificate.notBefore,
+    notAfter: certificate.notAfter,
+    sha256Fingerprint: certificate.sha256Fingerprint,
+    heldBy,
+    ...(replaces === undefined ? {} : { replaces }),
+  };
+}
 
 /** An ISSUED order with FIRST_CERTIFICATE, as the workflow leaves it. */
 export function issuedRecord(orderId: string, overrides: Partial<OrderRecord> = {}): OrderRecord {

@@ -5,6 +5,7 @@ import { sampleOrder } from "../../support/order-store-contract.ts";
 import {
   FIRST_CERTIFICATE,
   issuedRecord,
+  lineageEntry,
   RENEWED_CERTIFICATE,
 } from "../../support/renewal-fixtures.ts";
 
@@ -38,8 +39,8 @@ describe("lineageOf", () => {
   it("is the record's list, current first, once the order was renewed", () => {
     // Prepare
     const certificates: LineageCertificate[] = [
-      { ...RENEWED_CERTIFICATE, heldBy: "ord_renewal1", replaces: FIRST_CERTIFICATE.serialNumber },
-      { ...FIRST_CERTIFICATE, heldBy: "ord_renewed" },
+      lineageEntry(RENEWED_CERTIFICATE, "ord_renewal1", FIRST_CERTIFICATE.serialNumber),
+      lineageEntry(FIRST_CERTIFICATE, "ord_renewed"),
     ];
     const order = issuedRecord("ord_renewed", { certificate: RENEWED_CERTIFICATE, certificates });
 

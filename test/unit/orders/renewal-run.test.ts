@@ -7,6 +7,7 @@ import type { OrderStore } from "../../../functions/ports/order-store.ts";
 import {
   FIRST_CERTIFICATE,
   issuedRecord,
+  lineageEntry,
   RENEWAL_NOW,
   RENEWED_CERTIFICATE,
   renewalWorld,
@@ -209,8 +210,8 @@ describe("runRenewals", () => {
     const renewed: OrderRecord = issuedRecord("ord_renewedsince", {
       certificate: { ...RENEWED_CERTIFICATE, renewAt: "2027-07-15T00:00:00.000Z" },
       certificates: [
-        { ...RENEWED_CERTIFICATE, heldBy: "ord_itsrenewal", replaces: "0a01" },
-        { ...ENDED, heldBy: "ord_renewedsince" },
+        lineageEntry(RENEWED_CERTIFICATE, "ord_itsrenewal", "0a01"),
+        lineageEntry(ENDED, "ord_renewedsince"),
       ],
       renewal: { attempts: 0 },
     });

@@ -14,6 +14,7 @@ import { DEFAULT_WORKFLOW_SETTINGS } from "../../../functions/workflow/workflow-
 import {
   FIRST_CERTIFICATE,
   issuedRecord,
+  lineageEntry,
   RENEWAL_NOW,
   RENEWED_CERTIFICATE,
   renewalWorld,
@@ -220,8 +221,8 @@ describe("startRenewal", () => {
       issuedRecord(ORDER, {
         certificate: RENEWED_CERTIFICATE,
         certificates: [
-          { ...RENEWED_CERTIFICATE, heldBy: rekeyed, replaces: FIRST_CERTIFICATE.serialNumber },
-          { ...FIRST_CERTIFICATE, heldBy: ORDER },
+          lineageEntry(RENEWED_CERTIFICATE, rekeyed, FIRST_CERTIFICATE.serialNumber),
+          lineageEntry(FIRST_CERTIFICATE, ORDER),
         ],
       }),
     );

@@ -6,6 +6,7 @@ import { sampleOrder } from "../../../support/order-store-contract.ts";
 import {
   FIRST_CERTIFICATE,
   issuedRecord,
+  lineageEntry,
   RENEWED_CERTIFICATE,
   renewalWorld,
   seed,
@@ -79,8 +80,8 @@ describe("PrepareKeyAndCsr of a renewal", () => {
     const world = await renewalOf({
       certificate: RENEWED_CERTIFICATE,
       certificates: [
-        { ...RENEWED_CERTIFICATE, heldBy: rekeyed, replaces: FIRST_CERTIFICATE.serialNumber },
-        { ...FIRST_CERTIFICATE, heldBy: ORDER },
+        lineageEntry(RENEWED_CERTIFICATE, rekeyed, FIRST_CERTIFICATE.serialNumber),
+        lineageEntry(FIRST_CERTIFICATE, ORDER),
       ],
     });
     const firstKey = await newKey();
