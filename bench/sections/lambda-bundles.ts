@@ -31,6 +31,7 @@ const ENVIRONMENT = {
   CERTFLOW_MASTER_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:bench-AbCdEf",
   CERTFLOW_SENDER: "certificates@example.com",
   CERTFLOW_STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:orders",
+  CERTFLOW_DELIVERY_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/deliveries",
 };
 
 /** What the stack adds for functions that talk to an ACME CA. */
@@ -163,6 +164,11 @@ export async function run(): Promise<void> {
       kind: "deployTask" as const,
       name: task.declaration.name,
       declared: task,
+    })),
+    ...declared.consumers.map((consumer) => ({
+      kind: "consumer" as const,
+      name: consumer.declaration.name,
+      declared: consumer,
     })),
   ];
   // Functions that talk to the CA are built for the deployment's CA kind: measure both.
