@@ -8,6 +8,7 @@ import type {
 } from "../../functions/domain/order-record.ts";
 import type { RenewalDeps } from "../../functions/orders/renewals.ts";
 import type { OrderStore } from "../../functions/ports/order-store.ts";
+import { ExecutionAlreadyExists } from "../../functions/ports/workflow-engine.ts";
 import { CertificateVault } from "../../functions/vault/certificate-vault.ts";
 import { derivedKeyPassphrases } from "../../functions/vault/key-passphrases.ts";
 import { DEFAULT_WORKFLOW_SETTINGS } from "../../functions/workflow/workflow-settings.ts";
@@ -74,21 +75,30 @@ export async function stored(store: OrderStore, orderId: string): Promise<OrderR
   return order;
 }
 
-/** A workflow engine that records the executions it was asked to start. */
+/**
+ * A workflow engine that records the executions it started and, as Step Functions does, refuses
+ * a name used before with ExecutionAlreadyExists (`asked` counts every call).
+ */
 export function recordingWorkflow() {
   const started: { name: string; input: Record<string, unknown> }[] = [];
+  const asked: string[] = [];
   let failNext: Error | undefined;
   return {
     started,
+    asked,
     /** The next startExecution throws `error` instead of starting. */
     failNextWith(error: Error) {
       failNext = error;
     },
     async startExecution(name: string, input: Record<string, unknown>) {
+      asked.push(name);
       if (failNext !== undefined) {
         const error = failNext;
         failNext = undefined;
         throw error;
+      }
+      if (started.some((execution) => execution.name === name)) {
+        throw new ExecutionAlreadyExists(`Execution ${name} exists already.`);
       }
       started.push({ name, input });
     },

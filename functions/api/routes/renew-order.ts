@@ -28,13 +28,8 @@ export const route = declareRoute(
   },
   async (deps, { event, principal, body }) => {
     const order = await tenantOrder(deps, event, principal);
-    if (order.renewal?.inFlight !== undefined) {
-      throw new ApiError(
-        409,
-        "RENEWAL_IN_FLIGHT",
-        `Order ${order.orderId} is being renewed already (renewal ${order.renewal.inFlight.orderId}).`,
-      );
-    }
+    // A renewal in flight answers 409 below, once startRenewal made sure it was written and
+    // started: a caller that stopped after claiming it is completed here, not only by the run.
     const start = await startRenewal(deps, order.orderId, {
       trigger: "manual",
       rekey: body?.rekey === true,

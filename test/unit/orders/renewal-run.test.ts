@@ -178,6 +178,9 @@ describe("runRenewals", () => {
     expect(claimed.renewal?.attempts).toBe(1);
     expect(world.workflow.started.map((execution) => execution.name)).toEqual([
       `${renewalIdOf("ord_running")}-1`,
+    ]);
+    expect(world.workflow.asked).toEqual([
+      `${renewalIdOf("ord_running")}-1`,
       `${renewalIdOf("ord_running")}-1`,
     ]);
   });

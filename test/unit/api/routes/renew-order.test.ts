@@ -91,6 +91,30 @@ describe("POST /v1/orders/{id}/renewals", () => {
     expect(workflow.started).toHaveLength(1);
   });
 
+  it("completes a renewal whose starter stopped after the claim, and answers 409 RENEWAL_IN_FLIGHT", async () => {
+    // Prepare: the order is claimed for RENEWAL, which was neither written nor started.
+    await orderWith({
+      renewal: {
+        attempts: 1,
+        inFlight: {
+          orderId: RENEWAL,
+          startedAt: RENEWAL_NOW.toISOString(),
+          trigger: "manual",
+          rekey: false,
+        },
+      },
+    });
+
+    // Act
+    const answer = await callRoute(deps, "POST", PATH, { body: {} });
+
+    // Assess
+    expect(answer.status).toBe(409);
+    expect(answer.json.error.code).toBe("RENEWAL_IN_FLIGHT");
+    expect((await stored(deps.store, RENEWAL)).renewalOf).toBe(ORDER);
+    expect(workflow.started.map((execution) => execution.name)).toEqual([`${RENEWAL}-1`]);
+  });
+
   it("answers one of two racing requests 202 and the other 409 RENEWAL_IN_FLIGHT", async () => {
     // Prepare
     await orderWith();
