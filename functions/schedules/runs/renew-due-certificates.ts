@@ -5,7 +5,7 @@ import { declareSchedule } from "../schedule-declaration.ts";
 export const schedule = declareSchedule(
   {
     name: "RenewDueCertificates",
-    description: "Starts renewals of certificates that are due, and marks ended ones EXPIRED",
+    description: "starts renewals of certificates that are due, and marks ended ones EXPIRED",
     hourUtc: 3,
     needs: {
       table: "write",

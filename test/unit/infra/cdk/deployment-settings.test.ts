@@ -12,7 +12,7 @@ describe("deployment settings", () => {
       stackName: "Certflow",
       ca: "embedded",
       senderAddress: "certificates@example.com",
-      renewalSchedule: false,
+      renewalSchedule: true,
       validationTimeoutSeconds: 86_400,
     });
     expect(settings.acmeEabSecretArn).toBeUndefined();

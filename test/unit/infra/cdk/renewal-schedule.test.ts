@@ -56,20 +56,33 @@ describe("the renewal schedule", () => {
     expect(() => scheduleFor(24)).toThrow(/0-23/);
   });
 
-  it("is off in the service until switched on, and says what is missing when switched on early", () => {
-    const service = synthesizeService();
+  it("is on by default with the renewal run and the CRL refresh; off leaves the CRL refresh alone", () => {
+    const descriptions = (service: ReturnType<typeof synthesizeService>) =>
+      Object.values(service.json.Resources)
+        .filter((resource) => resource.Type === "AWS::Scheduler::Schedule")
+        .map((schedule) => String(schedule.Properties.Description))
+        .sort();
+    const renewalOnly = {
+      ...SERVICE_CATALOG,
+      schedules: SERVICE_CATALOG.schedules.filter(
+        ({ declaration }) => declaration.runs === "always",
+      ),
+    };
 
-    // The CRL's daily refresh is the one scheduled run every embedded-CA deployment has.
-    const schedules = Object.values(service.json.Resources).filter(
-      (resource) => resource.Type === "AWS::Scheduler::Schedule",
-    );
-    expect(schedules.map((schedule) => schedule.Properties.Description)).toEqual([
+    const byDefault = synthesizeService();
+    const off = synthesizeService({ "certflow:renewalSchedule": "off" });
+
+    expect(descriptions(byDefault)).toEqual([
+      "certflow: re-signs and publishes the embedded CA's CRL so it never lapses",
+      "certflow: starts renewals of certificates that are due, and marks ended ones EXPIRED",
+    ]);
+    expect(descriptions(off)).toEqual([
       "certflow: re-signs and publishes the embedded CA's CRL so it never lapses",
     ]);
-    expect(() => synthesizeService({ "certflow:renewalSchedule": "on" })).toThrow(
+    expect(() => synthesizeService({ "certflow:renewalSchedule": "on" }, renewalOnly)).toThrow(
       /scheduled handler declared in functions\/schedules\/runs/,
     );
-  });
+  }, 120_000);
 
   it("builds a declared scheduled run into its own function, granted what its needs name", () => {
     const withRun = {
