@@ -89,6 +89,24 @@ describe("readLocalSettings", () => {
   });
 });
 
+describe("webhook retries", () => {
+  it("follow Standard Webhooks' schedule unless CERTFLOW_WEBHOOK_RETRY_SECONDS lists pauses", () => {
+    expect(readLocalSettings({ CERTFLOW_DATA_DIR: dataDir() }).webhookRetryDelaysSeconds).toBe(
+      undefined,
+    );
+    expect(
+      readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), CERTFLOW_WEBHOOK_RETRY_SECONDS: "2, 3,60" })
+        .webhookRetryDelaysSeconds,
+    ).toEqual([2, 3, 60]);
+  });
+
+  it("refuse a list that is not whole seconds, naming the setting", () => {
+    expect(() =>
+      readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), CERTFLOW_WEBHOOK_RETRY_SECONDS: "5,1.5" }),
+    ).toThrow(/CERTFLOW_WEBHOOK_RETRY_SECONDS/);
+  });
+});
+
 describe("loopback HTTP checks", () => {
   it.each([
     [{}, true],
