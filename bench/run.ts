@@ -6,6 +6,7 @@ import * as keyAndCsr from "./sections/key-and-csr.ts";
 import * as lambdaBundles from "./sections/lambda-bundles.ts";
 import * as orderWorkflow from "./sections/order-workflow.ts";
 import * as parserFuzz from "./sections/parser-fuzz.ts";
+import * as renewalScan from "./sections/renewal-scan.ts";
 
 /** Add a section: write bench/sections/<name>.ts exporting name, description, run; list it here. */
 const SECTIONS: readonly BenchSection[] = [
@@ -14,6 +15,7 @@ const SECTIONS: readonly BenchSection[] = [
   acmeIssuance,
   lambdaBundles,
   parserFuzz,
+  renewalScan,
 ];
 
 function selectedSections(args: string[]): readonly BenchSection[] {
