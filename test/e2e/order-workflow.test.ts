@@ -53,6 +53,7 @@ beforeAll(async () => {
   for (const name of [
     "shop.certflow.test",
     "www.shop.certflow.test",
+    "www.checks.certflow.test",
     "late.certflow.test",
     "csr.certflow.test",
   ]) {
@@ -172,8 +173,9 @@ describe("an http-file order", () => {
 
 describe("a dns-txt order", () => {
   it("issues once the TXT record is published", async () => {
+    // A name no earlier order of this tenant proved (a proof would be reused).
     const order = await submit({
-      domains: ["shop.certflow.test"],
+      domains: ["txt.certflow.test"],
       validation: { method: "dns-txt" },
       key: { type: "RSA-2048" },
       contact: contact(),
@@ -181,7 +183,7 @@ describe("a dns-txt order", () => {
     const [validation] = await instructionsOf(order.id);
     expect(validation?.instructions).toMatchObject({
       recordType: "TXT",
-      host: "_certflow-challenge.shop.certflow.test",
+      host: "_certflow-challenge.txt.certflow.test",
     });
     dns.setTxt(validation?.instructions.host, [validation?.instructions.value]);
     const issued = await customer.waitForOrder(order.id, (o) => o.status === "ISSUED");
@@ -226,7 +228,8 @@ describe("a customer who publishes late", () => {
 describe("the pre-check", () => {
   it("names WRONG_VALUE, REDIRECTED, TRAILING_NEWLINE and NXDOMAIN", async () => {
     const fileOrder = await submit({
-      domains: ["www.shop.certflow.test"],
+      // A name no earlier order proved: a proof this tenant holds would skip the checks.
+      domains: ["www.checks.certflow.test"],
       validation: { method: "http-file" },
       contact: contact(),
     });
