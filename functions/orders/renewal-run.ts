@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from "../domain/bounded-concurrency.ts";
 import { expiredMail } from "../mail/order-mails.ts";
 import type { Mailer } from "../ports/mailer.ts";
 import { statusEvent, updateOrder } from "./order-updates.ts";
@@ -5,6 +6,9 @@ import { type RenewalDeps, startRenewal } from "./renewals.ts";
 
 /** Due orders one run takes on; a run with more due leaves the rest to the next run. */
 export const RENEWAL_RUN_LIMIT = 5_000;
+
+/** Due orders handled at once: each is a few short store calls and one StartExecution. */
+const RENEWALS_AT_ONCE = 16;
 
 export interface RenewalRunCounts {
   /** Orders the renewal index gave as due. */
@@ -17,6 +21,8 @@ export interface RenewalRunCounts {
   readonly expired: number;
   /** Due orders left as they are (not renewing, not ended yet; or refused, see the history). */
   readonly skipped: number;
+  /** Due orders whose handling failed (a store or engine error): the next run tries again. */
+  readonly failed: number;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface RenewalRunCounts {
  * certificate ended with nothing to replace it becomes EXPIRED, and its customer is told.
  */
 export async function runRenewals(
-  deps: RenewalDeps & { readonly mailer: Mailer },
+  deps: RenewalDeps & { readonly mailer: Mailer; readonly logError?: (error: unknown) => void },
   now: Date,
   limit = RENEWAL_RUN_LIMIT,
 ): Promise<RenewalRunCounts> {
@@ -34,9 +40,19 @@ export async function runRenewals(
   let running = 0;
   let expired = 0;
   let skipped = 0;
-  for (const order of due) {
+  let failed = 0;
+  await mapWithConcurrency(due, RENEWALS_AT_ONCE, async (order) => {
+    try {
+      await handle(order);
+    } catch (error) {
+      // One order's trouble does not stop the run; the order is still due for the next one.
+      failed += 1;
+      deps.logError?.(error);
+    }
+  });
+  async function handle(order: (typeof due)[number]): Promise<void> {
     const certificate = order.certificate;
-    if (certificate === undefined) continue;
+    if (certificate === undefined) return;
     const ended = now.toISOString() >= certificate.notAfter;
     const renewing = order.renewal?.inFlight !== undefined;
     if (order.autoRenew !== false && !ended) {
@@ -44,7 +60,7 @@ export async function runRenewals(
       if (start.kind === "started") started += 1;
       else if (start.kind === "running") running += 1;
       else skipped += 1;
-      continue;
+      return;
     }
     if (ended && !renewing) {
       // Decided again on the order as stored: the index may answer an older copy, and a racing
@@ -77,9 +93,9 @@ export async function runRenewals(
       } else {
         skipped += 1;
       }
-      continue;
+      return;
     }
     skipped += 1;
   }
-  return { due: due.length, started, running, expired, skipped };
+  return { due: due.length, started, running, expired, skipped, failed };
 }

@@ -7,6 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { mapWithConcurrency } from "../../domain/bounded-concurrency.ts";
 import type { Clock } from "../../domain/clock.ts";
 import type { OrderEvent, OrderRecord } from "../../domain/order-record.ts";
 import {
@@ -362,7 +363,8 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
       // Each partition's oldest `limit`, then the oldest `limit` of all: only due orders are
       // read (the key condition stops at `until`), at most `limit` per partition.
       const sortKeys = new Map<OrderRecord, string>();
-      for (const partition of partitions) {
+      // The partitions are asked at once, 16 at a time: a scan is as long as its slowest few.
+      await mapWithConcurrency(partitions, 16, async (partition) => {
         let ExclusiveStartKey: Record<string, unknown> | undefined;
         let read = 0;
         do {
@@ -384,7 +386,7 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
           read += page.Items?.length ?? 0;
           ExclusiveStartKey = page.LastEvaluatedKey;
         } while (ExclusiveStartKey !== undefined && read < limit);
-      }
+      });
       due.sort((a, b) => ((sortKeys.get(a) ?? "") < (sortKeys.get(b) ?? "") ? -1 : 1));
       return due.slice(0, Math.max(0, limit));
     },

@@ -12,6 +12,14 @@ export const route = declareRoute(
   { name: "CancelOrder", needs: { table: "write", ca: true, workflow: ["states:StopExecution"] } },
   async (deps, { event, principal }) => {
     const order = await tenantOrder(deps, event, principal);
+    if (order.renewalOf !== undefined) {
+      // Its order would wait for it for ever: a renewal ends by issuing or failing.
+      throw new ApiError(
+        409,
+        "IS_A_RENEWAL",
+        `Order ${order.orderId} is a renewal of ${order.renewalOf}; to stop renewing, switch its automatic renewal off (PUT /v1/orders/${order.renewalOf}/renewal).`,
+      );
+    }
     if (!canTransition(order.status, "CANCELLED")) {
       throw new ApiError(
         409,
