@@ -6,6 +6,7 @@ import {
   organizationReusableUntil,
 } from "../domain/organization-review.ts";
 import type { OrderStore } from "../ports/order-store.ts";
+import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 
 /** The store's key of an organization's details: the hash of their canonical text. */
 export function organizationKey(organization: Organization, ev?: EvDetails): string {
@@ -43,6 +44,39 @@ export async function initialReview(
     reusedFrom: approval.orderId,
     reason: `The same organization was approved on ${approval.approvedAt} (order ${approval.orderId}); Baseline Requirements allow reusing it for ${ORGANIZATION_REUSE_DAYS} days, until ${approval.reusableUntil}.`,
   };
+}
+
+/**
+ * The review an order of `product` starts with, its deadline and latest issuance from the
+ * workflow's settings (the whole validation and CA wait); none for DV.
+ */
+export async function reviewForNewOrder(
+  store: OrderStore,
+  order: {
+    tenantId: string;
+    product: "DV" | "OV" | "EV";
+    organization?: Organization;
+    ev?: EvDetails;
+  },
+  settings: Pick<
+    WorkflowSettings,
+    "reviewTimeoutSeconds" | "validationTimeoutSeconds" | "caDecisionTimeoutSeconds"
+  >,
+  now: Date,
+): Promise<ReviewRecord | undefined> {
+  if (order.product === "DV") return undefined;
+  const after = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+  return initialReview(
+    store,
+    {
+      tenantId: order.tenantId,
+      ...(order.organization === undefined ? {} : { organization: order.organization }),
+      ...(order.ev === undefined ? {} : { ev: order.ev }),
+    },
+    after(settings.reviewTimeoutSeconds),
+    now,
+    after(settings.validationTimeoutSeconds + settings.caDecisionTimeoutSeconds),
+  );
 }
 
 /** Keeps an approved order's organization for the tenant's later orders (398 days). */

@@ -8,7 +8,7 @@ import type { CertificateVault } from "../vault/certificate-vault.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 import { lineageOf } from "./certificate-lineage.ts";
 import { loadOrder, noteEvent, updateOrder } from "./order-updates.ts";
-import { initialReview } from "./organization-approvals.ts";
+import { reviewForNewOrder } from "./organization-approvals.ts";
 
 /**
  * Renewals: a renewal of an issued order is an order of its own (`renewalOf` the order), run by
@@ -133,24 +133,7 @@ async function ensureRenewalStarted(
       const csr = await deps.vault.getCsr(lineageOf(order)[0]?.heldBy ?? order.orderId);
       if (csr !== undefined) await deps.vault.putCsr(renewalId, csr);
     }
-    const review =
-      order.product === "DV"
-        ? undefined
-        : await initialReview(
-            deps.store,
-            {
-              tenantId: order.tenantId,
-              ...(order.organization === undefined ? {} : { organization: order.organization }),
-              ...(order.ev === undefined ? {} : { ev: order.ev }),
-            },
-            new Date(now.getTime() + deps.settings.reviewTimeoutSeconds * 1000),
-            now,
-            new Date(
-              now.getTime() +
-                (deps.settings.validationTimeoutSeconds + deps.settings.caDecisionTimeoutSeconds) *
-                  1000,
-            ),
-          );
+    const review = await reviewForNewOrder(deps.store, order, deps.settings, now);
     const renewal: OrderRecord = {
       orderId: renewalId,
       tenantId: order.tenantId,

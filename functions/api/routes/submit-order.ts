@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OrderRecord } from "../../domain/order-record.ts";
-import { initialReview } from "../../orders/organization-approvals.ts";
+import { reviewForNewOrder } from "../../orders/organization-approvals.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
 import { ExecutionAlreadyExists, type WorkflowEngine } from "../../ports/workflow-engine.ts";
@@ -92,25 +92,17 @@ export const route = declareRoute(
       );
     }
     const orderId = deps.newOrderId();
-    const review =
-      request.product === "DV"
-        ? undefined
-        : await initialReview(
-            deps.store,
-            {
-              tenantId: principal.tenantId,
-              ...(request.organization === undefined ? {} : { organization: request.organization }),
-              ...(request.ev === undefined ? {} : { ev: request.ev }),
-            },
-            new Date(now.getTime() + deps.settings.reviewTimeoutSeconds * 1000),
-            now,
-            // The latest the certificate may be issued: after the whole validation and CA wait.
-            new Date(
-              now.getTime() +
-                (deps.settings.validationTimeoutSeconds + deps.settings.caDecisionTimeoutSeconds) *
-                  1000,
-            ),
-          );
+    const review = await reviewForNewOrder(
+      deps.store,
+      {
+        tenantId: principal.tenantId,
+        product: request.product,
+        ...(request.organization === undefined ? {} : { organization: request.organization }),
+        ...(request.ev === undefined ? {} : { ev: request.ev }),
+      },
+      deps.settings,
+      now,
+    );
     const executionName = `${orderId}-1`;
     const order: OrderRecord = {
       orderId,
