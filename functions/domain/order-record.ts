@@ -67,6 +67,22 @@ export interface CertificateSummary {
   readonly notAfter: string;
   readonly sha256Fingerprint: string;
   readonly renewAt: string;
+  /** The CA's renewal window for it (ACME Renewal Information, RFC 9773), when the CA has one. */
+  readonly renewalWindow?: RenewalWindowRecord;
+}
+
+/**
+ * What the CA last suggested for renewing a certificate (RFC 9773). `start`/`end` are absent
+ * until the first answer; `nextFetchAt` is when to ask again (the CA's Retry-After).
+ */
+export interface RenewalWindowRecord {
+  /** The ARI CertID: base64url(authority key identifier) "." base64url(serial number). */
+  readonly certId: string;
+  readonly start?: string;
+  readonly end?: string;
+  /** The CA's page explaining the window (a mass revocation, say), shown on the order. */
+  readonly explanationUrl?: string;
+  readonly nextFetchAt: string;
 }
 
 /** One certificate of an order's lineage: the first issuance, then each renewal. */
@@ -93,6 +109,8 @@ export interface RenewalState {
   /** Renewals started so far for the current certificate; part of the next one's id. */
   readonly attempts?: number;
   readonly lastFailure?: { readonly at: string; readonly code: string; readonly message: string };
+  /** Expiry notices (days before notAfter: 30, 7, 1) mailed for the current certificate. */
+  readonly expiryNotices?: readonly number[];
 }
 
 export interface OrderFailure {
@@ -217,8 +235,22 @@ export interface OrderRecord {
   readonly renewalOf?: string;
   /** A renewal made with a new key instead of the renewed order's key and CSR. */
   readonly rekey?: boolean;
+  /** A renewal: the ARI CertID of the certificate it replaces (sent to the CA as `replaces`). */
+  readonly replaces?: string;
   /** Renew automatically when due (default true). */
   readonly autoRenew?: boolean;
+  /** A plan of this many months: certificates are reissued until `planEndsAt`, then no more. */
+  readonly planMonths?: number;
+  readonly planEndsAt?: string;
+  /** The CA profile (ACME `profile`) the order's certificates are issued under. */
+  readonly profile?: string;
+  /** Reminders mailed while waiting for validation, as percent of the validation time (50, 90). */
+  readonly validationReminders?: readonly number[];
+  /**
+   * After a renewal, when to look again whether the servers moved to the new certificate (the
+   * first check found the old one still served); cleared by that look.
+   */
+  readonly installationRecheckAt?: string;
   /** Every certificate of the order, current first (absent before the first renewal). */
   readonly certificates?: readonly LineageCertificate[];
   readonly renewal?: RenewalState;
