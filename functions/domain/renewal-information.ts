@@ -44,6 +44,24 @@ export function renewalInfoRetrySeconds(retryAfterSeconds: number | undefined): 
   );
 }
 
+const HTTP_DATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * The pause before asking for a window again, from the Retry-After header of the CA's answer:
+ * delay-seconds or an HTTP date (IMF-fixdate, RFC 9110 §10.2.3), limited as
+ * renewalInfoRetrySeconds limits it; anything else counts as no Retry-After.
+ */
+export function renewalInfoRetryAfter(header: string | undefined, now: Date): number {
+  const value = header?.trim() ?? "";
+  if (/^\d{1,12}$/.test(value)) return renewalInfoRetrySeconds(Number(value));
+  if (HTTP_DATE.test(value)) {
+    const at = Date.parse(value);
+    if (Number.isFinite(at)) return renewalInfoRetrySeconds((at - now.getTime()) / 1000);
+  }
+  return renewalInfoRetrySeconds(undefined);
+}
+
 /** The window a CA suggested (RFC 9773 `suggestedWindow`), with what came with it. */
 export interface SuggestedWindow {
   readonly start: Date;

@@ -115,6 +115,13 @@ export interface CertificateAuthority extends CaProfile {
      * validated; a public CA decides for itself.
      */
     readonly reusable?: readonly string[];
+    /** The CA profile to issue under (ACME `profile`), one the CA's directory offers. */
+    readonly profile?: string;
+    /**
+     * A renewal: the ARI CertID of the certificate it replaces (RFC 9773 `replaces`). A CA that
+     * refuses it (already replaced, say) gets the order without it.
+     */
+    readonly replaces?: string;
   }): Promise<PlacedOrder>;
   /**
    * Gives a pending order's names not yet validated new challenges of another method (the

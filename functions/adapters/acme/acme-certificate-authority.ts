@@ -1,5 +1,3 @@
-import { Agent } from "node:https";
-import { rootCertificates } from "node:tls";
 import type * as acme from "acme-client";
 import type { CaaIdentity } from "../../domain/caa-policy.ts";
 import type { OrderName, ValidationMethodName } from "../../domain/order-record.ts";
@@ -18,7 +16,13 @@ import type { DnsZone } from "../../ports/dns-zone.ts";
 import type { CertificateVault } from "../../vault/certificate-vault.ts";
 import { AcmeAccount, type ExternalAccountBindingProvider } from "./acme-account.ts";
 import { type AcmeChallengeType, challengeTypeFor, instructionsFor } from "./acme-challenges.ts";
-import { type AcmeCall, type AcmeCallSettings, inAcmeCall } from "./acme-http-calls.ts";
+import {
+  type AcmeCall,
+  type AcmeCallSettings,
+  type AcmeExchange,
+  inAcmeCall,
+} from "./acme-http-calls.ts";
+import { httpsAgentTrusting } from "./acme-https-trust.ts";
 import {
   type AcmeOrderNotes,
   findOrderNotes,
@@ -26,6 +30,7 @@ import {
   saveOrderNotes,
 } from "./acme-order-notes.ts";
 import {
+  ACME_ERROR,
   caErrorFor,
   challengeFailureReason,
   describeProblem,
@@ -126,16 +131,10 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   constructor(options: AcmeCertificateAuthorityOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
+    const httpsAgent = httpsAgentTrusting(options.extraTrustedCaPem);
     this.#http = {
       timeoutMs: options.requestTimeoutMs ?? 10_000,
-      ...(options.extraTrustedCaPem !== undefined
-        ? {
-            httpsAgent: new Agent({
-              keepAlive: true,
-              ca: [...rootCertificates, options.extraTrustedCaPem],
-            }),
-          }
-        : {}),
+      ...(httpsAgent !== undefined ? { httpsAgent } : {}),
     };
   }
 
@@ -144,6 +143,8 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     readonly tenantId: string;
     readonly names: readonly OrderName[];
     readonly method: ValidationMethodName;
+    readonly profile?: string;
+    readonly replaces?: string;
   }): Promise<PlacedOrder> {
     const choice = challengeTypeFor(input.names, input.method);
     if ("refusal" in choice) throw new CaRejected(choice.refusal);
@@ -263,10 +264,21 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
   async #newOrderFor(
     call: AcmeCall,
     client: acme.Client,
-    input: { readonly orderId: string; readonly names: readonly OrderName[] },
+    input: {
+      readonly orderId: string;
+      readonly names: readonly OrderName[];
+      readonly profile?: string;
+      readonly replaces?: string;
+    },
   ): Promise<AcmeOrder> {
     const identifiers = input.names.map((name) => ({ type: "dns", value: name.ascii }));
-    const order = await call.send(() => client.createOrder({ identifiers }));
+    // acme-client sends the payload as given: `profile` (ACME profiles) and `replaces`
+    // (RFC 9773 §5) go along, though its typings name only RFC 8555's fields.
+    const request = {
+      identifiers,
+      ...(input.profile === undefined ? {} : { profile: input.profile }),
+    };
+    const order = await this.#createOrderReplacing(call, client, request, input.replaces);
     const holder = await findOrderNotes(this.#options.vault, order.url);
     if (holder === undefined || holder.orderId === input.orderId) return order;
 
@@ -276,13 +288,34 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
       await call.send(() => client.deactivateAuthorization(authorization));
     }
     await saveOrderNotes(this.#options.vault, { ...holder, replacedBy: input.orderId });
-    const fresh = await call.send(() => client.createOrder({ identifiers }));
+    const fresh = await call.send(() => client.createOrder(request));
     if (fresh.url === order.url) {
       throw new CaRejected(
         `The CA keeps answering with its order ${order.url}, which order ${holder.orderId} placed for the same names.`,
       );
     }
     return fresh;
+  }
+
+  /**
+   * A new order naming the certificate it replaces, when there is one. A CA that refuses the
+   * `replaces` (RFC 9773 §5: already replaced, not this account's, not sharing a name) gets the
+   * order again without it: the renewal goes on, outside the CA's renewal window accounting.
+   */
+  async #createOrderReplacing(
+    call: AcmeCall,
+    client: acme.Client,
+    request: Parameters<acme.Client["createOrder"]>[0],
+    replaces: string | undefined,
+  ): Promise<AcmeOrder> {
+    if (replaces === undefined) return call.send(() => client.createOrder(request));
+    const replacing = { ...request, replaces };
+    try {
+      return await call.send(() => client.createOrder(replacing));
+    } catch (error) {
+      if (!refusesReplaces(call.lastFailure())) throw error;
+      return call.send(() => client.createOrder(request));
+    }
   }
 
   async requestValidation(caOrderRef: string): Promise<void> {
@@ -629,6 +662,25 @@ export class AcmeCertificateAuthority implements CertificateAuthority {
     const { delegated: _cleared, ...withoutDelegation } = notes;
     await saveOrderNotes(this.#options.vault, withoutDelegation);
   }
+}
+
+/** Problems a CA answers an order with `replaces` for that say nothing against the order itself. */
+const NOT_ABOUT_REPLACES = new Set(
+  ["badNonce", "rateLimited", "accountDoesNotExist", "serverInternal"].map(
+    (name) => `${ACME_ERROR}${name}`,
+  ),
+);
+
+/**
+ * Whether the CA refused a new order for its `replaces`: `alreadyReplaced`, or another 4xx
+ * problem (`malformed` for a CertID it does not know, `unauthorized` for another account's
+ * certificate, …) that an order without it may not meet.
+ */
+function refusesReplaces(exchange: AcmeExchange | undefined): boolean {
+  const status = exchange?.status ?? 0;
+  if (status < 400 || status >= 500 || status === 429) return false;
+  const type = problemOf(exchange?.body)?.type;
+  return type === undefined || !NOT_ABOUT_REPLACES.has(type);
 }
 
 /** An authorization that can no longer become valid, or one with a challenge the CA refused. */

@@ -4,6 +4,7 @@ import {
   isAriCertId,
   plannedRenewal,
   RENEWAL_INFO_RETRY,
+  renewalInfoRetryAfter,
   renewalInfoRetrySeconds,
 } from "../../../functions/domain/renewal-information.ts";
 
@@ -202,5 +203,29 @@ describe("plannedRenewal", () => {
         plannedRenewal({ ...base, now: later, previous, answer: { kind: "not-offered" } }),
       ).toEqual({ renewAt: previous.renewAt });
     });
+  });
+});
+
+describe("renewalInfoRetryAfter (the Retry-After header of a renewal window)", () => {
+  const now = new Date("2027-01-01T00:00:00Z");
+
+  it.each([
+    ["3600", 3_600],
+    [" 120 ", 120],
+    ["0", 60],
+    ["999999999", 86_400],
+    ["Fri, 01 Jan 2027 02:00:00 GMT", 7_200],
+    ["Fri, 01 Jan 2027 00:00:30 GMT", 60],
+    ["Thu, 31 Dec 2026 00:00:00 GMT", 60],
+    ["Sat, 09 Jan 2027 00:00:00 GMT", 86_400],
+    [undefined, 21_600],
+    ["", 21_600],
+    ["soon", 21_600],
+    ["1.5", 21_600],
+    ["-5", 21_600],
+    ["2027-01-01T02:00:00Z", 21_600],
+    ["Friday, 01-Jan-27 02:00:00 GMT", 21_600],
+  ])("%s → %i s", (header, expected) => {
+    expect(renewalInfoRetryAfter(header, now)).toBe(expected);
   });
 });
