@@ -51,6 +51,11 @@ export function instructionsMail(order: OrderRecord, apiUrl: string): MailMessag
       byEmail
         ? `${orderLine(order)} is waiting for the approver to approve it by email.`
         : `${orderLine(order)} is waiting for you to prove control of the names.`,
+      ...(order.renewalOf === undefined
+        ? []
+        : [
+            `It renews order ${order.renewalOf}: the names must be proven again, as the earlier proof can no longer be reused. The certificate you have keeps working meanwhile; if the names are not proven by ${order.validationDeadline ?? "the deadline"}, the renewal fails and you are told.`,
+          ]),
       "",
       ...steps.flatMap((step) => [step, ""]),
       ...(byEmail
@@ -118,6 +123,12 @@ export function failedMail(order: OrderRecord): MailMessage {
         "",
         "The current certificate keeps serving until it ends. Fix the cause; the service tries again within a day, or renew now with POST /v1/orders/" +
           `${order.renewalOf}/renewals.`,
+        ...(order.failure?.code === "VALIDATION_TIMED_OUT"
+          ? [
+              "",
+              "The next try asks for the names to be proven again, in a new instructions mail: publish what that mail names (the value may differ from the one above).",
+            ]
+          : []),
       ].join("\n"),
     };
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { expiredMail, failedMail, issuedMail } from "../../../functions/mail/order-mails.ts";
+import {
+  expiredMail,
+  failedMail,
+  instructionsMail,
+  issuedMail,
+} from "../../../functions/mail/order-mails.ts";
+import { pendingValidation, sampleOrder } from "../../support/order-store-contract.ts";
 import {
   FIRST_CERTIFICATE,
   issuedRecord,
@@ -8,6 +14,40 @@ import {
 
 const API = "https://api.certflow.example";
 const FORMATS = ["nginx", "apache", "iis", "tomcat", "pem"];
+
+describe("instructionsMail", () => {
+  const waiting = {
+    status: "PENDING_VALIDATION" as const,
+    validations: [pendingValidation("shop.example.com")],
+    validationDeadline: "2027-05-02T00:00:00.000Z",
+  };
+
+  it("tells a renewal's customer which order it renews and that their certificate keeps working", () => {
+    // Act
+    const mail = instructionsMail(
+      sampleOrder({ orderId: "ord_renewal1", renewalOf: "ord_renewed1", ...waiting }),
+      API,
+    );
+
+    // Assess
+    expect(mail.subject).toBe("Action needed: publish the validation for shop.example.com");
+    expect(mail.text).toContain("It renews order ord_renewed1");
+    expect(mail.text).toContain("The certificate you have keeps working meanwhile");
+    expect(mail.text).toContain("if the names are not proven by 2027-05-02T00:00:00.000Z");
+    expect(mail.text).toContain("Host:  _certflow-challenge.shop.example.com");
+    expect(mail.text).toContain("Value: value-for-shop.example.com");
+    expect(mail.text).toContain(`POST ${API}/v1/orders/ord_renewal1/checks`);
+  });
+
+  it("does not speak of a renewal to a new order's customer", () => {
+    // Act
+    const mail = instructionsMail(sampleOrder({ orderId: "ord_new1", ...waiting }), API);
+
+    // Assess
+    expect(mail.text).toContain("Order ord_new1 for shop.example.com is waiting for you");
+    expect(mail.text).not.toContain("renew");
+  });
+});
 
 describe("issuedMail", () => {
   it("links an order's downloads to the order", () => {
@@ -66,6 +106,23 @@ describe("failedMail", () => {
     expect(mail.text).toContain("Reason (VALIDATION_TIMED_OUT): Not published in time.");
     expect(mail.text).toContain("The current certificate keeps serving until it ends.");
     expect(mail.text).toContain("POST /v1/orders/ord_renewed1/renewals.");
+    expect(mail.text).toContain("The next try asks for the names to be proven again");
+  });
+
+  it("speaks of a new validation only when the renewal failed for want of one", () => {
+    // Act
+    const mail = failedMail(
+      issuedRecord("ord_renewal1", {
+        status: "FAILED",
+        renewalOf: "ord_renewed1",
+        certificate: undefined,
+        failure: { code: "CAA_FORBIDS", message: "CAA." },
+      }),
+    );
+
+    // Assess
+    expect(mail.text).toContain("Reason (CAA_FORBIDS): CAA.");
+    expect(mail.text).not.toContain("proven again");
   });
 
   it("still tells of an order that failed as before", () => {
