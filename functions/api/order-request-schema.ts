@@ -43,6 +43,11 @@ export const orderRequestSchema = z.strictObject({
   installationCheck: z.optional(z.boolean()),
   /** Renew automatically when due (default true). */
   autoRenew: z.optional(z.boolean()),
+  /**
+   * A plan of this many months (1 to 60): certificates are reissued, each within the validity
+   * the rules allow, until the plan ends; then no more renewals.
+   */
+  planMonths: z.optional(z.number().check(z.int(), z.gte(1), z.lte(60))),
 });
 
 export type OrderRequestBody = z.infer<typeof orderRequestSchema>;

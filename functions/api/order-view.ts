@@ -1,3 +1,4 @@
+import { whyNotRenewing, willRenew } from "../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../domain/order-record.ts";
 import { lineageOf } from "../orders/certificate-lineage.ts";
 
@@ -70,7 +71,14 @@ export function orderView(order: OrderRecord, renewing?: OrderRecord) {
         ? undefined
         : {
             auto: order.autoRenew !== false,
-            nextAt: order.status === "ISSUED" ? order.certificate?.renewAt : undefined,
+            nextAt:
+              order.status === "ISSUED" && willRenew(order)
+                ? order.certificate?.renewAt
+                : undefined,
+            planMonths: order.planMonths,
+            planEndsAt: order.planEndsAt,
+            notRenewing:
+              order.status === "ISSUED" && !willRenew(order) ? whyNotRenewing(order) : undefined,
             status: renewalStatus,
             lastFailure: order.renewal?.lastFailure,
           },

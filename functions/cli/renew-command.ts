@@ -29,7 +29,10 @@ interface RunAnswer {
   readonly started?: number;
   readonly running?: number;
   readonly expired?: number;
+  readonly notified?: number;
+  readonly windowsRefreshed?: number;
   readonly skipped?: number;
+  readonly failed?: number;
   readonly error?: { readonly message?: string };
 }
 
@@ -85,7 +88,7 @@ export const renewCommand: CliCommand = {
       return EXIT_OK;
     }
     io.out(
-      `Renewal run at ${answer.at ?? "?"}: ${answer.due ?? 0} due; ${answer.started ?? 0} renewal(s) started, ${answer.running ?? 0} already running, ${answer.expired ?? 0} expired, ${answer.skipped ?? 0} left as they are.`,
+      `Renewal run at ${answer.at ?? "?"}: ${answer.due ?? 0} due; ${answer.started ?? 0} renewal(s) started, ${answer.running ?? 0} already running, ${answer.expired ?? 0} expired, ${answer.notified ?? 0} expiry notice(s) sent, ${answer.windowsRefreshed ?? 0} renewal window(s) asked of the CA, ${answer.skipped ?? 0} left as they are, ${answer.failed ?? 0} failed (tried again next run).`,
     );
     return EXIT_OK;
   },

@@ -1,7 +1,7 @@
 import type { Instructions, OrderRecord } from "../domain/order-record.ts";
 import type { MailMessage } from "../ports/mailer.ts";
 
-function orderLine(order: OrderRecord): string {
+export function orderLine(order: OrderRecord): string {
   return `Order ${order.orderId} for ${order.names.map((name) => name.display).join(", ")}`;
 }
 
@@ -174,7 +174,9 @@ export function expiredMail(order: OrderRecord): MailMessage {
       `The certificate of ${orderLine(order)} ended at ${order.certificate?.notAfter ?? "its end"}, and no renewal replaced it.`,
       order.autoRenew === false
         ? "Automatic renewal was off for this order."
-        : `The last renewal failed: ${order.renewal?.lastFailure?.message ?? "see the order's history"}.`,
+        : order.planEndsAt !== undefined && order.renewal?.lastFailure === undefined
+          ? `The order's plan ended at ${order.planEndsAt}.`
+          : `The last renewal failed: ${order.renewal?.lastFailure?.message ?? "see the order's history"}.`,
       "",
       "Order a new certificate to restore TLS on the servers that used it.",
     ].join("\n"),

@@ -1,7 +1,18 @@
 import { mapWithConcurrency } from "../domain/bounded-concurrency.ts";
+import {
+  dueExpiryNotice,
+  noticesAfterMailing,
+  renewalDue,
+  renewalWindowDue,
+  whyNotRenewing,
+} from "../domain/certificate-lifecycle.ts";
+import type { OrderRecord } from "../domain/order-record.ts";
+import { expiringMail } from "../mail/lifecycle-mails.ts";
 import { expiredMail } from "../mail/order-mails.ts";
+import type { CaDirectory } from "../ports/ca-directory.ts";
 import type { Mailer } from "../ports/mailer.ts";
-import { statusEvent, updateOrder } from "./order-updates.ts";
+import { loadOrder, noteEvent, statusEvent, updateOrder } from "./order-updates.ts";
+import { refreshRenewalWindow } from "./renewal-windows.ts";
 import { type RenewalDeps, startRenewal } from "./renewals.ts";
 
 /** Due orders one run takes on; a run with more due leaves the rest to the next run. */
@@ -19,83 +30,152 @@ export interface RenewalRunCounts {
   readonly running: number;
   /** Orders whose certificate ended with no renewal to replace it: now EXPIRED. */
   readonly expired: number;
-  /** Due orders left as they are (not renewing, not ended yet; or refused, see the history). */
+  /** Customers told their certificate ends in 30, 7 or 1 days with no renewal coming. */
+  readonly notified: number;
+  /** Certificates whose renewal window the CA was asked for again (ACME Renewal Information). */
+  readonly windowsRefreshed: number;
+  /** Due orders left as they are (nothing due after all; or refused, see the history). */
   readonly skipped: number;
-  /** Due orders whose handling failed (a store or engine error): the next run tries again. */
+  /** Due orders whose handling failed (a store, CA or engine error): the next run tries again. */
   readonly failed: number;
 }
 
+export interface RenewalRunDeps extends RenewalDeps {
+  readonly mailer: Mailer;
+  /** The CA's renewal windows, when the deployment's CA publishes them. */
+  readonly caDirectory?: CaDirectory;
+  /** Spreads renewals over the CA's window (default Math.random). */
+  readonly random?: () => number;
+  readonly logError?: (error: unknown) => void;
+}
+
+type Outcome = "started" | "running" | "expired" | "notified" | "skipped";
+
 /**
- * One renewal run at `now`: the renewal index gives the due orders (never a table scan); each
- * that renews itself gets a renewal (started once, however many runs race), and each whose
- * certificate ended with nothing to replace it becomes EXPIRED, and its customer is told.
+ * One renewal run at `now`: the renewal index gives the orders due (never a table scan), and
+ * each gets what is due for it: a fresh renewal window from the CA, a renewal (started once,
+ * however many runs race), an expiry notice, or — its certificate ended with nothing to
+ * replace it — the EXPIRED status and a mail.
  */
 export async function runRenewals(
-  deps: RenewalDeps & { readonly mailer: Mailer; readonly logError?: (error: unknown) => void },
+  deps: RenewalRunDeps,
   now: Date,
   limit = RENEWAL_RUN_LIMIT,
 ): Promise<RenewalRunCounts> {
   const due = await deps.store.dueForRenewal(now.toISOString(), limit);
-  let started = 0;
-  let running = 0;
-  let expired = 0;
-  let skipped = 0;
-  let failed = 0;
-  await mapWithConcurrency(due, RENEWALS_AT_ONCE, async (order) => {
+  const counts = {
+    started: 0,
+    running: 0,
+    expired: 0,
+    notified: 0,
+    windowsRefreshed: 0,
+    skipped: 0,
+    failed: 0,
+  };
+  await mapWithConcurrency(due, RENEWALS_AT_ONCE, async (indexed) => {
     try {
-      await handle(order);
+      const outcomes = await handleDueOrder(deps, indexed, now, () => {
+        counts.windowsRefreshed += 1;
+      });
+      if (outcomes.length === 0) counts.skipped += 1;
+      for (const outcome of outcomes) counts[outcome] += 1;
     } catch (error) {
       // One order's trouble does not stop the run; the order is still due for the next one.
-      failed += 1;
+      counts.failed += 1;
       deps.logError?.(error);
     }
   });
-  async function handle(order: (typeof due)[number]): Promise<void> {
-    const certificate = order.certificate;
-    if (certificate === undefined) return;
-    const ended = now.toISOString() >= certificate.notAfter;
-    const renewing = order.renewal?.inFlight !== undefined;
-    if (order.autoRenew !== false && !ended) {
-      const start = await startRenewal(deps, order.orderId, { trigger: "scheduled", rekey: false });
-      if (start.kind === "started") started += 1;
-      else if (start.kind === "running") running += 1;
-      else skipped += 1;
-      return;
+  return { due: due.length, ...counts };
+}
+
+async function handleDueOrder(
+  deps: RenewalRunDeps,
+  indexed: OrderRecord,
+  now: Date,
+  windowRefreshed: () => void,
+): Promise<Outcome[]> {
+  // The index may answer an older copy: what is due is decided on the order as stored.
+  let order = await loadOrder(deps.store, indexed.orderId);
+  const certificate = order.certificate;
+  if (order.status !== "ISSUED" || certificate === undefined) return [];
+  const outcomes: Outcome[] = [];
+  if (now.toISOString() >= certificate.notAfter) {
+    if (order.renewal?.inFlight === undefined && (await markExpired(deps, order, now))) {
+      outcomes.push("expired");
     }
-    if (ended && !renewing) {
-      // Decided again on the order as stored: the index may answer an older copy, and a racing
-      // run may have marked it already (only the run that writes counts it and mails).
-      let marked = false;
-      const expiredOrder = await updateOrder(deps.store, order.orderId, (current) => {
-        marked = false;
-        const currentCertificate = current.certificate;
-        if (
-          current.status !== "ISSUED" ||
-          current.renewal?.inFlight !== undefined ||
-          currentCertificate === undefined ||
-          now.toISOString() < currentCertificate.notAfter
-        ) {
-          return undefined;
-        }
-        marked = true;
-        return {
-          changes: { status: "EXPIRED" },
-          event: statusEvent(
-            now,
-            "EXPIRED",
-            `Certificate ${currentCertificate.serialNumber} ended at ${currentCertificate.notAfter}, with no renewal to replace it.`,
-          ),
-        };
-      });
-      if (marked) {
-        expired += 1;
-        await deps.mailer.send(expiredMail(expiredOrder));
-      } else {
-        skipped += 1;
-      }
-      return;
-    }
-    skipped += 1;
+    return outcomes;
   }
-  return { due: due.length, started, running, expired, skipped, failed };
+  if (deps.caDirectory !== undefined && renewalWindowDue(order, now)) {
+    order = await refreshRenewalWindow(
+      { store: deps.store, caDirectory: deps.caDirectory, random: deps.random ?? Math.random },
+      order,
+      now,
+    );
+    windowRefreshed();
+  }
+  if (renewalDue(order, now) || order.renewal?.inFlight !== undefined) {
+    const start = await startRenewal(deps, order.orderId, { trigger: "scheduled", rekey: false });
+    if (start.kind === "started" || start.kind === "running") outcomes.push(start.kind);
+  }
+  if (await sendExpiryNotice(deps, order, now)) outcomes.push("notified");
+  return outcomes;
+}
+
+/** Marks the order EXPIRED and mails it; false when a racing run did, or it no longer applies. */
+async function markExpired(deps: RenewalRunDeps, order: OrderRecord, now: Date): Promise<boolean> {
+  let marked = false;
+  const expiredOrder = await updateOrder(deps.store, order.orderId, (current) => {
+    marked = false;
+    const currentCertificate = current.certificate;
+    if (
+      current.status !== "ISSUED" ||
+      current.renewal?.inFlight !== undefined ||
+      currentCertificate === undefined ||
+      now.toISOString() < currentCertificate.notAfter
+    ) {
+      return undefined;
+    }
+    marked = true;
+    return {
+      changes: { status: "EXPIRED" },
+      event: statusEvent(
+        now,
+        "EXPIRED",
+        `Certificate ${currentCertificate.serialNumber} ended at ${currentCertificate.notAfter}, with no renewal to replace it.`,
+      ),
+    };
+  });
+  if (marked) await deps.mailer.send(expiredMail(expiredOrder));
+  return marked;
+}
+
+/**
+ * Mails the expiry notice due (30, 7 or 1 days before the end, when no renewal will replace the
+ * certificate), then records it: a run that stops in between mails it once more, never not at
+ * all.
+ */
+async function sendExpiryNotice(
+  deps: RenewalRunDeps,
+  order: OrderRecord,
+  now: Date,
+): Promise<boolean> {
+  const days = dueExpiryNotice(order, now);
+  const reason = whyNotRenewing(order);
+  if (days === undefined || reason === undefined) return false;
+  await deps.mailer.send(expiringMail(order, days, reason));
+  const serial = order.certificate?.serialNumber;
+  await updateOrder(deps.store, order.orderId, (current) => {
+    if (current.certificate?.serialNumber !== serial) return undefined;
+    return {
+      changes: {
+        renewal: { ...current.renewal, expiryNotices: noticesAfterMailing(current, days) },
+      },
+      event: noteEvent(
+        now,
+        "expiry-notice",
+        `Told the customer the certificate ${serial ?? ""} ends in ${days} day${days === 1 ? "" : "s"} with no renewal coming: ${reason}.`,
+      ),
+    };
+  });
+  return true;
 }

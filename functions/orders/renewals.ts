@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { planValidityDays } from "../domain/certificate-lifecycle.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { LineageCertificate, OrderRecord, RenewalState } from "../domain/order-record.ts";
 import { maxValidityDays } from "../domain/validity-policy.ts";
@@ -75,6 +76,12 @@ export async function startRenewal(
     );
   }
   const now = deps.clock.now();
+  if (order.planEndsAt !== undefined && now.toISOString() >= order.planEndsAt) {
+    return refusal(
+      "PLAN_ENDED",
+      `Order ${orderId}'s plan ended at ${order.planEndsAt}; place a new order for these names.`,
+    );
+  }
   let claimed = false;
   const claimedOrder = await updateOrder(deps.store, orderId, (current) => {
     // Decided again after a racing write: only the attempt that writes claims.
@@ -150,8 +157,16 @@ async function ensureRenewalStarted(
       ...(order.organization === undefined ? {} : { organization: order.organization }),
       ...(order.ev === undefined ? {} : { ev: order.ev }),
       ...(review === undefined ? {} : { review }),
-      // As long as the order's, where today's rules still allow it.
-      validityDays: Math.min(order.validityDays, maxValidityDays(now)),
+      // As long as the order's, where today's rules still allow it, and never past its plan.
+      validityDays: planValidityDays(
+        Math.min(order.validityDays, maxValidityDays(now)),
+        order.planEndsAt,
+        now,
+      ),
+      ...(order.profile === undefined ? {} : { profile: order.profile }),
+      ...(order.certificate?.renewalWindow === undefined
+        ? {}
+        : { replaces: order.certificate.renewalWindow.certId }),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       validations: [],

@@ -1,3 +1,4 @@
+import { type LifecycleView, lifecycleDueAt } from "../../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../../domain/order-record.ts";
 import {
   LAYOUT_ATTRIBUTES,
@@ -22,16 +23,15 @@ export function withoutUndefined<T>(value: T): T {
   return copy as T;
 }
 
-/** The ByRenewalDate keys, for ISSUED orders with a certificate only. */
+/**
+ * The ByRenewalDate keys, for ISSUED orders with a certificate only (never a renewal: its order
+ * renews), at the time the order is next due for the renewal run.
+ */
 export function renewalIndexKeys(
-  order: Pick<OrderRecord, "orderId" | "status" | "certificate" | "renewalOf" | "autoRenew">,
+  order: LifecycleView & Pick<OrderRecord, "orderId">,
 ): { GSI2PK: string; GSI2SK: string } | undefined {
-  const certificate = order.certificate;
-  if (order.status !== "ISSUED" || certificate === undefined) return undefined;
-  // A renewal shows as its order's renewal: the order renews, never the renewal itself.
-  if (order.renewalOf !== undefined) return undefined;
-  // What is due next: the renewal, or the end of a certificate that will not be renewed.
-  const due = order.autoRenew === false ? certificate.notAfter : certificate.renewAt;
+  const due = lifecycleDueAt(order);
+  if (due === undefined) return undefined;
   return {
     GSI2PK: renewalPartition(due, renewalShard(order.orderId)),
     GSI2SK: renewalSortKey(due, order.orderId),

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { planEnd, planValidityDays } from "../../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../../domain/order-record.ts";
 import { reviewForNewOrder } from "../../orders/organization-approvals.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
@@ -104,6 +105,10 @@ export const route = declareRoute(
       now,
     );
     const executionName = `${orderId}-1`;
+    const planEndsAt =
+      orderRequest.planMonths === undefined
+        ? undefined
+        : planEnd(now, orderRequest.planMonths).toISOString();
     const order: OrderRecord = {
       orderId,
       tenantId: principal.tenantId,
@@ -126,9 +131,12 @@ export const route = declareRoute(
       organization: request.organization,
       ...(request.ev === undefined ? {} : { ev: request.ev }),
       ...(review === undefined ? {} : { review }),
-      validityDays: request.validityDays,
+      validityDays: planValidityDays(request.validityDays, planEndsAt, now),
       ...(request.installationCheck === true ? { installationCheck: true } : {}),
       ...(orderRequest.autoRenew === false ? { autoRenew: false } : {}),
+      ...(orderRequest.planMonths === undefined
+        ? {}
+        : { planMonths: orderRequest.planMonths, planEndsAt }),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       validations: [],

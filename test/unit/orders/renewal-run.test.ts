@@ -103,18 +103,26 @@ describe("runRenewals", () => {
     expect(world.mailer.sent[0]?.text).toContain("Automatic renewal was off for this order.");
   });
 
-  it("leaves an order that does not renew itself until its certificate ends", async () => {
-    // Prepare: due at renewAt, but not renewing: due at notAfter instead.
+  it("tells the customer of an order that does not renew itself 30 days before the end, once", async () => {
+    // Prepare: 19 days before the end, with auto-renewal off.
     const world = runWorld();
     await seed(world.store, issuedRecord("ord_offlive", { autoRenew: false }));
 
     // Act
-    const counts = await world.run();
+    const first = await world.run();
+    const second = await world.run();
 
     // Assess
-    expect(counts.due).toBe(0);
-    expect((await stored(world.store, "ord_offlive")).status).toBe("ISSUED");
+    expect(first).toMatchObject({ due: 1, started: 0, notified: 1, expired: 0 });
+    expect(second).toMatchObject({ due: 0, notified: 0 });
+    const order = await stored(world.store, "ord_offlive");
+    expect(order.status).toBe("ISSUED");
+    expect(order.renewal?.expiryNotices).toEqual([30]);
     expect(world.workflow.started).toEqual([]);
+    expect(world.mailer.sent.map((mail) => mail.subject)).toEqual([
+      "Certificate expiring in 30 days: shop.example.com",
+    ]);
+    expect(world.mailer.sent[0]?.text).toContain("automatic renewal is off for this order");
   });
 
   it("marks an order whose renewals failed until its certificate ended EXPIRED, saying why", async () => {

@@ -32,15 +32,27 @@ describe("renewalIndexKeys", () => {
     expect(keys).toEqual(renewalIndexKeys(issuedRecord(ORDER)));
   });
 
-  it("keys an order that does not renew itself at the end of its certificate", () => {
+  it("keys an order that does not renew itself at its first expiry notice (30 days before the end)", () => {
     // Act
     const keys = renewalIndexKeys(issuedRecord(ORDER, { autoRenew: false }));
 
     // Assess
+    const notice = "2027-04-20T00:00:00.000Z";
+    expect(Date.parse(FIRST_CERTIFICATE.notAfter) - Date.parse(notice)).toBe(30 * 86_400_000);
     expect(keys).toEqual({
-      GSI2PK: renewalPartition(FIRST_CERTIFICATE.notAfter, shardOf(ORDER)),
-      GSI2SK: `${FIRST_CERTIFICATE.notAfter}#${ORDER}`,
+      GSI2PK: renewalPartition(notice, shardOf(ORDER)),
+      GSI2SK: `${notice}#${ORDER}`,
     });
+  });
+
+  it("keys an order whose notices were all sent at the end of its certificate", () => {
+    // Act
+    const keys = renewalIndexKeys(
+      issuedRecord(ORDER, { autoRenew: false, renewal: { expiryNotices: [30, 7, 1] } }),
+    );
+
+    // Assess
+    expect(keys?.GSI2SK).toBe(`${FIRST_CERTIFICATE.notAfter}#${ORDER}`);
   });
 
   it("leaves renewal orders out: the order renews, never its renewal", () => {

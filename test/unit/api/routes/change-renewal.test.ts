@@ -1,13 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AllDependencies } from "../../../../functions/composition/needs.ts";
 import { fixedClock } from "../../../../functions/domain/clock.ts";
-import {
-  FIRST_CERTIFICATE,
-  issuedRecord,
-  RENEWAL_NOW,
-  seed,
-  stored,
-} from "../../../support/renewal-fixtures.ts";
+import { issuedRecord, RENEWAL_NOW, seed, stored } from "../../../support/renewal-fixtures.ts";
 import { callRoute, routeTestDependencies } from "../../../support/route-calls.ts";
 
 const ORDER = "ord_autorenew";
@@ -31,7 +25,11 @@ describe("PUT /v1/orders/{id}/renewal", () => {
     // Assess
     expect(answer.status).toBe(200);
     expect(answer.json.id).toBe(ORDER);
-    expect(answer.json.renewal).toMatchObject({ auto: false, nextAt: FIRST_CERTIFICATE.renewAt });
+    expect(answer.json.renewal).toMatchObject({
+      auto: false,
+      notRenewing: "automatic renewal is off for this order",
+    });
+    expect(answer.json.renewal.nextAt).toBeUndefined();
     expect((await stored(deps.store, ORDER)).autoRenew).toBe(false);
     expect(await renewalEvents()).toEqual([
       {
@@ -78,16 +76,16 @@ describe("PUT /v1/orders/{id}/renewal", () => {
     expect(await renewalEvents()).toEqual([]);
   });
 
-  it("takes an order that is off out of the renewal run until its certificate ends", async () => {
-    // Prepare
-    expect((await deps.store.dueForRenewal(RENEWAL_NOW.toISOString(), 10)).length).toBe(1);
+  it("keeps an order that is off in the renewal run for its expiry notices only", async () => {
+    // Prepare: due at its renewal time; 30 days before the end is earlier.
+    const noticeAt = "2027-04-20T00:00:00.000Z";
+    expect(await deps.store.dueForRenewal(noticeAt, 10)).toEqual([]);
 
     // Act
     await callRoute(deps, "PUT", PATH, { body: { autoRenew: false } });
 
     // Assess
-    expect(await deps.store.dueForRenewal(RENEWAL_NOW.toISOString(), 10)).toEqual([]);
-    const due = await deps.store.dueForRenewal(FIRST_CERTIFICATE.notAfter, 10);
+    const due = await deps.store.dueForRenewal(noticeAt, 10);
     expect(due.map((order) => order.orderId)).toEqual([ORDER]);
   });
 
