@@ -25,12 +25,14 @@ export type LifecycleView = Pick<
 
 /**
  * Whether the current certificate will be replaced by a renewal: the order renews itself, and
- * its plan (if it has one) goes on past the certificate's end.
+ * its plan (if it has one) goes on more than a day past the certificate's end (the last
+ * certificate of a plan ends with it, give or take the minutes a CA backdates notBefore).
  */
 export function willRenew(order: LifecycleView): boolean {
   const certificate = order.certificate;
   if (certificate === undefined || order.autoRenew === false) return false;
-  return order.planEndsAt === undefined || certificate.notAfter < order.planEndsAt;
+  if (order.planEndsAt === undefined) return true;
+  return Date.parse(certificate.notAfter) < Date.parse(order.planEndsAt) - DAY_MS;
 }
 
 /** Why the current certificate will not be renewed, in the customer's words; undefined if it will. */

@@ -154,6 +154,53 @@ describe("renewals", () => {
   });
 });
 
+describe("plans", () => {
+  it("reissues a 12-month plan's certificates until the plan ends, then tells the customer", async () => {
+    // Prepare
+    const start = clock.now();
+    const order = await issuedOrder("plan.certflow.test", { planMonths: 12 });
+    const planEndsAt = Date.parse(order.renewal.planEndsAt);
+    expect(order.renewal.planMonths).toBe(12);
+
+    // Act: each renewal time in turn, until no renewal is planned.
+    let current = order;
+    for (let turn = 0; turn < 6 && current.renewal.nextAt !== undefined; turn++) {
+      clock.set(new Date(Date.parse(current.renewal.nextAt) + 60_000));
+      const run = await operator.request("POST", "/v1/renewal-runs");
+      expect(run.json.started).toBe(1);
+      const count = renewedTimes(current) || 1;
+      current = await customer.waitForOrder(order.id, (o) => renewedTimes(o) === count + 1, 30_000);
+    }
+    clock.set(new Date(Date.parse(current.certificate.notAfter) - 29 * 86_400_000));
+    const noticeRun = await operator.request("POST", "/v1/renewal-runs");
+
+    // Assess
+    expect(planEndsAt - start.getTime()).toBeGreaterThan(364 * 86_400_000);
+    expect(current.certificates.length).toBeGreaterThanOrEqual(3);
+    const lastEnd = Date.parse(current.certificate.notAfter);
+    expect(Math.abs(lastEnd - planEndsAt)).toBeLessThan(86_400_000);
+    for (const certificate of current.certificates) {
+      expect(Date.parse(certificate.notAfter)).toBeLessThanOrEqual(planEndsAt + 86_400_000);
+    }
+    expect(current.renewal.nextAt).toBeUndefined();
+    expect(current.renewal.notRenewing).toBe(
+      `the order's plan ends at ${order.renewal.planEndsAt}`,
+    );
+    expect(noticeRun.json).toMatchObject({ started: 0, notified: 1 });
+    expect(await mailSubjects()).toContain("Certificate expiring in 30 days: plan.certflow.test");
+    const refused = await customer.request("POST", `/v1/orders/${order.id}/renewals`, {
+      body: {},
+    });
+    clock.set(new Date(planEndsAt + 60_000));
+    const afterPlan = await customer.request("POST", `/v1/orders/${order.id}/renewals`, {
+      body: {},
+    });
+    expect([202, 409]).toContain(refused.status);
+    expect(afterPlan.status).toBe(409);
+    expect(afterPlan.json.error.code).toBe("PLAN_ENDED");
+  });
+});
+
 describe("certflow renew --due", () => {
   it("runs the renewal run through the service and prints its counts", async () => {
     const out: string[] = [];

@@ -111,3 +111,45 @@ describe("POST /v1/orders with installationCheck", () => {
     expect(wrong.json.error.code).toBe("INVALID_REQUEST");
   });
 });
+
+describe("POST /v1/orders with planMonths", () => {
+  it("records the plan and when it ends, and keeps the first certificate within it", async () => {
+    // Act
+    const answer = await callRoute(deps, "POST", "/v1/orders", {
+      body: { ...order, planMonths: 24 },
+    });
+    const short = await callRoute(
+      { ...deps, newOrderId: () => "ord_submit2" },
+      "POST",
+      "/v1/orders",
+      { body: { ...order, planMonths: 1, validityDays: 90 } },
+    );
+
+    // Assess
+    expect(answer.status).toBe(202);
+    expect(answer.json.renewal).toMatchObject({
+      planMonths: 24,
+      planEndsAt: "2029-01-10T08:00:00.000Z",
+    });
+    const stored = await deps.store.get("ord_submit1");
+    expect(stored).toMatchObject({ planMonths: 24, planEndsAt: "2029-01-10T08:00:00.000Z" });
+    expect(short.status).toBe(202);
+    expect((await deps.store.get("ord_submit2"))?.validityDays).toBe(31);
+  });
+
+  it.each([0, 61, 1.5, "12"])(
+    "refuses planMonths %j with 400 naming the field",
+    async (planMonths) => {
+      // Act
+      const answer = await callRoute(deps, "POST", "/v1/orders", {
+        body: { ...order, planMonths },
+      });
+
+      // Assess
+      expect(answer.status).toBe(400);
+      expect(answer.json.error.code).toBe("INVALID_REQUEST");
+      expect(JSON.stringify(answer.json.error)).toContain("planMonths");
+      expect(await deps.store.get("ord_submit1")).toBeUndefined();
+    },
+  );
+});
