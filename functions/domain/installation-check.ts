@@ -228,8 +228,12 @@ export interface InstallationResult {
 /** The order's last installation check. */
 export interface InstallationRecord {
   readonly checkedAt: string;
-  /** Who ran it: a caller of the API, or the workflow right after issuance. */
-  readonly trigger: "api" | "issuance";
+  /**
+   * Who ran it: a caller of the API; the workflow right after issuance; the same check as
+   * recorded on the order a renewal renewed; or the renewal run's look once the grace period
+   * after a renewal ended (`installationRecheckAt`).
+   */
+  readonly trigger: "api" | "issuance" | "renewal" | "recheck";
   /** The certificate it looked for. */
   readonly certificateSerial?: string;
   readonly results: readonly InstallationResult[];

@@ -4,7 +4,11 @@
  */
 
 /** The event types a webhook endpoint can subscribe to, as in each delivery's `type`. */
-export const WEBHOOK_EVENT_TYPES = ["order.status_changed", "order.mail_sent"] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  "order.status_changed",
+  "order.mail_sent",
+  "order.installation_stale",
+] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -15,12 +19,15 @@ export const PING_EVENT_TYPE = "webhook.ping";
 const DELIVERED_HISTORY_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   status: "order.status_changed",
   mail: "order.mail_sent",
+  /** A renewed order's server still serves an earlier certificate after the grace period. */
+  installation_stale: "order.installation_stale",
 };
 
 /** EventBridge's `detail-type` of each event type (the default bus, source `certflow`). */
 export const EVENT_DETAIL_TYPES: Readonly<Record<WebhookEventType, string>> = {
   "order.status_changed": "Order Status Changed",
   "order.mail_sent": "Order Mail Sent",
+  "order.installation_stale": "Order Installation Stale",
 };
 
 /** The `source` of every event certflow puts on EventBridge. */

@@ -37,6 +37,7 @@ export const AWS_ENVIRONMENT = {
   customerCheckIntervalSeconds: "CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS",
   approvalResendIntervalSeconds: "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS",
   reviewTimeoutSeconds: "CERTFLOW_REVIEW_TIMEOUT_SECONDS",
+  installationGraceSeconds: "CERTFLOW_INSTALLATION_GRACE_SECONDS",
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -112,5 +113,6 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
     customerCheckIntervalSeconds: seconds(env, names.customerCheckIntervalSeconds, 5),
     approvalResendIntervalSeconds: seconds(env, names.approvalResendIntervalSeconds, 300),
     reviewTimeoutSeconds: seconds(env, names.reviewTimeoutSeconds, 7 * 86_400),
+    installationGraceSeconds: seconds(env, names.installationGraceSeconds, 3 * 86_400),
   };
 }

@@ -178,10 +178,17 @@ export async function checkInstallation(
   };
 }
 
+/** How the history names a check, by who ran it. */
+const INSTALLATION_CHECK_NAMES: Readonly<Record<InstallationRecord["trigger"], string>> = {
+  api: "Installation check",
+  issuance: "Installation check after issuance",
+  renewal: "Installation check after renewal",
+  recheck: "Installation check at the end of the renewal's grace period",
+};
+
 /** The history line of an installation check. */
 export function installationEvent(record: InstallationRecord, by?: OrderEvent["by"]): OrderEvent {
-  const what =
-    record.trigger === "issuance" ? "Installation check after issuance" : "Installation check";
+  const what = INSTALLATION_CHECK_NAMES[record.trigger];
   const summary =
     record.notRun !== undefined
       ? `${what} could not run: ${record.notRun}`

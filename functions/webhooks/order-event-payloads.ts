@@ -34,6 +34,25 @@ export function orderEventData(order: OrderRecord, event: OrderEvent): Record<st
           },
         }
       : {}),
+    ...(event.type === "installation_stale" ? staleInstallationData(order) : {}),
+  };
+}
+
+/**
+ * For `order.installation_stale`: the names whose server still serves an earlier certificate,
+ * as the check at the end of the grace period found them, and the certificate they should serve.
+ */
+function staleInstallationData(order: OrderRecord): Record<string, unknown> {
+  const installation = order.installation;
+  if (installation?.trigger !== "recheck") return {};
+  return {
+    installation: {
+      checkedAt: installation.checkedAt,
+      certificateSerial: installation.certificateSerial,
+      stale: installation.results
+        .filter((result) => result.finding === "OLD_CERTIFICATE")
+        .map((result) => ({ domain: result.domain, servedSerial: result.servedSerial })),
+    },
   };
 }
 

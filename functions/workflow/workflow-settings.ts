@@ -21,6 +21,12 @@ export interface WorkflowSettings {
   /** How long an OV/EV organization review may take, from submission, before the order fails. */
   readonly reviewTimeoutSeconds: number;
   /**
+   * After a renewal whose installation check found a name still serving an earlier certificate,
+   * how long the customer has to install the new one before the service looks again and, if the
+   * old one is still served, tells them.
+   */
+  readonly installationGraceSeconds: number;
+  /**
    * Pauses before each retry of a failed webhook delivery; Standard Webhooks' schedule (5 s,
    * 5 min, 30 min, 2 h, 5 h, 10 h, then the end of the 24 h window) when absent.
    */
@@ -38,4 +44,5 @@ export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {
   customerCheckIntervalSeconds: 5,
   approvalResendIntervalSeconds: 300,
   reviewTimeoutSeconds: 7 * 86_400,
+  installationGraceSeconds: 3 * 86_400,
 };

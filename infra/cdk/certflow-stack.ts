@@ -88,6 +88,7 @@ export class CertflowStack extends Stack {
       [names.customerCheckIntervalSeconds]: String(settings.customerCheckIntervalSeconds),
       [names.approvalResendIntervalSeconds]: String(settings.approvalResendIntervalSeconds),
       [names.reviewTimeoutSeconds]: String(settings.reviewTimeoutSeconds),
+      [names.installationGraceSeconds]: String(settings.installationGraceSeconds),
     };
     const deliveryQueue = new DeliveryQueue(this, "Webhooks");
     const resources: ServiceResources = {

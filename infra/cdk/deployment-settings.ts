@@ -44,6 +44,11 @@ export interface DeploymentSettings {
   readonly approvalResendIntervalSeconds: number;
   /** How long an OV/EV organization review may take before the order fails. */
   readonly reviewTimeoutSeconds: number;
+  /**
+   * After a renewal, how long customers have to install the new certificate before a server
+   * still serving the old one is mailed about.
+   */
+  readonly installationGraceSeconds: number;
   /** Where a certificate order should be by now, in seconds per transient status. */
   readonly stuckAfterSeconds: {
     readonly SUBMITTED: number;
@@ -92,6 +97,10 @@ export const SETTING_SOURCES = {
     "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS",
   ],
   reviewTimeoutSeconds: ["certflow:reviewTimeoutSeconds", "CERTFLOW_REVIEW_TIMEOUT_SECONDS"],
+  installationGraceSeconds: [
+    "certflow:installationGraceSeconds",
+    "CERTFLOW_INSTALLATION_GRACE_SECONDS",
+  ],
 } as const;
 
 export class InvalidSetting extends Error {
@@ -209,6 +218,7 @@ export function readDeploymentSettings(
     customerCheckIntervalSeconds: whole(S.customerCheckIntervalSeconds, 5),
     approvalResendIntervalSeconds: whole(S.approvalResendIntervalSeconds, 300),
     reviewTimeoutSeconds: whole(S.reviewTimeoutSeconds, 7 * 86_400),
+    installationGraceSeconds: whole(S.installationGraceSeconds, 3 * 86_400),
     stuckAfterSeconds: {
       SUBMITTED: 15 * 60,
       // The customer's publication window, then the CA's, then an hour of slack.

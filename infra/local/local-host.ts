@@ -75,6 +75,7 @@ function workflowSettingsOf(settings: LocalSettings): WorkflowSettings {
     customerCheckIntervalSeconds: settings.customerCheckIntervalSeconds,
     approvalResendIntervalSeconds: settings.approvalResendIntervalSeconds,
     reviewTimeoutSeconds: settings.reviewTimeoutSeconds,
+    installationGraceSeconds: settings.installationGraceSeconds,
     webhookRetryDelaysSeconds: settings.webhookRetryDelaysSeconds,
   };
 }

@@ -68,6 +68,8 @@ export interface LocalSettings {
   readonly customerCheckIntervalSeconds: number;
   readonly approvalResendIntervalSeconds: number;
   readonly reviewTimeoutSeconds: number;
+  /** After a renewal, how long before a server still serving the old certificate is mailed about. */
+  readonly installationGraceSeconds: number;
   /** How often the scheduled runs (the renewal run) run; 0: only when an operator asks. */
   readonly renewalIntervalSeconds: number;
   readonly mailFrom: string;
@@ -212,6 +214,10 @@ const environmentSchema = z.object({
     .min(0, "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS must not be negative")
     .default(300),
   CERTFLOW_REVIEW_TIMEOUT_SECONDS: positiveInteger("CERTFLOW_REVIEW_TIMEOUT_SECONDS", 7 * 86_400),
+  CERTFLOW_INSTALLATION_GRACE_SECONDS: positiveInteger(
+    "CERTFLOW_INSTALLATION_GRACE_SECONDS",
+    3 * 86_400,
+  ),
   // 0 switches the timer off: renewals then run when an operator asks (POST /v1/renewal-runs).
   CERTFLOW_RENEWAL_INTERVAL_SECONDS: z.coerce
     .number({ error: "CERTFLOW_RENEWAL_INTERVAL_SECONDS must be a whole number" })
@@ -312,6 +318,7 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     customerCheckIntervalSeconds: env.CERTFLOW_CUSTOMER_CHECK_INTERVAL_SECONDS,
     approvalResendIntervalSeconds: env.CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS,
     reviewTimeoutSeconds: env.CERTFLOW_REVIEW_TIMEOUT_SECONDS,
+    installationGraceSeconds: env.CERTFLOW_INSTALLATION_GRACE_SECONDS,
     renewalIntervalSeconds: env.CERTFLOW_RENEWAL_INTERVAL_SECONDS,
     mailFrom: env.CERTFLOW_MAIL_FROM,
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,

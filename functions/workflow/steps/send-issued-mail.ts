@@ -1,5 +1,7 @@
+import type { InstallationRecord } from "../../domain/installation-check.ts";
 import { issuedMail } from "../../mail/order-mails.ts";
 import { checkInstallation, recordInstallation } from "../../orders/installation-checks.ts";
+import { recordRenewalInstallation } from "../../orders/installation-recheck.ts";
 import { loadOrder } from "../../orders/order-updates.ts";
 import { mailOrder } from "../order-mail.ts";
 import { declareStep } from "../step-declaration.ts";
@@ -13,8 +15,10 @@ export const AUTOMATIC_INSTALLATION_CHECK_MS = 15_000;
 
 /**
  * Mails the issuance notice, then, for an order submitted with `installationCheck: true`, checks
- * what each name's server serves and records it on the order and in its history. A check that
- * cannot run is recorded as such, never thrown: the order is issued either way.
+ * what each name's server serves and records it on the order and in its history; a renewal's
+ * check is recorded on the order it renewed too, which is looked at again after the grace period
+ * when a name still serves the old certificate (functions/orders/installation-recheck.ts). A
+ * check that cannot run is recorded as such, never thrown: the order is issued either way.
  */
 export const step = declareStep(
   "SendIssuedMail",
@@ -27,29 +31,29 @@ export const step = declareStep(
       issuedMail(order, deps.settings.publicApiUrl),
     );
     const checkedAt = deps.clock.now();
-    let wanted = false;
+    const order = await loadOrder(deps.store, input.orderId);
+    if (order.installationCheck !== true || order.status !== "ISSUED") return {};
+    let installation: InstallationRecord;
     try {
-      const order = await loadOrder(deps.store, input.orderId);
-      wanted = order.installationCheck === true && order.status === "ISSUED";
-      if (!wanted) return {};
-      const installation = await checkInstallation(deps, order, {
+      installation = await checkInstallation(deps, order, {
         trigger: "issuance",
         timeBoundMs: AUTOMATIC_INSTALLATION_CHECK_MS,
       });
-      await recordInstallation(deps.store, order.orderId, installation);
     } catch (error) {
       deps.logError(error);
-      if (!wanted) return {};
-      try {
-        await recordInstallation(deps.store, input.orderId, {
-          checkedAt: checkedAt.toISOString(),
-          trigger: "issuance",
-          results: [],
-          notRun: `the service could not run it; run it again with POST /v1/orders/${input.orderId}/installation-check.`,
-        });
-      } catch (recordError) {
-        deps.logError(recordError);
-      }
+      installation = {
+        checkedAt: checkedAt.toISOString(),
+        trigger: "issuance",
+        results: [],
+        // A renewal's check is the customer's on the order it renews.
+        notRun: `the service could not run it; run it again with POST /v1/orders/${order.renewalOf ?? order.orderId}/installation-check.`,
+      };
+    }
+    try {
+      await recordInstallation(deps.store, order.orderId, installation);
+      await recordRenewalInstallation(deps, order, installation);
+    } catch (error) {
+      deps.logError(error);
     }
     return {};
   },

@@ -93,9 +93,10 @@ describe("the retry schedule", () => {
 });
 
 describe("the delivered events", () => {
-  it("are status changes and mails, each endpoint getting all of them unless it named some", () => {
+  it("are status changes, mails and stale installations, each endpoint getting all of them unless it named some", () => {
     expect(webhookEventTypeOf("status")).toBe("order.status_changed");
     expect(webhookEventTypeOf("mail")).toBe("order.mail_sent");
+    expect(webhookEventTypeOf("installation_stale")).toBe("order.installation_stale");
     expect(webhookEventTypeOf("check")).toBeUndefined();
     expect(webhookEventTypeOf("toString")).toBeUndefined();
     expect(subscribesTo(undefined, "order.mail_sent")).toBe(true);

@@ -158,6 +158,67 @@ describe("fanning an order event out", () => {
   });
 });
 
+describe("a stale installation", () => {
+  it("goes out as order.installation_stale with the names still serving an earlier certificate", async () => {
+    // Prepare: the check at the end of the grace period found the old certificate served.
+    const order = await store.get("ord_1");
+    if (order === undefined) throw new Error("ord_1 missing");
+    await store.update(order, {
+      installation: {
+        checkedAt: START.toISOString(),
+        trigger: "recheck",
+        certificateSerial: "0b02",
+        results: [
+          {
+            domain: "shop.example.com",
+            host: "shop.example.com",
+            ok: false,
+            finding: "OLD_CERTIFICATE",
+            detail: "…",
+            servedSerial: "0a01",
+          },
+        ],
+      },
+    });
+    const stale: OrderEventRecord = {
+      orderId: "ord_1",
+      eventKey: "EVENT#2027-01-10T08:00:00.000Z#000009",
+      event: {
+        at: START.toISOString(),
+        type: "installation_stale",
+        message: "Renewed, but shop.example.com still serves the old certificate (…).",
+      },
+    };
+
+    // Act
+    await fanOutOrderEvents(deps(), [stale]);
+
+    // Assess: the endpoint subscribed to everything gets it, the mail-only one does not.
+    expect(queued.map((message) => message.endpointId)).toEqual(["wh_00000000000000000001"]);
+    const delivery = await store.getWebhookDelivery(
+      "wh_00000000000000000001",
+      queued[0]?.deliveryId ?? "",
+    );
+    expect(JSON.parse(delivery?.body ?? "{}")).toEqual({
+      type: "order.installation_stale",
+      timestamp: START.toISOString(),
+      data: {
+        orderId: "ord_1",
+        status: "ISSUED",
+        message: "Renewed, but shop.example.com still serves the old certificate (…).",
+        domains: ["shop.example.com"],
+        product: "DV",
+        installation: {
+          checkedAt: START.toISOString(),
+          certificateSerial: "0b02",
+          stale: [{ domain: "shop.example.com", servedSerial: "0a01" }],
+        },
+      },
+    });
+    expect(published.map((event) => event.detailType)).toEqual(["Order Installation Stale"]);
+  });
+});
+
 describe("working on a delivery", () => {
   async function firstMessage() {
     await fanOutOrderEvents(deps(), [issuedEvent()]);

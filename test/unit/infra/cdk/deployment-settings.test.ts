@@ -29,6 +29,18 @@ describe("deployment settings", () => {
     expect(settings.alarmEmail).toBe("ops@shop.example");
   });
 
+  it("gives customers 3 days after a renewal to install it, unless installationGraceSeconds says otherwise", () => {
+    expect(fromContext(projectContext()).installationGraceSeconds).toBe(259_200);
+    const settings = fromContext(
+      { ...projectContext(), "certflow:installationGraceSeconds": "" },
+      { CERTFLOW_INSTALLATION_GRACE_SECONDS: "86400" },
+    );
+    expect(settings.installationGraceSeconds).toBe(86_400);
+    expect(() =>
+      fromContext({ ...projectContext(), "certflow:installationGraceSeconds": "0" }),
+    ).toThrow("certflow:installationGraceSeconds must be a whole number ≥ 1, got 0.");
+  });
+
   it("takes the ACME settings and the delegation zone", () => {
     const settings = fromContext({
       "certflow:senderAddress": "pki@shop.example",

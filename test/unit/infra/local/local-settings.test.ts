@@ -50,6 +50,20 @@ describe("readLocalSettings", () => {
     ).toThrow("CERTFLOW_INSTALLATION_CHECK_PORT must be a port from 1 to 65535");
   });
 
+  it("gives customers 3 days after a renewal to install it, or CERTFLOW_INSTALLATION_GRACE_SECONDS", () => {
+    expect(readLocalSettings({ CERTFLOW_DATA_DIR: dataDir() }).installationGraceSeconds).toBe(
+      259_200,
+    );
+    const settings = readLocalSettings({
+      CERTFLOW_DATA_DIR: dataDir(),
+      CERTFLOW_INSTALLATION_GRACE_SECONDS: "3600",
+    });
+    expect(settings.installationGraceSeconds).toBe(3_600);
+    expect(() =>
+      readLocalSettings({ CERTFLOW_DATA_DIR: dataDir(), CERTFLOW_INSTALLATION_GRACE_SECONDS: "0" }),
+    ).toThrow("CERTFLOW_INSTALLATION_GRACE_SECONDS must be positive");
+  });
+
   it("generates a customer and an operator token once, kept private in the data directory", () => {
     const directory = dataDir();
     const first = readLocalSettings({ CERTFLOW_DATA_DIR: directory });

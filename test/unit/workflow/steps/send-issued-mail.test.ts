@@ -3,6 +3,7 @@ import type { MemoryMailer } from "../../../../functions/adapters/memory/memory-
 import { fixedClock } from "../../../../functions/domain/clock.ts";
 import type { CertificateFacts } from "../../../../functions/domain/installation-check.ts";
 import type { InstallationChecker } from "../../../../functions/ports/installation-checker.ts";
+import { DEFAULT_WORKFLOW_SETTINGS } from "../../../../functions/workflow/workflow-settings.ts";
 import { runDeclaredStep } from "../../../support/declared-steps.ts";
 import {
   factsOf,
@@ -15,15 +16,24 @@ import { routeTestDependencies } from "../../../support/route-calls.ts";
 
 const ORDER = "ord_issuedmail1";
 
-let kit: { leafPem: string; intermediatePem: string; leaf: CertificateFacts };
+let kit: {
+  leafPem: string;
+  intermediatePem: string;
+  leaf: CertificateFacts;
+  renewedPem: string;
+  renewed: CertificateFacts;
+};
 
 beforeAll(async () => {
   const { intermediate } = await testHierarchy();
   const leaf = await testLeaf(intermediate, ["shop.example.com"]);
+  const renewed = await testLeaf(intermediate, ["shop.example.com"]);
   kit = {
     leafPem: leaf.certificatePem,
     intermediatePem: intermediate.certificatePem,
     leaf: factsOf(leaf.certificatePem),
+    renewedPem: renewed.certificatePem,
+    renewed: factsOf(renewed.certificatePem),
   };
 });
 
@@ -116,5 +126,59 @@ describe("SendIssuedMail", () => {
       `Installation check after issuance could not run: the service could not run it; run it again with POST /v1/orders/${ORDER}/installation-check.`,
     );
     expect((deps.mailer as MemoryMailer).sent).toHaveLength(1);
+  });
+
+  it("records a renewal's check on the order it renewed, which is looked at again after the grace when the old certificate is still served", async () => {
+    // Prepare: the renewal issued and became its order's current certificate (MarkOrderIssued).
+    const deps = routeTestDependencies(fixedClock(WHILE_VALID), {
+      installationChecker: { observe: async () => ({ ok: true, served: [kit.leaf] }) },
+      settings: { ...DEFAULT_WORKFLOW_SETTINGS, installationGraceSeconds: 3_600 },
+    });
+    const summary = (facts: CertificateFacts) => ({
+      serialNumber: facts.serialNumber,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+      sha256Fingerprint: facts.sha256Fingerprint,
+    });
+    await seedIssuedOrder(deps, {
+      orderId: "ord_renewal2",
+      names: ["shop.example.com"],
+      certificatePem: kit.renewedPem,
+      chainPems: [kit.intermediatePem],
+      overrides: { renewalOf: ORDER, installationCheck: true },
+    });
+    await seedIssuedOrder(deps, {
+      orderId: ORDER,
+      names: ["shop.example.com"],
+      certificatePem: kit.leafPem,
+      chainPems: [kit.intermediatePem],
+      overrides: {
+        installationCheck: true,
+        certificate: { ...summary(kit.renewed), renewAt: kit.renewed.notAfter },
+        certificates: [
+          { ...summary(kit.renewed), heldBy: "ord_renewal2", replaces: kit.leaf.serialNumber },
+          { ...summary(kit.leaf), heldBy: ORDER },
+        ],
+      },
+    });
+
+    // Act
+    await runDeclaredStep(deps, "SendIssuedMail", { orderId: "ord_renewal2" });
+
+    // Assess
+    const renewal = await deps.store.get("ord_renewal2");
+    expect(renewal?.installation).toMatchObject({
+      trigger: "issuance",
+      results: [{ finding: "OLD_CERTIFICATE" }],
+    });
+    const renewed = await deps.store.get(ORDER);
+    expect(renewed?.installation).toMatchObject({
+      trigger: "renewal",
+      certificateSerial: kit.renewed.serialNumber,
+      results: [{ finding: "OLD_CERTIFICATE", servedSerial: kit.leaf.serialNumber }],
+    });
+    expect(renewed?.installationRecheckAt).toBe(
+      new Date(WHILE_VALID.getTime() + 3_600_000).toISOString(),
+    );
   });
 });
