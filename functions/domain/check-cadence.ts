@@ -30,6 +30,11 @@ export interface CheckTiming {
   /** When the check that just ran finished. */
   readonly now: Date;
   readonly cadence: CheckCadence;
+  /**
+   * Times a check must run at (or just after), such as a reminder's mark: the turns up to the
+   * next of them are split as the turns up to the deadline are, so one ends there.
+   */
+  readonly marks?: readonly Date[];
 }
 
 const wholeSeconds = (seconds: number) =>
@@ -50,6 +55,9 @@ export const SHORTEST_WAIT_SECONDS = 60;
  * - After it: the time left split into equal turns of at most `lateSeconds`, so the last turn
  *   ends at the deadline and one final check runs there. Splitting evenly keeps every later
  *   turn the same length, so the wait loop changes its timeout once, not at each turn.
+ * - With `marks`, "the deadline" above is the next mark still ahead, while one is: a turn ends
+ *   at (or just after) each mark, and the turns after it are split up to the next (one more
+ *   change of timeout per mark).
  * - Whole seconds, never past the deadline, and never shorter than `earlySeconds` or 60 s,
  *   whichever is less: with less left than that, the final check runs a little after the deadline.
  */
@@ -60,10 +68,14 @@ export function nextCheck(timing: CheckTiming): NextCheck {
   const early = wholeSeconds(timing.cadence.earlySeconds);
   const late = Math.max(early, wholeSeconds(timing.cadence.lateSeconds));
   const shortest = Math.min(early, SHORTEST_WAIT_SECONDS);
+  const untilMark = (timing.marks ?? [])
+    .map((mark) => (mark.getTime() - timing.now.getTime()) / 1000)
+    .filter((seconds) => seconds > 0 && seconds < remaining);
+  const span = Math.min(remaining, ...untilMark);
   const wait =
     elapsed < timing.cadence.earlyPeriodSeconds
-      ? Math.min(early, wholeSeconds(remaining))
-      : wholeSeconds(remaining / Math.ceil(remaining / late));
+      ? Math.min(early, wholeSeconds(span))
+      : wholeSeconds(span / Math.ceil(span / late));
   return { kind: "check", waitSeconds: Math.max(shortest, wait) };
 }
 
@@ -83,6 +95,7 @@ export function plannedChecks(input: {
   startedAt: Date;
   deadline: Date;
   cadence: CheckCadence;
+  marks?: readonly Date[];
 }): number[] {
   const start = input.startedAt.getTime();
   const checks: number[] = [];
