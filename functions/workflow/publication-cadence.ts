@@ -1,21 +1,31 @@
 import { type NextCheck, nextCheck } from "../domain/check-cadence.ts";
 import type { ValidationRecord } from "../domain/order-record.ts";
+import { cadenceMarkTimes, type ValidationWindow } from "../domain/validation-reminders.ts";
 import type { WorkflowSettings } from "./workflow-settings.ts";
 
+/** The wait for the customer began when its deadline was set, one validation timeout before it. */
+export function validationWindow(deadline: Date, settings: WorkflowSettings): ValidationWindow {
+  return {
+    startedAt: new Date(deadline.getTime() - settings.validationTimeoutSeconds * 1000),
+    deadline,
+  };
+}
+
 /**
- * The next check of the wait for the customer, after a turn that began at `now`. The wait began
- * when its deadline was set, one validation timeout before it.
+ * The next check of the wait for the customer, after a turn that began at `now`; a turn ends at
+ * the last reminder's mark (validation-reminders.ts).
  */
 export function nextPublicationCheck(
   deadline: Date,
   settings: WorkflowSettings,
   now: Date,
 ): NextCheck {
+  const window = validationWindow(deadline, settings);
   return nextCheck({
-    startedAt: new Date(deadline.getTime() - settings.validationTimeoutSeconds * 1000),
-    deadline,
+    ...window,
     now,
     cadence: settings.checkCadence,
+    marks: cadenceMarkTimes(window),
   });
 }
 

@@ -1,3 +1,8 @@
+import {
+  awaitsPublication,
+  type DueReminder,
+  dueReminder,
+} from "../../domain/validation-reminders.ts";
 import { caaForbidsMessage } from "../../orders/caa-checks.ts";
 import { checkMessage, lastCheckNumber } from "../../orders/order-rounds.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
@@ -8,7 +13,8 @@ import {
   mergeChecks,
   summarizeChecks,
 } from "../../orders/publication-checks.ts";
-import { nextWaitTurn } from "../publication-cadence.ts";
+import { mailReminder, unmailedReminder } from "../../orders/validation-reminders.ts";
+import { nextWaitTurn, validationWindow } from "../publication-cadence.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrderInWaitTurn, endTurn, lookIsDue, type TurnEnd } from "../wait-loop.ts";
 import { OrderNotInStep } from "../workflow-errors.ts";
@@ -25,6 +31,9 @@ function checksTimeBoundMs(waitSeconds: number): number {
  * One turn of the wait for the customer (see wait-loop.ts): checks every record or file the
  * customer was asked to publish, records the check in the order's history, keeps the task token
  * for the customer's "verify now", and wakes the execution itself once everything is published.
+ * At the first turn after half and after 90 % of the validation time, it mails the customer a
+ * reminder with the check's results (see orders/validation-reminders.ts for why a mark is
+ * recorded with the check, before the mail goes).
  */
 export const step = declareStep(
   "WaitForCustomerToPublish",
@@ -33,6 +42,7 @@ export const step = declareStep(
     needs: {
       table: "write",
       dcv: true,
+      mail: true,
       workflow: ["states:SendTaskSuccess", "states:SendTaskFailure"],
     },
   },
@@ -78,20 +88,33 @@ export const step = declareStep(
           ? "the deadline has passed"
           : `next check in ${next.waitSeconds} s`;
     // The count goes on where it was, also in a resumed execution.
-    const number = lastCheckNumber(await deps.store.history(order.orderId)) + 1;
-    const updated = await updateOrder(deps.store, order.orderId, (current) => ({
+    const history = await deps.store.history(order.orderId);
+    const number = lastCheckNumber(history) + 1;
+    const window = validationWindow(deadline, deps.settings);
+    const updated = await updateOrder(deps.store, order.orderId, (current) => {
       // Merged per name: a name the CA validated or a customer's check meanwhile stays. The token
       // is stored in the same write, so a customer's check either sees it or was merged here.
-      changes: {
-        validations: mergeChecks(current.validations, checked.validations).validations,
-        waitToken: input.taskToken,
-      },
-      event: noteEvent(
+      const validations = mergeChecks(current.validations, checked.validations).validations;
+      // A reminder due now is recorded with the check, and mailed below.
+      const reminder: DueReminder | undefined = dueReminder({
+        ...window,
         now,
-        "check",
-        checkMessage(number, `${summarizeChecks(checked.validations)}; ${outcome}.`),
-      ),
-    }));
+        sent: current.validationReminders ?? [],
+        awaitingPublication: awaitsPublication(validations),
+      });
+      return {
+        changes: {
+          validations,
+          waitToken: input.taskToken,
+          ...(reminder === undefined ? {} : { validationReminders: reminder.sent }),
+        },
+        event: noteEvent(
+          now,
+          "check",
+          checkMessage(number, `${summarizeChecks(checked.validations)}; ${outcome}.`),
+        ),
+      };
+    });
     const end: TurnEnd = allNamesPublished(updated.validations)
       ? { kind: "done" }
       : next === undefined
@@ -113,6 +136,15 @@ export const step = declareStep(
         : end.kind !== "done" && caaForbids !== undefined
           ? { kind: "failed", error: "CaaForbids", cause: caaForbids }
           : end;
+    // The reminder recorded now, or recorded by a run of this turn that stopped before mailing.
+    const reminder = unmailedReminder(updated, history);
+    if (
+      reminder !== undefined &&
+      turnEnd.kind === "wait" &&
+      awaitsPublication(updated.validations)
+    ) {
+      await mailReminder(deps, updated, reminder, now, deps.settings.publicApiUrl);
+    }
     await endTurn(deps.workflow, input.taskToken, input.turn, turnEnd, now);
     return {};
   },

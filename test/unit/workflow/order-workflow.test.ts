@@ -208,15 +208,20 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(JSON.stringify(execution.events)).not.toMatch(/PRIVATE KEY/);
   });
 
-  it("checks every 15 minutes, then every 115, and issues when the customer publishes after 6 hours", async () => {
-    const { run, clock } = harness({ publishedAfterSeconds: 6 * HOUR });
+  it("checks every 15 minutes, then in turns ending at the 90 % mark, and issues when the customer publishes after 6 hours", async () => {
+    const { run, clock, mailer } = harness({ publishedAfterSeconds: 6 * HOUR });
     const startedAt = clock.now().getTime();
     const { execution, order, history } = await run();
     expect(order?.status).toBe("ISSUED");
     const checks = history.filter((event) => event.type === "check");
-    expect(checks.map((check) => (Date.parse(check.at) - startedAt) / 60_000)).toEqual([
-      0, 15, 30, 45, 60, 175, 290, 405,
+    // After the hour, 20.6 h up to the 90 % mark in 11 turns of 6742 s.
+    expect(checks.map((check) => (Date.parse(check.at) - startedAt) / 1000)).toEqual([
+      0, 900, 1800, 2700, 3600, 10_342, 17_084, 23_826,
     ]);
+    // Published before half the validation time: no reminder.
+    expect(mailer.sent.map((mail) => mail.subject)).not.toContainEqual(
+      expect.stringMatching(/^Reminder/),
+    );
     const elapsedHours = (clock.now().getTime() - startedAt) / 3_600_000;
     expect(elapsedHours).toBeGreaterThanOrEqual(6);
     expect(elapsedHours).toBeLessThan(7);
@@ -238,9 +243,22 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
     expect(order?.failure?.message).toContain("shop.example.com: NO_RECORD");
     expect((clock.now().getTime() - startedAt) / 1000).toBe(24 * HOUR);
     expect(mailer.sent.at(-1)?.subject).toBe("Order failed: shop.example.com");
-    // 17 checks (5 in the first hour, 12 after it, the last at the deadline) and 27 states.
-    expect(history.filter((event) => event.type === "check")).toHaveLength(17);
-    expect(execution.transitions).toBe(27);
+    // 18 checks (5 in the first hour, 11 up to the 90 % mark, 2 after it, the last at the
+    // deadline) and 30 states: the turn length changes at the hour and at the 90 % mark.
+    expect(history.filter((event) => event.type === "check")).toHaveLength(18);
+    expect(execution.transitions).toBe(30);
+    // A reminder at the first check after half the time (12.2 h) and at the 90 % mark.
+    const reminders = history.filter((event) => event.message.startsWith("Reminder sent"));
+    expect(reminders.map((event) => (Date.parse(event.at) - startedAt) / 1000)).toEqual([
+      44_052, 77_762,
+    ]);
+    expect(mailer.sent.map((mail) => mail.subject)).toEqual([
+      "Action needed: publish the validation for shop.example.com",
+      "Reminder: publish the records for shop.example.com (12 h left)",
+      "Reminder: publish the records for shop.example.com (2 h 23 min left)",
+      "Order failed: shop.example.com",
+    ]);
+    expect(order?.validationReminders).toEqual([50, 90]);
   });
 
   /** As an ACME CA reusing authorizations: the names are valid before the order is placed. */
@@ -591,9 +609,10 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
       turn: { waitSeconds: resumed.waitSeconds },
     });
 
-    // Assess: 15-minute turns in the first hour; after it, 22 hours left in 11 turns of 2 hours.
+    // Assess: 15-minute turns in the first hour; after it, 19.6 hours up to the 90 % mark in 10
+    // turns.
     expect(first.waitSeconds).toBe(900);
-    expect(resumed.waitSeconds).toBe(2 * HOUR);
+    expect(resumed.waitSeconds).toBe(7056);
     const checks = (await store.history(orderId)).filter((event) => event.type === "check");
     expect(checks.map((event) => event.message.split(":")[0])).toEqual([
       "Check 1",
@@ -601,7 +620,7 @@ describe("the order workflow (real ASL, in-memory adapters, simulated time)", ()
       "Check 3",
       "Check 4",
     ]);
-    expect(checks.at(-1)?.message).toContain(`next check in ${2 * HOUR} s`);
+    expect(checks.at(-1)?.message).toContain("next check in 7056 s");
     expect((await store.get(orderId))?.waitToken).toBe("token-resumed");
   });
 

@@ -98,8 +98,18 @@ describe("nextWaitTurn", () => {
     const early = nextPublicationCheck(DEADLINE, DEFAULT_WORKFLOW_SETTINGS, at(600));
     const late = nextPublicationCheck(DEADLINE, DEFAULT_WORKFLOW_SETTINGS, at(3600));
 
-    // Assess
+    // Assess: after the hour, 20.6 h up to the 90 % mark (21.6 h) in 11 equal turns.
     expect(early).toEqual({ kind: "check", waitSeconds: 900 });
-    expect(late).toEqual({ kind: "check", waitSeconds: 6900 });
+    expect(late).toEqual({ kind: "check", waitSeconds: 6742 });
+  });
+
+  it("ends a turn at the last reminder's mark (90 %), then splits the rest up to the deadline", () => {
+    // Act
+    const beforeMark = nextPublicationCheck(DEADLINE, DEFAULT_WORKFLOW_SETTINGS, at(71_020));
+    const atMark = nextPublicationCheck(DEADLINE, DEFAULT_WORKFLOW_SETTINGS, at(77_762));
+
+    // Assess
+    expect(beforeMark).toEqual({ kind: "check", waitSeconds: 6740 });
+    expect(atMark).toEqual({ kind: "check", waitSeconds: 4319 });
   });
 });

@@ -106,13 +106,13 @@ describe("WaitForCustomerToPublish", () => {
 
     await world.turn("token-5", 900);
     const checkedAt = world.clock.now().toISOString();
-    await world.turn("token-6", 6900, checkedAt);
+    await world.turn("token-6", 6742, checkedAt);
 
     expect(world.answers).toEqual([
       {
         token: "token-5",
         kind: "success",
-        output: { done: false, waitSeconds: 6900, checkedAt },
+        output: { done: false, waitSeconds: 6742, checkedAt },
       },
     ]);
     expect(world.dcvCalls()).toBe(2);
@@ -124,9 +124,9 @@ describe("WaitForCustomerToPublish", () => {
     const world = await waitingOrder();
     world.clock.advance(3600);
     const checkedAt = world.clock.now().toISOString();
-    world.clock.advance(6900);
+    world.clock.advance(6742);
 
-    await world.turn("token-7", 6900, checkedAt);
+    await world.turn("token-7", 6742, checkedAt);
 
     expect(await world.checks()).toHaveLength(1);
     expect(world.answers).toEqual([]);
