@@ -22,7 +22,7 @@ const GRACE_MS = 1_000;
 
 export interface InstallationCheckDependencies {
   readonly store: OrderStore;
-  readonly vault: CertificateVault;
+  readonly vault: Pick<CertificateVault, "getCertificate">;
   readonly installationChecker: InstallationChecker;
   readonly clock: Clock;
 }
@@ -63,7 +63,7 @@ export function currentCertificateHolder(order: OrderRecord): string {
 
 /** The order's stored certificate and chain, as the judge reads them. */
 async function expectedCertificate(
-  vault: CertificateVault,
+  vault: Pick<CertificateVault, "getCertificate">,
   orderId: string,
 ): Promise<ExpectedCertificate> {
   const stored = await vault.getCertificate(orderId);

@@ -11,6 +11,8 @@ import { expiringMail } from "../mail/lifecycle-mails.ts";
 import { expiredMail } from "../mail/order-mails.ts";
 import type { CaDirectory } from "../ports/ca-directory.ts";
 import type { Mailer } from "../ports/mailer.ts";
+import type { InstallationCheckDependencies } from "./installation-checks.ts";
+import { recheckInstallation } from "./installation-recheck.ts";
 import { loadOrder, noteEvent, statusEvent, updateOrder } from "./order-updates.ts";
 import { refreshRenewalWindow } from "./renewal-windows.ts";
 import { type RenewalDeps, startRenewal } from "./renewals.ts";
@@ -34,6 +36,8 @@ export interface RenewalRunCounts {
   readonly notified: number;
   /** Certificates whose renewal window the CA was asked for again (ACME Renewal Information). */
   readonly windowsRefreshed: number;
+  /** Renewed orders whose servers were checked again at the end of the grace period. */
+  readonly installationRechecks: number;
   /** Due orders left as they are (nothing due after all; or refused, see the history). */
   readonly skipped: number;
   /** Due orders whose handling failed (a store, CA or engine error): the next run tries again. */
@@ -42,6 +46,14 @@ export interface RenewalRunCounts {
 
 export interface RenewalRunDeps extends RenewalDeps {
   readonly mailer: Mailer;
+  /**
+   * What looks at renewed orders' servers again when their grace period ends
+   * (`installationRecheckAt`); without it, such orders are left for a run that has it.
+   */
+  readonly installationChecks?: Pick<
+    InstallationCheckDependencies,
+    "installationChecker" | "vault"
+  >;
   /** The CA's renewal windows, when the deployment's CA publishes them. */
   readonly caDirectory?: CaDirectory;
   /** Spreads renewals over the CA's window (default Math.random). */
@@ -49,7 +61,7 @@ export interface RenewalRunDeps extends RenewalDeps {
   readonly logError?: (error: unknown) => void;
 }
 
-type Outcome = "started" | "running" | "expired" | "notified" | "skipped";
+type Outcome = "started" | "running" | "expired" | "notified" | "installationRechecks" | "skipped";
 
 /**
  * One renewal run at `now`: the renewal index gives the orders due (never a table scan), and
@@ -69,6 +81,7 @@ export async function runRenewals(
     expired: 0,
     notified: 0,
     windowsRefreshed: 0,
+    installationRechecks: 0,
     skipped: 0,
     failed: 0,
   };
@@ -104,6 +117,22 @@ async function handleDueOrder(
       outcomes.push("expired");
     }
     return outcomes;
+  }
+  // After a renewal whose check found an old certificate served, the grace period has ended.
+  const recheckAt = order.installationRecheckAt;
+  if (
+    deps.installationChecks !== undefined &&
+    recheckAt !== undefined &&
+    recheckAt <= now.toISOString()
+  ) {
+    const recheck = await recheckInstallation(
+      { ...deps, ...deps.installationChecks },
+      order.orderId,
+      now,
+    );
+    if (recheck.kind === "installed" || recheck.kind === "stale") {
+      outcomes.push("installationRechecks");
+    }
   }
   if (deps.caDirectory !== undefined && renewalWindowDue(order, now)) {
     order = await refreshRenewalWindow(

@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCustomerDnsServer } from "../../infra/local/customer-dns-server.ts";
 import { startCustomerWebServer } from "../../infra/local/customer-web-server.ts";
 import { freeLoopbackPort } from "../support/loopback-port.ts";
 import { ApiClient } from "./support/api-client.ts";
 import { type RunningService, startLocalService } from "./support/local-service.ts";
+import { downloadNginxBundle } from "./support/nginx-bundle.ts";
 import { startNginx } from "./support/nginx-server.ts";
 
 const TOKENS = "tenant-a-token:tenant-a:customer,tenant-b-token:tenant-b:customer";
@@ -80,32 +80,17 @@ describe("the installation check through the local service", () => {
     });
 
     // The customer installs the nginx download.
-    const download = await customer.request("GET", `/v1/orders/${id}/certificate?format=nginx`);
-    expect(download.status).toBe(200);
-    const directory = join(work, "bundle");
-    mkdirSync(directory, { recursive: true });
-    const files = unzipSync(download.bytes);
-    for (const [name, content] of Object.entries(files)) {
-      writeFileSync(join(directory, name), content, { mode: 0o600 });
-    }
-    const fullchain = Object.keys(files).find((name) => name.endsWith(".fullchain.pem")) ?? "";
-    const key = Object.keys(files).find((name) => name.endsWith(".key")) ?? "";
-    const [leafPem] =
-      new TextDecoder()
-        .decode(files[fullchain])
-        .match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? [];
-    writeFileSync(join(directory, "leaf-only.pem"), leafPem ?? "");
-
+    const bundle = await downloadNginxBundle(customer, id, join(work, "bundle"));
     const serve = (certificateFile: string, name: string) =>
       startNginx({
         directory: join(work, name),
         serverName: SITE,
-        certificateFile: join(directory, certificateFile),
-        keyFile: join(directory, key),
+        certificateFile,
+        keyFile: bundle.keyFile,
         port: httpsPort,
       });
 
-    let nginx = await serve(fullchain, "nginx-full");
+    let nginx = await serve(bundle.fullchainFile, "nginx-full");
     try {
       const checked = await customer.request("POST", `/v1/orders/${id}/installation-check`);
       expect(checked.status, JSON.stringify(checked.json)).toBe(200);
@@ -127,7 +112,7 @@ describe("the installation check through the local service", () => {
       await nginx.stop();
     }
 
-    nginx = await serve("leaf-only.pem", "nginx-leaf");
+    nginx = await serve(bundle.leafOnlyFile, "nginx-leaf");
     try {
       const checked = await customer.request("POST", `/v1/orders/${id}/installation-check`);
       expect(checked.json.results[0]).toMatchObject({ finding: "CHAIN_INCOMPLETE", ok: false });

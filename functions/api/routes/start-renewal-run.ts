@@ -11,15 +11,16 @@ export const route = declareRoute(
     needs: {
       table: "write",
       tableIndexes: ["ByRenewalDate"],
-      vaultRead: ["csrs"],
+      vaultRead: ["csrs", "certificates"],
       vaultWrite: ["csrs"],
       mail: true,
+      installationCheck: true,
       workflow: ["states:StartExecution"],
     },
   },
   async (deps) => {
     const at = deps.clock.now();
-    const counts = await runRenewals(deps, at);
+    const counts = await runRenewals({ ...deps, installationChecks: deps }, at);
     return jsonResponse(202, { at: at.toISOString(), ...counts });
   },
 );

@@ -10,12 +10,13 @@ export const schedule = declareSchedule(
     needs: {
       table: "write",
       tableIndexes: ["ByRenewalDate"],
-      vaultRead: ["csrs"],
+      vaultRead: ["csrs", "certificates"],
       vaultWrite: ["csrs"],
       mail: true,
+      installationCheck: true,
       workflow: ["states:StartExecution"],
     },
   },
   // A run that starts late judges what is due by the time it runs, not the time it was due.
-  async (deps) => runRenewals(deps, deps.clock.now()),
+  async (deps) => runRenewals({ ...deps, installationChecks: deps }, deps.clock.now()),
 );

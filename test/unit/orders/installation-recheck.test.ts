@@ -12,6 +12,7 @@ import {
   recheckInstallation,
   recordRenewalInstallation,
 } from "../../../functions/orders/installation-recheck.ts";
+import { runRenewals } from "../../../functions/orders/renewal-run.ts";
 import type { InstallationChecker } from "../../../functions/ports/installation-checker.ts";
 import {
   factsOf,
@@ -317,5 +318,50 @@ describe("recordRenewalInstallation", () => {
     const order = await stored(deps);
     expect(order.installationRecheckAt).toBeUndefined();
     expect(order.installation).toBeUndefined();
+  });
+});
+
+describe("the renewal run", () => {
+  it("rechecks an order whose grace period ended, once, and counts it", async () => {
+    // Prepare
+    const { checker, hosts } = serving(() => [kit.old.facts, kit.intermediate]);
+    const deps = await renewedOrder(checker, { installationRecheckAt: DUE.toISOString() });
+    const run = () =>
+      runRenewals(
+        { ...deps, installationChecks: { ...deps, installationChecker: checker } },
+        WHILE_VALID,
+      );
+
+    // Act
+    const first = await run();
+    const second = await run();
+
+    // Assess
+    expect(first).toMatchObject({
+      due: 1,
+      installationRechecks: 1,
+      started: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(second).toMatchObject({ due: 0, installationRechecks: 0 });
+    expect(hosts).toEqual([SITE]);
+    expect(deps.mailer.sent.map((mail) => mail.subject)).toEqual([
+      `Renewed, but ${SITE} still serves the old certificate`,
+    ]);
+  });
+
+  it("leaves the recheck for a run that can connect to the customer's servers", async () => {
+    // Prepare
+    const { checker, hosts } = serving(() => [kit.old.facts]);
+    const deps = await renewedOrder(checker, { installationRecheckAt: DUE.toISOString() });
+
+    // Act
+    const counts = await runRenewals(deps, WHILE_VALID);
+
+    // Assess
+    expect(counts).toMatchObject({ due: 1, installationRechecks: 0, skipped: 1 });
+    expect(hosts).toEqual([]);
+    expect((await stored(deps)).installationRecheckAt).toBe(DUE.toISOString());
   });
 });
