@@ -48,6 +48,8 @@ export const orderRequestSchema = z.strictObject({
    * the rules allow, until the plan ends; then no more renewals.
    */
   planMonths: z.optional(z.number().check(z.int(), z.gte(1), z.lte(60))),
+  /** The CA profile to issue under (ACME `profile`): one the CA's directory offers. */
+  profile: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 export type OrderRequestBody = z.infer<typeof orderRequestSchema>;

@@ -2,6 +2,13 @@ import { whyNotRenewing, willRenew } from "../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../domain/order-record.ts";
 import { lineageOf } from "../orders/certificate-lineage.ts";
 
+/** The CA's suggested renewal window for the current certificate (RFC 9773), once it gave one. */
+function renewalWindowView(order: OrderRecord) {
+  const window = order.certificate?.renewalWindow;
+  if (window?.start === undefined || window.end === undefined) return undefined;
+  return { start: window.start, end: window.end, explanationUrl: window.explanationUrl };
+}
+
 /** The order as the API shows it (architecture.md's order view). */
 export function orderView(order: OrderRecord, renewing?: OrderRecord) {
   // A renewal in flight: its own progress and validations (the order itself stays ISSUED).
@@ -32,6 +39,7 @@ export function orderView(order: OrderRecord, renewing?: OrderRecord) {
     id: order.orderId,
     status: order.status,
     product: order.product,
+    profile: order.profile,
     domains: order.names.map((name) => name.display),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
@@ -79,6 +87,7 @@ export function orderView(order: OrderRecord, renewing?: OrderRecord) {
             planEndsAt: order.planEndsAt,
             notRenewing:
               order.status === "ISSUED" && !willRenew(order) ? whyNotRenewing(order) : undefined,
+            window: renewalWindowView(order),
             status: renewalStatus,
             lastFailure: order.renewal?.lastFailure,
           },
@@ -87,6 +96,9 @@ export function orderView(order: OrderRecord, renewing?: OrderRecord) {
     execution: order.executionName === undefined ? undefined : { name: order.executionName },
     renewalOf: order.renewalOf,
     installationCheck: order.installationCheck,
-    installation: order.installation,
+    installation:
+      order.installation === undefined
+        ? undefined
+        : { ...order.installation, recheckAt: order.installationRecheckAt },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.ts";
+import type { CaDirectory } from "../ports/ca-directory.ts";
 import {
   type CaKind,
   type CertificateAuthority,
@@ -47,6 +48,8 @@ export interface Providers {
   readonly deliveryQueue?: () => Resources["deliveryQueue"];
   readonly eventBus?: () => Resources["eventBus"];
   readonly ca?: { readonly [Kind in CaKind]?: (parts: CaParts) => CertificateAuthority };
+  /** What the CA publishes about itself, for the deployment's kind of CA. */
+  readonly caDirectory?: { readonly [Kind in CaKind]?: () => CaDirectory };
 }
 
 export interface HostFacts {
@@ -55,6 +58,8 @@ export interface HostFacts {
   readonly serviceInfo: BaseDependencies["serviceInfo"];
   readonly logError: BaseDependencies["logError"];
   readonly clock?: Clock;
+  /** Random draws in [0, 1); Math.random when left out. */
+  readonly random?: () => number;
 }
 
 export class ResourceNotProvided extends Error {
@@ -79,6 +84,7 @@ export function compose(facts: HostFacts, providers: Providers): Composition {
     newOrderId,
     serviceInfo: facts.serviceInfo,
     logError: facts.logError,
+    random: facts.random ?? Math.random,
   };
   const built = new Map<ResourceName, unknown>();
   const missing = (name: string) =>
@@ -88,7 +94,8 @@ export function compose(facts: HostFacts, providers: Providers): Composition {
 
   const build = <Name extends ResourceName>(name: Name): Resources[Name] => {
     if (name === "ca") return certificateAuthority() as Resources[Name];
-    const provider = providers[name as Exclude<ResourceName, "ca">];
+    if (name === "caDirectory") return caDirectory() as Resources[Name];
+    const provider = providers[name as Exclude<ResourceName, "ca" | "caDirectory">];
     if (provider === undefined) throw missing(name);
     return provider() as Resources[Name];
   };
@@ -96,6 +103,11 @@ export function compose(facts: HostFacts, providers: Providers): Composition {
     const provider = providers.ca?.[facts.caKind];
     if (provider === undefined) throw missing(`${facts.caKind} CA`);
     return provider({ vault: resource("vault"), dcv: resource("dcv"), clock });
+  };
+  const caDirectory = (): CaDirectory => {
+    const provider = providers.caDirectory?.[facts.caKind];
+    if (provider === undefined) throw missing(`${facts.caKind} CA directory`);
+    return provider();
   };
   const resource = <Name extends ResourceName>(name: Name): Resources[Name] => {
     if (!built.has(name)) built.set(name, build(name));

@@ -1,4 +1,5 @@
 import type { Clock } from "../domain/clock.ts";
+import type { CaDirectory } from "../ports/ca-directory.ts";
 import type { CaProfile, CertificateAuthority } from "../ports/certificate-authority.ts";
 import type { DcvChecker } from "../ports/dcv-checker.ts";
 import type { DeliveryQueue } from "../ports/delivery-queue.ts";
@@ -54,6 +55,12 @@ export interface Needs {
    * the key master secret, the EAB secret, the zone.
    */
   readonly ca?: true;
+  /**
+   * Reads what the CA publishes about itself: the profiles it offers and certificates' renewal
+   * windows (ACME `meta.profiles`, RFC 9773 `renewalInfo`). Network only, no AWS permission:
+   * the ACME directory's URL (and, locally, the extra roots its HTTPS needs).
+   */
+  readonly caDirectory?: true;
   readonly workflow?: readonly StepFunctionsAction[];
   /** Connects to customers' webhook endpoints (network only, no AWS permission). */
   readonly webhooks?: true;
@@ -75,6 +82,11 @@ export interface BaseDependencies {
   readonly serviceInfo: Readonly<Record<string, string | number | undefined>>;
   /** Records unexpected errors for operators; never called with secrets. */
   readonly logError: (error: unknown) => void;
+  /**
+   * Random draws in [0, 1) (a renewal time inside the CA's window). Hosts always give it;
+   * a set a test builds by hand may leave it out, and Math.random serves.
+   */
+  readonly random?: () => number;
 }
 
 /** Every resource a handler may be given; each handler is given only those its needs name. */
@@ -85,6 +97,7 @@ export interface Resources {
   readonly dcv: DcvChecker;
   readonly installationChecker: InstallationChecker;
   readonly ca: CertificateAuthority;
+  readonly caDirectory: CaDirectory;
   readonly workflow: WorkflowEngine;
   readonly webhookClient: WebhookClient;
   readonly deliveryQueue: DeliveryQueue;
@@ -109,6 +122,7 @@ export type DependenciesFor<N extends Needs> = BaseDependencies &
     ? Pick<Resources, "installationChecker">
     : unknown) &
   (N extends { readonly ca: true } ? Pick<Resources, "ca"> : unknown) &
+  (N extends { readonly caDirectory: true } ? Pick<Resources, "caDirectory"> : unknown) &
   (N extends { readonly workflow: NonEmpty<StepFunctionsAction> }
     ? Pick<Resources, "workflow">
     : unknown) &
@@ -126,9 +140,15 @@ export interface DependencySource {
 
 /**
  * Resources a set handed to every handler may leave out where no handler given the set uses
- * them: the installation checker, and what webhooks and order events go through.
+ * them: the installation checker, the CA's directory, and what webhooks and order events go
+ * through.
  */
-type OmissibleResource = "installationChecker" | "webhookClient" | "deliveryQueue" | "eventBus";
+type OmissibleResource =
+  | "installationChecker"
+  | "caDirectory"
+  | "webhookClient"
+  | "deliveryQueue"
+  | "eventBus";
 
 /** Everything, for hosts and tests that hand one set to every handler. */
 export type AllDependencies = BaseDependencies &
@@ -146,6 +166,7 @@ export function resourcesNamedBy(needs: Needs): ResourceName[] {
   if (needs.dcv === true) names.push("dcv");
   if (needs.installationCheck === true) names.push("installationChecker");
   if (needs.ca === true) names.push("ca");
+  if (needs.caDirectory === true) names.push("caDirectory");
   if (nonEmpty(needs.workflow)) names.push("workflow");
   if (needs.webhooks === true) names.push("webhookClient");
   if (needs.deliveryQueue === true) names.push("deliveryQueue");

@@ -6,6 +6,7 @@ import {
   systemClock,
 } from "../composition/composition.ts";
 import type { Clock } from "../domain/clock.ts";
+import type { CaDirectory } from "../ports/ca-directory.ts";
 import type { CaKind, CertificateAuthority } from "../ports/certificate-authority.ts";
 import type { DcvChecker } from "../ports/dcv-checker.ts";
 import type { DeliveryQueue } from "../ports/delivery-queue.ts";
@@ -37,6 +38,7 @@ export interface AwsProviders {
   readonly ca?: {
     readonly [Kind in CaKind]?: (env: Environment, parts: CaParts) => CertificateAuthority;
   };
+  readonly caDirectory?: { readonly [Kind in CaKind]?: (env: Environment) => CaDirectory };
 }
 
 /** The AWS host: the composition core fed from the environment of one function. */
@@ -51,6 +53,8 @@ export function composeAws(
   const bindCa = (
     provide: ((env: Environment, parts: CaParts) => CertificateAuthority) | undefined,
   ) => (provide === undefined ? undefined : (parts: CaParts) => provide(env, parts));
+  const bindCaDirectory = (provide: ((env: Environment) => CaDirectory) | undefined) =>
+    provide === undefined ? undefined : () => provide(env);
   const core: Providers = {
     store: bind(providers.store),
     vault: bind(providers.vault),
@@ -62,6 +66,10 @@ export function composeAws(
     deliveryQueue: bind(providers.deliveryQueue),
     eventBus: bind(providers.eventBus),
     ca: { embedded: bindCa(providers.ca?.embedded), acme: bindCa(providers.ca?.acme) },
+    caDirectory: {
+      embedded: bindCaDirectory(providers.caDirectory?.embedded),
+      acme: bindCaDirectory(providers.caDirectory?.acme),
+    },
   };
   return compose(
     {

@@ -120,6 +120,11 @@ export class ServiceFunction extends Construct {
       environment[AWS_ENVIRONMENT.mailConfigurationSet] = props.resources.mail.configurationSetName;
     }
     if (built.has("ca")) Object.assign(environment, props.resources.ca.environment);
+    if (built.has("caDirectory")) {
+      // Only where the CA's directory is: no secret, no grant (it is read unauthenticated).
+      const directoryUrl = props.resources.ca.environment[AWS_ENVIRONMENT.acmeDirectoryUrl];
+      if (directoryUrl !== undefined) environment[AWS_ENVIRONMENT.acmeDirectoryUrl] = directoryUrl;
+    }
     if (built.has("deliveryQueue")) {
       const { deliveries } = props.resources;
       if (deliveries === undefined) {

@@ -1,6 +1,8 @@
+import { AcmeCaDirectory } from "../../functions/adapters/acme/acme-ca-directory.ts";
 import { AcmeCertificateAuthority } from "../../functions/adapters/acme/acme-certificate-authority.ts";
 import { ChalltestsrvDnsZone } from "../../functions/adapters/challtestsrv/challtestsrv-dns-zone.ts";
 import { EmbeddedCertificateAuthority } from "../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { embeddedCaDirectory } from "../../functions/adapters/embedded-ca/embedded-ca-directory.ts";
 import type { Providers } from "../../functions/composition/composition.ts";
 import { type LocalSettings, SettingsError } from "./local-settings.ts";
 
@@ -54,6 +56,29 @@ export function localCertificateAuthorities(
                 zoneName: settings.delegationZone,
               },
             }
+          : {}),
+      });
+    },
+  };
+}
+
+/**
+ * What each CA publishes about itself, read by the local service: the ACME directory's profiles
+ * and renewal windows (trusting CERTFLOW_ACME_CA_CERTS as the CA adapter does), and the
+ * embedded CA's none.
+ */
+export function localCaDirectories(settings: LocalSettings): NonNullable<Providers["caDirectory"]> {
+  return {
+    embedded: () => embeddedCaDirectory,
+    acme: () => {
+      const acme = settings.acme;
+      if (acme === undefined) {
+        throw new SettingsError("CERTFLOW_CA=acme needs CERTFLOW_ACME_DIRECTORY_URL.");
+      }
+      return new AcmeCaDirectory({
+        directoryUrl: acme.directoryUrl,
+        ...(acme.trustedCaCertsPem !== undefined
+          ? { extraTrustedCaPem: acme.trustedCaCertsPem }
           : {}),
       });
     },

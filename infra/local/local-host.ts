@@ -27,7 +27,7 @@ import { keepingMailCopies } from "./captured-mails.ts";
 import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
 import { withLocalConditionalWrites } from "./local-blob-store.ts";
-import { localCertificateAuthorities } from "./local-certificate-authority.ts";
+import { localCaDirectories, localCertificateAuthorities } from "./local-certificate-authority.ts";
 import { createLocalOrderEvents } from "./local-order-events.ts";
 import { startLocalSchedules } from "./local-schedules.ts";
 import type { LocalSettings } from "./local-settings.ts";
@@ -167,6 +167,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           return engine;
         }),
       ca: localCertificateAuthorities(settings, () => listeningUrl ?? settings.publicUrl),
+      caDirectory: localCaDirectories(settings),
       ...orderEvents.providers,
     },
   );

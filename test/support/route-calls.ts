@@ -1,4 +1,5 @@
 import { EmbeddedCertificateAuthority } from "../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { embeddedCaDirectory } from "../../functions/adapters/embedded-ca/embedded-ca-directory.ts";
 import { createMemoryBlobStore } from "../../functions/adapters/memory/memory-blob-store.ts";
 import { createMemoryMailer } from "../../functions/adapters/memory/memory-mailer.ts";
 import { createMemoryOrderStore } from "../../functions/adapters/memory/memory-order-store.ts";
@@ -106,6 +107,7 @@ export function routeTestDependencies(
     },
     dcv,
     ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    caDirectory: embeddedCaDirectory,
     caProfile: caProfileOf("embedded"),
     mailer: createMemoryMailer(),
     settings: DEFAULT_WORKFLOW_SETTINGS,

@@ -3,6 +3,8 @@ import { planEnd, planValidityDays } from "../../domain/certificate-lifecycle.ts
 import type { OrderRecord } from "../../domain/order-record.ts";
 import { reviewForNewOrder } from "../../orders/organization-approvals.ts";
 import { verifyCsr } from "../../pki/csr-verify.ts";
+import type { CaDirectory } from "../../ports/ca-directory.ts";
+import { CaUnavailable } from "../../ports/certificate-authority.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
 import { ExecutionAlreadyExists, type WorkflowEngine } from "../../ports/workflow-engine.ts";
 import type { WorkflowSettings } from "../../workflow/workflow-settings.ts";
@@ -26,6 +28,7 @@ export const route = declareRoute(
       vaultRead: ["csrs"],
       vaultWrite: ["csrs"],
       workflow: ["states:StartExecution"],
+      caDirectory: true,
     },
   },
   async (deps, { event, principal, body: orderRequest, rawBody: body }) => {
@@ -84,6 +87,10 @@ export const route = declareRoute(
       }
     }
 
+    if (orderRequest.profile !== undefined) {
+      await ensureProfileOffered(deps.caDirectory, orderRequest.profile, deps.logError);
+    }
+
     const idempotencyKey = header(event, "Idempotency-Key");
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey)) {
       throw new ApiError(
@@ -137,6 +144,7 @@ export const route = declareRoute(
       ...(orderRequest.planMonths === undefined
         ? {}
         : { planMonths: orderRequest.planMonths, planEndsAt }),
+      ...(orderRequest.profile === undefined ? {} : { profile: orderRequest.profile }),
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       validations: [],
@@ -241,6 +249,38 @@ export const route = declareRoute(
     return accepted(deps, result.order);
   },
 );
+
+/**
+ * Refuses a profile the CA does not offer (422 PROFILE_UNKNOWN, naming those it offers); 503
+ * when the CA's directory cannot be read to tell.
+ */
+async function ensureProfileOffered(
+  caDirectory: CaDirectory,
+  profile: string,
+  logError: (error: unknown) => void,
+): Promise<void> {
+  let offered: Readonly<Record<string, string>>;
+  try {
+    offered = await caDirectory.profiles();
+  } catch (error) {
+    if (!(error instanceof CaUnavailable)) logError(error);
+    throw new ApiError(
+      503,
+      "CA_UNAVAILABLE",
+      "The CA's profiles could not be read to check the profile asked for; please retry.",
+    );
+  }
+  if (Object.hasOwn(offered, profile)) return;
+  const names = Object.keys(offered);
+  throw new ApiError(
+    422,
+    "PROFILE_UNKNOWN",
+    names.length === 0
+      ? `This service's CA offers no profiles; "${profile}" cannot be asked for. Leave out "profile".`
+      : `The CA offers no profile "${profile}"; it offers ${names.map((name) => `"${name}"`).join(", ")}.`,
+    { field: "profile", offered },
+  );
+}
 
 /** Starts the order's execution; an engine that already has it counts as started. */
 async function startOrder(

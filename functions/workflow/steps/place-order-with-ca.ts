@@ -71,6 +71,9 @@ export const step = declareStep(
       method: order.method,
       ...(order.approvers === undefined ? {} : { approvers: order.approvers }),
       ...(reusable.length === 0 ? {} : { reusable }),
+      ...(order.profile === undefined ? {} : { profile: order.profile }),
+      // A renewal names the certificate it replaces (RFC 9773 §5): the CA counts it as one.
+      ...(order.replaces === undefined ? {} : { replaces: order.replaces }),
     });
     const now = deps.clock.now();
     // A CA may hold a name validated by someone else (one EAB key, one organisation at the CA):

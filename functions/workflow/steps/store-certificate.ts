@@ -1,12 +1,50 @@
+import {
+  type PlannedRenewal,
+  plannedRenewal,
+  type RenewalInfoAnswer,
+} from "../../domain/renewal-information.ts";
 import { renewalTime } from "../../domain/validity-policy.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import type { CaDirectory } from "../../ports/ca-directory.ts";
+import { CaUnavailable } from "../../ports/certificate-authority.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { CaValidationFailed, OrderNotInStep } from "../workflow-errors.ts";
 
+/** The CA's window for the certificate; never an error: issuance does not wait on it. */
+async function askRenewalWindow(
+  caDirectory: CaDirectory,
+  certId: string,
+  logError: (error: unknown) => void,
+): Promise<RenewalInfoAnswer & { readonly reason?: string }> {
+  try {
+    const window = await caDirectory.renewalWindow(certId);
+    return window === undefined ? { kind: "not-offered" } : { kind: "window", window };
+  } catch (error) {
+    if (!(error instanceof CaUnavailable)) logError(error);
+    return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** What the certificate's event says about its renewal. */
+function renewalNote(plan: PlannedRenewal, failure: string | undefined): string {
+  const window = plan.renewalWindow;
+  if (window?.start !== undefined && window.end !== undefined) {
+    const why = window.explanationUrl === undefined ? "" : ` (${window.explanationUrl})`;
+    return ` The CA suggests renewing between ${window.start} and ${window.end}${why}: renewal planned for ${plan.renewAt}.`;
+  }
+  if (window !== undefined) {
+    return ` The CA's renewal window could not be read (${failure ?? "no usable answer"}): renewal planned for ${plan.renewAt}, the window asked for again at ${window.nextFetchAt}.`;
+  }
+  return "";
+}
+
 export const step = declareStep(
   "StoreCertificate",
-  { input: byOrder, needs: { table: "write", vaultWrite: ["certificates"], ca: true } },
+  {
+    input: byOrder,
+    needs: { table: "write", vaultWrite: ["certificates"], ca: true, caDirectory: true },
+  },
   async (deps, input) => {
     const order = await loadOrder(deps.store, input.orderId);
     if (order.caOrderRef === undefined || order.status !== "ISSUING") {
@@ -27,7 +65,30 @@ export const step = declareStep(
       );
     }
     await deps.vault.putCertificate(order.orderId, progress.certificatePem, progress.chainPems);
-    const renewAt = renewalTime({ notBefore: info.notBefore, notAfter: info.notAfter });
+    // RFC 9773: the CA's renewal window, asked for right after issuance, when the CA offers one.
+    const { ariCertIdOf } = await import("../../pki/ari-cert-id.ts");
+    const certId = ariCertIdOf(progress.certificatePem);
+    const answer =
+      certId === undefined
+        ? undefined
+        : await askRenewalWindow(deps.caDirectory, certId, deps.logError);
+    const now = deps.clock.now();
+    const plan: PlannedRenewal =
+      certId === undefined || answer === undefined
+        ? {
+            renewAt: renewalTime({
+              notBefore: info.notBefore,
+              notAfter: info.notAfter,
+            }).toISOString(),
+          }
+        : plannedRenewal({
+            certId,
+            notBefore: info.notBefore,
+            notAfter: info.notAfter,
+            answer,
+            now,
+            random: deps.random ?? Math.random,
+          });
     await updateOrder(deps.store, order.orderId, () => ({
       changes: {
         certificate: {
@@ -35,13 +96,14 @@ export const step = declareStep(
           notBefore: info.notBefore.toISOString(),
           notAfter: info.notAfter.toISOString(),
           sha256Fingerprint: info.sha256Fingerprint,
-          renewAt: renewAt.toISOString(),
+          renewAt: plan.renewAt,
+          ...(plan.renewalWindow === undefined ? {} : { renewalWindow: plan.renewalWindow }),
         },
       },
       event: noteEvent(
-        deps.clock.now(),
+        now,
         "certificate",
-        `Certificate ${info.serialNumber} stored with its chain (valid until ${info.notAfter.toISOString()}).`,
+        `Certificate ${info.serialNumber} stored with its chain (valid until ${info.notAfter.toISOString()}).${renewalNote(plan, answer?.reason)}`,
       ),
     }));
     return {};

@@ -57,6 +57,39 @@ describe("the composition core", () => {
     expect(() => composition.dependenciesFor({ ca: true })).toThrow(/no embedded CA/);
   });
 
+  it("builds the CA directory of the host's kind of CA, once", () => {
+    let built = 0;
+    const embedded = { profiles: async () => ({}), renewalWindow: async () => undefined };
+    const composition = compose(facts, {
+      caDirectory: {
+        embedded: () => {
+          built += 1;
+          return embedded;
+        },
+        acme: () => {
+          throw new Error("not this kind");
+        },
+      },
+    });
+
+    const first = composition.dependenciesFor({ caDirectory: true } as const);
+    const second = composition.dependenciesFor({ caDirectory: true, mail: undefined } as const);
+
+    expect(first.caDirectory).toBe(embedded);
+    expect(second.caDirectory).toBe(embedded);
+    expect(built).toBe(1);
+    expect(() => compose(facts, {}).dependenciesFor({ caDirectory: true })).toThrow(
+      /no embedded CA directory/,
+    );
+  });
+
+  it("gives every handler the host's random draws", () => {
+    const draws = () => 0.25;
+
+    expect(compose({ ...facts, random: draws }, {}).base.random).toBe(draws);
+    expect(compose(facts, {}).base.random).toBe(Math.random);
+  });
+
   it("makes order ids of 80 random bits", () => {
     const ids = new Set(Array.from({ length: 100 }, newOrderId));
 

@@ -21,6 +21,13 @@ describe("needs", () => {
     expect(resourcesBuiltFor({ ca: true }).sort()).toEqual(["ca", "dcv", "vault"]);
   });
 
+  it("read the CA's directory with nothing else: no vault, no checks, no secret", () => {
+    expect(resourcesNamedBy({ caDirectory: true })).toEqual(["caDirectory"]);
+    expect(resourcesBuiltFor({ caDirectory: true })).toEqual(["caDirectory"]);
+    expect(resourcesNamedBy({ ca: true, caDirectory: true })).toEqual(["ca", "caDirectory"]);
+    expect(needsMasterSecret({ caDirectory: true })).toBe(false);
+  });
+
   it("fetch the master secret only for private keys and the CA", () => {
     expect(needsMasterSecret({ vaultRead: ["certificates"] })).toBe(false);
     expect(needsMasterSecret({ vaultRead: ["private-keys"] })).toBe(true);

@@ -3,6 +3,10 @@ import { ResourceNotProvided } from "../../../functions/composition/composition.
 import { MissingSetting } from "../../../functions/lambda/aws-environment.ts";
 import { composeAws } from "../../../functions/lambda/aws-host.ts";
 import { acme } from "../../../functions/lambda/providers/acme-ca.ts";
+import {
+  acmeDirectory,
+  embeddedDirectory,
+} from "../../../functions/lambda/providers/ca-directory.ts";
 import { dcv } from "../../../functions/lambda/providers/dcv.ts";
 import { embedded } from "../../../functions/lambda/providers/embedded-ca.ts";
 import { store } from "../../../functions/lambda/providers/order-store.ts";
@@ -32,7 +36,16 @@ describe("the AWS host", () => {
 
     expect(typeof deps.store.get).toBe("function");
     expect(Object.keys(deps).sort()).toEqual(
-      ["caProfile", "clock", "logError", "newOrderId", "serviceInfo", "settings", "store"].sort(),
+      [
+        "caProfile",
+        "clock",
+        "logError",
+        "newOrderId",
+        "random",
+        "serviceInfo",
+        "settings",
+        "store",
+      ].sort(),
     );
     expect(deps.settings.publicApiUrl).toBe("https://api.example/prod");
     expect(deps.serviceInfo.region).toBe("eu-west-1");
@@ -54,6 +67,27 @@ describe("the AWS host", () => {
 
     expect(embeddedCa).toMatchObject({ kind: "embedded", audience: "private" });
     expect(acmeCa).toMatchObject({ kind: "acme", audience: "public" });
+  });
+
+  it("reads the directory of the CA the deployment chose, from its URL alone", async () => {
+    const providers = { caDirectory: { embedded: embeddedDirectory, acme: acmeDirectory } };
+
+    const embeddedDirectoryDeps = composeAws(providers, environment).dependenciesFor({
+      caDirectory: true,
+    });
+    const acmeDirectoryDeps = composeAws(providers, {
+      ...environment,
+      CERTFLOW_CA: "acme",
+      CERTFLOW_ACME_DIRECTORY_URL: "https://acme.ca.example/directory",
+    }).dependenciesFor({ caDirectory: true });
+
+    expect(await embeddedDirectoryDeps.caDirectory.profiles()).toEqual({});
+    expect(acmeDirectoryDeps.caDirectory.constructor.name).toBe("AcmeCaDirectory");
+    expect(() =>
+      composeAws(providers, { ...environment, CERTFLOW_CA: "acme" }).dependenciesFor({
+        caDirectory: true,
+      }),
+    ).toThrow(/CERTFLOW_ACME_DIRECTORY_URL/);
   });
 
   it("refuses a resource its entry does not provide, naming it", () => {

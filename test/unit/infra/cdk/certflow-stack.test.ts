@@ -670,6 +670,39 @@ describe("mail", () => {
 });
 
 describe("the CA settings", () => {
+  it("give the functions that only read the CA's directory its URL, with no secret and no grant for it", () => {
+    const eab = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:certflow/eab-AbCdEf";
+    const withCa = synthesizeService({
+      "certflow:ca": "acme",
+      "certflow:acmeDirectoryUrl": "https://acme.ca.example/directory",
+      "certflow:acmeEabSecretArn": eab,
+    });
+    const readers = [...NEEDS].filter(
+      ([, needs]) => needs.caDirectory === true && needs.ca !== true,
+    );
+    expect(readers.map(([name]) => name)).toContain("SubmitOrder");
+    const functions = resourcesOfType(withCa, "AWS::Lambda::Function");
+    const policies = resourcesOfType(withCa, "AWS::IAM::Policy");
+    for (const [name] of readers) {
+      const found = functions.find(
+        ([, fn]) =>
+          String(fn.Properties.Description).startsWith(`certflow route ${name}:`) ||
+          String(fn.Properties.Description).startsWith(`certflow schedule ${name}:`) ||
+          String(fn.Properties.Description).startsWith(`certflow step ${name}:`),
+      );
+      expect(found, name).toBeDefined();
+      const [, fn] = found as [string, CfnResource];
+      const variables = (fn.Properties as any).Environment.Variables;
+      expect(variables.CERTFLOW_ACME_DIRECTORY_URL).toBe("https://acme.ca.example/directory");
+      expect(variables).not.toHaveProperty("CERTFLOW_ACME_EAB_SECRET_ARN");
+      const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const own = policies.filter(([, policy]) =>
+        ((policy.Properties.Roles ?? []) as { Ref: string }[]).some((ref) => ref.Ref === role),
+      );
+      expect(JSON.stringify(own)).not.toContain(eab);
+    }
+  }, 60_000);
+
   it("give the functions that talk to the CA the EAB secret and the delegation zone, and no one else", () => {
     const eab = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:certflow/eab-AbCdEf";
     const withCa = synthesizeService({

@@ -61,6 +61,26 @@ describe("Lambda entries", () => {
     );
   });
 
+  it("give a handler reading the CA's directory the directory of the deployment's CA", () => {
+    const acme = lambdaEntrySource(stepEntry("StoreCertificate"), "acme");
+    const embedded = lambdaEntrySource(stepEntry("StoreCertificate"), "embedded");
+
+    expect(acme).toContain(
+      'import { acmeDirectory } from "../../../functions/lambda/providers/ca-directory.ts";',
+    );
+    expect(acme).toContain("caDirectory: { acme: acmeDirectory }");
+    expect(embedded).toContain("caDirectory: { embedded: embeddedDirectory }");
+    expect(embedded).not.toContain("acmeDirectory");
+  });
+
+  it("bundle the ACME CA's directory without the ACME library", async () => {
+    const submit = await bundle(routeEntry("SubmitOrder"), "acme");
+
+    expect(submit.text).toContain("renewalInfo");
+    expect(submit.text).not.toContain("acme-client");
+    expect(submit.text).not.toMatch(/axios/);
+  }, 60_000);
+
   it("bundle a function with the SDK clients of its own resources only", async () => {
     const recordOrder = await bundle(stepEntry("RecordOrder"));
     const serviceInfo = await bundle(routeEntry("GetServiceInfo"));
