@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EmbeddedCertificateAuthority } from "../../../functions/adapters/embedded-ca/embedded-ca-authority.ts";
+import { embeddedCaDirectory } from "../../../functions/adapters/embedded-ca/embedded-ca-directory.ts";
 import { createMemoryBlobStore } from "../../../functions/adapters/memory/memory-blob-store.ts";
 import { createMemoryMailer } from "../../../functions/adapters/memory/memory-mailer.ts";
 import { createMemoryOrderStore } from "../../../functions/adapters/memory/memory-order-store.ts";
@@ -82,6 +83,7 @@ function harness(
         }
       : mailer,
     ca: new EmbeddedCertificateAuthority({ vault, dcv, clock }),
+    caDirectory: embeddedCaDirectory,
   };
   const workflowDeps: StepDependencies = {
     ...deps,
