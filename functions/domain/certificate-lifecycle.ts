@@ -158,33 +158,3 @@ export function planEnd(start: Date, months: number): Date {
   end.setUTCDate(Math.min(day, lastDay));
   return end;
 }
-
-/** How long to wait for the CA's renewal window when it names no Retry-After (RFC 9773 §4.3). */
-const DEFAULT_WINDOW_RECHECK_SECONDS = 6 * 3600;
-
-/** When to ask the CA for its renewal window again: after its Retry-After (at least a minute). */
-export function nextWindowFetchAt(now: Date, retryAfterSeconds: number | undefined): Date {
-  const seconds =
-    retryAfterSeconds === undefined || !Number.isFinite(retryAfterSeconds)
-      ? DEFAULT_WINDOW_RECHECK_SECONDS
-      : Math.max(60, retryAfterSeconds);
-  return new Date(now.getTime() + seconds * 1000);
-}
-
-/**
- * When to renew inside the CA's suggested window: a random moment of it (so a CA's customers do
- * not all come at once), or now when the window is already over — that is how a CA asks for
- * certificates to be replaced at once, ahead of a mass revocation.
- */
-export function renewalTimeInWindow(
-  window: { readonly start: Date; readonly end: Date },
-  now: Date,
-  random: () => number,
-): Date {
-  if (!(window.end > window.start) || window.end <= now) return now;
-  const drawn = random();
-  const fraction = Number.isFinite(drawn) ? Math.min(1, Math.max(0, drawn)) : 0.5;
-  const at =
-    window.start.getTime() + Math.floor(fraction * (window.end.getTime() - window.start.getTime()));
-  return new Date(Math.max(at, now.getTime()));
-}

@@ -1,6 +1,7 @@
-import { nextWindowFetchAt, renewalTimeInWindow } from "../domain/certificate-lifecycle.ts";
-import type { OrderRecord, RenewalWindowRecord } from "../domain/order-record.ts";
+import type { OrderRecord } from "../domain/order-record.ts";
+import { plannedRenewal, type RenewalInfoAnswer } from "../domain/renewal-information.ts";
 import type { CaDirectory } from "../ports/ca-directory.ts";
+import { CaUnavailable } from "../ports/certificate-authority.ts";
 import type { OrderStore } from "../ports/order-store.ts";
 import { noteEvent, updateOrder } from "./order-updates.ts";
 
@@ -10,10 +11,21 @@ export interface RenewalWindowDeps {
   readonly random: () => number;
 }
 
+/** Asks the CA for a certificate's renewal window (RFC 9773), an unreachable CA included. */
+async function askForWindow(caDirectory: CaDirectory, certId: string): Promise<RenewalInfoAnswer> {
+  try {
+    const window = await caDirectory.renewalWindow(certId);
+    return window === undefined ? { kind: "not-offered" } : { kind: "window", window };
+  } catch (error) {
+    if (error instanceof CaUnavailable) return { kind: "failed" };
+    throw error;
+  }
+}
+
 /**
- * Asks the CA for the current certificate's renewal window again (RFC 9773) and records it.
- * A window that moved gives a new renewal time drawn inside it (already over: renew now); an
- * unchanged one keeps the time drawn before. Returns the order as stored afterwards.
+ * Asks the CA for the current certificate's renewal window again and records what it says: a
+ * window that moved gives a new renewal time drawn inside it (already over: renew now), an
+ * unchanged one keeps the time drawn before (see plannedRenewal). Returns the order as stored.
  */
 export async function refreshRenewalWindow(
   deps: RenewalWindowDeps,
@@ -23,41 +35,41 @@ export async function refreshRenewalWindow(
   const certificate = order.certificate;
   const window = certificate?.renewalWindow;
   if (certificate === undefined || window === undefined) return order;
-  const answer = await deps.caDirectory.renewalWindow(window.certId);
+  const answer = await askForWindow(deps.caDirectory, window.certId);
   return updateOrder(deps.store, order.orderId, (current) => {
     const stored = current.certificate;
     if (stored?.serialNumber !== certificate.serialNumber || stored.renewalWindow === undefined) {
       return undefined;
     }
-    if (answer === undefined) {
-      // The CA no longer offers windows: the renewal time drawn earlier stands.
-      const renewalWindow: RenewalWindowRecord = {
-        ...stored.renewalWindow,
-        nextFetchAt: nextWindowFetchAt(now, undefined).toISOString(),
-      };
-      return { changes: { certificate: { ...stored, renewalWindow } } };
-    }
-    const start = answer.start.toISOString();
-    const end = answer.end.toISOString();
-    const moved = start !== stored.renewalWindow.start || end !== stored.renewalWindow.end;
-    const renewAt = moved
-      ? renewalTimeInWindow(answer, now, deps.random).toISOString()
-      : stored.renewAt;
-    const renewalWindow: RenewalWindowRecord = {
+    const planned = plannedRenewal({
       certId: stored.renewalWindow.certId,
-      start,
-      end,
-      ...(answer.explanationUrl === undefined ? {} : { explanationUrl: answer.explanationUrl }),
-      nextFetchAt: nextWindowFetchAt(now, answer.retryAfterSeconds).toISOString(),
+      notBefore: new Date(stored.notBefore),
+      notAfter: new Date(stored.notAfter),
+      answer,
+      now,
+      random: deps.random,
+      previous: { renewAt: stored.renewAt, renewalWindow: stored.renewalWindow },
+    });
+    const { renewalWindow: _previous, ...rest } = stored;
+    const updated = {
+      ...rest,
+      renewAt: planned.renewAt,
+      ...(planned.renewalWindow === undefined ? {} : { renewalWindow: planned.renewalWindow }),
     };
+    const moved =
+      planned.renewalWindow?.start !== stored.renewalWindow.start ||
+      planned.renewalWindow?.end !== stored.renewalWindow.end;
+    const next = planned.renewalWindow;
     return {
-      changes: { certificate: { ...stored, renewAt, renewalWindow } },
-      ...(moved
+      changes: { certificate: updated },
+      ...(moved && answer.kind !== "failed"
         ? {
             event: noteEvent(
               now,
               "renewal",
-              `The CA suggests renewing between ${start} and ${end}${answer.explanationUrl === undefined ? "" : ` (${answer.explanationUrl})`}; renewal planned for ${renewAt}.`,
+              next?.start === undefined
+                ? `The CA no longer suggests renewal windows; renewal planned for ${planned.renewAt}.`
+                : `The CA suggests renewing between ${next.start} and ${next.end}${next.explanationUrl === undefined ? "" : ` (${next.explanationUrl})`}; renewal planned for ${planned.renewAt}.`,
             ),
           }
         : {}),

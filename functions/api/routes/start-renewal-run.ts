@@ -15,6 +15,7 @@ export const route = declareRoute(
       vaultWrite: ["csrs"],
       mail: true,
       installationCheck: true,
+      caDirectory: true,
       workflow: ["states:StartExecution"],
     },
   },

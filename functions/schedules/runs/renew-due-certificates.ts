@@ -14,6 +14,7 @@ export const schedule = declareSchedule(
       vaultWrite: ["csrs"],
       mail: true,
       installationCheck: true,
+      caDirectory: true,
       workflow: ["states:StartExecution"],
     },
   },

@@ -2,12 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   dueExpiryNotice,
   lifecycleDueAt,
-  nextWindowFetchAt,
   noticesAfterMailing,
   planEnd,
   planValidityDays,
   renewalDue,
-  renewalTimeInWindow,
   whyNotRenewing,
   willRenew,
 } from "../../../functions/domain/certificate-lifecycle.ts";
@@ -135,30 +133,5 @@ describe("plans", () => {
     expect(planValidityDays(200, "2028-01-01T00:00:00.000Z", now)).toBe(200);
     expect(planValidityDays(200, "2027-04-11T00:00:00.000Z", now)).toBe(100);
     expect(planValidityDays(200, "2027-01-01T06:00:00.000Z", now)).toBe(1);
-  });
-});
-
-describe("renewal windows", () => {
-  const now = at("2027-05-01T00:00:00.000Z");
-
-  it("draws the renewal time inside the window", () => {
-    const window = { start: at("2027-05-02T00:00:00.000Z"), end: at("2027-05-04T00:00:00.000Z") };
-    expect(renewalTimeInWindow(window, now, () => 0).toISOString()).toBe(
-      "2027-05-02T00:00:00.000Z",
-    );
-    expect(renewalTimeInWindow(window, now, () => 0.5).toISOString()).toBe(
-      "2027-05-03T00:00:00.000Z",
-    );
-  });
-
-  it("renews now when the window is over (a CA's mass revocation)", () => {
-    const window = { start: at("2027-04-01T00:00:00.000Z"), end: at("2027-04-02T00:00:00.000Z") };
-    expect(renewalTimeInWindow(window, now, () => 0.9)).toEqual(now);
-  });
-
-  it("asks again after the CA's Retry-After, 6 hours when it names none, never within a minute", () => {
-    expect(nextWindowFetchAt(now, 3600).toISOString()).toBe("2027-05-01T01:00:00.000Z");
-    expect(nextWindowFetchAt(now, undefined).toISOString()).toBe("2027-05-01T06:00:00.000Z");
-    expect(nextWindowFetchAt(now, 0).toISOString()).toBe("2027-05-01T00:01:00.000Z");
   });
 });

@@ -4,6 +4,7 @@ import type { CertificateSummary } from "../../../functions/domain/order-record.
 import { runRenewals } from "../../../functions/orders/renewal-run.ts";
 import { renewalOrderId } from "../../../functions/orders/renewals.ts";
 import type { CaDirectory, RenewalWindow } from "../../../functions/ports/ca-directory.ts";
+import { CaUnavailable } from "../../../functions/ports/certificate-authority.ts";
 import {
   FIRST_CERTIFICATE,
   issuedRecord,
@@ -98,7 +99,7 @@ describe("runRenewals: the CA's renewal windows", () => {
     expect(world.workflow.started).toEqual([]);
   });
 
-  it("keeps the renewal time when the CA stops offering windows", async () => {
+  it("keeps the renewal time and stops asking when the CA stops offering windows", async () => {
     // Prepare
     const world = runWorld(windowsAnswering(undefined).directory);
     await seed(world.store, issuedRecord("ord_noari", { certificate: NOT_YET_DUE }));
@@ -109,8 +110,31 @@ describe("runRenewals: the CA's renewal windows", () => {
     // Assess
     const order = await stored(world.store, "ord_noari");
     expect(order.certificate?.renewAt).toBe(NOT_YET_DUE.renewAt);
-    expect(order.certificate?.renewalWindow?.start).toBe(NOT_YET_DUE.renewalWindow?.start);
-    expect(order.certificate?.renewalWindow?.nextFetchAt).toBe("2027-05-01T06:00:00.000Z");
+    expect(order.certificate?.renewalWindow).toBeUndefined();
+  });
+
+  it("asks again in an hour when the CA cannot be reached, keeping the renewal time", async () => {
+    // Prepare
+    const unreachable: CaDirectory = {
+      profiles: async () => ({}),
+      renewalWindow: async () => {
+        throw new CaUnavailable("connect ECONNREFUSED");
+      },
+    };
+    const world = runWorld(unreachable);
+    await seed(world.store, issuedRecord("ord_down", { certificate: NOT_YET_DUE }));
+
+    // Act
+    const counts = await world.run();
+
+    // Assess
+    expect(counts).toMatchObject({ due: 1, failed: 0, started: 0 });
+    const order = await stored(world.store, "ord_down");
+    expect(order.certificate?.renewAt).toBe(NOT_YET_DUE.renewAt);
+    expect(order.certificate?.renewalWindow).toMatchObject({
+      start: NOT_YET_DUE.renewalWindow?.start,
+      nextFetchAt: "2027-05-01T01:00:00.000Z",
+    });
   });
 });
 
