@@ -58,9 +58,14 @@ describe("the RefreshCrl scheduled run", () => {
       published: true,
       crlNumber: 1,
       nextUpdate: "2027-01-17T01:59:00.000Z",
+      nextUpdateInSeconds: 7 * 86_400 - 60,
       revoked: 0,
     });
-    expect(second).toMatchObject({ crlNumber: 2, nextUpdate: "2027-01-18T01:59:00.000Z" });
+    expect(second).toMatchObject({
+      crlNumber: 2,
+      nextUpdate: "2027-01-18T01:59:00.000Z",
+      nextUpdateInSeconds: 7 * 86_400 - 60,
+    });
     expect(await vault.getPublishedCrl()).not.toEqual(published);
   });
 });
