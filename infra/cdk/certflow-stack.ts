@@ -198,15 +198,13 @@ export class CertflowStack extends Stack {
       consumers: catalog.consumers,
     });
 
-    const others = new Map([
-      ...[...this.scheduled].map(([name, { handler }]) => [name, handler] as const),
-      ...this.orderEvents.functions,
-    ]);
     this.operations = new Operations(this, "Operations", {
       stateMachine,
       steps: this.workflow.steps,
       routes: this.api.routes,
-      others: others.size === 0 ? undefined : others,
+      others: this.orderEvents.functions,
+      scheduled: new Map([...this.scheduled].map(([name, { handler }]) => [name, handler])),
+      deliveryQueue,
       api: this.api.api,
       key: this.storage.key,
       settings,

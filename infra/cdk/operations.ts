@@ -17,15 +17,28 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
+import { SCHEDULE_DIMENSION } from "../../functions/lambda/schedule-metrics.ts";
 import { TRANSIENT_STATUS_AGE_METRIC } from "../../functions/lambda/transient-status-age.ts";
+import type { RenewalRunCounts } from "../../functions/orders/renewal-run.ts";
+import {
+  CRL_TIME_LEFT,
+  schedule as crlRefresh,
+} from "../../functions/schedules/runs/refresh-crl.ts";
+import { schedule as renewalRun } from "../../functions/schedules/runs/renew-due-certificates.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
+import type { DeliveryQueue } from "./order-events.ts";
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE, type ServiceFunction } from "./service-function.ts";
 
 export interface OperationsProps {
   readonly stateMachine: StateMachine;
   readonly steps: ReadonlyMap<string, ServiceFunction>;
   readonly routes: ReadonlyMap<string, ServiceFunction>;
+  /** The event consumers (functions/events/consumers). */
   readonly others?: ReadonlyMap<string, ServiceFunction>;
+  /** The scheduled runs this deployment runs, by name (the renewal run, the CRL's refresh). */
+  readonly scheduled?: ReadonlyMap<string, ServiceFunction>;
+  /** The webhook delivery queue and its dead-letter queue (order-events.ts). */
+  readonly deliveryQueue?: DeliveryQueue;
   readonly api: RestApi;
   readonly key: Key;
   readonly settings: Pick<DeploymentSettings, "stuckAfterSeconds" | "alarmEmail">;
@@ -41,6 +54,37 @@ export function transientStatusAge(status: string, period = Duration.hours(1)): 
     period,
   });
 }
+
+/**
+ * A number a scheduled run answered with (the renewal run's `failed`, the CRL refresh's
+ * `nextUpdateInSeconds`), as the schedule's function publishes it (schedule-metrics.ts).
+ */
+export function scheduledRunMetric(
+  schedule: string,
+  name: string,
+  statistic: string,
+  period = Duration.hours(1),
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: POWERTOOLS_SERVICE, [SCHEDULE_DIMENSION]: schedule },
+    statistic,
+    period,
+  });
+}
+
+/**
+ * How long a daily run may be silent before its alarm goes off, in hourly periods: a day, the
+ * scheduler's 15-minute window, and slack, so a run late by minutes is not taken for a missed one.
+ */
+export const MISSED_RUN_HOURS = 26;
+
+/** The webhook delivery queue's oldest message, in seconds, past which deliveries back up. */
+export const DELIVERY_BACKLOG_SECONDS = 3_600;
+
+/** The renewal run's count of due orders it could not handle. */
+const RENEWAL_FAILED: keyof RenewalRunCounts = "failed";
 
 /** Alarms to an SNS topic, and one dashboard, for everything an operator watches. */
 export class Operations extends Construct {
@@ -107,17 +151,25 @@ export class Operations extends Construct {
       });
     }
 
+    const scheduled = props.scheduled ?? new Map<string, ServiceFunction>();
     const functions = new Map<string, ServiceFunction>([
       ...props.steps,
       ...props.routes,
+      ...scheduled,
       ...(props.others ?? new Map()),
     ]);
+    const errorsDescription = (name: string) =>
+      props.steps.has(name)
+        ? `Step ${name} failed repeatedly (steps also fail for expected reasons, e.g. a CA refusal, hence the threshold).`
+        : props.routes.has(name)
+          ? `Route ${name} crashed (routes answer caller mistakes themselves; an error here is a bug or an outage).`
+          : scheduled.has(name)
+            ? `The scheduled run ${name} ended in an error (its log names the cause); running it again redoes only what is still due.`
+            : `Consumer ${name} ended in an error (its log names the cause): its batch is handed again, and what keeps failing lands in the dead-letter queue.`;
     for (const [name, fn] of functions) {
       const isStep = props.steps.has(name);
       alarm(`${name}Errors`, {
-        alarmDescription: isStep
-          ? `Step ${name} failed repeatedly (steps also fail for expected reasons, e.g. a CA refusal, hence the threshold).`
-          : `Route ${name} crashed (routes answer caller mistakes themselves; an error here is a bug or an outage).`,
+        alarmDescription: errorsDescription(name),
         metric: fn.function.metricErrors({
           period: Duration.minutes(isStep ? 15 : 5),
           statistic: Stats.SUM,
@@ -136,6 +188,70 @@ export class Operations extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    // Certificates that must stay alive: the renewal run runs, and handles every due order.
+    const renewal = scheduled.get(renewalRun.name);
+    if (renewal !== undefined) {
+      alarm("RenewalRunOrdersFailed", {
+        alarmDescription: `The renewal run (${renewalRun.name}) could not handle some due orders (a store, CA or engine error; "${RENEWAL_FAILED}" in its result, each cause in its log). They stay due and the next run tries them again; once the cause is fixed, POST /v1/renewal-runs runs it now.`,
+        metric: scheduledRunMetric(renewalRun.name, RENEWAL_FAILED, Stats.SUM),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm("RenewalRunMissed", {
+        alarmDescription: `The daily renewal run (${renewalRun.name}, ${String(renewalRun.hourUtc).padStart(2, "0")}:00 UTC) has not been invoked for ${MISSED_RUN_HOURS} hours: due certificates are not being renewed. Check that its schedule is ENABLED and the scheduler may invoke the function, then POST /v1/renewal-runs. A new deployment is in this state until its first run.`,
+        metric: renewal.function.metricInvocations({
+          period: Duration.hours(1),
+          statistic: Stats.SUM,
+        }),
+        threshold: 1,
+        evaluationPeriods: MISSED_RUN_HOURS,
+        datapointsToAlarm: MISSED_RUN_HOURS,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    }
+    // The embedded CA's CRL, re-signed daily: relying parties refuse certificates whose CRL lapsed.
+    if (scheduled.has(crlRefresh.name)) {
+      alarm("CrlStale", {
+        alarmDescription: `The embedded CA's published CRL is past its nextUpdate, or ${crlRefresh.name} has not published one for ${MISSED_RUN_HOURS} hours (it runs daily; "${CRL_TIME_LEFT}" is the time the CRL it published has left). Clients that check revocation refuse the CA's certificates once the CRL lapses: look at ${crlRefresh.name}'s errors and log, and invoke it by hand once the cause is fixed.`,
+        metric: scheduledRunMetric(crlRefresh.name, CRL_TIME_LEFT, Stats.MINIMUM),
+        threshold: 0,
+        evaluationPeriods: MISSED_RUN_HOURS,
+        datapointsToAlarm: MISSED_RUN_HOURS,
+        comparisonOperator: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    }
+    const deliveries = props.deliveryQueue;
+    if (deliveries !== undefined) {
+      alarm("WebhookDeliveriesBackedUp", {
+        alarmDescription: `The delivery queue's oldest message has waited more than ${DELIVERY_BACKLOG_SECONDS / 60} minutes (a message waits 15 at most before its attempt): DeliverWebhooks is not taking messages (throttled, failing, or its event source disabled).`,
+        metric: deliveries.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: DELIVERY_BACKLOG_SECONDS,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      // SQS stops reporting a queue nobody touched for six hours: the alarm keeps its state then.
+      alarm("DeadLetters", {
+        alarmDescription:
+          "The dead-letter queue holds messages (kept 14 days): delivery messages DeliverWebhooks failed on 5 times (a store or queue error; an endpoint that fails is retried by the delivery itself), or batches of order events PublishOrderEvents gave up on (those name a stream position: those events reached neither EventBridge nor webhooks). Fix the cause, then redrive to the delivery queue.",
+        metric: deliveries.deadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.IGNORE,
+      });
+    }
+
     alarm("Api5xx", {
       alarmDescription: "API Gateway answered 5xx (integration timeouts, crashes).",
       metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: Stats.SUM }),
@@ -216,5 +332,62 @@ export class Operations extends Construct {
         width: 12,
       }),
     );
+    // What the alarms on certificates that must stay alive watch.
+    const runs: GraphWidget[] = [];
+    if (scheduled.size > 0) {
+      runs.push(
+        new GraphWidget({
+          title: "Scheduled runs: invocations, errors, orders the renewal run failed",
+          left: [
+            ...byFunction((fn) => fn.function.metricInvocations(hourly), scheduled.keys()).map(
+              (metric) => metric.with({ label: `${metric.label} invocations` }),
+            ),
+            ...byFunction((fn) => fn.function.metricErrors(hourly), scheduled.keys()).map(
+              (metric) => metric.with({ label: `${metric.label} errors` }),
+            ),
+            ...(renewal === undefined
+              ? []
+              : [
+                  scheduledRunMetric(renewalRun.name, RENEWAL_FAILED, Stats.SUM).with({
+                    label: "renewal: orders failed",
+                  }),
+                ]),
+          ],
+          right: scheduled.has(crlRefresh.name)
+            ? [
+                scheduledRunMetric(crlRefresh.name, CRL_TIME_LEFT, Stats.MINIMUM).with({
+                  label: "CRL: seconds left when published",
+                }),
+              ]
+            : [],
+          width: 12,
+        }),
+      );
+    }
+    if (deliveries !== undefined) {
+      runs.push(
+        new GraphWidget({
+          title: "Webhook deliveries: oldest message (s), dead letters",
+          left: [
+            deliveries.queue
+              .metricApproximateAgeOfOldestMessage({
+                period: Duration.minutes(5),
+                statistic: Stats.MAXIMUM,
+              })
+              .with({ label: "oldest message (s)" }),
+          ],
+          right: [
+            deliveries.deadLetters
+              .metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(5),
+                statistic: Stats.MAXIMUM,
+              })
+              .with({ label: "dead letters" }),
+          ],
+          width: 12,
+        }),
+      );
+    }
+    if (runs.length > 0) this.dashboard.addWidgets(...runs);
   }
 }
