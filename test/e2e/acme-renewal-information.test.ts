@@ -31,6 +31,7 @@ let pebble: PebbleHandle;
 let front: PebbleRenewalInfoFront;
 let host: LocalHost;
 let customer: ApiClient;
+let operator: ApiClient;
 let dns: ChalltestsrvManagement;
 
 const at = (offsetMs: number) => new Date(clock.now().getTime() + offsetMs).toISOString();
@@ -67,6 +68,7 @@ beforeAll(async () => {
     },
   });
   customer = new ApiClient(host.url, TOKENS.customer);
+  operator = new ApiClient(host.url, TOKENS.operator);
   dns = new ChalltestsrvManagement(pebble.challtestsrvUrl);
 });
 
@@ -157,6 +159,54 @@ describe("ACME profiles and renewal information through the local service", () =
     expect(issued.certificate.renewalWindow).toMatchObject({
       certId,
       nextFetchAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+    });
+  });
+
+  it("renews at once when the CA moves the window into the past, naming the certificate it replaces", async () => {
+    // Prepare: the CA asks for renewal now (a window already over, with its reason), and the
+    // hour its last answer asked to wait has passed.
+    const pastWindow = {
+      start: at(-2 * DAY_MS),
+      end: at(-DAY_MS),
+      explanationURL: "https://ca.example/incidents/mass-revocation",
+    };
+    front.setWindow(certId, { ...pastWindow, retryAfter: "3600" });
+    const nextWindow = { start: at(30 * DAY_MS), end: at(31 * DAY_MS) };
+    front.setWindow("*", { ...nextWindow, retryAfter: "21600" });
+    clock.advance(3_601);
+
+    // Act
+    const run = await operator.request("POST", "/v1/renewal-runs");
+    const renewing = await customer.waitForOrder(
+      orderId,
+      (o) => o.renewal?.status?.status === "PENDING_VALIDATION",
+    );
+    await publishAndCheck(renewing.renewal.status.orderId, renewing.renewal.status.validations);
+    const renewed = await customer.waitForOrder(orderId, (o) => o.certificates?.length === 2);
+
+    // Assess: the run asked again, found the window over and renewed; the renewal's newOrder
+    // named the replaced certificate and the profile; the new certificate has its own window.
+    expect(run.status).toBe(202);
+    expect(run.json).toMatchObject({ windowsRefreshed: 1, started: 1 });
+    expect(renewing.renewal.window).toEqual({
+      start: new Date(pastWindow.start).toISOString(),
+      end: new Date(pastWindow.end).toISOString(),
+      explanationUrl: pastWindow.explanationURL,
+    });
+    expect(front.newOrderPayloads()[1]).toEqual({
+      identifiers: [{ type: "dns", value: "ari.certflow-e2e.com" }],
+      profile: "shortlived",
+      replaces: certId,
+    });
+    const renewedCertId = ariCertIdOf(await certificatePem(orderId));
+    expect(renewedCertId).not.toBe(certId);
+    expect(front.renewalInfoRequests()).toEqual([certId, certId, renewedCertId]);
+    expect(renewed.status).toBe("ISSUED");
+    expect(renewed.profile).toBe("shortlived");
+    expect(renewed.certificate.renewalWindow.certId).toBe(renewedCertId);
+    expect(renewed.renewal.window).toEqual({
+      start: new Date(nextWindow.start).toISOString(),
+      end: new Date(nextWindow.end).toISOString(),
     });
   });
 });
