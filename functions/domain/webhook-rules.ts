@@ -8,6 +8,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "order.status_changed",
   "order.mail_sent",
   "order.installation_stale",
+  "order.renewal",
+  "certificate.expiring",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -21,6 +23,10 @@ const DELIVERED_HISTORY_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   mail: "order.mail_sent",
   /** A renewed order's server still serves an earlier certificate after the grace period. */
   installation_stale: "order.installation_stale",
+  /** A renewal started, replaced the certificate or failed; the CA's renewal window moved. */
+  renewal: "order.renewal",
+  /** The certificate ends in 30, 7 or 1 days and no renewal will replace it. */
+  expiry_notice: "certificate.expiring",
 };
 
 /** EventBridge's `detail-type` of each event type (the default bus, source `certflow`). */
@@ -28,6 +34,8 @@ export const EVENT_DETAIL_TYPES: Readonly<Record<WebhookEventType, string>> = {
   "order.status_changed": "Order Status Changed",
   "order.mail_sent": "Order Mail Sent",
   "order.installation_stale": "Order Installation Stale",
+  "order.renewal": "Order Renewal",
+  "certificate.expiring": "Certificate Expiring",
 };
 
 /** The `source` of every event certflow puts on EventBridge. */

@@ -201,7 +201,7 @@ async function sendExpiryNotice(
       },
       event: noteEvent(
         now,
-        "expiry-notice",
+        "expiry_notice",
         `Told the customer the certificate ${serial ?? ""} ends in ${days} day${days === 1 ? "" : "s"} with no renewal coming: ${reason}.`,
       ),
     };

@@ -26,7 +26,10 @@ export function orderEventData(order: OrderRecord, event: OrderEvent): Record<st
     ...(event.type === "status" && event.status === "FAILED" && order.failure !== undefined
       ? { failure: { code: order.failure.code } }
       : {}),
-    ...(event.type === "status" && event.status === "ISSUED" && order.certificate !== undefined
+    ...(((event.type === "status" && event.status === "ISSUED") ||
+      event.type === "renewal" ||
+      event.type === "expiry_notice") &&
+    order.certificate !== undefined
       ? {
           certificate: {
             serialNumber: order.certificate.serialNumber,

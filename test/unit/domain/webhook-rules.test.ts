@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_RETRY_POLICY,
+  EVENT_DETAIL_TYPES,
   nextAttemptAt,
   parseWebhookUrl,
   subscribesTo,
@@ -93,7 +94,10 @@ describe("the retry schedule", () => {
 });
 
 describe("the delivered events", () => {
-  it("are status changes, mails and stale installations, each endpoint getting all of them unless it named some", () => {
+  it("are status changes, mails, stale installations, renewals and expiry notices, each endpoint getting all of them unless it named some", () => {
+    expect(webhookEventTypeOf("renewal")).toBe("order.renewal");
+    expect(webhookEventTypeOf("expiry_notice")).toBe("certificate.expiring");
+    expect(EVENT_DETAIL_TYPES["certificate.expiring"]).toBe("Certificate Expiring");
     expect(webhookEventTypeOf("status")).toBe("order.status_changed");
     expect(webhookEventTypeOf("mail")).toBe("order.mail_sent");
     expect(webhookEventTypeOf("installation_stale")).toBe("order.installation_stale");
