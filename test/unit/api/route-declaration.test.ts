@@ -305,6 +305,14 @@ const MATRIX: readonly Cell[] = [
     expected: everyone(200),
   },
   {
+    route: "GetOpenApi",
+    label: "OpenAPI document",
+    method: "GET",
+    path: "/v1/openapi.json",
+    order: "ISSUED",
+    expected: everyone(200),
+  },
+  {
     route: "CreateWebhook",
     label: "register a webhook (the caller's own tenant)",
     method: "POST",

@@ -1,0 +1,14 @@
+import document from "../../../openapi.json" with { type: "json" };
+import { jsonResponse } from "../responses.ts";
+import { declareRoute } from "../route-declaration.ts";
+
+/**
+ * The OpenAPI 3.1 document of this API, as `npm run openapi` wrote it from the route table
+ * (openapi.json, bundled with the function); a unit test fails when that file is not what the
+ * routes' declarations make.
+ */
+export const route = declareRoute(
+  "GET /v1/openapi.json",
+  { name: "GetOpenApi", access: "public", needs: {} },
+  async () => jsonResponse(200, document, { "cache-control": "public, max-age=300" }),
+);
