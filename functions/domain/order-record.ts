@@ -95,6 +95,9 @@ export interface LineageCertificate {
   readonly heldBy: string;
   /** The serial of the certificate it replaced. */
   readonly replaces?: string;
+  /** An earlier certificate revoked on its own (a superseded one), while the order went on. */
+  readonly revokedAt?: string;
+  readonly revocationReason?: string;
 }
 
 /** Renewal state of an issued order (its renewals run as orders of their own, `renewalOf` it). */

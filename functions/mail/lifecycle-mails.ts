@@ -26,3 +26,29 @@ export function expiringMail(order: OrderRecord, days: number, reason: string): 
     ].join("\n"),
   };
 }
+
+/**
+ * A certificate of the order was revoked (`current`: the one its servers should be serving, so
+ * the order is REVOKED; otherwise an earlier, superseded one, and the order goes on).
+ */
+export function revokedMail(
+  order: OrderRecord,
+  revoked: { readonly serialNumber: string; readonly reason: string; readonly by: string },
+  current: boolean,
+): MailMessage {
+  const name = order.names[0]?.display ?? order.orderId;
+  return {
+    to: [order.contact.email],
+    subject: `Certificate revoked: ${name}`,
+    text: [
+      `Hello ${order.contact.name},`,
+      "",
+      `The certificate ${revoked.serialNumber} of ${orderLine(order)} was revoked at the request of ${revoked.by} (reason: ${revoked.reason}).`,
+      "Clients that check revocation refuse it from now on.",
+      "",
+      current
+        ? "Servers still using it need a new certificate: place a new order for these names."
+        : `The order's current certificate (${order.certificate?.serialNumber ?? "none"}) is not affected; remove the revoked one from any server still using it.`,
+    ].join("\n"),
+  };
+}

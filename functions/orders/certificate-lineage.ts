@@ -15,3 +15,19 @@ export function lineageOf(order: OrderRecord): readonly LineageCertificate[] {
     },
   ];
 }
+
+/** A certificate of the order's lineage by serial (hex, any case, colons allowed). */
+export function lineageCertificate(
+  order: OrderRecord,
+  serial: string,
+): LineageCertificate | undefined {
+  const wanted = normalizedSerial(serial);
+  return lineageOf(order).find((entry) => normalizedSerial(entry.serialNumber) === wanted);
+}
+
+function normalizedSerial(serial: string): string {
+  return serial
+    .replaceAll(":", "")
+    .toLowerCase()
+    .replace(/^0+(?=.)/, "");
+}

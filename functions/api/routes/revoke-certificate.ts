@@ -6,7 +6,9 @@ import {
   REVOCATION_REASONS,
   type RevocationReason,
 } from "../../domain/revocation-reasons.ts";
-import { statusEvent, updateOrder } from "../../orders/order-updates.ts";
+import { revokedMail } from "../../mail/lifecycle-mails.ts";
+import { lineageCertificate, lineageOf } from "../../orders/certificate-lineage.ts";
+import { noteEvent, statusEvent, updateOrder } from "../../orders/order-updates.ts";
 import { CaRejected, CaUnavailable } from "../../ports/certificate-authority.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
@@ -17,6 +19,8 @@ import { tenantOrder } from "../tenant-order.ts";
 
 const revocationRequestSchema = z.strictObject({
   reason: z.enum(REVOCATION_REASONS as [RevocationReason, ...RevocationReason[]]),
+  /** An earlier certificate of the order (hex serial); the current one when absent. */
+  serial: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
 const notRevocable = (order: OrderRecord) =>
@@ -32,12 +36,33 @@ export const route = declareRoute(
   {
     name: "RevokeCertificate",
     body: { contentType: "application/json", schema: revocationRequestSchema },
-    needs: { table: "write", vaultRead: ["certificates"], ca: true },
+    needs: { table: "write", vaultRead: ["certificates"], ca: true, mail: true },
   },
   async (deps, { event, principal, body: request }) => {
     const order = await tenantOrder(deps, event, principal);
-    if (!canTransition(order.status, "REVOKED")) throw notRevocable(order);
-    const stored = await deps.vault.getCertificate(order.orderId);
+    const currentSerial = order.certificate?.serialNumber ?? "";
+    const chosen =
+      request.serial === undefined
+        ? (lineageOf(order)[0] ?? { serialNumber: currentSerial, heldBy: order.orderId })
+        : lineageCertificate(order, request.serial);
+    if (chosen === undefined) {
+      throw new ApiError(
+        404,
+        "CERTIFICATE_NOT_FOUND",
+        `Order ${order.orderId} has no certificate with serial ${request.serial}; its certificates are ${lineageOf(
+          order,
+        )
+          .map((entry) => entry.serialNumber)
+          .join(", ")}.`,
+      );
+    }
+    const current = chosen.serialNumber === currentSerial;
+    if (current && !canTransition(order.status, "REVOKED")) throw notRevocable(order);
+    if ("revokedAt" in chosen && chosen.revokedAt !== undefined) {
+      return jsonResponse(200, orderView(order));
+    }
+    // After a renewal, the certificate is held under the renewal that issued it.
+    const stored = await deps.vault.getCertificate(chosen.heldBy);
     if (stored === undefined) throw notRevocable(order);
 
     try {
@@ -64,19 +89,50 @@ export const route = declareRoute(
       throw error;
     }
 
-    const message = `Revoked at the request of ${whoActed(principal)}: ${describeRevocationReason(request.reason)} (${request.reason}).`;
-    const revoked = await updateOrder(deps.store, order.orderId, (current) =>
-      canTransition(current.status, "REVOKED")
-        ? {
-            changes: { status: "REVOKED" },
-            event: {
-              ...statusEvent(deps.clock.now(), "REVOKED", message),
-              by: { role: principal.role, tenantId: principal.tenantId },
-            },
-          }
-        : undefined,
+    const by = { role: principal.role, tenantId: principal.tenantId };
+    const now = deps.clock.now();
+    const described = `${describeRevocationReason(request.reason)} (${request.reason})`;
+    const revoked = current
+      ? await updateOrder(deps.store, order.orderId, (stored) =>
+          canTransition(stored.status, "REVOKED")
+            ? {
+                changes: { status: "REVOKED" },
+                event: {
+                  ...statusEvent(
+                    now,
+                    "REVOKED",
+                    `Revoked at the request of ${whoActed(principal)}: ${described}.`,
+                  ),
+                  by,
+                },
+              }
+            : undefined,
+        )
+      : await updateOrder(deps.store, order.orderId, (stored) => ({
+          changes: {
+            certificates: lineageOf(stored).map((entry) =>
+              entry.serialNumber === chosen.serialNumber
+                ? { ...entry, revokedAt: now.toISOString(), revocationReason: request.reason }
+                : entry,
+            ),
+          },
+          event: {
+            ...noteEvent(
+              now,
+              "revocation",
+              `Earlier certificate ${chosen.serialNumber} revoked at the request of ${whoActed(principal)}: ${described}; the current certificate ${stored.certificate?.serialNumber ?? ""} is not affected.`,
+            ),
+            by,
+          },
+        }));
+    if (current && revoked.status !== "REVOKED") throw notRevocable(revoked);
+    await deps.mailer.send(
+      revokedMail(
+        revoked,
+        { serialNumber: chosen.serialNumber, reason: request.reason, by: whoActed(principal) },
+        current,
+      ),
     );
-    if (revoked.status !== "REVOKED") throw notRevocable(revoked);
     return jsonResponse(200, orderView(revoked));
   },
 );

@@ -176,3 +176,99 @@ describe("POST /v1/orders/{id}/revocation", () => {
     expect((await deps.store.get("ord_revoke1"))?.status).toBe("ISSUED");
   });
 });
+
+describe("POST /v1/orders/{id}/revocation after a renewal", () => {
+  const RENEWED_PEM = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
+  const FIRST = {
+    serialNumber: "0a01",
+    notBefore: "2026-10-01T00:00:00.000Z",
+    notAfter: "2027-04-01T00:00:00.000Z",
+    sha256Fingerprint: "AA",
+  };
+  const SECOND = {
+    serialNumber: "0b02",
+    notBefore: "2027-01-01T00:00:00.000Z",
+    notAfter: "2027-07-01T00:00:00.000Z",
+    sha256Fingerprint: "BB",
+  };
+
+  async function renewedOrder() {
+    await orderIn("ISSUED", TO_ISSUED);
+    const order = await deps.store.get("ord_revoke1");
+    if (order === undefined) throw new Error("order missing");
+    await deps.store.update(order, {
+      certificate: { ...SECOND, renewAt: "2027-05-01T00:00:00.000Z" },
+      certificates: [
+        { ...SECOND, heldBy: "ord_renewal1", replaces: FIRST.serialNumber },
+        { ...FIRST, heldBy: "ord_revoke1" },
+      ],
+    });
+    await deps.vault.putCertificate("ord_revoke1", CERTIFICATE_PEM, []);
+    await deps.vault.putCertificate("ord_renewal1", RENEWED_PEM, []);
+  }
+
+  it("revokes the current certificate where the renewal holds it, and mails the customer", async () => {
+    await renewedOrder();
+
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "keyCompromise",
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json.status).toBe("REVOKED");
+    expect(revocations.map((revocation) => revocation.certificatePem)).toEqual([RENEWED_PEM]);
+    const mails = (deps.mailer as ReturnType<typeof createMemoryMailer>).sent;
+    expect(mails.map((mail) => mail.subject)).toEqual(["Certificate revoked: shop.example.com"]);
+    expect(mails[0]?.text).toContain("The certificate 0b02");
+    expect(mails[0]?.text).toContain("place a new order");
+  });
+
+  it("revokes a superseded certificate by serial, the order staying ISSUED, once", async () => {
+    await renewedOrder();
+
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "superseded",
+      serial: "0A:01",
+    });
+    const again = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "superseded",
+      serial: "0a01",
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json.status).toBe("ISSUED");
+    expect(revocations).toEqual([
+      { tenantId: "tenant-a", certificatePem: CERTIFICATE_PEM, reason: "superseded" },
+    ]);
+    expect(response.json.certificates[1]).toMatchObject({
+      serialNumber: "0a01",
+      revokedAt: "2027-01-10T08:00:00.000Z",
+      revocationReason: "superseded",
+    });
+    expect(response.json.certificates[0].revokedAt).toBeUndefined();
+    expect(again.status).toBe(200);
+    const history = await deps.store.history("ord_revoke1");
+    expect(history.at(-1)).toMatchObject({
+      type: "revocation",
+      by: { role: "customer", tenantId: "tenant-a" },
+    });
+    expect(history.at(-1)?.message).toContain("Earlier certificate 0a01 revoked");
+    const mails = (deps.mailer as ReturnType<typeof createMemoryMailer>).sent;
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain("current certificate (0b02) is not affected");
+  });
+
+  it("answers 404 CERTIFICATE_NOT_FOUND for a serial the order never had, naming its serials", async () => {
+    await renewedOrder();
+
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "superseded",
+      serial: "0c03",
+    });
+
+    expect(response.status).toBe(404);
+    expect(response.json.error.code).toBe("CERTIFICATE_NOT_FOUND");
+    expect(response.json.error.message).toContain("0b02, 0a01");
+    expect(revocations).toEqual([]);
+  });
+});
