@@ -188,7 +188,14 @@ export const orderViewSchema = z
     ),
     certificates: z.optional(
       z
-        .array(z.strictObject({ ...certificateFields, replaces: z.optional(z.string()) }))
+        .array(
+          z.strictObject({
+            ...certificateFields,
+            replaces: z.optional(z.string()),
+            revokedAt: z.optional(timestampSchema),
+            revocationReason: z.optional(z.string()),
+          }),
+        )
         .describe("Every certificate of the order, current first."),
     ),
     renewal: z.optional(

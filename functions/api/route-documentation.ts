@@ -195,10 +195,12 @@ export const ROUTE_DOCUMENTATION: Readonly<Record<string, RouteDocumentation>> =
   RevokeCertificate: {
     summary: "Revoke the certificate",
     description:
-      "The CA revokes it (the embedded CA lists it on its CRL first), then the order is REVOKED.",
-    responses: { 200: order("The revoked order.") },
+      "The CA revokes it (the embedded CA lists it on its CRL first), then the order is REVOKED. With `serial`, an earlier certificate of the order (a superseded one) is revoked instead, and the order stays as it is.",
+    responses: {
+      200: order("The revoked order, or the order with the earlier certificate marked revoked."),
+    },
     errors: {
-      404: ORDER_NOT_FOUND,
+      404: `${ORDER_NOT_FOUND} CERTIFICATE_NOT_FOUND: the order never had a certificate with that serial.`,
       409: "NOT_REVOCABLE: the order is not issued.",
       422: "CA_REJECTED.",
       503: "CA_UNAVAILABLE: the order stays ISSUED; retry.",
