@@ -41,6 +41,8 @@ export interface OrderStore extends ApprovalLinkStore, OrganizationApprovalStore
     tenantId: string,
     options: {
       readonly status?: OrderStatusName;
+      /** Only orders with this name (its ASCII form, as `names[].ascii` holds it) among theirs. */
+      readonly domain?: string;
       readonly limit: number;
       readonly cursor?: string;
     },

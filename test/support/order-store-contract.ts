@@ -424,6 +424,51 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
       expect(pending.orders).toEqual([submitted]);
     });
 
+    it("filters a listing by one of the orders' names, with a status too, across pages", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const name = (ascii: string) => ({ ascii, display: ascii, wildcard: ascii.startsWith("*.") });
+      const matching: string[] = [];
+      for (let index = 0; index < 12; index++) {
+        const orderId = `ord_name_${String(index).padStart(2, "0")}`;
+        // Every third order has the name, at a different position each time (the last one of 3).
+        const names =
+          index % 3 === 0
+            ? [name(`n${index}.example.com`), name("www.example.com"), name("shop.example.com")]
+            : [name(`n${index}.example.com`), name("shop.example.com.other")];
+        if (index % 3 === 0) matching.push(orderId);
+        await store.create(
+          sampleOrder({
+            orderId,
+            tenantId: "tenant-names",
+            names,
+            status: index === 9 ? "CANCELLED" : "SUBMITTED",
+            createdAt: new Date(START.getTime() + index * 1000).toISOString(),
+          }),
+          sampleEvent(START, "submitted"),
+        );
+      }
+
+      // Act
+      const pages = await allPages(store, "tenant-names", { limit: 2, domain: "shop.example.com" });
+      const cancelled = await store.listByTenant("tenant-names", {
+        limit: 10,
+        domain: "shop.example.com",
+        status: "CANCELLED",
+      });
+      const first = await store.listByTenant("tenant-names", {
+        limit: 10,
+        domain: "n4.example.com",
+      });
+      const none = await store.listByTenant("tenant-names", { limit: 10, domain: "example.com" });
+
+      // Assess
+      expect(pages.flat().map((order) => order.orderId)).toEqual([...matching].reverse());
+      expect(cancelled.orders.map((order) => order.orderId)).toEqual(["ord_name_09"]);
+      expect(first.orders.map((order) => order.orderId)).toEqual(["ord_name_04"]);
+      expect(none.orders).toEqual([]);
+    });
+
     it("rejects a malformed cursor and another tenant's cursor", async () => {
       // Prepare
       const { store } = await setUp();

@@ -54,6 +54,42 @@ const CLAIM_ATTEMPTS = 3;
 
 const epochSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 
+/**
+ * The most names an order has (MAX_NAMES of the domain rules, not imported here: they load the
+ * public suffix list): a name filter compares each position of the order's `names` list.
+ */
+const MOST_NAMES_PER_ORDER = 100;
+
+/** The listing's filter: a status, and/or one name among the order's (`names[i].ascii`). */
+function listFilter(
+  status: string | undefined,
+  domain: string | undefined,
+):
+  | { expression: string; names: Record<string, string>; values: Record<string, unknown> }
+  | undefined {
+  const terms: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (status !== undefined) {
+    terms.push("#status = :status");
+    names["#status"] = "status";
+    values[":status"] = status;
+  }
+  if (domain !== undefined) {
+    // A list of maps cannot be searched by one field: each position is compared (under 2 kB
+    // of the expression's 4 kB).
+    const positions = Array.from(
+      { length: MOST_NAMES_PER_ORDER },
+      (_, index) => `#names[${index}].#ascii = :domain`,
+    );
+    terms.push(`(${positions.join(" OR ")})`);
+    names["#names"] = "names";
+    names["#ascii"] = "ascii";
+    values[":domain"] = domain;
+  }
+  return terms.length === 0 ? undefined : { expression: terms.join(" AND "), names, values };
+}
+
 export interface DynamoDbOrderStoreOptions {
   readonly client: DynamoDBClient | DynamoDBDocumentClient;
   readonly tableName: string;
@@ -312,30 +348,31 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     },
 
     /*
-     * With a status filter DynamoDB applies `Limit` before the filter, so one query can return
-     * fewer matches than asked for: this keeps querying until `limit` orders are collected or
-     * the index is exhausted (a rare status can cost several reads). The cursor is the index
-     * position after the last order read, so a last page may come back empty.
+     * With a status or name filter DynamoDB applies `Limit` before the filter, so one query can
+     * return fewer matches than asked for: this keeps querying until `limit` orders are collected
+     * or the index is exhausted (a rare status or name can cost several reads). The cursor is the
+     * index position after the last order read, so a last page may come back empty.
      */
-    async listByTenant(tenantId, { status, limit, cursor }): Promise<OrderPage> {
+    async listByTenant(tenantId, { status, domain, limit, cursor }): Promise<OrderPage> {
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be at least 1.");
       const orders: OrderRecord[] = [];
       let position: Record<string, unknown> | undefined =
         cursor === undefined ? undefined : { ...decodeListCursor(cursor, tenantId) };
+      const filter = listFilter(status, domain);
       do {
         const page = await documents.send(
           new QueryCommand({
             TableName,
             IndexName: ORDER_TABLE.byTenantIndex,
             KeyConditionExpression: "GSI1PK = :tenant",
-            ...(status === undefined
+            ...(filter === undefined
               ? { ExpressionAttributeValues: { ":tenant": tenantPartition(tenantId) } }
               : {
-                  FilterExpression: "#status = :status",
-                  ExpressionAttributeNames: { "#status": "status" },
+                  FilterExpression: filter.expression,
+                  ExpressionAttributeNames: filter.names,
                   ExpressionAttributeValues: {
                     ":tenant": tenantPartition(tenantId),
-                    ":status": status,
+                    ...filter.values,
                   },
                 }),
             ScanIndexForward: false,

@@ -116,7 +116,7 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
         .map((entry) => copy(entry.event));
     },
 
-    async listByTenant(tenantId, { status, limit, cursor }) {
+    async listByTenant(tenantId, { status, domain, limit, cursor }) {
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be at least 1.");
       const after = cursor === undefined ? undefined : decodeListCursor(cursor, tenantId).GSI1SK;
       const matching = [...orders.values()]
@@ -124,6 +124,9 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
         .map((order) => ({ order, sortKey: tenantSortKey(order.createdAt, order.orderId) }))
         .filter(({ sortKey }) => after === undefined || sortKey < after)
         .filter(({ order }) => status === undefined || order.status === status)
+        .filter(
+          ({ order }) => domain === undefined || order.names.some((name) => name.ascii === domain),
+        )
         .sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
       const page = matching.slice(0, limit);
       const last = page.at(-1);

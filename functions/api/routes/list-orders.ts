@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import { ORDER_STATUSES } from "../../domain/order-status.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
@@ -17,6 +18,10 @@ export const route = declareRoute(
         `status must be one of ${ORDER_STATUSES.join(", ")}.`,
       );
     }
+    const domain =
+      query.domain === undefined || query.domain.trim() === ""
+        ? undefined
+        : listedName(query.domain);
     const limit = query.limit === undefined ? 20 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
       throw new ApiError(400, "INVALID_LIMIT", "limit must be an integer from 1 to 100.");
@@ -24,6 +29,7 @@ export const route = declareRoute(
     const page = await deps.store
       .listByTenant(principal.tenantId, {
         status: status as (typeof ORDER_STATUSES)[number] | undefined,
+        ...(domain === undefined ? {} : { domain }),
         limit,
         cursor: query.cursor,
       })
@@ -39,3 +45,22 @@ export const route = declareRoute(
     });
   },
 );
+
+/**
+ * The `domain` query as the orders hold their names: lower case, punycode, without a trailing
+ * dot (`Bücher.example.` finds `xn--bcher-kva.example`); a wildcard as `*.` and its base.
+ */
+function listedName(query: string): string {
+  const text = query.trim().toLowerCase().replace(/\.$/, "");
+  const wildcard = text.startsWith("*.");
+  const base = wildcard ? text.slice(2) : text;
+  const ascii = /^[\x21-\x7e]+$/.test(base) ? base : domainToASCII(base);
+  if (ascii === "" || ascii.length > 253 || !/^[a-z0-9.-]+$/.test(ascii)) {
+    throw new ApiError(
+      400,
+      "INVALID_DOMAIN",
+      "domain must be a domain name, as in shop.example.com or *.example.com.",
+    );
+  }
+  return wildcard ? `*.${ascii}` : ascii;
+}

@@ -297,6 +297,14 @@ const MATRIX: readonly Cell[] = [
     expected: everyone(200),
   },
   {
+    route: "WhoAmI",
+    label: "the caller",
+    method: "GET",
+    path: "/v1/whoami",
+    order: "ISSUED",
+    expected: signedIn(200),
+  },
+  {
     route: "GetServiceInfo",
     label: "service facts",
     method: "GET",

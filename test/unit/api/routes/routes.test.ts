@@ -333,6 +333,48 @@ describe("order routes", () => {
     expect((await call("GET", "/v1/orders", { tenant: "tenant-b" })).json.orders).toEqual([]);
   });
 
+  it("list the orders with a name, as typed in any case, Unicode or with a trailing dot", async () => {
+    // Prepare
+    await call("POST", "/v1/orders", { body: valid });
+    await call("POST", "/v1/orders", {
+      body: { ...valid, domains: ["bücher.example.com", "www.shop.example.com"] },
+    });
+    await call("POST", "/v1/orders", { body: { ...valid, domains: ["other.example.com"] } });
+
+    // Act
+    const www = await call("GET", "/v1/orders?domain=WWW.Shop.Example.com.");
+    const unicode = await call(
+      `GET`,
+      `/v1/orders?domain=${encodeURIComponent("Bücher.example.com")}`,
+    );
+    const punycode = await call("GET", "/v1/orders?domain=xn--bcher-kva.example.com");
+    const empty = await call("GET", "/v1/orders?domain=");
+    const bad = await call("GET", `/v1/orders?domain=${encodeURIComponent("a b/c")}`);
+
+    // Assess
+    expect(www.json.orders.map((order: { id: string }) => order.id)).toEqual([
+      "ord_test2",
+      "ord_test1",
+    ]);
+    expect(unicode.json.orders.map((order: { id: string }) => order.id)).toEqual(["ord_test2"]);
+    expect(punycode.json.orders.map((order: { id: string }) => order.id)).toEqual(["ord_test2"]);
+    expect(empty.json.orders).toHaveLength(3);
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe("INVALID_DOMAIN");
+  });
+
+  it("tell the caller who they are, for the web console", async () => {
+    expect((await call("GET", "/v1/whoami")).json).toEqual({
+      tenantId: "tenant-a",
+      role: "customer",
+    });
+    expect((await call("GET", "/v1/whoami", { role: "operator", tenant: "ops" })).json).toEqual({
+      tenantId: "ops",
+      role: "operator",
+    });
+    expect((await call("GET", "/v1/whoami", { tenant: null as never })).status).toBe(401);
+  });
+
   it("keep the execution view for operators", async () => {
     expect((await call("GET", "/v1/executions/ord_x-1")).status).toBe(403);
     expect((await call("GET", "/v1/executions/ord_x-1", { role: "operator" })).status).toBe(404);
