@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import type { BenchSection } from "./bench-section.ts";
 import * as acmeIssuance from "./sections/acme-issuance.ts";
+import * as cliStart from "./sections/cli-start.ts";
 import * as keyAndCsr from "./sections/key-and-csr.ts";
 import * as lambdaBundles from "./sections/lambda-bundles.ts";
 import * as orderWorkflow from "./sections/order-workflow.ts";
@@ -11,6 +12,7 @@ import * as renewalScan from "./sections/renewal-scan.ts";
 /** Add a section: write bench/sections/<name>.ts exporting name, description, run; list it here. */
 const SECTIONS: readonly BenchSection[] = [
   keyAndCsr,
+  cliStart,
   orderWorkflow,
   acmeIssuance,
   lambdaBundles,

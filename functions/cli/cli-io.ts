@@ -4,11 +4,27 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Writes text as it is, without a newline: an updating progress line. Without it (tests that
+   * do not look at progress), progress is written as plain lines.
+   */
+  write?(stream: OutputStream, text: string): void;
+  /** Whether the stream is a terminal, and how wide: progress then rewrites one line. */
+  terminal?(stream: OutputStream): { readonly columns: number } | undefined;
 }
+
+export type OutputStream = "out" | "err";
+
+const streamOf = (stream: OutputStream) => (stream === "out" ? process.stdout : process.stderr);
 
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  write: (stream, text) => streamOf(stream).write(text),
+  terminal: (stream) => {
+    const tty = streamOf(stream);
+    return tty.isTTY === true ? { columns: tty.columns > 0 ? tty.columns : 80 } : undefined;
+  },
 };
 
 export const EXIT_OK = 0;
@@ -35,4 +51,14 @@ export function parseOptions<T extends Options>(
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** The one positional argument a command takes (an order id), or a UsageError. */
+export function onePositional(positionals: readonly string[], what: string): string {
+  const [value] = positionals;
+  if (value === undefined) throw new UsageError(`Name the ${what}.`);
+  if (positionals.length > 1) {
+    throw new UsageError(`Name one ${what}, not ${positionals.length}: ${positionals.join(" ")}.`);
+  }
+  return value;
 }

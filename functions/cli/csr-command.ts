@@ -131,7 +131,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 export const csrCommand: CliCommand = {
-  summary: "create a private key and a CSR for your domain names",
   help,
   run,
 };

@@ -54,7 +54,6 @@ function describeEvent(event: ExecutionDescription["events"][number]): string {
 }
 
 export const executionsCommand: CliCommand = {
-  summary: "show the state history of an order's execution (operator)",
   help: HELP,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseOptions(

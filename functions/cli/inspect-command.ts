@@ -209,7 +209,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 export const inspectCommand: CliCommand = {
-  summary: "show what a CSR or certificate holds, and check a CSR against your names",
   help,
   run,
 };

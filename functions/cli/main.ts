@@ -53,12 +53,13 @@ export async function main(args: readonly string[], io: CliIo = processIo): Prom
     io.err(`certflow: unknown command '${commandName}'.\n\n${overview()}`);
     return EXIT_BAD_INPUT;
   }
-  if (name === "help" || rest.some(isHelp)) {
-    io.out(command.help);
-    return EXIT_OK;
-  }
   try {
-    return await command.run(rest, io);
+    const loaded = await command.load();
+    if (name === "help" || rest.some(isHelp)) {
+      io.out(loaded.help);
+      return EXIT_OK;
+    }
+    return await loaded.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`certflow ${commandName}: ${error.message}`);

@@ -47,7 +47,7 @@ describe("certflow", () => {
       expect(await run(name, "-h")).toBe(0);
       expect(await run("help", name)).toBe(0);
       expect(out).toHaveLength(3);
-      expect(new Set(out)).toEqual(new Set([COMMANDS[name]?.help]));
+      expect(new Set(out)).toEqual(new Set([(await COMMANDS[name]?.load())?.help]));
       expect(stdout()).toContain(`certflow ${name}`);
     },
   );
