@@ -16,6 +16,7 @@ import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { Composition } from "../../functions/composition/composition.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import type { ApiToken } from "../../functions/local/local-token-file.ts";
+import { consoleFile } from "./console-files.ts";
 
 interface LocalRoute {
   readonly method: string;
@@ -63,6 +64,11 @@ async function handle(
 ): Promise<ApiResult> {
   const url = new URL(request.url ?? "/", "http://localhost");
   const method = request.method ?? "GET";
+  // The web console's files, at the root; the API is everything under /v1/.
+  if (method === "GET" && !url.pathname.startsWith("/v1/")) {
+    const file = consoleFile(url.pathname);
+    if (file !== undefined) return file;
+  }
   const match = matchRoute(routes, method, url.pathname);
   if (match === undefined) {
     return jsonResponse(404, {

@@ -6,6 +6,7 @@ import {
   forgetServiceUrl,
   recordServiceUrl,
 } from "../../functions/local/local-data-dir.ts";
+import { prepareConsole } from "./console-files.ts";
 import { startLocalHost } from "./local-host.ts";
 import { type LocalSettings, readLocalSettings, SettingsError } from "./local-settings.ts";
 import { printWelcome } from "./welcome.ts";
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     ? undefined
     : join(settings.dataDir, JSON_LOG_FILE);
   if (jsonLogs !== undefined) writeLogsTo(createWriteStream(jsonLogs, { flags: "a", mode: 0o600 }));
+  // The web console's bundle, rebuilt when a source changed since `npm install` built it.
+  await prepareConsole((line) => console.log(`certflow: ${line}`));
   let host: Awaited<ReturnType<typeof startLocalHost>>;
   try {
     host = await startLocalHost(settings, { log: (line) => console.log(`certflow: ${line}`) });

@@ -12,6 +12,7 @@ export function printWelcome(
   const operator = settings.tokens.find((token) => token.role === "operator");
   const lines = [
     `certflow is running at ${url} (CA: ${settings.ca}, data in ${settings.dataDir})`,
+    `Web console: ${url}/ (sign in with an API token)`,
     ...(settings.acme === undefined
       ? []
       : [

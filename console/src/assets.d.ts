@@ -1,0 +1,2 @@
+// The stylesheet main.tsx imports: esbuild bundles it into console.css.
+declare module "*.css";
