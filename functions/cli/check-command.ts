@@ -8,6 +8,7 @@ import {
   SERVICE_HELP,
   SERVICE_OPTIONS,
   type ServiceContext,
+  TOKEN_HELP,
 } from "./service-client.ts";
 
 const HELP = `Usage: certflow check ORDER_ID [--url URL] [--json]
@@ -20,6 +21,8 @@ order goes on at once.
 Options:
 ${SERVICE_HELP}
   -h, --help        this help
+
+${TOKEN_HELP}
 
 Exit status: 0 everything is published, 1 something is not yet, 2 the service refused (an order
 that is not waiting for validation answers NOT_WAITING_FOR_VALIDATION).`;

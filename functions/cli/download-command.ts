@@ -15,6 +15,7 @@ import {
   SERVICE_HELP,
   SERVICE_OPTIONS,
   type ServiceContext,
+  TOKEN_HELP,
 } from "./service-client.ts";
 
 const HELP = `Usage: certflow download ORDER_ID --format FORMAT --out DIR [options]
@@ -28,6 +29,8 @@ ${DOWNLOAD_HELP}
   --out DIR         where the files go
 ${SERVICE_HELP}
   -h, --help        this help
+
+${TOKEN_HELP}
 
 With --json the document lists the files written (path and mode).`;
 

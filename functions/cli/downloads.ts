@@ -32,8 +32,8 @@ export const DOWNLOAD_OPTIONS = {
   profile: { type: "string" },
 } as const;
 
-export const DOWNLOAD_HELP = `  --format FORMAT   nginx (fullchain and key), apache (certificate, chain, key), iis (.pfx),
-                    tomcat (.p12) or pem (certificate and chain, no key)
+export const DOWNLOAD_HELP = `  --format FORMAT   nginx (fullchain, key), apache (certificate, chain, key),
+                    iis (.pfx), tomcat (.p12) or pem (certificate and chain, no key)
   --pfx-password-file FILE
                     iis and tomcat: the file's password, the first line of FILE (- reads
                     stdin); else $CERTFLOW_PFX_PASSWORD. Never an argument: the process list

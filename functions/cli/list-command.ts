@@ -10,6 +10,7 @@ import {
   SERVICE_HELP,
   SERVICE_OPTIONS,
   type ServiceContext,
+  TOKEN_HELP,
 } from "./service-client.ts";
 
 const HELP = `Usage: certflow list [--status STATUS] [--domain NAME] [--limit N] [--url URL] [--json]
@@ -18,12 +19,15 @@ Lists your orders, newest first: id, status, when ordered, until when the certif
 and the names.
 
 Options:
-  --status STATUS   only orders in this status: ${ORDER_STATUSES.join(", ")}
+  --status STATUS   only orders in this status:
+                    ${ORDER_STATUSES.join(", ")}
   --domain NAME     only orders for this name (Unicode or punycode; *.example.com for a
                     wildcard)
   --limit N         at most N orders (default 20)
 ${SERVICE_HELP}
-  -h, --help        this help`;
+  -h, --help        this help
+
+${TOKEN_HELP}`;
 
 const OPTIONS = {
   status: { type: "string" },

@@ -22,6 +22,7 @@ import {
   SERVICE_HELP,
   SERVICE_OPTIONS,
   type ServiceContext,
+  TOKEN_HELP,
 } from "./service-client.ts";
 import { waitForOrder } from "./wait-for-order.ts";
 
@@ -44,7 +45,8 @@ Options:
   --domain NAME     a name the certificate covers; repeat for more
   --method METHOD   how each name is validated: ${METHODS.join(", ")}
   --approver ADDR   email: the approver's address (admin@, hostmaster@, … of the domain)
-  --key TYPE        the service makes the key: ${KEY_TYPES.join(", ")} (default EC-P256)
+  --key TYPE        the service makes the key: ${KEY_TYPES.join(", ")}
+                    (EC-P256 when neither --key nor --csr is given)
   --csr FILE        your own CSR instead (certflow csr makes one; the key stays with you)
   --email ADDRESS   the contact the service mails (default $CERTFLOW_CONTACT_EMAIL)
   --name TEXT       the contact's name (default $CERTFLOW_CONTACT_NAME, else the address)
@@ -53,6 +55,8 @@ Options:
 ${DOWNLOAD_HELP.replace("--format FORMAT   ", "--format FORMAT   with --out: ")}
 ${SERVICE_HELP}
   -h, --help        this help
+
+${TOKEN_HELP}
 
 Exit status: 0 ordered (with --wait: issued), 1 the order failed or the service had trouble,
 2 bad arguments or an order the service refused (the code and message are shown).

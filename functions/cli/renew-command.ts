@@ -26,6 +26,7 @@ import {
   reportServiceError,
   SERVICE_HELP,
   type ServiceContext,
+  TOKEN_HELP,
 } from "./service-client.ts";
 import { localDataDir } from "./token-sources.ts";
 import { waitForOrder } from "./wait-for-order.ts";
@@ -44,6 +45,8 @@ renewal runs; when the proof of a name has lapsed, the renewal asks for a new re
   --out DIR         with --wait: download the renewed files into DIR
 ${DOWNLOAD_HELP.replace("--format FORMAT   ", "--format FORMAT   with --out: ")}
 ${SERVICE_HELP}
+
+${TOKEN_HELP}
 
 certflow renew --due runs the renewal run now, as the daily schedule does: every order whose
 renewal is due gets one (started once, however many runs race), and every order whose

@@ -186,9 +186,10 @@ export const SERVICE_OPTIONS = {
 export const SERVICE_HELP = `  --url URL         the service (default $CERTFLOW_URL, else the URL the local service recorded
                     in its data directory, $CERTFLOW_DATA_DIR or ./.certflow, else
                     http://127.0.0.1:3000)
-  --json            one JSON document on stdout, for scripts
+  --json            one JSON document on stdout, for scripts`;
 
-The token is $CERTFLOW_TOKEN, else (for a service on this machine) the customer token the
+/** Where the token comes from, after a command's options. */
+export const TOKEN_HELP = `The token is $CERTFLOW_TOKEN, else (for a service on this machine) the customer token the
 local service keeps in its data directory.`;
 
 /** The service the options and the environment point at, with the caller's token. */

@@ -8,6 +8,7 @@ import {
   SERVICE_HELP,
   SERVICE_OPTIONS,
   type ServiceContext,
+  TOKEN_HELP,
 } from "./service-client.ts";
 
 const HELP = `Usage: certflow status ORDER_ID [--url URL] [--json]
@@ -18,7 +19,9 @@ order failed.
 
 Options:
 ${SERVICE_HELP}
-  -h, --help        this help`;
+  -h, --help        this help
+
+${TOKEN_HELP}`;
 
 export function statusCommandWith(context: ServiceContext): CliCommand {
   return {
