@@ -184,7 +184,16 @@ export function renewCommandWith(context: ServiceContext): CliCommand {
           return EXIT_OK;
         }
         const progress = new ProgressLine(io, values.json ? "err" : "out");
-        const renewal = await waitForOrder({ client, orderId: renewalId, context, progress });
+        const stopWatching = context.onInterrupt?.(() => {
+          progress.done();
+          io.err(`Stopped following ${renewalId}; the renewal goes on: certflow status ${id}`);
+        });
+        let renewal: Awaited<ReturnType<typeof waitForOrder>>;
+        try {
+          renewal = await waitForOrder({ client, orderId: renewalId, context, progress });
+        } finally {
+          stopWatching?.();
+        }
         if (renewal.status !== "ISSUED") {
           if (values.json) io.out(JSON.stringify(renewal, null, 2));
           io.err(`certflow renew: ${endText(renewal)}`);
