@@ -85,10 +85,6 @@ function initSamples(
 }
 
 /**
- * The AWS SDK packages a bundle loads (left external to the runtime's copy, so named in its
- * import statements): its clients, and lib-dynamodb's document client where it uses one.
- */
-/**
  * The files a function loads as it starts: the main file and the chunks it imports statically,
  * and theirs (chunks loaded on first use are left out).
  */
@@ -113,11 +109,19 @@ function filesOf(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/**
+ * The AWS SDK packages a function loads as it starts (left external to the runtime's copy, so
+ * named in the import statements of its start files): its clients, and lib-dynamodb's document
+ * client where it uses one. A package it imports only on first use (`import("@aws-sdk/…")`, or
+ * in a chunk loaded on first use) is not loaded at start, so not counted.
+ */
 function sdkPackagesOf(outfile: string): string[] {
-  const source = readFileSync(outfile, "utf8");
   const names = new Set<string>();
-  for (const match of source.matchAll(/["'](@aws-sdk\/[a-z0-9-]+)["']/g)) {
-    if (match[1] !== undefined) names.add(match[1]);
+  for (const file of startFilesOf(outfile)) {
+    const source = readFileSync(file, "utf8");
+    for (const match of source.matchAll(/(?:from|import)\s*["'](@aws-sdk\/[a-z0-9-]+)["']/g)) {
+      if (match[1] !== undefined) names.add(match[1]);
+    }
   }
   return [...names].sort();
 }
