@@ -1,19 +1,22 @@
-import { Route53Client } from "@aws-sdk/client-route-53";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type {
   ExternalAccountBinding,
   ExternalAccountBindingProvider,
 } from "../../adapters/acme/acme-account.ts";
 import { AcmeCertificateAuthority } from "../../adapters/acme/acme-certificate-authority.ts";
-import { Route53DnsZone } from "../../adapters/aws/route53-dns-zone.ts";
 import type { CaParts } from "../../composition/composition.ts";
 import type { CertificateAuthority } from "../../ports/certificate-authority.ts";
+import type { DnsZone } from "../../ports/dns-zone.ts";
 import {
   AWS_ENVIRONMENT,
   type Environment,
   MissingSetting,
   requiredSetting,
 } from "../aws-environment.ts";
+import {
+  lazySecretsManagerClient,
+  readSecretString,
+  type SecretReader,
+} from "./secrets-manager.ts";
 
 function bindingOf(value: unknown): ExternalAccountBinding | undefined {
   const { kid, hmacKey } = (value ?? {}) as { kid?: unknown; hmacKey?: unknown };
@@ -29,14 +32,14 @@ function bindingOf(value: unknown): ExternalAccountBinding | undefined {
  * {"tenants": {"<tenant>": {"kid": "...", "hmacKey": "..."}}, "default"?: {...}}.
  */
 export function secretsManagerExternalAccountBinding(
-  client: Pick<SecretsManagerClient, "send">,
+  client: SecretReader,
   secretArn: string,
 ): ExternalAccountBindingProvider {
   return async (tenantId) => {
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    const secretString = await readSecretString(client, secretArn);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(answer.SecretString ?? "");
+      parsed = JSON.parse(secretString ?? "");
     } catch {
       parsed = undefined;
     }
@@ -59,6 +62,30 @@ export function secretsManagerExternalAccountBinding(
   };
 }
 
+/**
+ * The delegation zone in Route 53. Route 53's SDK package and the adapter load with the zone's
+ * first change, not when the function starts: only orders with delegated (dns-cname) names
+ * write to the zone.
+ */
+export function route53DelegationZone(hostedZoneId: string): DnsZone {
+  let zone: Promise<DnsZone> | undefined;
+  const load = () => {
+    zone ??= Promise.all([
+      import("@aws-sdk/client-route-53"),
+      import("../../adapters/aws/route53-dns-zone.ts"),
+    ]).then(
+      ([{ Route53Client }, { Route53DnsZone }]) =>
+        new Route53DnsZone({ client: new Route53Client({}), hostedZoneId }),
+    );
+    return zone;
+  };
+  return {
+    addTxt: async (fqdn, values) => (await load()).addTxt(fqdn, values),
+    isLive: async (change) => (await load()).isLive(change),
+    removeTxt: async (fqdn, values) => (await load()).removeTxt(fqdn, values),
+  };
+}
+
 /** The ACME CA from the deployment's settings (directory, contact, EAB secret, Route 53 zone). */
 export function acme(env: Environment, { vault, clock }: CaParts): CertificateAuthority {
   const eabSecretArn = env[AWS_ENVIRONMENT.acmeEabSecretArn];
@@ -76,7 +103,7 @@ export function acme(env: Environment, { vault, clock }: CaParts): CertificateAu
     ...(eabSecretArn
       ? {
           externalAccountBinding: secretsManagerExternalAccountBinding(
-            new SecretsManagerClient({}),
+            lazySecretsManagerClient(),
             eabSecretArn,
           ),
         }
@@ -84,7 +111,7 @@ export function acme(env: Environment, { vault, clock }: CaParts): CertificateAu
     ...(zoneName && hostedZoneId
       ? {
           delegation: {
-            zone: new Route53DnsZone({ client: new Route53Client({}), hostedZoneId }),
+            zone: route53DelegationZone(hostedZoneId),
             zoneName,
           },
         }

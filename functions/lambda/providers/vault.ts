@@ -1,23 +1,25 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createS3BlobStore } from "../../adapters/aws/s3-blob-store.ts";
 import { CertificateVault } from "../../vault/certificate-vault.ts";
 import { derivedKeyPassphrases, type KeyPassphrases } from "../../vault/key-passphrases.ts";
 import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-environment.ts";
+import {
+  lazySecretsManagerClient,
+  readSecretString,
+  type SecretReader,
+} from "./secrets-manager.ts";
 
 /**
  * Key passphrases derived from the master secret in Secrets Manager. The secret is read on the
  * first passphrase asked for (never at start, so functions that only read public material never
  * fetch it) and kept for the life of the process; a failed read is retried on the next use.
+ * Secrets Manager's SDK package loads with that first read too (`lazySecretsManagerClient`), so
+ * a function whose calls read no private key or webhook secret never loads it.
  */
-export function secretsManagerPassphrases(
-  client: Pick<SecretsManagerClient, "send">,
-  secretArn: string,
-): KeyPassphrases {
+export function secretsManagerPassphrases(client: SecretReader, secretArn: string): KeyPassphrases {
   let derived: Promise<KeyPassphrases> | undefined;
   const load = async () => {
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    const secret = answer.SecretString;
+    const secret = await readSecretString(client, secretArn);
     if (secret === undefined || secret.length < 32) {
       throw new Error("The vault master secret is missing or shorter than 32 characters.");
     }
@@ -43,7 +45,7 @@ export function vault(env: Environment): CertificateVault {
   return new CertificateVault(
     blobs,
     secretsManagerPassphrases(
-      new SecretsManagerClient({}),
+      lazySecretsManagerClient(),
       requiredSetting(env, AWS_ENVIRONMENT.masterSecretArn),
     ),
   );
