@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { planEnd, planValidityDays } from "../../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../../domain/order-record.ts";
 import { reviewForNewOrder } from "../../orders/organization-approvals.ts";
-import { verifyCsr } from "../../pki/csr-verify.ts";
 import type { CaDirectory } from "../../ports/ca-directory.ts";
 import { CaUnavailable } from "../../ports/certificate-authority.ts";
 import { IdempotencyKeyInUse, type OrderStore } from "../../ports/order-store.ts";
@@ -79,6 +78,9 @@ export const route = declareRoute(
     const request = validation.value;
     const names = request.names.map((name) => name.ascii);
     if (request.keySource.kind === "uploaded-csr") {
+      // The CSR reader (asn1js) loads with the first uploaded CSR: orders whose key the service
+      // makes never load it.
+      const { verifyCsr } = await import("../../pki/csr-verify.ts");
       const verification = await verifyCsr(request.keySource.csrPem, names);
       if (!verification.ok) {
         throw new ApiError(422, "CSR_DEFECTIVE", summarize(verification.defects), {
