@@ -28,9 +28,10 @@ export const BUNDLING = {
   alias: { ...LEFT_OUT_PACKAGES },
   legalComments: "none",
   charset: "utf8",
-  // Some CommonJS dependencies call require(); ESM bundles need it provided.
+  // Some CommonJS dependencies call require(); ESM bundles need it provided. It is made on first
+  // use: most files never call it, and node:module would otherwise load as every function starts.
   banner:
-    "import { createRequire as __certflowRequire } from 'node:module'; const require = __certflowRequire(import.meta.url);",
+    "var __certflowRequireFn; const require = new Proxy(function () {}, { apply: (_, self, args) => Reflect.apply(__certflowRequire(), self, args), get: (_, key) => Reflect.get(__certflowRequire(), key) }); function __certflowRequire() { return (__certflowRequireFn ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)); }",
 } as const;
 
 /** The file Lambda loads in a bundle's folder; its handler is `index.handler`. */
