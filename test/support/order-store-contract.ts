@@ -84,7 +84,7 @@ async function mustGet(store: OrderStore, orderId: string): Promise<OrderRecord>
 async function allPages(
   store: OrderStore,
   tenantId: string,
-  options: { status?: OrderStatusName; limit: number },
+  options: { status?: OrderStatusName; domain?: string; limit: number },
 ): Promise<OrderRecord[][]> {
   const pages: OrderRecord[][] = [];
   let cursor: string | undefined;
