@@ -114,6 +114,8 @@ export interface RenewalState {
   readonly lastFailure?: { readonly at: string; readonly code: string; readonly message: string };
   /** Expiry notices (days before notAfter: 30, 7, 1) mailed for the current certificate. */
   readonly expiryNotices?: readonly number[];
+  /** A run is mailing the notice for this mark (claimed at `at`); cleared once it is recorded. */
+  readonly expiryNoticeClaim?: { readonly days: number; readonly at: string };
 }
 
 export interface OrderFailure {

@@ -7,15 +7,22 @@ import {
   whyNotRenewing,
 } from "../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../domain/order-record.ts";
+import { STATUS_KIND } from "../domain/order-status.ts";
 import { expiringMail } from "../mail/lifecycle-mails.ts";
 import { expiredMail } from "../mail/order-mails.ts";
 import type { CaDirectory } from "../ports/ca-directory.ts";
 import type { Mailer } from "../ports/mailer.ts";
+import type { OrderStore } from "../ports/order-store.ts";
 import type { InstallationCheckDependencies } from "./installation-checks.ts";
 import { recheckInstallation } from "./installation-recheck.ts";
 import { loadOrder, noteEvent, statusEvent, updateOrder } from "./order-updates.ts";
 import { refreshRenewalWindow } from "./renewal-windows.ts";
-import { type RenewalDeps, startRenewal } from "./renewals.ts";
+import {
+  promoteRenewal,
+  type RenewalDeps,
+  recordRenewalFailure,
+  startRenewal,
+} from "./renewals.ts";
 
 /** Due orders one run takes on; a run with more due leaves the rest to the next run. */
 export const RENEWAL_RUN_LIMIT = 5_000;
@@ -108,7 +115,11 @@ async function handleDueOrder(
   windowRefreshed: () => void,
 ): Promise<Outcome[]> {
   // The index may answer an older copy: what is due is decided on the order as stored.
-  let order = await loadOrder(deps.store, indexed.orderId);
+  let order = await settleEndedRenewal(
+    deps.store,
+    await loadOrder(deps.store, indexed.orderId),
+    now,
+  );
   const certificate = order.certificate;
   if (order.status !== "ISSUED" || certificate === undefined) return [];
   const outcomes: Outcome[] = [];
@@ -146,7 +157,7 @@ async function handleDueOrder(
     const start = await startRenewal(deps, order.orderId, { trigger: "scheduled", rekey: false });
     if (start.kind === "started" || start.kind === "running") outcomes.push(start.kind);
   }
-  if (await sendExpiryNotice(deps, order, now)) outcomes.push("notified");
+  if (await sendExpiryNotice(deps, order.orderId, now)) outcomes.push("notified");
   return outcomes;
 }
 
@@ -179,30 +190,72 @@ async function markExpired(deps: RenewalRunDeps, order: OrderRecord, now: Date):
 }
 
 /**
+ * A renewal in flight whose own order has ended (its execution stopped without reporting
+ * back, say) is settled as the workflow would have: its certificate promoted, or its failure
+ * recorded, so the order renews again or expires instead of waiting on it forever.
+ */
+async function settleEndedRenewal(
+  store: OrderStore,
+  order: OrderRecord,
+  now: Date,
+): Promise<OrderRecord> {
+  const inFlight = order.renewal?.inFlight;
+  if (inFlight === undefined) return order;
+  const renewal = await store.get(inFlight.orderId);
+  if (renewal === undefined || STATUS_KIND[renewal.status] !== "final") return order;
+  if (renewal.status === "ISSUED") await promoteRenewal(store, renewal, now);
+  else await recordRenewalFailure(store, renewal, now);
+  return loadOrder(store, order.orderId);
+}
+
+/** A claim on sending a notice older than this was left by a run that stopped: send again. */
+const NOTICE_CLAIM_MS = 15 * 60_000;
+
+/**
  * Mails the expiry notice due (30, 7 or 1 days before the end, when no renewal will replace the
- * certificate), then records it: a run that stops in between mails it once more, never not at
- * all.
+ * certificate): claimed on the order first (of two racing runs, one mails), then mailed, then
+ * recorded. A run that stops after claiming leaves the claim, which a later run takes over:
+ * the notice goes once more rather than never.
  */
 async function sendExpiryNotice(
   deps: RenewalRunDeps,
-  order: OrderRecord,
+  orderId: string,
   now: Date,
 ): Promise<boolean> {
-  const days = dueExpiryNotice(order, now);
-  const reason = whyNotRenewing(order);
-  if (days === undefined || reason === undefined) return false;
-  await deps.mailer.send(expiringMail(order, days, reason));
-  const serial = order.certificate?.serialNumber;
-  await updateOrder(deps.store, order.orderId, (current) => {
-    if (current.certificate?.serialNumber !== serial) return undefined;
+  let claimed: { days: number; reason: string } | undefined;
+  const order = await updateOrder(deps.store, orderId, (current) => {
+    claimed = undefined;
+    const days = dueExpiryNotice(current, now);
+    const reason = whyNotRenewing(current);
+    if (days === undefined || reason === undefined) return undefined;
+    const claim = current.renewal?.expiryNoticeClaim;
+    if (claim !== undefined && now.getTime() - Date.parse(claim.at) < NOTICE_CLAIM_MS) {
+      return undefined;
+    }
+    claimed = { days, reason };
     return {
       changes: {
-        renewal: { ...current.renewal, expiryNotices: noticesAfterMailing(current, days) },
+        renewal: { ...current.renewal, expiryNoticeClaim: { days, at: now.toISOString() } },
       },
+    };
+  });
+  if (claimed === undefined) return false;
+  const { days, reason } = claimed;
+  const daysLeft = Math.max(
+    1,
+    Math.ceil((Date.parse(order.certificate?.notAfter ?? "") - now.getTime()) / 86_400_000),
+  );
+  await deps.mailer.send(expiringMail(order, daysLeft, reason));
+  const serial = order.certificate?.serialNumber;
+  await updateOrder(deps.store, orderId, (current) => {
+    if (current.certificate?.serialNumber !== serial) return undefined;
+    const { expiryNoticeClaim: _claim, ...renewal } = current.renewal ?? {};
+    return {
+      changes: { renewal: { ...renewal, expiryNotices: noticesAfterMailing(current, days) } },
       event: noteEvent(
         now,
         "expiry_notice",
-        `Told the customer the certificate ${serial ?? ""} ends in ${days} day${days === 1 ? "" : "s"} with no renewal coming: ${reason}.`,
+        `Told the customer the certificate ${serial ?? ""} ends in ${daysLeft} day${daysLeft === 1 ? "" : "s"} with no renewal coming: ${reason}.`,
       ),
     };
   });

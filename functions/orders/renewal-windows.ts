@@ -11,13 +11,19 @@ export interface RenewalWindowDeps {
   readonly random: () => number;
 }
 
-/** Asks the CA for a certificate's renewal window (RFC 9773), an unreachable CA included. */
-async function askForWindow(caDirectory: CaDirectory, certId: string): Promise<RenewalInfoAnswer> {
+/**
+ * Asks the CA for a certificate's renewal window (RFC 9773). An unreachable or refusing CA is
+ * an answer (`failed`, with its reason, which names nothing internal); anything else throws.
+ */
+export async function askRenewalWindow(
+  caDirectory: CaDirectory,
+  certId: string,
+): Promise<RenewalInfoAnswer & { readonly reason?: string }> {
   try {
     const window = await caDirectory.renewalWindow(certId);
     return window === undefined ? { kind: "not-offered" } : { kind: "window", window };
   } catch (error) {
-    if (error instanceof CaUnavailable) return { kind: "failed" };
+    if (error instanceof CaUnavailable) return { kind: "failed", reason: error.message };
     throw error;
   }
 }
@@ -35,7 +41,7 @@ export async function refreshRenewalWindow(
   const certificate = order.certificate;
   const window = certificate?.renewalWindow;
   if (certificate === undefined || window === undefined) return order;
-  const answer = await askForWindow(deps.caDirectory, window.certId);
+  const answer = await askRenewalWindow(deps.caDirectory, window.certId);
   return updateOrder(deps.store, order.orderId, (current) => {
     const stored = current.certificate;
     if (stored?.serialNumber !== certificate.serialNumber || stored.renewalWindow === undefined) {

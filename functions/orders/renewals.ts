@@ -235,10 +235,14 @@ export async function promoteRenewal(
   });
 }
 
-const DAY_MS = 86_400_000;
+/**
+ * How long after a failed renewal the order is due again: half a day, so the daily run (which
+ * the failure usually follows by minutes) takes it the next day, and the local hourly one sooner.
+ */
+const RETRY_AFTER_FAILURE_MS = 12 * 3_600_000;
 
 /**
- * The renewal failed: the order keeps its certificate, says why, and is due again in a day
+ * The renewal failed: the order keeps its certificate, says why, and is due again within a day
  * (before its certificate ends), so the next run tries again with a new renewal.
  */
 export async function recordRenewalFailure(
@@ -254,12 +258,19 @@ export async function recordRenewalFailure(
     const certificate = order.certificate;
     const notAfter = certificate === undefined ? now.getTime() : Date.parse(certificate.notAfter);
     const retryAt = new Date(
-      Math.max(now.getTime(), Math.min(now.getTime() + DAY_MS, notAfter - 3_600_000)),
+      Math.max(
+        now.getTime(),
+        Math.min(now.getTime() + RETRY_AFTER_FAILURE_MS, notAfter - 3_600_000),
+      ),
     );
     return {
       changes: {
+        // Notices already mailed for this certificate stay mailed.
         renewal: {
           ...(order.renewal?.attempts === undefined ? {} : { attempts: order.renewal.attempts }),
+          ...(order.renewal?.expiryNotices === undefined
+            ? {}
+            : { expiryNotices: order.renewal.expiryNotices }),
           lastFailure: { at: now.toISOString(), code: failure.code, message: failure.message },
         },
         ...(certificate === undefined

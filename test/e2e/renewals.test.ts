@@ -187,7 +187,7 @@ describe("plans", () => {
       `the order's plan ends at ${order.renewal.planEndsAt}`,
     );
     expect(noticeRun.json).toMatchObject({ started: 0, notified: 1 });
-    expect(await mailSubjects()).toContain("Certificate expiring in 30 days: plan.certflow.test");
+    expect(await mailSubjects()).toContain("Certificate expiring in 29 days: plan.certflow.test");
     const refused = await customer.request("POST", `/v1/orders/${order.id}/renewals`, {
       body: {},
     });

@@ -5,24 +5,24 @@ import {
 } from "../../domain/renewal-information.ts";
 import { renewalTime } from "../../domain/validity-policy.ts";
 import { loadOrder, noteEvent, updateOrder } from "../../orders/order-updates.ts";
+import { askRenewalWindow } from "../../orders/renewal-windows.ts";
 import type { CaDirectory } from "../../ports/ca-directory.ts";
-import { CaUnavailable } from "../../ports/certificate-authority.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 import { CaValidationFailed, OrderNotInStep } from "../workflow-errors.ts";
 
 /** The CA's window for the certificate; never an error: issuance does not wait on it. */
-async function askRenewalWindow(
+async function windowAtIssuance(
   caDirectory: CaDirectory,
   certId: string,
   logError: (error: unknown) => void,
 ): Promise<RenewalInfoAnswer & { readonly reason?: string }> {
   try {
-    const window = await caDirectory.renewalWindow(certId);
-    return window === undefined ? { kind: "not-offered" } : { kind: "window", window };
+    return await askRenewalWindow(caDirectory, certId);
   } catch (error) {
-    if (!(error instanceof CaUnavailable)) logError(error);
-    return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
+    // Unexpected: for operators' logs, not the customer's history.
+    logError(error);
+    return { kind: "failed" };
   }
 }
 
@@ -71,7 +71,7 @@ export const step = declareStep(
     const answer =
       certId === undefined
         ? undefined
-        : await askRenewalWindow(deps.caDirectory, certId, deps.logError);
+        : await windowAtIssuance(deps.caDirectory, certId, deps.logError);
     const now = deps.clock.now();
     const plan: PlannedRenewal =
       certId === undefined || answer === undefined

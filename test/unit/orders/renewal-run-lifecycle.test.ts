@@ -168,7 +168,7 @@ describe("runRenewals: plans", () => {
     // Assess
     expect(counts).toMatchObject({ due: 1, started: 0, notified: 1 });
     expect(world.workflow.started).toEqual([]);
-    expect(world.mailer.sent[0]?.subject).toBe("Certificate expiring in 30 days: shop.example.com");
+    expect(world.mailer.sent[0]?.subject).toBe("Certificate expiring in 19 days: shop.example.com");
     expect(world.mailer.sent[0]?.text).toContain(
       `the order's plan ends at ${FIRST_CERTIFICATE.notAfter}`,
     );
@@ -204,5 +204,78 @@ describe("runRenewals: failing renewals", () => {
     );
     expect(world.mailer.sent[0]?.text).toContain("Fix the cause above");
     expect((await stored(world.store, "ord_failing")).renewal?.expiryNotices).toEqual([30]);
+  });
+});
+
+describe("runRenewals: notices and stuck renewals", () => {
+  it("mails a notice once when two runs race", async () => {
+    // Prepare
+    const world = runWorld();
+    await seed(world.store, issuedRecord("ord_race", { autoRenew: false }));
+
+    // Act
+    const counts = await Promise.all([world.run(), world.run()]);
+
+    // Assess
+    expect(counts.map((count) => count.notified).sort()).toEqual([0, 1]);
+    expect(world.mailer.sent).toHaveLength(1);
+    expect((await stored(world.store, "ord_race")).renewal).toEqual({ expiryNotices: [30] });
+  });
+
+  it("mails again a notice whose run stopped after claiming it", async () => {
+    // Prepare: a claim from an hour ago, never recorded as mailed.
+    const world = runWorld();
+    await seed(
+      world.store,
+      issuedRecord("ord_claimed", {
+        autoRenew: false,
+        renewal: { expiryNoticeClaim: { days: 30, at: "2027-04-30T23:00:00.000Z" } },
+      }),
+    );
+
+    // Act
+    const counts = await world.run();
+
+    // Assess
+    expect(counts.notified).toBe(1);
+    expect((await stored(world.store, "ord_claimed")).renewal).toEqual({ expiryNotices: [30] });
+  });
+
+  it("settles a renewal whose order ended without reporting back, and renews again", async () => {
+    // Prepare: the renewal failed, but its execution never recorded it on the order.
+    const world = runWorld();
+    const stuckId = renewalOrderId("ord_stuck", "0a01", 0);
+    await seed(
+      world.store,
+      issuedRecord("ord_stuck", {
+        renewal: {
+          attempts: 1,
+          inFlight: {
+            orderId: stuckId,
+            startedAt: "2027-04-25T00:00:00.000Z",
+            trigger: "scheduled",
+            rekey: false,
+          },
+        },
+      }),
+    );
+    await seed(
+      world.store,
+      issuedRecord(stuckId, {
+        status: "FAILED",
+        renewalOf: "ord_stuck",
+        certificate: undefined,
+        failure: { code: "CA_UNAVAILABLE", message: "The CA did not answer." },
+      }),
+    );
+
+    // Act
+    const counts = await world.run();
+
+    // Assess
+    const order = await stored(world.store, "ord_stuck");
+    expect(order.renewal?.lastFailure?.code).toBe("CA_UNAVAILABLE");
+    expect(order.renewal?.inFlight).toBeUndefined();
+    expect(counts).toMatchObject({ started: 0, notified: 1 });
   });
 });

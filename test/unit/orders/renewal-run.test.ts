@@ -120,7 +120,7 @@ describe("runRenewals", () => {
     expect(order.renewal?.expiryNotices).toEqual([30]);
     expect(world.workflow.started).toEqual([]);
     expect(world.mailer.sent.map((mail) => mail.subject)).toEqual([
-      "Certificate expiring in 30 days: shop.example.com",
+      "Certificate expiring in 19 days: shop.example.com",
     ]);
     expect(world.mailer.sent[0]?.text).toContain("automatic renewal is off for this order");
   });

@@ -728,7 +728,7 @@ async function renewalFailed(certificate = FIRST_CERTIFICATE) {
 }
 
 describe("recordRenewalFailure", () => {
-  it("keeps the certificate, records the failure, clears the renewal and is due again a day later", async () => {
+  it("keeps the certificate, records the failure, clears the renewal and is due again for the next daily run (12 h)", async () => {
     // Prepare
     const world = await renewalFailed();
 
@@ -740,7 +740,7 @@ describe("recordRenewalFailure", () => {
     expect(order.status).toBe("ISSUED");
     expect(order.certificate).toEqual({
       ...FIRST_CERTIFICATE,
-      renewAt: new Date(RENEWAL_NOW.getTime() + DAY_MS).toISOString(),
+      renewAt: new Date(RENEWAL_NOW.getTime() + DAY_MS / 2).toISOString(),
     });
     expect(order.renewal).toEqual({
       attempts: 1,
@@ -753,6 +753,21 @@ describe("recordRenewalFailure", () => {
     expect((await world.store.history(ORDER)).at(-1)?.message).toContain(
       `Renewal ${world.renewalId} failed (VALIDATION_TIMED_OUT: Not published in time.)`,
     );
+  });
+
+  it("keeps the expiry notices already mailed for the certificate", async () => {
+    // Prepare
+    const world = await renewalFailed();
+    const order = await stored(world.store, ORDER);
+    await world.store.update(order, {
+      renewal: { ...order.renewal, expiryNotices: [30] },
+    });
+
+    // Act
+    await recordRenewalFailure(world.store, world.renewal, RENEWAL_NOW);
+
+    // Assess
+    expect((await stored(world.store, ORDER)).renewal?.expiryNotices).toEqual([30]);
   });
 
   it("moves the next try before the certificate ends when it ends within a day", async () => {
