@@ -4,9 +4,11 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { route53DelegationZone } from "../../../../functions/lambda/providers/acme-ca.ts";
+import { mailer } from "../../../../functions/lambda/providers/mailer.ts";
 import {
   lazySecretsManagerClient,
   readSecretString,
@@ -14,9 +16,11 @@ import {
 
 const secretsManager = mockClient(SecretsManagerClient);
 const route53 = mockClient(Route53Client);
+const ses = mockClient(SESv2Client);
 afterEach(() => {
   secretsManager.reset();
   route53.reset();
+  ses.reset();
 });
 
 describe("SDK clients built on first use", () => {
@@ -50,5 +54,31 @@ describe("SDK clients built on first use", () => {
     expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input).toMatchObject({
       HostedZoneId: "Z0DELEGATION",
     });
+  });
+
+  it("send mail through SES's client, built with the first message", async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
+    const mail = mailer({
+      CERTFLOW_SENDER: "certificates@example.com",
+      CERTFLOW_MAIL_CONFIGURATION_SET: "certflow",
+    });
+    expect(ses.calls()).toHaveLength(0);
+
+    await mail.send({ to: ["pki@shop.example"], subject: "Issued", text: "Your certificate" });
+    await mail.send({ to: ["pki@shop.example"], subject: "Again", text: "And again" });
+
+    expect(ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input)).toMatchObject([
+      {
+        FromEmailAddress: "certificates@example.com",
+        Destination: { ToAddresses: ["pki@shop.example"] },
+        ConfigurationSetName: "certflow",
+        Content: { Simple: { Subject: { Data: "Issued" } } },
+      },
+      { Content: { Simple: { Subject: { Data: "Again" } } } },
+    ]);
+  });
+
+  it("refuse a mailer without a sender when the function starts, not at its first message", () => {
+    expect(() => mailer({})).toThrow(/CERTFLOW_SENDER/);
   });
 });
