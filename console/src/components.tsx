@@ -170,14 +170,14 @@ export function CopyButton({ text, what }: { text: string; what: string }) {
   );
 }
 
-/** A value to copy exactly: shown in a code box with its copy button. */
-export function CopyValue({ label, value }: { label: string; value: string }) {
+/** A value to copy exactly: shown in a code box with its copy button (`what` names it in full). */
+export function CopyValue({ label, what, value }: { label: string; what: string; value: string }) {
   return (
     <div class="copy-value">
       <dt>{label}</dt>
       <dd>
         <code data-copy={value}>{value}</code>
-        <CopyButton text={value} what={label} />
+        <CopyButton text={value} what={what} />
       </dd>
     </div>
   );

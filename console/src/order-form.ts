@@ -2,7 +2,11 @@
 // problems the API's own rules (functions/domain, bundled into the console) find in it, each
 // with the form field it belongs to.
 import { approverEmails, type ValidationMethod } from "../../functions/domain/dcv-methods.ts";
-import type { DomainName, Issuer } from "../../functions/domain/domain-names.ts";
+import {
+  type DomainName,
+  type Issuer,
+  normalizeDomainNames,
+} from "../../functions/domain/domain-names.ts";
 import { DEFAULT_KEY_TYPE, type KeyType } from "../../functions/domain/key-types.ts";
 import { type OrderRequest, validateOrderRequest } from "../../functions/domain/order-request.ts";
 import type { FieldProblem } from "./api.ts";
@@ -120,17 +124,25 @@ export function orderRequestOf(form: OrderForm): OrderRequest {
 export interface FormCheck {
   readonly problems: readonly FieldProblem[];
   readonly warnings: readonly FieldProblem[];
-  /** The names as the certificate will hold them, when all of them are fine. */
+  /** The names as the certificate will hold them, when all of them are fine (whatever the rest). */
   readonly names?: readonly DomainName[];
 }
 
 /** The API's rules on the form, in the browser: every problem, each with its field. */
 export function checkOrderForm(form: OrderForm, issuer: Issuer, now: Date): FormCheck {
-  const checked = validateOrderRequest(orderRequestOf(form), { issuer, now });
+  const request = orderRequestOf(form);
+  const checked = validateOrderRequest(request, { issuer, now });
   if (checked.ok) {
     return { problems: [], warnings: checked.warnings, names: checked.value.names };
   }
-  return { problems: checked.problems, warnings: [] };
+  // The names on their own: fine names are shown (and give the approver addresses) while other
+  // fields still have problems.
+  const names = normalizeDomainNames(request.domains, { issuer });
+  return {
+    problems: checked.problems,
+    warnings: names.ok ? names.warnings : [],
+    ...(names.ok ? { names: names.value } : {}),
+  };
 }
 
 /**

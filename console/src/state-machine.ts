@@ -37,6 +37,8 @@ export interface LaidOutEdge {
   readonly kind: EdgeKind;
   /** Leads back up (or to itself): a loop. */
   readonly back: boolean;
+  /** The side a loop is drawn on: away from the other states of its rows. */
+  readonly side: "left" | "right";
 }
 
 export interface Layout {
@@ -141,8 +143,8 @@ export function layoutStateMachine(definition: AslDefinition): Layout {
   }
   const widest = Math.max(1, ...rows.map((row) => row?.length ?? 0));
   const contentWidth = widest * BOX.width + (widest - 1) * BOX.columnGap;
-  const width = contentWidth + 2 * BOX.margin + BOX.loopSpace;
-  const centre = BOX.margin + contentWidth / 2;
+  const width = contentWidth + 2 * BOX.margin + 2 * BOX.loopSpace;
+  const centre = BOX.margin + BOX.loopSpace + contentWidth / 2;
   const laidOut: LaidOutState[] = names.map((name) => {
     const state = states[name] as AslState;
     const row = layer.get(name) ?? 0;
@@ -164,6 +166,7 @@ export function layoutStateMachine(definition: AslDefinition): Layout {
         to: edge.to,
         kind: edge.kind,
         back: backEdges.has(`${from}->${edge.to}`) || from === edge.to,
+        side: (column.get(from) ?? 0) < 0 ? ("left" as const) : ("right" as const),
       })),
   );
   return {
@@ -183,6 +186,8 @@ export interface ExecutionPosition {
   readonly failed: ReadonlySet<string>;
   /** How many times each state was entered. */
   readonly entries: ReadonlyMap<string, number>;
+  /** The transitions taken, as "From->To" (one state entered right after the other). */
+  readonly transitions: ReadonlySet<string>;
 }
 
 /**
@@ -194,9 +199,11 @@ export function executionPosition(events: readonly ExecutionEvent[]): ExecutionP
   const visited = new Set<string>();
   const failed = new Set<string>();
   const entries = new Map<string, number>();
+  const transitions = new Set<string>();
   for (const event of events) {
     if (event.stateName === undefined) continue;
     if (event.type.endsWith("StateEntered")) {
+      if (current !== undefined) transitions.add(`${current}->${event.stateName}`);
       current = event.stateName;
       visited.add(event.stateName);
       entries.set(event.stateName, (entries.get(event.stateName) ?? 0) + 1);
@@ -204,5 +211,5 @@ export function executionPosition(events: readonly ExecutionEvent[]): ExecutionP
       failed.add(event.stateName);
     }
   }
-  return { ...(current === undefined ? {} : { current }), visited, failed, entries };
+  return { ...(current === undefined ? {} : { current }), visited, failed, entries, transitions };
 }

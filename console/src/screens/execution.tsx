@@ -134,7 +134,6 @@ function StateMachineDrawing({
   position: ExecutionPosition;
 }) {
   const byName = new Map(layout.states.map((state) => [state.name, state]));
-  const rightEdge = layout.width - BOX.loopSpace;
   return (
     <figure class="state-machine">
       <figcaption>
@@ -142,8 +141,8 @@ function StateMachineDrawing({
         <span class="legend legend-current">▶ current state</span>,{" "}
         <span class="legend legend-visited">✓ entered</span>,{" "}
         <span class="legend legend-failed">✕ failed once</span>,{" "}
-        <span class="legend">not entered</span>. Every task's failure leads to RecordFailure (not
-        drawn).
+        <span class="legend">not entered</span>. Thick arrows: transitions this execution took;
+        dashed: a Choice's branches. Every task's failure leads to RecordFailure (not drawn).
       </figcaption>
       <svg
         viewBox={`0 0 ${layout.width} ${layout.height}`}
@@ -174,13 +173,17 @@ function StateMachineDrawing({
           if (from === undefined || to === undefined) return null;
           let path: string;
           if (edge.back) {
-            // Loops go out to the right and come back up into the state's right side.
-            const x1 = from.x + BOX.width;
+            // Loops leave by the side away from the row's other states and come back up into
+            // the target's same side.
+            const right = edge.side === "right";
+            const x1 = right ? from.x + BOX.width : from.x;
             const y1 = from.y + BOX.height / 2;
-            const x2 = to.x + BOX.width;
+            const x2 = right ? to.x + BOX.width : to.x;
             const y2 = to.y + BOX.height / 2;
-            const out = Math.max(x1, x2, rightEdge) + 30;
-            path = `M ${x1} ${y1} C ${out} ${y1}, ${out} ${y2}, ${x2 + 2} ${y2}`;
+            const out = right
+              ? Math.max(x1, x2) + BOX.loopSpace - 10
+              : Math.min(x1, x2) - BOX.loopSpace + 10;
+            path = `M ${x1} ${y1} C ${out} ${y1}, ${out} ${y2}, ${x2 + (right ? 2 : -2)} ${y2}`;
           } else {
             const x1 = from.x + BOX.width / 2;
             const y1 = from.y + BOX.height;
@@ -189,7 +192,7 @@ function StateMachineDrawing({
             const bend = (y2 - y1) / 2;
             path = `M ${x1} ${y1} C ${x1} ${y1 + bend}, ${x2} ${y2 - bend}, ${x2} ${y2 - 2}`;
           }
-          const taken = position.visited.has(edge.from) && position.visited.has(edge.to);
+          const taken = position.transitions.has(`${edge.from}->${edge.to}`);
           return (
             <path
               key={`${edge.from}->${edge.to}`}

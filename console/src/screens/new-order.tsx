@@ -123,6 +123,7 @@ export function NewOrderScreen({ service }: { service: ServiceInfo }) {
         error instanceof ApiFailure ? error : new ApiFailure(0, "UNEXPECTED", String(error));
       setRefusal(failure);
       setApiProblems(failure.problems());
+      setCsrLook(undefined);
       setTimeout(() => summary.current?.focus(), 0);
     } finally {
       setBusy(false);
@@ -151,11 +152,14 @@ export function NewOrderScreen({ service }: { service: ServiceInfo }) {
                 ? "The order cannot be placed yet"
                 : `The service refused the order (${refusal.status === 0 ? "no answer" : refusal.status})`}
             </h2>
-            {refusal === undefined ? null : (
+            {refusal === undefined ? null : listed.length > 1 ||
+              listed[0]?.code !== refusal.code ? (
               <p>
-                <span class="problem-code">{refusal.code}</span>: {refusal.message}
+                <span class="problem-code">{refusal.code}</span>:{" "}
+                {listed.length === 1 ? "1 problem" : `${listed.length} problems`}, each next to its
+                field:
               </p>
-            )}
+            ) : null}
             <ul>
               {listed.map((problem, index) => {
                 const control = controlIdOf(problem.field);

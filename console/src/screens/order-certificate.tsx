@@ -122,11 +122,12 @@ export function CertificateSection({ order, caller }: { order: Order; caller: Ca
               aria-describedby="download-profile-hint"
               onChange={(event) => setProfile(event.currentTarget.value)}
             >
-              <option value="modern">Modern (AES-256): Windows Server 2019+, Java 8u301+</option>
-              <option value="legacy">Legacy (3DES): Windows Server 2016 and older</option>
+              <option value="modern">Modern (AES-256)</option>
+              <option value="legacy">Legacy (3DES)</option>
             </select>
             <p class="hint" id="download-profile-hint">
-              Prefer modern wherever it imports.
+              Modern imports on Windows Server 2019 and later, Java 8u301 and later; legacy is for
+              Windows Server 2016 and older only.
             </p>
           </div>
         </div>

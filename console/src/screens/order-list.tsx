@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { ORDER_STATUSES } from "../../../functions/domain/order-status.ts";
+import { ORDER_STATUSES, type OrderStatus } from "../../../functions/domain/order-status.ts";
 import { ApiFailure, api, type Order } from "../api.ts";
 import { ErrorNote, Loading, ScreenTitle, StatusBadge, Time } from "../components.tsx";
 import { hrefOf, navigate } from "../router.ts";
@@ -19,7 +19,8 @@ export function OrderListScreen(props: { route: { status?: string; domain?: stri
   const [domainField, setDomainField] = useState(domain ?? "");
   /** The cursor of each page shown so far; the last is the current page's. */
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<Page | undefined>();
+  /** The page loaded last, and the listing it belongs to (a page of another filter is not shown). */
+  const [loaded, setLoaded] = useState<{ key: string; page: Page } | undefined>();
   const [failure, setFailure] = useState<ApiFailure | undefined>();
 
   useEffect(() => {
@@ -29,23 +30,24 @@ export function OrderListScreen(props: { route: { status?: string; domain?: stri
   }, [status, domain]);
 
   const cursor = cursors[cursors.length - 1];
+  const key = `${status ?? ""}|${domain ?? ""}|${cursor ?? ""}`;
+  const page = loaded?.key === key ? loaded.page : undefined;
   useEffect(() => {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (status !== undefined) query.set("status", status);
     if (domain !== undefined) query.set("domain", domain);
     if (cursor !== undefined) query.set("cursor", cursor);
     let current = true;
-    setPage(undefined);
     setFailure(undefined);
     api<Page>("GET", `/v1/orders?${query}`)
-      .then((answer) => current && setPage(answer))
+      .then((answer) => current && setLoaded({ key, page: answer }))
       .catch((error: unknown) => {
         if (current) setFailure(error instanceof ApiFailure ? error : undefined);
       });
     return () => {
       current = false;
     };
-  }, [status, domain, cursor]);
+  }, [status, domain, cursor, key]);
 
   const search = (event: Event) => {
     event.preventDefault();
@@ -96,7 +98,7 @@ export function OrderListScreen(props: { route: { status?: string; domain?: stri
               aria-describedby="orders-domain-hint"
             />
             <p class="hint" id="orders-domain-hint">
-              Orders that include this name (exactly, as ordered).
+              Orders that include this whole name (any case; Unicode or punycode).
             </p>
           </div>
           <div class="filter-actions">
@@ -117,7 +119,7 @@ export function OrderListScreen(props: { route: { status?: string; domain?: stri
           <a href={hrefOf({ screen: "new-order" })}>Order a certificate</a>.
         </p>
       ) : (
-        <OrderTable orders={page.orders} page={pageNumber} />
+        <OrderTable orders={page.orders} page={pageNumber} status={status} domain={domain} />
       )}
       {page === undefined ? null : (
         <nav class="pager" aria-label="Pages of orders">
@@ -142,11 +144,21 @@ export function OrderListScreen(props: { route: { status?: string; domain?: stri
   );
 }
 
-function OrderTable({ orders, page }: { orders: readonly Order[]; page: number }) {
+function OrderTable(props: {
+  orders: readonly Order[];
+  page: number;
+  status: string | undefined;
+  domain: string | undefined;
+}) {
+  const { orders, page, status, domain } = props;
+  const filters = [
+    status === undefined ? "" : ` ${statusWords(status as OrderStatus).label.toLowerCase()}`,
+    domain === undefined ? "" : ` with ${domain}`,
+  ].join("");
   return (
     <table class="orders">
       <caption>
-        Orders, newest first (page {page}, {orders.length} shown)
+        Orders{filters}, newest first (page {page}, {orders.length} shown)
       </caption>
       <thead>
         <tr>

@@ -130,7 +130,11 @@ function LetterUpload({ order, onUploaded }: { order: Order; onUploaded: () => v
         <FieldProblems id="letter-file" problems={problems} />
       </div>
       <button type="submit" disabled={busy}>
-        {busy ? "Uploading…" : "Upload the letter"}
+        {busy
+          ? "Uploading…"
+          : (order.documents?.length ?? 0) > 0
+            ? "Upload another letter"
+            : "Upload the letter"}
       </button>
       {done === undefined ? null : (
         <p role="status" class="ok-note">

@@ -59,7 +59,6 @@ function Countdown({ deadline }: { deadline: string }) {
   const left = new Date(deadline).getTime() - now;
   return (
     <p class={`countdown${left < 3_600_000 ? " countdown-short" : ""}`}>
-      <span aria-hidden="true">⏱ </span>
       {left > 0 ? (
         <>
           Time left to publish: <strong role="timer">{durationWords(left)}</strong> (until{" "}
@@ -227,9 +226,14 @@ function NameCard({ validation }: { validation: Validation }) {
         <>
           <p>Serve this file, exactly, with status 200 and no redirect:</p>
           <dl class="copy-list">
-            <CopyValue label={`File URL for ${validation.domain}`} value={instructions.url} />
             <CopyValue
-              label={`File content for ${validation.domain}`}
+              label="File URL"
+              what={`File URL for ${validation.domain}`}
+              value={instructions.url}
+            />
+            <CopyValue
+              label="File content"
+              what={`File content for ${validation.domain}`}
               value={instructions.content}
             />
           </dl>
@@ -244,8 +248,16 @@ function NameCard({ validation }: { validation: Validation }) {
                 <code>{instructions.recordType}</code>
               </dd>
             </div>
-            <CopyValue label={`Record name for ${validation.domain}`} value={instructions.host} />
-            <CopyValue label={`Record value for ${validation.domain}`} value={instructions.value} />
+            <CopyValue
+              label="Record name"
+              what={`Record name for ${validation.domain}`}
+              value={instructions.host}
+            />
+            <CopyValue
+              label="Record value"
+              what={`Record value for ${validation.domain}`}
+              value={instructions.value}
+            />
           </dl>
         </>
       )}

@@ -36,15 +36,17 @@ export function ReviewQueueScreen() {
         letter against the organization's details, then approve, or reject with a reason.
       </p>
       {decided.length === 0 ? null : (
-        <ul class="decided" role="status">
-          {decided.map((entry) => (
-            <li key={entry.orderId}>
-              <span aria-hidden="true">{entry.decision === "approve" ? "✓ " : "✕ "}</span>
-              <a href={hrefOf({ screen: "order", orderId: entry.orderId })}>{entry.orderId}</a>{" "}
-              {entry.decision === "approve" ? "approved" : "rejected"}.
-            </li>
-          ))}
-        </ul>
+        <div role="status">
+          <ul class="decided">
+            {decided.map((entry) => (
+              <li key={entry.orderId}>
+                <span aria-hidden="true">{entry.decision === "approve" ? "✓ " : "✕ "}</span>
+                <a href={hrefOf({ screen: "order", orderId: entry.orderId })}>{entry.orderId}</a>{" "}
+                {entry.decision === "approve" ? "approved" : "rejected"}.
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       <ErrorNote problem={failure} />
       {reviews === undefined ? (

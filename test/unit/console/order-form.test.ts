@@ -103,6 +103,9 @@ describe("the new-order form", () => {
       ]),
     );
     expect(check.names).toBeUndefined();
+    const namesFine = checkOrderForm({ ...form, names: "shop.example.com" }, "public", NOW);
+    expect(namesFine.names?.map((name) => name.ascii)).toEqual(["shop.example.com"]);
+    expect(namesFine.problems.map((problem) => problem.code)).toEqual(["CONTACT_EMAIL_INVALID"]);
   });
 
   it("gives the names as the certificate holds them when they are fine, and warns of duplicates", () => {

@@ -77,6 +77,10 @@ describe("where an execution is", () => {
     expect([...local.visited]).toEqual(["RecordOrder", "WaitForCustomerToPublish"]);
     expect([...local.failed]).toEqual(["WaitForCustomerToPublish"]);
     expect(local.entries.get("WaitForCustomerToPublish")).toBe(2);
+    expect([...local.transitions]).toEqual([
+      "RecordOrder->WaitForCustomerToPublish",
+      "WaitForCustomerToPublish->WaitForCustomerToPublish",
+    ]);
 
     const aws = executionPosition([
       { timestamp: "t", type: "TaskStateEntered", stateName: "RecordOrder" },
