@@ -664,7 +664,12 @@ function OrganizationFields(props: PartProps & { shown: (control: string) => Fie
       size={options.size}
       maxLength={options.maxLength}
       value={String(form[key])}
-      onInput={(value) => update({ [key]: value } as Partial<OrderForm>, id)}
+      onInput={(value) =>
+        update(
+          { [key]: key === "orgCountry" ? value.toUpperCase() : value } as Partial<OrderForm>,
+          id,
+        )
+      }
       onBlur={() => touch(id)}
       problems={shown(id)}
     />
@@ -707,8 +712,8 @@ function EvFields(props: PartProps & { shown: (control: string) => FieldProblem[
         maxLength={2}
         hint="Two letters (ISO 3166)."
         value={form.evJurisdictionCountry}
-        onInput={(evJurisdictionCountry) =>
-          update({ evJurisdictionCountry }, "order-ev-jurisdiction-country")
+        onInput={(value) =>
+          update({ evJurisdictionCountry: value.toUpperCase() }, "order-ev-jurisdiction-country")
         }
         onBlur={() => touch("order-ev-jurisdiction-country")}
         problems={shown("order-ev-jurisdiction-country")}
