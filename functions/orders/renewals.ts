@@ -2,13 +2,15 @@ import { createHash } from "node:crypto";
 import { planValidityDays } from "../domain/certificate-lifecycle.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { LineageCertificate, OrderRecord, RenewalState } from "../domain/order-record.ts";
+import { canTransition } from "../domain/order-status.ts";
 import { maxValidityDays } from "../domain/validity-policy.ts";
+import type { CertificateAuthority } from "../ports/certificate-authority.ts";
 import { type OrderStore, VersionConflict } from "../ports/order-store.ts";
 import { ExecutionAlreadyExists, type WorkflowEngine } from "../ports/workflow-engine.ts";
 import type { CertificateVault } from "../vault/certificate-vault.ts";
 import type { WorkflowSettings } from "../workflow/workflow-settings.ts";
 import { lineageOf } from "./certificate-lineage.ts";
-import { loadOrder, noteEvent, updateOrder } from "./order-updates.ts";
+import { loadOrder, noteEvent, statusEvent, updateOrder } from "./order-updates.ts";
 import { reviewForNewOrder } from "./organization-approvals.ts";
 
 /**
@@ -282,6 +284,57 @@ export async function recordRenewalFailure(
         "renewal",
         `Renewal ${renewal.orderId} failed (${failure.code}: ${failure.message}); the certificate still serves, and the next try is at ${retryAt.toISOString()}.`,
       ),
+    };
+  });
+}
+
+/**
+ * Stops the order's renewal in flight for good (the order was revoked: it renews no more): the
+ * renewal is CANCELLED, its execution stopped, its CA order given up, and the order no longer
+ * waits for it. Stopping and giving up are best effort (logged): the renewal is CANCELLED
+ * whatever they answer, so nothing makes its certificate current.
+ */
+export async function cancelRenewalInFlight(
+  deps: {
+    readonly store: OrderStore;
+    readonly workflow: Pick<WorkflowEngine, "stopExecution">;
+    readonly ca: Pick<CertificateAuthority, "abandon">;
+    readonly clock: Clock;
+    readonly logError: (error: unknown) => void;
+  },
+  order: OrderRecord,
+  why: string,
+): Promise<void> {
+  const inFlight = order.renewal?.inFlight;
+  if (inFlight === undefined) return;
+  const now = deps.clock.now();
+  const renewal = await deps.store.get(inFlight.orderId);
+  if (renewal !== undefined) {
+    const cancelled = await updateOrder(deps.store, renewal.orderId, (current) =>
+      canTransition(current.status, "CANCELLED")
+        ? {
+            changes: { status: "CANCELLED", waitToken: undefined },
+            event: statusEvent(now, "CANCELLED", `Renewal cancelled: ${why}.`),
+          }
+        : undefined,
+    );
+    if (cancelled.status === "CANCELLED") {
+      try {
+        if (cancelled.executionName !== undefined) {
+          await deps.workflow.stopExecution(cancelled.executionName, `Renewal cancelled: ${why}.`);
+        }
+        if (cancelled.caOrderRef !== undefined) await deps.ca.abandon(cancelled.caOrderRef);
+      } catch (error) {
+        deps.logError(error);
+      }
+    }
+  }
+  await updateOrder(deps.store, order.orderId, (current) => {
+    if (current.renewal?.inFlight?.orderId !== inFlight.orderId) return undefined;
+    const { inFlight: _stopped, ...rest } = current.renewal;
+    return {
+      changes: { renewal: rest },
+      event: noteEvent(now, "renewal", `Renewal ${inFlight.orderId} cancelled: ${why}.`),
     };
   });
 }

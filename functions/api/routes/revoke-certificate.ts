@@ -9,6 +9,7 @@ import {
 import { revokedMail } from "../../mail/lifecycle-mails.ts";
 import { lineageCertificate, lineageOf } from "../../orders/certificate-lineage.ts";
 import { noteEvent, statusEvent, updateOrder } from "../../orders/order-updates.ts";
+import { cancelRenewalInFlight } from "../../orders/renewals.ts";
 import { CaRejected, CaUnavailable } from "../../ports/certificate-authority.ts";
 import { ApiError } from "../api-errors.ts";
 import { orderView } from "../order-view.ts";
@@ -36,7 +37,13 @@ export const route = declareRoute(
   {
     name: "RevokeCertificate",
     body: { contentType: "application/json", schema: revocationRequestSchema },
-    needs: { table: "write", vaultRead: ["certificates"], ca: true, mail: true },
+    needs: {
+      table: "write",
+      vaultRead: ["certificates"],
+      ca: true,
+      mail: true,
+      workflow: ["states:StopExecution"],
+    },
   },
   async (deps, { event, principal, body: request }) => {
     const order = await tenantOrder(deps, event, principal);
@@ -92,45 +99,58 @@ export const route = declareRoute(
     const by = { role: principal.role, tenantId: principal.tenantId };
     const now = deps.clock.now();
     const described = `${describeRevocationReason(request.reason)} (${request.reason})`;
-    const revoked = current
-      ? await updateOrder(deps.store, order.orderId, (stored) =>
-          canTransition(stored.status, "REVOKED")
-            ? {
-                changes: { status: "REVOKED" },
-                event: {
-                  ...statusEvent(
-                    now,
-                    "REVOKED",
-                    `Revoked at the request of ${whoActed(principal)}: ${described}.`,
-                  ),
-                  by,
-                },
-              }
-            : undefined,
-        )
-      : await updateOrder(deps.store, order.orderId, (stored) => ({
-          changes: {
-            certificates: lineageOf(stored).map((entry) =>
-              entry.serialNumber === chosen.serialNumber
-                ? { ...entry, revokedAt: now.toISOString(), revocationReason: request.reason }
-                : entry,
-            ),
-          },
+    // Decided on the order as stored: a renewal may have replaced the certificate meanwhile,
+    // and then it is an earlier one that was revoked, and the order goes on.
+    let revokedCurrent = false;
+    const revoked = await updateOrder(deps.store, order.orderId, (stored) => {
+      revokedCurrent = false;
+      if (stored.certificate?.serialNumber === chosen.serialNumber || chosen.serialNumber === "") {
+        if (!canTransition(stored.status, "REVOKED")) return undefined;
+        revokedCurrent = true;
+        return {
+          changes: { status: "REVOKED" },
           event: {
-            ...noteEvent(
+            ...statusEvent(
               now,
-              "revocation",
-              `Earlier certificate ${chosen.serialNumber} revoked at the request of ${whoActed(principal)}: ${described}; the current certificate ${stored.certificate?.serialNumber ?? ""} is not affected.`,
+              "REVOKED",
+              `Revoked at the request of ${whoActed(principal)}: ${described}.`,
             ),
             by,
           },
-        }));
-    if (current && revoked.status !== "REVOKED") throw notRevocable(revoked);
+        };
+      }
+      return {
+        changes: {
+          certificates: lineageOf(stored).map((entry) =>
+            entry.serialNumber === chosen.serialNumber
+              ? { ...entry, revokedAt: now.toISOString(), revocationReason: request.reason }
+              : entry,
+          ),
+        },
+        event: {
+          ...noteEvent(
+            now,
+            "revocation",
+            `Earlier certificate ${chosen.serialNumber} revoked at the request of ${whoActed(principal)}: ${described}; the current certificate ${stored.certificate?.serialNumber ?? ""} is not affected.`,
+          ),
+          by,
+        },
+      };
+    });
+    if (current && !revokedCurrent && revoked.status !== "ISSUED") throw notRevocable(revoked);
+    // A revoked order is not renewed: a renewal still running (same key, perhaps) is stopped.
+    if (revokedCurrent) {
+      await cancelRenewalInFlight(
+        deps,
+        revoked,
+        `the certificate it would replace was revoked (${request.reason})`,
+      );
+    }
     await deps.mailer.send(
       revokedMail(
         revoked,
         { serialNumber: chosen.serialNumber, reason: request.reason, by: whoActed(principal) },
-        current,
+        revokedCurrent,
       ),
     );
     return jsonResponse(200, orderView(revoked));

@@ -27,6 +27,13 @@ export const step = declareStep(
     needs: { table: "write", mail: true, vaultRead: ["certificates"], installationCheck: true },
   },
   async (deps, input) => {
+    const issued = await loadOrder(deps.store, input.orderId);
+    if (issued.renewalOf !== undefined) {
+      // A renewal whose certificate its order did not take (the order was revoked meanwhile)
+      // is no news to install.
+      const renewed = await deps.store.get(issued.renewalOf);
+      if (renewed?.certificate?.serialNumber !== issued.certificate?.serialNumber) return {};
+    }
     await mailOrder(deps, input.orderId, "Issuance notice", (order) =>
       issuedMail(order, deps.settings.publicApiUrl),
     );

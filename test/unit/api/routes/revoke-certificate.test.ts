@@ -272,3 +272,56 @@ describe("POST /v1/orders/{id}/revocation after a renewal", () => {
     expect(revocations).toEqual([]);
   });
 });
+
+describe("POST /v1/orders/{id}/revocation while a renewal runs", () => {
+  it("cancels the renewal, stops its execution and no longer waits for it", async () => {
+    const stopped: string[] = [];
+    deps = {
+      ...deps,
+      workflow: {
+        ...deps.workflow,
+        stopExecution: async (name: string) => {
+          stopped.push(name);
+        },
+      },
+    };
+    await orderIn("ISSUED", TO_ISSUED);
+    await deps.vault.putCertificate("ord_revoke1", CERTIFICATE_PEM, []);
+    const order = await deps.store.get("ord_revoke1");
+    if (order === undefined) throw new Error("order missing");
+    await deps.store.update(order, {
+      renewal: {
+        attempts: 1,
+        inFlight: {
+          orderId: "ord_renewing1",
+          startedAt: "2027-01-10T07:00:00.000Z",
+          trigger: "scheduled",
+          rekey: false,
+        },
+      },
+    });
+    await deps.store.create(
+      {
+        ...order,
+        orderId: "ord_renewing1",
+        status: "PENDING_VALIDATION",
+        version: 0,
+        renewalOf: "ord_revoke1",
+        executionName: "ord_renewing1-1",
+      },
+      { at: "2027-01-10T07:00:00.000Z", type: "status", status: "SUBMITTED", message: "Renewal." },
+    );
+
+    const response = await call("POST", "/v1/orders/ord_revoke1/revocation", {
+      reason: "keyCompromise",
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json.status).toBe("REVOKED");
+    expect((await deps.store.get("ord_renewing1"))?.status).toBe("CANCELLED");
+    expect(stopped).toEqual(["ord_renewing1-1"]);
+    expect((await deps.store.get("ord_revoke1"))?.renewal?.inFlight).toBeUndefined();
+    const history = await deps.store.history("ord_revoke1");
+    expect(history.at(-1)?.message).toContain("Renewal ord_renewing1 cancelled");
+  });
+});

@@ -45,7 +45,7 @@ describe("RecordFailure of a renewal", () => {
     expect(order.status).toBe("ISSUED");
     expect(order.certificate?.serialNumber).toBe(FIRST_CERTIFICATE.serialNumber);
     expect(order.certificate?.renewAt).toBe(
-      new Date(RENEWAL_NOW.getTime() + 86_400_000).toISOString(),
+      new Date(RENEWAL_NOW.getTime() + 12 * 3_600_000).toISOString(),
     );
     expect(order.renewal).toEqual({
       attempts: 1,
