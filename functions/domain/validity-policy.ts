@@ -104,10 +104,6 @@ export function renewalTime(input: {
   return new Date(input.notBefore.getTime() + Math.floor((lifetime * 2) / 3));
 }
 
-export function certificateIsDue(renewAt: Date, now: Date): boolean {
-  return now >= renewAt;
-}
-
 export function daysBetween(from: Date, to: Date): number {
   return (to.getTime() - from.getTime()) / DAY_MS;
 }

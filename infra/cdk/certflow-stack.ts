@@ -158,7 +158,9 @@ export class CertflowStack extends Stack {
         detail: description,
         handler: { kind: "schedule", name, declared },
         resources,
-        timeout: Duration.minutes(5),
+        // Lambda's longest: a renewal run of thousands of due orders asks the CA and customers'
+        // servers (windows, installation rechecks), each with its own time bound.
+        timeout: Duration.minutes(15),
       });
       handler.allowWorkflow(stateMachine);
       this.scheduled.set(name, {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  certificateIsDue,
   daysBetween,
   dnsValidationReuseDays,
   maxValidityDays,
@@ -131,16 +130,5 @@ describe("renewalTime", () => {
       now: at("2026-06-11T12:00:00Z"),
     });
     expect(renewAt.toISOString()).toBe("2026-06-11T00:00:00.000Z");
-  });
-});
-
-describe("certificateIsDue", () => {
-  const renewAt = at("2026-05-31T00:00:00Z");
-  it.each([
-    ["2026-05-30T23:59:59.999Z", false],
-    ["2026-05-31T00:00:00Z", true],
-    ["2026-06-01T00:00:00Z", true],
-  ])("at %s → %s", (now, due) => {
-    expect(certificateIsDue(renewAt, at(now))).toBe(due);
   });
 });
