@@ -80,11 +80,17 @@ describe("the web console, for a customer", () => {
     await page.getByRole("button", { name: "Place the order" }).click();
     await page.getByRole("heading", { name: "Publish these to prove control" }).waitFor();
     const orderId = /#\/orders\/(ord_[A-Za-z0-9]+)$/.exec(page.url())?.[1] ?? "";
-    // The service's first check finds nothing yet; the page shows its cause in words.
-    await page
-      .getByText("The name does not exist in DNS yet.")
-      .first()
-      .waitFor({ timeout: 20_000 });
+    // Verify now before anything is published: each name's cause, in words, in the answer and
+    // (the page looks again at once) as each name's last check.
+    await page.getByRole("button", { name: "Verify now" }).click();
+    const results = page.locator(".check-results");
+    await results.getByRole("heading", { name: "Not everything is published yet" }).waitFor();
+    const causes = await results.locator("li").allInnerTexts();
+    await expect
+      .poll(() =>
+        page.locator(".last-check").getByText("The name does not exist in DNS yet.").count(),
+      )
+      .toBe(2);
     const waitingViolations = await seriousViolations(page);
     await screenshot(page, "console-order-waiting");
 
@@ -178,6 +184,10 @@ describe("the web console, for a customer", () => {
       "_certflow-challenge.console.certflow.test",
       "_certflow-challenge.www.console.certflow.test",
     ]);
+    expect(causes).toHaveLength(2);
+    for (const cause of causes) {
+      expect(cause).toMatch(/NXDOMAIN — The name does not exist in DNS yet\./);
+    }
     expect(stayed).toBe(true);
     expect(timeline).toMatch(/Submitted[\s\S]*Waiting for validation[\s\S]*Issuing[\s\S]*Issued/);
     expect(nginx.suggestedFilename()).toMatch(/\.zip$/);
