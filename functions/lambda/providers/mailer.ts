@@ -5,7 +5,8 @@ import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-envir
  * Mail through SES. SES's SDK package (the heaviest the functions load: about 90M instructions,
  * 20-30 ms) and the adapter load with the first message, not when the function starts: most
  * calls of the functions that may mail (reminders while waiting for the customer, renewal
- * notices, a review's decision, a change of validation method) send none.
+ * notices, a review's rejection) send none. The functions that mail on every call pay it with
+ * their first call instead.
  */
 export function mailer(env: Environment): Mailer {
   const from = requiredSetting(env, AWS_ENVIRONMENT.senderAddress);
