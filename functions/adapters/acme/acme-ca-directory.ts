@@ -1,10 +1,15 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { type Agent, request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
+import type { Agent } from "node:https";
 import { isAriCertId, renewalInfoRetryAfter } from "../../domain/renewal-information.ts";
 import type { CaDirectory, RenewalWindow } from "../../ports/ca-directory.ts";
 import { CaUnavailable } from "../../ports/certificate-authority.ts";
 import { httpsAgentTrusting } from "./acme-https-trust.ts";
 import { describeProblem, problemOf } from "./acme-problems.ts";
+
+// Not `import … from "node:http"`: see functions/adapters/dcv/http-fetch.ts (its ESM namespace
+// loads Node's WebSocket client when a function starts).
+const { request: httpRequest } = process.getBuiltinModule("node:http");
+const { request: httpsRequest } = process.getBuiltinModule("node:https");
 
 export interface AcmeCaDirectoryOptions {
   /** The CA's ACME directory, e.g. https://acme-v02.api.letsencrypt.org/directory. */
