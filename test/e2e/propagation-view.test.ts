@@ -96,8 +96,10 @@ it("names, per authoritative server, where a TXT record is published and where n
     service.output(),
   )?.[1];
   expect(mailUrl).toBeDefined();
-  const store = (await fetch(`${mailUrl}/store`).then((r) => r.json())) as { emails: any[] };
-  expect(store.emails.map((mail) => String(mail.subject))).toContain(
-    `Certificate issued for shop.${zone}`,
-  );
+  // The issued mail is the workflow's step after ISSUED is recorded: it may follow by a moment.
+  const subjects = async () =>
+    ((await fetch(`${mailUrl}/store`).then((r) => r.json())) as { emails: any[] }).emails.map(
+      (mail) => String(mail.subject),
+    );
+  await expect.poll(subjects, { timeout: 15_000 }).toContain(`Certificate issued for shop.${zone}`);
 });
