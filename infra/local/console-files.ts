@@ -6,21 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ApiResult } from "../../functions/api/api-types.ts";
+import { consoleCsp } from "../../functions/api/console-config.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CONSOLE_BUILD_DIR = join(PROJECT_ROOT, ".build", "console");
 
 /** No inline script or style, nothing from elsewhere; letters are shown from blob: URLs. */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export const CONSOLE_CSP = consoleCsp();
 
 /** The files of a build, by the path they are served at. */
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
