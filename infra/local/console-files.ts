@@ -1,12 +1,18 @@
 // The web console's files, as the local host serves them at its root: the bundle
 // scripts/build-console.mjs left in .build/console (built by `npm install`, and again by
 // `npm start` when a source changed), with a strict Content-Security-Policy: scripts and styles
-// from the page's own origin only, no inline code, API calls to the same origin.
+// from the page's own origin only, no inline code, API calls to the same origin (and to the
+// sign-in's token endpoint when the console config names one), and the console config itself.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ApiResult } from "../../functions/api/api-types.ts";
-import { consoleCsp } from "../../functions/api/console-config.ts";
+import {
+  CONSOLE_CONFIG_PATH,
+  type ConsoleConfig,
+  consoleCsp,
+  LOCAL_CONSOLE_CONFIG,
+} from "../../functions/api/console-config.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CONSOLE_BUILD_DIR = join(PROJECT_ROOT, ".build", "console");
@@ -22,8 +28,14 @@ const FILES: Readonly<Record<string, { readonly file: string; readonly type: str
   "/console.css": { file: "console.css", type: "text/css; charset=utf-8" },
 };
 
+/** The CSP of a console signing in as `config` says: its token endpoint's origin may be called. */
+export function consoleCspFor(config: ConsoleConfig): string {
+  return config.signIn.kind === "cognito"
+    ? consoleCsp([new URL(config.signIn.tokenUrl).origin])
+    : CONSOLE_CSP;
+}
+
 const SECURITY_HEADERS = {
-  "content-security-policy": CONSOLE_CSP,
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "cross-origin-opener-policy": "same-origin",
@@ -60,7 +72,17 @@ export function currentConsoleBuild(buildDir: string = CONSOLE_BUILD_DIR): strin
 export function consoleFile(
   path: string,
   buildDir: string = CONSOLE_BUILD_DIR,
+  config: ConsoleConfig = LOCAL_CONSOLE_CONFIG,
 ): ApiResult | undefined {
+  const headers = { ...SECURITY_HEADERS, "content-security-policy": consoleCspFor(config) };
+  if (path === CONSOLE_CONFIG_PATH) {
+    return {
+      statusCode: 200,
+      headers: { ...headers, "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify(config)).toString("base64"),
+      isBase64Encoded: true,
+    };
+  }
   const entry = FILES[path];
   if (entry === undefined) return undefined;
   const folder = currentConsoleBuild(buildDir);
@@ -74,14 +96,14 @@ export function consoleFile(
     if (entry.file !== "index.html") return undefined;
     return {
       statusCode: 503,
-      headers: { ...SECURITY_HEADERS, "content-type": entry.type },
+      headers: { ...headers, "content-type": entry.type },
       body: Buffer.from(NOT_BUILT_PAGE).toString("base64"),
       isBase64Encoded: true,
     };
   }
   return {
     statusCode: 200,
-    headers: { ...SECURITY_HEADERS, "content-type": entry.type },
+    headers: { ...headers, "content-type": entry.type },
     body: bytes.toString("base64"),
     isBase64Encoded: true,
   };

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ConsoleConfig } from "../../../../functions/api/console-config.ts";
 import { CONSOLE_CSP, consoleFile } from "../../../../infra/local/console-files.ts";
 
 /** A build folder laid out as scripts/build-console.mjs leaves it. */
@@ -59,5 +60,40 @@ describe("the web console's files on the local host", () => {
     expect(page?.statusCode).toBe(503);
     expect(text(page?.body ?? "")).toContain("npm install");
     expect(consoleFile("/console.js", dir)).toBeUndefined();
+  });
+
+  it("serves the console config: the token sign-in by default, as JSON, not cached", () => {
+    const dir = buildDir(false);
+    const answer = consoleFile("/console-config.json", dir);
+
+    expect(answer?.statusCode).toBe(200);
+    expect(JSON.parse(text(answer?.body ?? ""))).toEqual({ signIn: { kind: "token" } });
+    expect(answer?.headers?.["content-type"]).toBe("application/json");
+    expect(answer?.headers?.["cache-control"]).toBe("no-cache");
+    expect(answer?.headers?.["content-security-policy"]).toBe(CONSOLE_CSP);
+    expect(answer?.headers?.["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("lets a console that signs in elsewhere call that token endpoint, and nothing more", () => {
+    const dir = buildDir(true);
+    const config: ConsoleConfig = {
+      signIn: {
+        kind: "cognito",
+        authorizeUrl: "http://127.0.0.1:9100/oauth2/authorize",
+        tokenUrl: "http://127.0.0.1:9100/oauth2/token",
+        logoutUrl: "http://127.0.0.1:9100/logout",
+        clientId: "console-client",
+        scopes: ["openid", "email"],
+      },
+    };
+
+    const served = consoleFile("/console-config.json", dir, config);
+    const page = consoleFile("/", dir, config);
+
+    expect(JSON.parse(text(served?.body ?? ""))).toEqual(config);
+    const csp = page?.headers?.["content-security-policy"] ?? "";
+    expect(csp).toContain("connect-src 'self' http://127.0.0.1:9100;");
+    expect(csp).toContain("script-src 'self';");
+    expect(CONSOLE_CSP).not.toContain("127.0.0.1:9100");
   });
 });
