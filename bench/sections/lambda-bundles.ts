@@ -182,15 +182,19 @@ export async function run(): Promise<void> {
       declared: consumer,
     })),
   ];
+  // BENCH_FUNCTIONS=WhoAmI,StoreCertificate measures only those (a comma-separated list).
+  const only = process.env.BENCH_FUNCTIONS?.split(",").filter((name) => name !== "");
   // Functions that talk to the CA are built for the deployment's CA kind: measure both.
-  const functions = catalog.flatMap((fn) =>
-    fn.declared.declaration.needs.ca === true
-      ? [
-          { ...fn, ca: "embedded" as const },
-          { ...fn, ca: "acme" as const },
-        ]
-      : [{ ...fn, ca: "embedded" as const }],
-  );
+  const functions = catalog
+    .filter((fn) => only === undefined || only.includes(fn.name))
+    .flatMap((fn) =>
+      fn.declared.declaration.needs.ca === true
+        ? [
+            { ...fn, ca: "embedded" as const },
+            { ...fn, ca: "acme" as const },
+          ]
+        : [{ ...fn, ca: "embedded" as const }],
+    );
 
   const measured: Measured[] = [];
   try {
