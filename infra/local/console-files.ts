@@ -14,6 +14,8 @@ import {
   LOCAL_CONSOLE_CONFIG,
 } from "../../functions/api/console-config.ts";
 
+import type { ConsoleSignInSettings } from "./local-settings.ts";
+
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CONSOLE_BUILD_DIR = join(PROJECT_ROOT, ".build", "console");
 
@@ -27,6 +29,21 @@ const FILES: Readonly<Record<string, { readonly file: string; readonly type: str
   "/console.js": { file: "console.js", type: "text/javascript; charset=utf-8" },
   "/console.css": { file: "console.css", type: "text/css; charset=utf-8" },
 };
+
+/** What the console reads at start: the pasted token, or the provider CERTFLOW_CONSOLE_SIGN_IN_URL names. */
+export function localConsoleConfig(signIn: ConsoleSignInSettings | undefined): ConsoleConfig {
+  if (signIn === undefined) return LOCAL_CONSOLE_CONFIG;
+  return {
+    signIn: {
+      kind: "cognito",
+      authorizeUrl: `${signIn.baseUrl}/oauth2/authorize`,
+      tokenUrl: `${signIn.baseUrl}/oauth2/token`,
+      logoutUrl: `${signIn.baseUrl}/logout`,
+      clientId: signIn.clientId,
+      scopes: ["openid", "email", "profile"],
+    },
+  };
+}
 
 /** The CSP of a console signing in as `config` says: its token endpoint's origin may be called. */
 export function consoleCspFor(config: ConsoleConfig): string {

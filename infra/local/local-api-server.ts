@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { ApiEvent, ApiResult } from "../../functions/api/api-types.ts";
+import type { ApiEvent, ApiResult, Principal } from "../../functions/api/api-types.ts";
+import type { ConsoleConfig } from "../../functions/api/console-config.ts";
 import {
   bodyTooLarge,
   MAX_REQUEST_BODY_BYTES,
@@ -15,8 +16,10 @@ import {
 import { matchRoute } from "../../functions/api/route-matching.ts";
 import type { Composition } from "../../functions/composition/composition.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
+import { withCognitoPrincipal } from "../../functions/lambda/cognito-principal.ts";
 import type { ApiToken } from "../../functions/local/local-token-file.ts";
-import { consoleFile } from "./console-files.ts";
+import { CONSOLE_BUILD_DIR, consoleFile } from "./console-files.ts";
+import type { IdTokenVerifier } from "./local-id-tokens.ts";
 
 interface LocalRoute {
   readonly method: string;
@@ -33,8 +36,30 @@ export function createLocalApiServer(
   composition: Composition,
   routes: readonly Declared<RouteDeclaration>[],
   tokens: readonly ApiToken[],
+  signIn: {
+    readonly consoleConfig?: ConsoleConfig;
+    /** When the console signs in through a provider: its ID tokens are API tokens too. */
+    readonly idTokens?: IdTokenVerifier;
+  } = {},
 ): Server {
   const byToken = new Map(tokens.map((entry) => [entry.token, entry]));
+  const principalOf = async (bearer: string): Promise<Principal | undefined> => {
+    const known = byToken.get(bearer);
+    if (known !== undefined || signIn.idTokens === undefined) return known;
+    const claims = await signIn.idTokens(bearer);
+    if (claims === undefined) return undefined;
+    // As API Gateway's Cognito authorizer hands the claims to the function on AWS.
+    const authorizer = withCognitoPrincipal({
+      httpMethod: "GET",
+      path: "/",
+      requestContext: { authorizer: { claims } },
+    }).requestContext?.authorizer;
+    const tenantId = authorizer?.tenantId;
+    const role = authorizer?.role;
+    return typeof tenantId === "string" && (role === "customer" || role === "operator")
+      ? { tenantId, role }
+      : undefined;
+  };
   const table: LocalRoute[] = routes.map(({ declaration }) => ({
     method: declaration.method,
     path: declaration.path,
@@ -44,7 +69,7 @@ export function createLocalApiServer(
   const { logError } = composition.base;
   const binaryTypes = new Set(binaryRequestMediaTypes(table.map((route) => route.declaration)));
   const serve = (request: IncomingMessage, response: ServerResponse) => {
-    handle(table, byToken, binaryTypes, request, response)
+    handle(table, principalOf, signIn.consoleConfig, binaryTypes, request, response)
       .then((result) => send(response, result))
       .catch((error: unknown) => send(response, errorResponse(error, logError)));
   };
@@ -57,7 +82,8 @@ export function createLocalApiServer(
 
 async function handle(
   routes: readonly LocalRoute[],
-  tokens: ReadonlyMap<string, ApiToken>,
+  principalOf: (bearer: string) => Promise<Principal | undefined>,
+  consoleConfig: ConsoleConfig | undefined,
   binaryTypes: ReadonlySet<string>,
   request: IncomingMessage,
   response: ServerResponse,
@@ -66,7 +92,7 @@ async function handle(
   const method = request.method ?? "GET";
   // The web console's files, at the root; the API is everything under /v1/.
   if (method === "GET" && !url.pathname.startsWith("/v1/")) {
-    const file = consoleFile(url.pathname);
+    const file = consoleFile(url.pathname, CONSOLE_BUILD_DIR, consoleConfig);
     if (file !== undefined) return file;
   }
   const match = matchRoute(routes, method, url.pathname);
@@ -83,7 +109,7 @@ async function handle(
     );
   }
   const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
-  const principal = bearer === undefined ? undefined : tokens.get(bearer);
+  const principal = bearer === undefined ? undefined : await principalOf(bearer);
   if (principal === undefined && match.route.declaration.access !== "public") {
     return jsonResponse(401, {
       error: {

@@ -24,10 +24,12 @@ import {
   taskStateBindings,
 } from "../../statemachines/order-definition.ts";
 import { keepingMailCopies } from "./captured-mails.ts";
+import { localConsoleConfig } from "./console-files.ts";
 import { startLocalEmulators } from "./emulators.ts";
 import { createLocalApiServer } from "./local-api-server.ts";
 import { withLocalConditionalWrites } from "./local-blob-store.ts";
 import { localCaDirectories, localCertificateAuthorities } from "./local-certificate-authority.ts";
+import { createIdTokenVerifier } from "./local-id-tokens.ts";
 import { createLocalOrderEvents } from "./local-order-events.ts";
 import { startLocalSchedules } from "./local-schedules.ts";
 import type { LocalSettings } from "./local-settings.ts";
@@ -196,7 +198,11 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   // What a deployment does once before orders arrive (the embedded CA's hierarchy), on every
   // start here, as the CDK trigger does after every deploy: the tasks are idempotent.
   for (const { declaration } of catalog.deployTasks) await declaration.bind(composition)();
-  const server = createLocalApiServer(composition, catalog.routes, settings.tokens);
+  const signIn = settings.consoleSignIn;
+  const server = createLocalApiServer(composition, catalog.routes, settings.tokens, {
+    consoleConfig: localConsoleConfig(signIn),
+    idTokens: signIn === undefined ? undefined : createIdTokenVerifier(signIn),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => resolve());

@@ -22,6 +22,20 @@ export interface AcmeSettings {
   readonly caaIdentities?: readonly string[];
 }
 
+/**
+ * The console's sign-in through an OpenID provider with Cognito's managed-login paths
+ * (/oauth2/authorize, /oauth2/token, /logout) in place of the pasted token; the API then also
+ * takes the ID tokens that provider signs for the console's client.
+ */
+export interface ConsoleSignInSettings {
+  /** CERTFLOW_CONSOLE_SIGN_IN_URL: the provider's base URL, like a Cognito managed-login domain. */
+  readonly baseUrl: string;
+  /** CERTFLOW_CONSOLE_CLIENT_ID: the console's (public) app client. */
+  readonly clientId: string;
+  /** CERTFLOW_CONSOLE_ID_TOKEN_ISSUER: the ID tokens' `iss`, its JWKS under it; the base URL by default. */
+  readonly issuer: string;
+}
+
 export interface LocalSettings {
   readonly port: number;
   readonly host: string;
@@ -84,6 +98,8 @@ export interface LocalSettings {
    * place of Standard Webhooks' schedule, so a test sees a retry in seconds.
    */
   readonly webhookRetryDelaysSeconds?: readonly number[];
+  /** The console signs in through an OpenID provider instead of with a pasted token. */
+  readonly consoleSignIn?: ConsoleSignInSettings;
 }
 
 const DNS_NAME = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
@@ -238,6 +254,21 @@ const environmentSchema = z.object({
       "CERTFLOW_WEBHOOK_RETRY_SECONDS must be whole numbers of seconds separated by commas, e.g. 5,300,1800",
     )
     .optional(),
+  CERTFLOW_CONSOLE_SIGN_IN_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/[\x21-\x7e]+$/,
+      "CERTFLOW_CONSOLE_SIGN_IN_URL must be the http(s) base URL of the sign-in, e.g. https://auth.example.test",
+    )
+    .optional(),
+  CERTFLOW_CONSOLE_CLIENT_ID: z.string().min(1).default("certflow-console"),
+  CERTFLOW_CONSOLE_ID_TOKEN_ISSUER: z
+    .string()
+    .regex(
+      /^https?:\/\/[\x21-\x7e]+$/,
+      "CERTFLOW_CONSOLE_ID_TOKEN_ISSUER must be the http(s) URL the ID tokens name as issuer",
+    )
+    .optional(),
 });
 
 export class SettingsError extends Error {
@@ -324,6 +355,19 @@ export function readLocalSettings(environment: NodeJS.ProcessEnv): LocalSettings
     publicUrl: env.CERTFLOW_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
     retryIntervalMs: env.CERTFLOW_RETRY_INTERVAL_MS,
     webhookRetryDelaysSeconds: env.CERTFLOW_WEBHOOK_RETRY_SECONDS?.split(",").map(Number),
+    consoleSignIn: consoleSignInOf(env),
+  };
+}
+
+function consoleSignInOf(
+  env: z.infer<typeof environmentSchema>,
+): ConsoleSignInSettings | undefined {
+  const baseUrl = env.CERTFLOW_CONSOLE_SIGN_IN_URL?.replace(/\/+$/, "");
+  if (baseUrl === undefined) return undefined;
+  return {
+    baseUrl,
+    clientId: env.CERTFLOW_CONSOLE_CLIENT_ID,
+    issuer: env.CERTFLOW_CONSOLE_ID_TOKEN_ISSUER?.replace(/\/+$/, "") ?? baseUrl,
   };
 }
 

@@ -12,7 +12,7 @@ export function printWelcome(
   const operator = settings.tokens.find((token) => token.role === "operator");
   const lines = [
     `certflow is running at ${url} (CA: ${settings.ca}, data in ${settings.dataDir})`,
-    `Web console: ${url}/ (sign in with an API token)`,
+    `Web console: ${url}/ (sign in ${settings.consoleSignIn === undefined ? "with an API token" : `at ${settings.consoleSignIn.baseUrl}; API tokens still work for the API`})`,
     ...(settings.acme === undefined
       ? []
       : [
