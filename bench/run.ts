@@ -5,6 +5,7 @@ import * as acmeIssuance from "./sections/acme-issuance.ts";
 import * as cliStart from "./sections/cli-start.ts";
 import * as keyAndCsr from "./sections/key-and-csr.ts";
 import * as lambdaBundles from "./sections/lambda-bundles.ts";
+import * as load from "./sections/load.ts";
 import * as orderWorkflow from "./sections/order-workflow.ts";
 import * as parserFuzz from "./sections/parser-fuzz.ts";
 import * as renewalScan from "./sections/renewal-scan.ts";
@@ -18,6 +19,7 @@ const SECTIONS: readonly BenchSection[] = [
   lambdaBundles,
   parserFuzz,
   renewalScan,
+  load,
 ];
 
 function selectedSections(args: string[]): readonly BenchSection[] {
