@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from "../domain/bounded-concurrency.ts";
 import {
   dueExpiryNotice,
+  lifecycleDueAt,
   noticesAfterMailing,
   renewalDue,
   renewalWindowDue,
@@ -8,11 +9,12 @@ import {
 } from "../domain/certificate-lifecycle.ts";
 import type { OrderRecord } from "../domain/order-record.ts";
 import { STATUS_KIND } from "../domain/order-status.ts";
+import { createTokenBucket, type TokenBucket } from "../domain/token-bucket.ts";
 import { expiringMail } from "../mail/lifecycle-mails.ts";
 import { expiredMail } from "../mail/order-mails.ts";
 import type { CaDirectory } from "../ports/ca-directory.ts";
 import type { Mailer } from "../ports/mailer.ts";
-import type { OrderStore } from "../ports/order-store.ts";
+import type { OrderStore, RenewalIndexPosition } from "../ports/order-store.ts";
 import type { InstallationCheckDependencies } from "./installation-checks.ts";
 import { recheckInstallation } from "./installation-recheck.ts";
 import { loadOrder, noteEvent, statusEvent, updateOrder } from "./order-updates.ts";
@@ -24,11 +26,52 @@ import {
   startRenewal,
 } from "./renewals.ts";
 
-/** Due orders one run takes on; a run with more due leaves the rest to the next run. */
+/** Due orders the operators' run (POST /v1/renewal-runs) takes on; the rest wait for the next. */
 export const RENEWAL_RUN_LIMIT = 5_000;
+
+/** Due orders read from the renewal index at a time (README, "Scale"). */
+export const RENEWAL_BATCH_SIZE = 500;
 
 /** Due orders handled at once: each is a few short store calls and one StartExecution. */
 const RENEWALS_AT_ONCE = 16;
+
+/**
+ * Renewals a run starts per second, all its workers together: well under Step Functions'
+ * StartExecution refill and the state transitions they make (README, "Scale").
+ */
+export const RENEWAL_STARTS_PER_SECOND = 40;
+
+/**
+ * Due orders one worker settles per second: each is at most four writes of a 2–4 kB order, so
+ * one shard's partitions of the renewal index take at most 800 write units a second.
+ */
+export const RENEWAL_ORDERS_PER_SECOND = 50;
+
+/** No batch is begun with less time than this left; the rest is continued elsewhere. */
+export const RENEWAL_BATCH_RESERVE_MS = 120_000;
+
+/** Errors of a throttled call, by name, and how often a start is tried again after one. */
+const THROTTLING_ERRORS = new Set([
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "Throttling",
+  "RequestLimitExceeded",
+]);
+const THROTTLED_START_ATTEMPTS = 6;
+
+export interface RenewalRunOptions {
+  /** Most due orders taken (all that are due when absent). */
+  readonly limit?: number;
+  /** Only this shard of the renewal index. */
+  readonly shard?: number;
+  /** Only orders after this position of the index (where an earlier part of the run ended). */
+  readonly after?: RenewalIndexPosition;
+  readonly batchSize?: number;
+  readonly startsPerSecond?: number;
+  readonly ordersPerSecond?: number;
+  /** Milliseconds the run has left; it begins no batch with less than the reserve. */
+  readonly timeLeftMs?: () => number;
+}
 
 export interface RenewalRunCounts {
   /** Orders the renewal index gave as due. */
@@ -51,6 +94,22 @@ export interface RenewalRunCounts {
   readonly failed: number;
 }
 
+export interface RenewalRunResult extends RenewalRunCounts {
+  /** Where the run stopped for lack of time, with orders still due after it. */
+  readonly next?: RenewalIndexPosition;
+}
+
+/** Real time for pacing; tests give their own. */
+export interface Pacing {
+  readonly nowMs: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const REAL_TIME: Pacing = {
+  nowMs: () => performance.now(),
+  sleep: (ms) => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms))),
+};
+
 export interface RenewalRunDeps extends RenewalDeps {
   readonly mailer: Mailer;
   /**
@@ -66,23 +125,47 @@ export interface RenewalRunDeps extends RenewalDeps {
   /** Spreads renewals over the CA's window (default Math.random). */
   readonly random?: () => number;
   readonly logError?: (error: unknown) => void;
+  readonly pacing?: Pacing;
 }
 
 type Outcome = "started" | "running" | "expired" | "notified" | "installationRechecks" | "skipped";
 
 /**
- * One renewal run at `now`: the renewal index gives the orders due (never a table scan), and
- * each gets what is due for it: a fresh renewal window from the CA, a renewal (started once,
- * however many runs race), an expiry notice, or — its certificate ended with nothing to
- * replace it — the EXPIRED status and a mail.
+ * One renewal run at `now`: the renewal index gives the orders due (never a table scan), a
+ * batch at a time, and each gets what is due for it: a fresh renewal window from the CA, a
+ * renewal (started once, however many runs race), an expiry notice, or — its certificate ended
+ * with nothing to replace it — the EXPIRED status and a mail. Renewals start at a bounded rate;
+ * the run reads on after the last order of each batch until none is due, `limit` are taken, or
+ * its time runs short (then `next` says where to go on).
  */
 export async function runRenewals(
   deps: RenewalRunDeps,
   now: Date,
-  limit = RENEWAL_RUN_LIMIT,
-): Promise<RenewalRunCounts> {
-  const due = await deps.store.dueForRenewal(now.toISOString(), limit);
+  options: RenewalRunOptions = {},
+): Promise<RenewalRunResult> {
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  const batchSize = options.batchSize ?? RENEWAL_BATCH_SIZE;
+  const pacing = deps.pacing ?? REAL_TIME;
+  const orderTokens = createTokenBucket({
+    ratePerSecond: options.ordersPerSecond ?? RENEWAL_ORDERS_PER_SECOND,
+    burst: RENEWALS_AT_ONCE,
+    nowMs: pacing.nowMs,
+  });
+  const startsPerSecond = options.startsPerSecond ?? RENEWAL_STARTS_PER_SECOND;
+  const paced: RenewalRunDeps = {
+    ...deps,
+    workflow: pacedStarts(
+      deps.workflow,
+      createTokenBucket({
+        ratePerSecond: startsPerSecond,
+        burst: Math.max(1, Math.min(RENEWALS_AT_ONCE, startsPerSecond)),
+        nowMs: pacing.nowMs,
+      }),
+      pacing,
+    ),
+  };
   const counts = {
+    due: 0,
     started: 0,
     running: 0,
     expired: 0,
@@ -92,20 +175,59 @@ export async function runRenewals(
     skipped: 0,
     failed: 0,
   };
-  await mapWithConcurrency(due, RENEWALS_AT_ONCE, async (indexed) => {
-    try {
-      const outcomes = await handleDueOrder(deps, indexed, now, () => {
-        counts.windowsRefreshed += 1;
-      });
-      if (outcomes.length === 0) counts.skipped += 1;
-      for (const outcome of outcomes) counts[outcome] += 1;
-    } catch (error) {
-      // One order's trouble does not stop the run; the order is still due for the next one.
-      counts.failed += 1;
-      deps.logError?.(error);
+  let after = options.after;
+  while (counts.due < limit) {
+    if (options.timeLeftMs !== undefined && options.timeLeftMs() < RENEWAL_BATCH_RESERVE_MS) {
+      return { ...counts, next: after };
     }
-  });
-  return { due: due.length, ...counts };
+    const take = Math.min(batchSize, limit - counts.due);
+    const batch = await deps.store.dueForRenewal(now.toISOString(), take, {
+      shard: options.shard,
+      after,
+    });
+    counts.due += batch.length;
+    await mapWithConcurrency(batch, RENEWALS_AT_ONCE, async (indexed) => {
+      await pacing.sleep(orderTokens.take());
+      try {
+        const outcomes = await handleDueOrder(paced, indexed, now, () => {
+          counts.windowsRefreshed += 1;
+        });
+        if (outcomes.length === 0) counts.skipped += 1;
+        for (const outcome of outcomes) counts[outcome] += 1;
+      } catch (error) {
+        // One order's trouble does not stop the run; the order is still due for the next one.
+        counts.failed += 1;
+        deps.logError?.(error);
+      }
+    });
+    const last = batch.at(-1);
+    if (batch.length < take || last === undefined) break;
+    // The index's copy names the position it was read at, whatever the order became since.
+    after = { dueAt: lifecycleDueAt(last) ?? now.toISOString(), orderId: last.orderId };
+  }
+  return counts;
+}
+
+/** Starts at most the bucket's rate; a start the engine throttles is tried again after a pause. */
+function pacedStarts(
+  engine: RenewalDeps["workflow"],
+  bucket: TokenBucket,
+  pacing: Pacing,
+): RenewalDeps["workflow"] {
+  return {
+    async startExecution(name, input) {
+      for (let attempt = 1; ; attempt++) {
+        await pacing.sleep(bucket.take());
+        try {
+          return await engine.startExecution(name, input);
+        } catch (error) {
+          const throttled = error instanceof Error && THROTTLING_ERRORS.has(error.name);
+          if (!throttled || attempt >= THROTTLED_START_ATTEMPTS) throw error;
+          await pacing.sleep(Math.min(20_000, 250 * 2 ** attempt));
+        }
+      }
+    },
+  };
 }
 
 async function handleDueOrder(

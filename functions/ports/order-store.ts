@@ -52,8 +52,16 @@ export interface OrderStore extends ApprovalLinkStore, OrganizationApprovalStore
    * the review queue index), at most `limit`.
    */
   awaitingReview(limit: number): Promise<readonly OrderRecord[]>;
-  /** Issued orders whose renewal time is at or before `until` (served by the renewal index). */
-  dueForRenewal(until: string, limit: number): Promise<readonly OrderRecord[]>;
+  /**
+   * Issued orders whose renewal time is at or before `until` (served by the renewal index),
+   * earliest due first, at most `limit`: of one shard of the index only, and only those after
+   * a position (the last order a run took), when `range` says so.
+   */
+  dueForRenewal(
+    until: string,
+    limit: number,
+    range?: RenewalIndexRange,
+  ): Promise<readonly OrderRecord[]>;
   /**
    * Which of `names` this tenant itself proved control of, with the proof still reusable at
    * `at`. A CA may hold a name validated for someone else: only this record says the tenant did.
@@ -101,4 +109,16 @@ export class IdempotencyKeyInUse extends Error {
   constructor(key: string) {
     super(`The Idempotency-Key ${JSON.stringify(key)} is held by another request.`);
   }
+}
+
+/** Where in the renewal index an order sits: when it is next due, then its id. */
+export interface RenewalIndexPosition {
+  readonly dueAt: string;
+  readonly orderId: string;
+}
+
+/** Part of the renewal index: one shard (see domain/renewal-shards.ts), after a position. */
+export interface RenewalIndexRange {
+  readonly shard?: number;
+  readonly after?: RenewalIndexPosition;
 }

@@ -39,10 +39,10 @@ import {
   orderKey,
   orderPartition,
   RENEWAL_LOOKBACK_MONTHS,
-  RENEWAL_SHARDS,
   REVIEW_QUEUE_PARTITION,
   renewalMonths,
   renewalPartition,
+  renewalShardsOf,
   renewalSortKey,
   TTL_ATTRIBUTE,
   tenantPartition,
@@ -389,14 +389,20 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
     },
 
     /** Queries the month buckets of the renewal index, oldest first: never a Scan. */
-    async dueForRenewal(until, limit) {
+    async dueForRenewal(until, limit, range = {}) {
       const end = new Date(until);
       if (Number.isNaN(end.getTime())) throw new RangeError(`Not a time: ${until}`);
       const upTo = renewalSortKey(end.toISOString(), "\uffff");
+      const after =
+        range.after === undefined
+          ? undefined
+          : renewalSortKey(range.after.dueAt, range.after.orderId);
+      if (after !== undefined && after >= upTo) return [];
       const due: OrderRecord[] = [];
-      const partitions = renewalMonths(end, lookbackMonths).flatMap((month) =>
-        Array.from({ length: RENEWAL_SHARDS }, (_, shard) => renewalPartition(month, shard)),
-      );
+      // Months before the position's hold nothing after it.
+      const partitions = renewalMonths(end, lookbackMonths)
+        .filter((month) => after === undefined || month >= after.slice(0, 7))
+        .flatMap((month) => renewalShardsOf(range).map((shard) => renewalPartition(month, shard)));
       // Each partition's oldest `limit`, then the oldest `limit` of all: only due orders are
       // read (the key condition stops at `until`), at most `limit` per partition.
       const sortKeys = new Map<OrderRecord, string>();
@@ -409,18 +415,28 @@ export function createDynamoDbOrderStore(options: DynamoDbOrderStoreOptions): Or
             new QueryCommand({
               TableName,
               IndexName: ORDER_TABLE.byRenewalIndex,
-              KeyConditionExpression: "GSI2PK = :partition AND GSI2SK <= :upTo",
-              ExpressionAttributeValues: { ":partition": partition, ":upTo": upTo },
-              Limit: limit - read,
+              // BETWEEN includes the position itself: one more is asked for, and it is left out.
+              KeyConditionExpression:
+                after === undefined
+                  ? "GSI2PK = :partition AND GSI2SK <= :upTo"
+                  : "GSI2PK = :partition AND GSI2SK BETWEEN :after AND :upTo",
+              ExpressionAttributeValues: {
+                ":partition": partition,
+                ":upTo": upTo,
+                ...(after === undefined ? {} : { ":after": after }),
+              },
+              Limit: limit - read + (after === undefined ? 0 : 1),
               ExclusiveStartKey,
             }),
           );
           for (const item of page.Items ?? []) {
+            const sortKey = String(item.GSI2SK ?? "");
+            if (sortKey === after) continue;
             const order = fromOrderItem(item);
-            sortKeys.set(order, String(item.GSI2SK ?? ""));
+            sortKeys.set(order, sortKey);
             due.push(order);
+            read += 1;
           }
-          read += page.Items?.length ?? 0;
           ExclusiveStartKey = page.LastEvaluatedKey;
         } while (ExclusiveStartKey !== undefined && read < limit);
       });

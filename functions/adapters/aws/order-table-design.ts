@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { RENEWAL_INDEX_SHARDS, renewalShard } from "../../domain/renewal-shards.ts";
 
 /**
  * The single-table design of the order store, shared with the CDK stack:
@@ -134,16 +135,18 @@ export const provenNameKey = (tenantId: string, name: string) => ({
 export const tenantPartition = (tenantId: string) => `TENANT#${tenantId}`;
 export const tenantSortKey = (createdAt: string, orderId: string) => `${createdAt}#${orderId}`;
 
-/** Partitions of each month of the renewal index (see README, "At AWS scale"). */
-export const RENEWAL_SHARDS = 16;
+/** Partitions of each month of the renewal index (see README, "Scale"). */
+export const RENEWAL_SHARDS = RENEWAL_INDEX_SHARDS;
+export { renewalShard };
 
-/** The shard of an order in the renewal index: a stable hash of its id. */
-export function renewalShard(orderId: string): number {
-  let hash = 0;
-  for (let index = 0; index < orderId.length; index++) {
-    hash = (Math.imul(hash, 31) + orderId.charCodeAt(index)) >>> 0;
+/** The shards a part of the renewal index covers: the one it names, or all of them. */
+export function renewalShardsOf(range: { readonly shard?: number }): number[] {
+  const { shard } = range;
+  if (shard === undefined) return Array.from({ length: RENEWAL_SHARDS }, (_, index) => index);
+  if (!Number.isInteger(shard) || shard < 0 || shard >= RENEWAL_SHARDS) {
+    throw new RangeError(`No renewal index shard ${shard}: there are ${RENEWAL_SHARDS}.`);
   }
-  return hash % RENEWAL_SHARDS;
+  return [shard];
 }
 
 /** The partition of a renewal time (or a `yyyy-mm` month) and shard: `RENEWAL#yyyy-mm#07`. */

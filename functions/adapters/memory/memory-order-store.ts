@@ -9,9 +9,9 @@ import {
   ORDER_SORT_KEY,
   orderPartition,
   RENEWAL_LOOKBACK_MONTHS,
-  RENEWAL_SHARDS,
   renewalMonths,
   renewalPartition,
+  renewalShardsOf,
   renewalSortKey,
   tenantPartition,
   tenantSortKey,
@@ -143,18 +143,26 @@ export function createMemoryOrderStore(clock?: Clock): OrderStore {
       };
     },
 
-    async dueForRenewal(until, limit) {
+    async dueForRenewal(until, limit, range = {}) {
       const end = new Date(until);
       if (Number.isNaN(end.getTime())) throw new RangeError(`Not a time: ${until}`);
-      const months = new Set(
+      const partitions = new Set(
         renewalMonths(end, RENEWAL_LOOKBACK_MONTHS).flatMap((month) =>
-          Array.from({ length: RENEWAL_SHARDS }, (_, shard) => renewalPartition(month, shard)),
+          renewalShardsOf(range).map((shard) => renewalPartition(month, shard)),
         ),
       );
       const upTo = renewalSortKey(end.toISOString(), "\uffff");
+      const after =
+        range.after === undefined ? "" : renewalSortKey(range.after.dueAt, range.after.orderId);
       return [...orders.values()]
         .map((order) => ({ order, keys: renewalIndexKeys(order) }))
-        .filter(({ keys }) => keys !== undefined && months.has(keys.GSI2PK) && keys.GSI2SK <= upTo)
+        .filter(
+          ({ keys }) =>
+            keys !== undefined &&
+            partitions.has(keys.GSI2PK) &&
+            keys.GSI2SK <= upTo &&
+            keys.GSI2SK > after,
+        )
         .sort((a, b) => ((a.keys?.GSI2SK ?? "") < (b.keys?.GSI2SK ?? "") ? -1 : 1))
         .slice(0, Math.max(0, limit))
         .map(({ order }) => copy(order));

@@ -1,4 +1,4 @@
-import { runRenewals } from "../../orders/renewal-run.ts";
+import { RENEWAL_RUN_LIMIT, runRenewals } from "../../orders/renewal-run.ts";
 import { jsonResponse } from "../responses.ts";
 import { declareRoute } from "../route-declaration.ts";
 
@@ -21,7 +21,13 @@ export const route = declareRoute(
   },
   async (deps) => {
     const at = deps.clock.now();
-    const counts = await runRenewals({ ...deps, installationChecks: deps }, at);
+    const { next: _next, ...counts } = await runRenewals(
+      { ...deps, installationChecks: deps },
+      at,
+      {
+        limit: RENEWAL_RUN_LIMIT,
+      },
+    );
     return jsonResponse(202, { at: at.toISOString(), ...counts });
   },
 );

@@ -33,7 +33,7 @@ function runWorld(overrides: { store?: OrderStore } = {}) {
   return {
     ...world,
     mailer,
-    run: (limit?: number) => runRenewals({ ...world.deps, mailer }, RENEWAL_NOW, limit),
+    run: (limit?: number) => runRenewals({ ...world.deps, mailer }, RENEWAL_NOW, { limit }),
   };
 }
 
