@@ -222,8 +222,13 @@ export class ApiFailure extends Error {
 }
 
 const TOKEN_KEY = "certflow.token";
+/** A Cognito sign-in's refresh token (cognito-session.ts); signing out forgets it too. */
+const REFRESH_KEY = "certflow.refreshToken";
 
-/** The API token, kept for this browser tab only (sessionStorage), never in a URL. */
+/**
+ * The API token (pasted, or a Cognito sign-in's ID token), kept for this browser tab only
+ * (sessionStorage), never in a URL.
+ */
 export const session = {
   token(): string | undefined {
     return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
@@ -233,8 +238,21 @@ export const session = {
   },
   signOut(): void {
     sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(REFRESH_KEY);
   },
 };
+
+/** A sign-in whose tokens expire: freshens the token before a call, renews it after a 401. */
+export interface TokenRenewal {
+  fresh(): Promise<void>;
+  /** True when the session now holds a new token worth trying again. */
+  renew(): Promise<boolean>;
+}
+
+let renewal: TokenRenewal | undefined;
+export function renewTokensWith(handler: TokenRenewal): void {
+  renewal = handler;
+}
 
 /** Called when the API refuses the token (401): the app shows the sign-in again. */
 let onUnauthenticated: (() => void) | undefined;
@@ -248,9 +266,12 @@ interface RequestOptions {
   readonly headers?: Record<string, string>;
   /** Use this token instead of the session's (signing in). */
   readonly token?: string;
+  /** A call made again with a renewed token: a second 401 stands. */
+  readonly renewed?: boolean;
 }
 
 async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  if (options.token === undefined && renewal !== undefined) await renewal.fresh();
   const token = options.token ?? session.token();
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -288,7 +309,12 @@ async function send(method: string, path: string, options: RequestOptions): Prom
       `The service answered ${response.status} ${response.statusText}.`,
     );
   }
-  if (failure.status === 401 && options.token === undefined) onUnauthenticated?.();
+  if (failure.status === 401 && options.token === undefined) {
+    if (renewal !== undefined && options.renewed !== true && (await renewal.renew())) {
+      return send(method, path, { ...options, renewed: true });
+    }
+    onUnauthenticated?.();
+  }
   throw failure;
 }
 

@@ -1,9 +1,25 @@
-// The console's frame: sign-in until the API knows the token, then the navigation of the
-// caller's role and the screen the URL's fragment names.
+// The console's frame: sign-in (the pasted token, or Cognito's managed login where the console
+// config says so) until the API knows the caller, then the navigation of the caller's role and
+// the screen the URL's fragment names.
 import { useEffect, useState } from "preact/hooks";
-import { api, type Caller, type ServiceInfo, session, whenUnauthenticated } from "./api.ts";
+import type { ConsoleConfig } from "../../functions/api/console-config.ts";
+import {
+  ApiFailure,
+  api,
+  type Caller,
+  type ServiceInfo,
+  session,
+  whenUnauthenticated,
+} from "./api.ts";
+import {
+  completeSignIn,
+  keepSignedIn,
+  loadConsoleConfig,
+  signOutOfCognito,
+} from "./cognito-session.ts";
 import { Announcer, ErrorNote, Loading, ScreenTitle } from "./components.tsx";
 import { hrefOf, type Route, useRoute } from "./router.ts";
+import { CognitoSignInScreen } from "./screens/cognito-sign-in.tsx";
 import { ExecutionScreen } from "./screens/execution.tsx";
 import { FindOrderScreen } from "./screens/find-order.tsx";
 import { NewOrderScreen } from "./screens/new-order.tsx";
@@ -15,33 +31,62 @@ import { SignInScreen } from "./screens/sign-in.tsx";
 export function App() {
   const [caller, setCaller] = useState<Caller | undefined>();
   const [service, setService] = useState<ServiceInfo | undefined>();
-  const [checking, setChecking] = useState(session.token() !== undefined);
+  const [config, setConfig] = useState<ConsoleConfig | undefined>();
+  const [checking, setChecking] = useState(true);
   const [signInNote, setSignInNote] = useState<string | undefined>();
+  const [signInProblem, setSignInProblem] = useState<string | undefined>();
   const route = useRoute();
 
   useEffect(() => {
     whenUnauthenticated(() => {
       session.signOut();
       setCaller(undefined);
-      setSignInNote("The service no longer accepts that token; sign in again.");
+      setSignInNote("The service no longer accepts your sign-in; sign in again.");
     });
     api<ServiceInfo>("GET", "/v1/service-info")
       .then(setService)
       .catch(() => setService({ ca: "embedded" }));
-    if (session.token() === undefined) return;
-    api<Caller>("GET", "/v1/whoami")
-      .then(setCaller)
-      .catch(() => undefined)
+    (async () => {
+      const loaded = await loadConsoleConfig();
+      setConfig(loaded);
+      if (loaded.signIn.kind === "cognito") {
+        keepSignedIn(loaded.signIn);
+        try {
+          await completeSignIn(loaded.signIn);
+        } catch (error) {
+          setSignInProblem(error instanceof Error ? error.message : String(error));
+          return;
+        }
+      }
+      if (session.token() === undefined) return;
+      setCaller(await api<Caller>("GET", "/v1/whoami"));
+    })()
+      .catch((error: unknown) => {
+        // A refused token is said by whenUnauthenticated; anything else on the sign-in screen.
+        if (error instanceof ApiFailure && error.status !== 401) setSignInProblem(error.message);
+      })
       .finally(() => setChecking(false));
   }, []);
 
   const signOut = () => {
+    if (config?.signIn.kind === "cognito") {
+      signOutOfCognito(config.signIn);
+      return;
+    }
     session.signOut();
     setCaller(undefined);
     setSignInNote("Signed out. The token was removed from this tab.");
   };
 
   if (checking) return <Loading what="your session" />;
+  if (caller === undefined && config?.signIn.kind === "cognito") {
+    return (
+      <>
+        <Announcer />
+        <CognitoSignInScreen config={config.signIn} note={signInNote} problem={signInProblem} />
+      </>
+    );
+  }
   if (caller === undefined) {
     return (
       <>

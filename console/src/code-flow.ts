@@ -17,7 +17,10 @@ function base64url(bytes: Uint8Array): string {
  * bytes: a byte counts only below 198 (3 × the 66 characters), so every character is equally
  * likely.
  */
-export function codeVerifierFrom(random: (bytes: Uint8Array) => Uint8Array, length = 64): string {
+export function codeVerifierFrom(
+  random: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>,
+  length = 64,
+): string {
   let verifier = "";
   while (verifier.length < length) {
     for (const byte of random(new Uint8Array(length))) {
@@ -36,7 +39,9 @@ export async function codeChallengeOf(verifier: string, subtle: SubtleCrypto): P
 }
 
 /** A random `state` (16 bytes, base64url) tying the callback to the tab that asked. */
-export function stateFrom(random: (bytes: Uint8Array) => Uint8Array): string {
+export function stateFrom(
+  random: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>,
+): string {
   return base64url(random(new Uint8Array(16)));
 }
 

@@ -24,7 +24,7 @@ const CONFIG: CognitoSignIn = {
   clientId: "console-client",
   scopes: ["openid", "email"],
 };
-const random = (bytes: Uint8Array) => randomFillSync(bytes);
+const random = (bytes: Uint8Array<ArrayBuffer>) => randomFillSync(bytes);
 const jwtWith = (claims: Record<string, unknown>) =>
   `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2ln`;
 
@@ -55,7 +55,7 @@ describe("PKCE (RFC 7636)", () => {
   it("takes no byte that would favour some characters", () => {
     // Only bytes below 198 count: 250, 198 and 255 are skipped, 0 is "A", 65 is "~", 66 is "A".
     let calls = 0;
-    const fixed = (bytes: Uint8Array) => {
+    const fixed = (bytes: Uint8Array<ArrayBuffer>) => {
       calls += 1;
       bytes.fill(calls === 1 ? 250 : 0);
       if (calls === 2) bytes.set([198, 255, 65, 66]);
