@@ -38,6 +38,8 @@ export const AWS_ENVIRONMENT = {
   approvalResendIntervalSeconds: "CERTFLOW_APPROVAL_RESEND_INTERVAL_SECONDS",
   reviewTimeoutSeconds: "CERTFLOW_REVIEW_TIMEOUT_SECONDS",
   installationGraceSeconds: "CERTFLOW_INSTALLATION_GRACE_SECONDS",
+  renewalStartsPerSecond: "CERTFLOW_RENEWAL_STARTS_PER_SECOND",
+  renewalBatchSize: "CERTFLOW_RENEWAL_BATCH_SIZE",
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -63,6 +65,9 @@ function positiveWhole(env: Environment, name: string, fallback: number, unit: s
   }
   return value;
 }
+
+const optionalWhole = (env: Environment, name: string, unit: string) =>
+  env[name] === undefined || env[name] === "" ? undefined : positiveWhole(env, name, 1, unit);
 
 const seconds = (env: Environment, name: string, fallback: number) =>
   positiveWhole(env, name, fallback, "seconds");
@@ -114,5 +119,8 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
     approvalResendIntervalSeconds: seconds(env, names.approvalResendIntervalSeconds, 300),
     reviewTimeoutSeconds: seconds(env, names.reviewTimeoutSeconds, 7 * 86_400),
     installationGraceSeconds: seconds(env, names.installationGraceSeconds, 3 * 86_400),
+    // Only the renewal run's function is given these; the run's own defaults serve elsewhere.
+    renewalStartsPerSecond: optionalWhole(env, names.renewalStartsPerSecond, "starts a second"),
+    renewalBatchSize: optionalWhole(env, names.renewalBatchSize, "orders"),
   };
 }

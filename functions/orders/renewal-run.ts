@@ -95,8 +95,8 @@ export interface RenewalRunCounts {
 }
 
 export interface RenewalRunResult extends RenewalRunCounts {
-  /** Where the run stopped for lack of time, with orders still due after it. */
-  readonly next?: RenewalIndexPosition;
+  /** Set when the run stopped for lack of time: what is still to do (after a position, if any). */
+  readonly rest?: { readonly after?: RenewalIndexPosition };
 }
 
 /** Real time for pacing; tests give their own. */
@@ -136,7 +136,7 @@ type Outcome = "started" | "running" | "expired" | "notified" | "installationRec
  * renewal (started once, however many runs race), an expiry notice, or — its certificate ended
  * with nothing to replace it — the EXPIRED status and a mail. Renewals start at a bounded rate;
  * the run reads on after the last order of each batch until none is due, `limit` are taken, or
- * its time runs short (then `next` says where to go on).
+ * its time runs short (then `rest` says where to go on).
  */
 export async function runRenewals(
   deps: RenewalRunDeps,
@@ -178,7 +178,7 @@ export async function runRenewals(
   let after = options.after;
   while (counts.due < limit) {
     if (options.timeLeftMs !== undefined && options.timeLeftMs() < RENEWAL_BATCH_RESERVE_MS) {
-      return { ...counts, next: after };
+      return { ...counts, rest: { after } };
     }
     const take = Math.min(batchSize, limit - counts.due);
     const batch = await deps.store.dueForRenewal(now.toISOString(), take, {

@@ -6,6 +6,18 @@ export interface ScheduledEvent {
   readonly source: string;
   /** When the run was due (ISO 8601). */
   readonly scheduledTime: string;
+  /** A part of the run an earlier invocation handed on (see ScheduleHost); none at the start. */
+  readonly part?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What a host offers a run that spreads over workers. On AWS: the invocation's time left, and
+ * the function invoked again (asynchronously) once per part. A host without it (the local
+ * service) gives none, and the run does its parts itself.
+ */
+export interface ScheduleHost {
+  timeLeftMs(): number;
+  handOff(parts: readonly Readonly<Record<string, unknown>>[]): Promise<void>;
 }
 
 /**
@@ -30,21 +42,21 @@ export interface ScheduleDeclaration {
   readonly caKind?: CaKind;
   readonly needs: Needs;
   /** The run, with the dependencies its needs name from `source`. */
-  bind(source: DependencySource): (event: ScheduledEvent) => Promise<unknown>;
+  bind(source: DependencySource): (event: ScheduledEvent, host?: ScheduleHost) => Promise<unknown>;
 }
 
 export function declareSchedule<const N extends Needs>(
   contract: Pick<ScheduleDeclaration, "name" | "description" | "hourUtc" | "runs" | "caKind"> & {
     readonly needs: N;
   },
-  run: (deps: DependenciesFor<N>, event: ScheduledEvent) => Promise<unknown>,
+  run: (deps: DependenciesFor<N>, event: ScheduledEvent, host?: ScheduleHost) => Promise<unknown>,
 ): ScheduleDeclaration {
   return {
     kind: "schedule",
     ...contract,
     bind(source) {
       const deps = source.dependenciesFor(contract.needs);
-      return (event) => run(deps, event);
+      return (event, host) => run(deps, event, host);
     },
   };
 }

@@ -31,6 +31,10 @@ export interface WorkflowSettings {
    * 5 min, 30 min, 2 h, 5 h, 10 h, then the end of the 24 h window) when absent.
    */
   readonly webhookRetryDelaysSeconds?: readonly number[];
+  /** Renewals the renewal run starts per second, all its workers together (README, "Scale"). */
+  readonly renewalStartsPerSecond?: number;
+  /** Due orders the renewal run reads from its index at a time. */
+  readonly renewalBatchSize?: number;
 }
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {

@@ -9,6 +9,7 @@ import type {
   ReviewStatus,
   ValidationRecord,
 } from "../../functions/domain/order-record.ts";
+import { renewalShard } from "../../functions/domain/renewal-shards.ts";
 import {
   type IdempotencyClaim,
   type OrderStore,
@@ -548,6 +549,57 @@ export function describeOrderStoreContract(name: string, newStore: OrderStoreFac
         "ord_renew_mar",
         "ord_renew_feb",
       ]);
+    });
+
+    it("answers one shard of the renewal index, and only the orders after a position", async () => {
+      // Prepare
+      const { store } = await setUp();
+      const dueAt = [
+        "2027-01-20T00:00:00.000Z",
+        "2027-01-20T00:00:00.000Z",
+        "2027-02-03T00:00:00.000Z",
+        "2027-02-10T00:00:00.000Z",
+        "2027-02-21T00:00:00.000Z",
+        "2027-02-27T00:00:00.000Z",
+      ];
+      for (const [index, renewAt] of dueAt.entries()) {
+        const orderId = `ord_range_${index}`;
+        await store.create(sampleOrder({ orderId }), sampleEvent(START, "submitted"));
+        await store.update(await mustGet(store, orderId), {
+          status: "ISSUED",
+          certificate: certificate(renewAt),
+        });
+      }
+      const until = "2027-02-28T00:00:00.000Z";
+      const ids = (orders: readonly OrderRecord[]) => orders.map((order) => order.orderId);
+      const all = ids(await store.dueForRenewal(until, 10));
+      const shard = renewalShard("ord_range_3");
+
+      // Act
+      const ofShard = ids(await store.dueForRenewal(until, 10, { shard }));
+      const afterSecond = ids(
+        await store.dueForRenewal(until, 10, {
+          after: { dueAt: "2027-01-20T00:00:00.000Z", orderId: "ord_range_1" },
+        }),
+      );
+      const nextTwo = ids(
+        await store.dueForRenewal(until, 2, {
+          after: { dueAt: "2027-02-03T00:00:00.000Z", orderId: "ord_range_2" },
+        }),
+      );
+      const pastUntil = await store.dueForRenewal(until, 10, {
+        after: { dueAt: "2027-03-01T00:00:00.000Z", orderId: "ord_range_9" },
+      });
+      const noShard = await store.dueForRenewal(until, 10, { shard: 99 }).catch((error) => error);
+
+      // Assess
+      expect(all).toEqual(dueAt.map((_, index) => `ord_range_${index}`));
+      expect(ofShard).toContain("ord_range_3");
+      expect(ofShard).toEqual(all.filter((orderId) => renewalShard(orderId) === shard));
+      expect(afterSecond).toEqual(["ord_range_2", "ord_range_3", "ord_range_4", "ord_range_5"]);
+      expect(nextTwo).toEqual(["ord_range_3", "ord_range_4"]);
+      expect(pastUntil).toEqual([]);
+      expect(noShard).toBeInstanceOf(RangeError);
     });
 
     it("counts uses of a quota per fixed window, for its key alone", async () => {

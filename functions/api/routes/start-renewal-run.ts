@@ -21,7 +21,7 @@ export const route = declareRoute(
   },
   async (deps) => {
     const at = deps.clock.now();
-    const { next: _next, ...counts } = await runRenewals(
+    const { rest: _rest, ...counts } = await runRenewals(
       { ...deps, installationChecks: deps },
       at,
       {

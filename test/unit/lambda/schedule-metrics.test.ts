@@ -114,6 +114,44 @@ describe("the scheduled run's Lambda handler", () => {
     expect(lines[0]).toMatchObject({ Schedule: "CountThings", due: 2, failed: 1 });
   });
 
+  it("hands each part a run hands on to its own function, invoked again with the part", async () => {
+    const { metrics, lines } = capturedMetrics();
+    const invoked: { name: string; payload: unknown }[] = [];
+    const handler = scheduleLambda(
+      declareSchedule(
+        { name: "CountThings", description: "counts things", hourUtc: 3, needs: {} },
+        async (_deps, received, host) => {
+          if (received.part !== undefined) return { counted: 1 };
+          await host?.handOff([{ shard: 0 }, { shard: 1 }]);
+          return { handedOff: 2, timeLeft: host?.timeLeftMs() };
+        },
+      ),
+      {},
+      metrics,
+      async (name, payload) => {
+        invoked.push({ name, payload });
+      },
+    );
+    const context = {
+      ...fakeLambdaContext("Certflow-CountThings"),
+      getRemainingTimeInMillis: () => 1234,
+    };
+
+    const result = await handler(event, context);
+    const part = await handler({ ...event, part: { shard: 1 } }, context);
+
+    expect(result).toEqual({ handedOff: 2, timeLeft: 1234 });
+    expect(part).toEqual({ counted: 1 });
+    expect(invoked).toEqual([
+      { name: "Certflow-CountThings", payload: { ...event, part: { shard: 0 } } },
+      { name: "Certflow-CountThings", payload: { ...event, part: { shard: 1 } } },
+    ]);
+    expect(lines.map((line) => [line.handedOff, line.counted])).toEqual([
+      [2, undefined],
+      [undefined, 1],
+    ]);
+  });
+
   it("publishes nothing for a run that failed: the function's Errors say so", async () => {
     const { metrics, lines } = capturedMetrics();
     const handler = scheduleLambda(
