@@ -1,4 +1,5 @@
-// The CDK app (`npx cdk synth`, `npx cdk deploy`): one stack holding the whole service.
+// The CDK app (`npx cdk synth`, `npx cdk deploy --all`): one stack holding the whole service,
+// and a second one for the web console (the first is close to CloudFormation's 500 resources).
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import {
@@ -6,6 +7,7 @@ import {
   type ServiceCatalog,
 } from "../../functions/composition/service-catalog.ts";
 import { CertflowStack } from "./certflow-stack.ts";
+import { ConsoleStack } from "./console-stack.ts";
 import { readDeploymentSettings } from "./deployment-settings.ts";
 
 /** Every declared step, route and scheduled run: the functions the stack deploys. */
@@ -14,20 +16,30 @@ export const SERVICE_CATALOG: ServiceCatalog = await loadServiceCatalog();
 export function buildApp(
   app: App = new App(),
   catalog: ServiceCatalog = SERVICE_CATALOG,
-): { app: App; stack: CertflowStack } {
+  consoleBuildFolder?: string,
+): { app: App; stack: CertflowStack; consoleStack: ConsoleStack } {
   const settings = readDeploymentSettings((key) => app.node.tryGetContext(key));
+  // Environment-agnostic unless the CLI knows the account (synth needs no credentials).
+  const env =
+    process.env.CDK_DEFAULT_ACCOUNT === undefined
+      ? undefined
+      : { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const stack = new CertflowStack(app, settings.stackName, {
     settings,
     catalog,
     description: "certflow: TLS certificate ordering service",
-    // Environment-agnostic unless the CLI knows the account (synth needs no credentials).
-    env:
-      process.env.CDK_DEFAULT_ACCOUNT === undefined
-        ? undefined
-        : { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env,
+  });
+  const consoleStack = new ConsoleStack(app, `${settings.stackName}Console`, {
+    settings,
+    api: stack.api.api,
+    userPool: stack.api.userPool,
+    ...(consoleBuildFolder !== undefined ? { buildFolder: consoleBuildFolder } : {}),
+    description: "certflow: web console (CloudFront, S3, Cognito managed login)",
+    env,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, consoleStack };
 }
 
 if (import.meta.main) {

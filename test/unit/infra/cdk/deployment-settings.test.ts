@@ -93,6 +93,20 @@ describe("deployment settings", () => {
     );
   });
 
+  it("takes the web console's Cognito prefix domain, refusing one Cognito would refuse", () => {
+    const base = { "certflow:senderAddress": "pki@shop.example" };
+    expect(fromContext(projectContext()).consoleDomainPrefix).toBeUndefined();
+    expect(
+      fromContext(base, { CERTFLOW_CONSOLE_DOMAIN_PREFIX: "shop-certificates" })
+        .consoleDomainPrefix,
+    ).toBe("shop-certificates");
+    for (const refused of ["Shop", "shop_pki", "-shop", "shop-", "my-aws-pki", "x".repeat(64)]) {
+      expect(() => fromContext({ ...base, "certflow:consoleDomainPrefix": refused })).toThrow(
+        /certflow:consoleDomainPrefix must be lowercase letters, digits and hyphens/,
+      );
+    }
+  });
+
   it("refuses settings that cannot work, naming the key", () => {
     const base = { "certflow:senderAddress": "pki@shop.example" };
     expect(() => fromContext({})).toThrow(/certflow:senderAddress/);
