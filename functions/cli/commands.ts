@@ -48,6 +48,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "show what a CSR or certificate holds, and check a CSR against your names",
     load: async () => (await import("./inspect-command.ts")).inspectCommand,
   },
+  login: {
+    summary: "sign in to a deployment (Cognito user name and password); its commands then use it",
+    load: async () => (await import("./login-command.ts")).loginCommand,
+  },
+  logout: {
+    summary: "forget the sign-in kept for a deployment",
+    load: async () => (await import("./logout-command.ts")).logoutCommand,
+  },
   executions: {
     summary: "show the state history of an order's execution (operator)",
     load: async () => (await import("./executions-command.ts")).executionsCommand,

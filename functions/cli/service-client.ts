@@ -189,8 +189,8 @@ export const SERVICE_HELP = `  --url URL         the service (default $CERTFLOW_
   --json            one JSON document on stdout, for scripts`;
 
 /** Where the token comes from, after a command's options. */
-export const TOKEN_HELP = `The token is $CERTFLOW_TOKEN, else (for a service on this machine) the customer token the
-local service keeps in its data directory.`;
+export const TOKEN_HELP = `The token is $CERTFLOW_TOKEN, else the sign-in 'certflow login' kept for the service, else (for
+a service on this machine) the customer token the local service keeps in its data directory.`;
 
 /** The service the options and the environment point at, with the caller's token. */
 export function connect(
@@ -204,13 +204,20 @@ export function connect(
     throw new UsageError(`--url must be an http(s) URL, not '${url}'.`);
   }
   const tokens = findTokenSource(
-    { env: context.env, cwd: context.cwd, serviceUrl: url, role },
+    {
+      env: context.env,
+      cwd: context.cwd,
+      serviceUrl: url,
+      role,
+      fetch: context.fetch,
+      now: context.now,
+    },
     context.tokenSources ?? TOKEN_SOURCES,
   );
   if (tokens === undefined) {
     throw new UsageError(
       role === "customer"
-        ? `No token for ${url}: set CERTFLOW_TOKEN (npm start prints the local one).`
+        ? `No token for ${url}: set CERTFLOW_TOKEN (npm start prints the local one), or run certflow login.`
         : `No operator token for ${url}: set CERTFLOW_OPERATOR_TOKEN.`,
     );
   }
