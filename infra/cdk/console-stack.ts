@@ -1,4 +1,10 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  CfnOutput,
+  CrossStackReferences,
+  ReferenceStrength,
+  Stack,
+  type StackProps,
+} from "aws-cdk-lib";
 import type { IRestApi } from "aws-cdk-lib/aws-apigateway";
 import type { IUserPool } from "aws-cdk-lib/aws-cognito";
 import type { Construct } from "constructs";
@@ -25,6 +31,9 @@ export class ConsoleStack extends Stack {
   constructor(scope: Construct, id: string, props: ConsoleStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    // Exports: the main stack cannot drop the API or the pool while the console uses them (both
+    // keep their ids for the life of a deployment).
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     this.console = new WebConsole(this, "WebConsole", {
       api: props.api,
       userPool: props.userPool,
