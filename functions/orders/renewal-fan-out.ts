@@ -1,6 +1,8 @@
 import { RENEWAL_INDEX_SHARDS } from "../domain/renewal-shards.ts";
 import type { RenewalIndexPosition } from "../ports/order-store.ts";
 import {
+  RENEWAL_MAILS_PER_SECOND,
+  RENEWAL_ORDERS_PER_SECOND,
   RENEWAL_STARTS_PER_SECOND,
   type RenewalRunCounts,
   type RenewalRunDeps,
@@ -48,7 +50,7 @@ const NONE: RenewalRunCounts = {
 
 /**
  * The renewal run spread over workers. Its start hands each shard of the renewal index to a
- * worker of its own, which settles its due orders batch by batch at its share of the start rate
+ * worker of its own, which settles its due orders batch by batch at its share of the rates
  * and, when its time runs short, hands the rest of its shard on: no due order is left for the
  * next day, however many there are. Each part answers its own counts (summed, they are the
  * run's). Without workers (the local service) the run takes the whole index in this process.
@@ -80,6 +82,8 @@ export async function runRenewalFanOut(
     shard: work.shard,
     after: work.after,
     startsPerSecond: startsPerSecond / RENEWAL_INDEX_SHARDS,
+    ordersPerSecond: RENEWAL_ORDERS_PER_SECOND / RENEWAL_INDEX_SHARDS,
+    mailsPerSecond: RENEWAL_MAILS_PER_SECOND / RENEWAL_INDEX_SHARDS,
     batchSize: options.batchSize,
     timeLeftMs: () => workers.timeLeftMs(),
   });

@@ -36,28 +36,34 @@ export const RENEWAL_BATCH_SIZE = 500;
 const RENEWALS_AT_ONCE = 16;
 
 /**
- * Renewals a run starts per second, all its workers together: well under Step Functions'
- * StartExecution refill and the state transitions they make (README, "Scale").
+ * Renewals a run starts per second, all its workers together. Each renewal mails its customer
+ * within seconds ("Certificate renewed"): with the run's own mails below, the run keeps under
+ * SES's production sending rate of 14 a second, and far under Step Functions' StartExecution
+ * and state-transition refills in every region (README, "Scale").
  */
-export const RENEWAL_STARTS_PER_SECOND = 40;
+export const RENEWAL_STARTS_PER_SECOND = 10;
+
+/** Mails the run sends itself per second (expiry notices, EXPIRED, stale installations). */
+export const RENEWAL_MAILS_PER_SECOND = 4;
 
 /**
- * Due orders one worker settles per second: each is at most four writes of a 2–4 kB order, so
- * one shard's partitions of the renewal index take at most 800 write units a second.
+ * Due orders a run settles per second, all its workers together: with the renewals' own
+ * updates, a tenant holding every due order stays under one partition's 1,000 write units a
+ * second in the ByTenant index (README, "Scale").
  */
-export const RENEWAL_ORDERS_PER_SECOND = 50;
+export const RENEWAL_ORDERS_PER_SECOND = 40;
 
 /** No batch is begun with less time than this left; the rest is continued elsewhere. */
 export const RENEWAL_BATCH_RESERVE_MS = 120_000;
 
-/** Errors of a throttled call, by name, and how often a start is tried again after one. */
+/** Errors of a throttled call, by name (SES says Throttling or TooManyRequestsException), and how often a call is tried after one. */
 const THROTTLING_ERRORS = new Set([
   "ThrottlingException",
   "TooManyRequestsException",
   "Throttling",
   "RequestLimitExceeded",
 ]);
-const THROTTLED_START_ATTEMPTS = 6;
+const THROTTLED_ATTEMPTS = 6;
 
 export interface RenewalRunOptions {
   /** Most due orders taken (all that are due when absent). */
@@ -69,6 +75,7 @@ export interface RenewalRunOptions {
   readonly batchSize?: number;
   readonly startsPerSecond?: number;
   readonly ordersPerSecond?: number;
+  readonly mailsPerSecond?: number;
   /** Milliseconds the run has left; it begins no batch with less than the reserve. */
   readonly timeLeftMs?: () => number;
 }
@@ -146,14 +153,24 @@ export async function runRenewals(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const batchSize = options.batchSize ?? RENEWAL_BATCH_SIZE;
   const pacing = deps.pacing ?? REAL_TIME;
+  const ordersPerSecond = options.ordersPerSecond ?? RENEWAL_ORDERS_PER_SECOND;
   const orderTokens = createTokenBucket({
-    ratePerSecond: options.ordersPerSecond ?? RENEWAL_ORDERS_PER_SECOND,
-    burst: RENEWALS_AT_ONCE,
+    ratePerSecond: ordersPerSecond,
+    burst: Math.max(1, Math.min(RENEWALS_AT_ONCE, ordersPerSecond)),
     nowMs: pacing.nowMs,
   });
   const startsPerSecond = options.startsPerSecond ?? RENEWAL_STARTS_PER_SECOND;
+  const mailsPerSecond = options.mailsPerSecond ?? RENEWAL_MAILS_PER_SECOND;
+  const mailTokens = createTokenBucket({
+    ratePerSecond: mailsPerSecond,
+    burst: Math.max(1, Math.min(RENEWALS_AT_ONCE, mailsPerSecond)),
+    nowMs: pacing.nowMs,
+  });
   const paced: RenewalRunDeps = {
     ...deps,
+    mailer: {
+      send: (message) => throttled(() => deps.mailer.send(message), mailTokens, pacing),
+    },
     workflow: pacedStarts(
       deps.workflow,
       createTokenBucket({
@@ -208,26 +225,30 @@ export async function runRenewals(
   return counts;
 }
 
-/** Starts at most the bucket's rate; a start the engine throttles is tried again after a pause. */
+/** Starts at most the bucket's rate; a start the engine throttled is tried again after a pause. */
 function pacedStarts(
   engine: RenewalDeps["workflow"],
   bucket: TokenBucket,
   pacing: Pacing,
 ): RenewalDeps["workflow"] {
   return {
-    async startExecution(name, input) {
-      for (let attempt = 1; ; attempt++) {
-        await pacing.sleep(bucket.take());
-        try {
-          return await engine.startExecution(name, input);
-        } catch (error) {
-          const throttled = error instanceof Error && THROTTLING_ERRORS.has(error.name);
-          if (!throttled || attempt >= THROTTLED_START_ATTEMPTS) throw error;
-          await pacing.sleep(Math.min(20_000, 250 * 2 ** attempt));
-        }
-      }
-    },
+    startExecution: (name, input) =>
+      throttled(() => engine.startExecution(name, input), bucket, pacing),
   };
+}
+
+/** Calls at most the bucket's rate; a call refused as throttled (by name) is tried again. */
+async function throttled<T>(call: () => Promise<T>, bucket: TokenBucket, pacing: Pacing) {
+  for (let attempt = 1; ; attempt++) {
+    await pacing.sleep(bucket.take());
+    try {
+      return await call();
+    } catch (error) {
+      const refused = error instanceof Error && THROTTLING_ERRORS.has(error.name);
+      if (!refused || attempt >= THROTTLED_ATTEMPTS) throw error;
+      await pacing.sleep(Math.min(20_000, 250 * 2 ** attempt));
+    }
+  }
 }
 
 async function handleDueOrder(
@@ -259,7 +280,8 @@ async function handleDueOrder(
     recheckAt <= now.toISOString()
   ) {
     const recheck = await recheckInstallation(
-      { ...deps, ...deps.installationChecks },
+      // The checker and vault of the installation checks, with the run's paced mailer.
+      { ...deps, ...deps.installationChecks, mailer: deps.mailer },
       order.orderId,
       now,
     );

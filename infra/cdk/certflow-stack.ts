@@ -1,9 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { InvocationType, Trigger } from "aws-cdk-lib/triggers";
 import type { Construct } from "constructs";
 import type { ServiceCatalog } from "../../functions/composition/service-catalog.ts";
 import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
+import { RENEWAL_BATCH_SIZE } from "../../functions/orders/renewal-run.ts";
+import { schedule as renewalRun } from "../../functions/schedules/runs/renew-due-certificates.ts";
 import { isScheduledIn } from "../../functions/schedules/schedule-declaration.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
 import { Mail } from "./mail.ts";
@@ -163,6 +166,25 @@ export class CertflowStack extends Stack {
         timeout: Duration.minutes(15),
       });
       handler.allowWorkflow(stateMachine);
+      if (name === renewalRun.name) {
+        // The run hands each shard of the renewal index to an invocation of its own function
+        // (README, "Scale"): its pace and batch are set here, and it may invoke itself. A policy
+        // of its own, as the role's default policy cannot name the function that depends on it.
+        handler.function.addEnvironment(
+          names.renewalStartsPerSecond,
+          String(settings.renewalStartsPerSecond),
+        );
+        handler.function.addEnvironment(names.renewalBatchSize, String(RENEWAL_BATCH_SIZE));
+        new Policy(handler, "HandOff", {
+          roles: [handler.role],
+          statements: [
+            new PolicyStatement({
+              actions: ["lambda:InvokeFunction"],
+              resources: [handler.function.functionArn],
+            }),
+          ],
+        });
+      }
       this.scheduled.set(name, {
         handler,
         schedule: new RenewalSchedule(this, `${name}Schedule`, {

@@ -1,3 +1,4 @@
+import { RENEWAL_STARTS_PER_SECOND } from "../../functions/orders/renewal-run.ts";
 import { CA_KINDS, type CaKind } from "../../functions/ports/certificate-authority.ts";
 
 /**
@@ -25,14 +26,14 @@ export interface DeploymentSettings {
   /** Route 53 zone that dns-cname validation points customers' names at. */
   readonly delegationZone?: { readonly zoneName: string; readonly hostedZoneId: string };
   readonly alarmEmail?: string;
-  /** The web console's Cognito prefix domain; derived from the stack name and account when unset. */
-  readonly consoleDomainPrefix?: string;
   readonly renewalSchedule: boolean;
   readonly validationTimeoutSeconds: number;
   readonly caDecisionTimeoutSeconds: number;
   readonly logRetentionDays: number;
   readonly apiThrottleRateLimit: number;
   readonly apiThrottleBurstLimit: number;
+  /** Renewals the renewal run starts per second, all its workers together (README, "Scale"). */
+  readonly renewalStartsPerSecond: number;
   /**
    * Concurrency reserved for each function of the order workflow, so API traffic cannot starve
    * orders in flight; 0 (the default) reserves none — new AWS accounts have a quota of 10.
@@ -73,7 +74,6 @@ export const SETTING_SOURCES = {
   delegationZoneName: ["certflow:delegationZoneName", "CERTFLOW_DELEGATION_ZONE_NAME"],
   delegationHostedZoneId: ["certflow:delegationHostedZoneId", "CERTFLOW_DELEGATION_HOSTED_ZONE_ID"],
   alarmEmail: ["certflow:alarmEmail", "CERTFLOW_ALARM_EMAIL"],
-  consoleDomainPrefix: ["certflow:consoleDomainPrefix", "CERTFLOW_CONSOLE_DOMAIN_PREFIX"],
   renewalSchedule: ["certflow:renewalSchedule", "CERTFLOW_RENEWAL_SCHEDULE"],
   validationTimeoutSeconds: [
     "certflow:validationTimeoutSeconds",
@@ -86,6 +86,7 @@ export const SETTING_SOURCES = {
   logRetentionDays: ["certflow:logRetentionDays", "CERTFLOW_LOG_RETENTION_DAYS"],
   apiThrottleRateLimit: ["certflow:apiThrottleRateLimit", "CERTFLOW_API_THROTTLE_RATE_LIMIT"],
   apiThrottleBurstLimit: ["certflow:apiThrottleBurstLimit", "CERTFLOW_API_THROTTLE_BURST_LIMIT"],
+  renewalStartsPerSecond: ["certflow:renewalStartsPerSecond", "CERTFLOW_RENEWAL_STARTS_PER_SECOND"],
   workflowReservedConcurrency: [
     "certflow:workflowReservedConcurrency",
     "CERTFLOW_WORKFLOW_RESERVED_CONCURRENCY",
@@ -188,16 +189,6 @@ export function readDeploymentSettings(
       `${S.delegationZoneName[0]} and ${S.delegationHostedZoneId[0]} go together: set both or neither.`,
     );
   }
-  const consoleDomainPrefix = text(S.consoleDomainPrefix);
-  if (
-    consoleDomainPrefix !== undefined &&
-    (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(consoleDomainPrefix) ||
-      /aws|amazon|cognito/.test(consoleDomainPrefix))
-  ) {
-    throw new InvalidSetting(
-      `${S.consoleDomainPrefix[0]} must be lowercase letters, digits and hyphens (at most 63, not naming aws, amazon or cognito), got ${consoleDomainPrefix}.`,
-    );
-  }
   const renewal = text(S.renewalSchedule) ?? "on";
   if (renewal !== "on" && renewal !== "off") {
     throw new InvalidSetting(`${S.renewalSchedule[0]} must be on or off, got ${renewal}.`);
@@ -220,13 +211,13 @@ export function readDeploymentSettings(
         ? undefined
         : { zoneName: zoneName.replace(/\.$/, ""), hostedZoneId },
     alarmEmail: text(S.alarmEmail),
-    ...(consoleDomainPrefix !== undefined ? { consoleDomainPrefix } : {}),
     renewalSchedule: renewal === "on",
     validationTimeoutSeconds,
     caDecisionTimeoutSeconds,
     logRetentionDays: whole(S.logRetentionDays, 90),
     apiThrottleRateLimit: whole(S.apiThrottleRateLimit, 20),
     apiThrottleBurstLimit: whole(S.apiThrottleBurstLimit, 40),
+    renewalStartsPerSecond: whole(S.renewalStartsPerSecond, RENEWAL_STARTS_PER_SECOND),
     workflowReservedConcurrency: whole(S.workflowReservedConcurrency, 0, 0),
     submissionsPerMinute: whole(S.submissionsPerMinute, 600),
     customerCheckIntervalSeconds: whole(S.customerCheckIntervalSeconds, 5),
