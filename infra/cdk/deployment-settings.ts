@@ -26,6 +26,8 @@ export interface DeploymentSettings {
   /** Route 53 zone that dns-cname validation points customers' names at. */
   readonly delegationZone?: { readonly zoneName: string; readonly hostedZoneId: string };
   readonly alarmEmail?: string;
+  /** The web console's Cognito prefix domain; derived from the stack name and account when unset. */
+  readonly consoleDomainPrefix?: string;
   readonly renewalSchedule: boolean;
   readonly validationTimeoutSeconds: number;
   readonly caDecisionTimeoutSeconds: number;
@@ -74,6 +76,7 @@ export const SETTING_SOURCES = {
   delegationZoneName: ["certflow:delegationZoneName", "CERTFLOW_DELEGATION_ZONE_NAME"],
   delegationHostedZoneId: ["certflow:delegationHostedZoneId", "CERTFLOW_DELEGATION_HOSTED_ZONE_ID"],
   alarmEmail: ["certflow:alarmEmail", "CERTFLOW_ALARM_EMAIL"],
+  consoleDomainPrefix: ["certflow:consoleDomainPrefix", "CERTFLOW_CONSOLE_DOMAIN_PREFIX"],
   renewalSchedule: ["certflow:renewalSchedule", "CERTFLOW_RENEWAL_SCHEDULE"],
   validationTimeoutSeconds: [
     "certflow:validationTimeoutSeconds",
@@ -189,6 +192,16 @@ export function readDeploymentSettings(
       `${S.delegationZoneName[0]} and ${S.delegationHostedZoneId[0]} go together: set both or neither.`,
     );
   }
+  const consoleDomainPrefix = text(S.consoleDomainPrefix);
+  if (
+    consoleDomainPrefix !== undefined &&
+    (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(consoleDomainPrefix) ||
+      /aws|amazon|cognito/.test(consoleDomainPrefix))
+  ) {
+    throw new InvalidSetting(
+      `${S.consoleDomainPrefix[0]} must be lowercase letters, digits and hyphens (at most 63, not naming aws, amazon or cognito), got ${consoleDomainPrefix}.`,
+    );
+  }
   const renewal = text(S.renewalSchedule) ?? "on";
   if (renewal !== "on" && renewal !== "off") {
     throw new InvalidSetting(`${S.renewalSchedule[0]} must be on or off, got ${renewal}.`);
@@ -211,6 +224,7 @@ export function readDeploymentSettings(
         ? undefined
         : { zoneName: zoneName.replace(/\.$/, ""), hostedZoneId },
     alarmEmail: text(S.alarmEmail),
+    ...(consoleDomainPrefix !== undefined ? { consoleDomainPrefix } : {}),
     renewalSchedule: renewal === "on",
     validationTimeoutSeconds,
     caDecisionTimeoutSeconds,
