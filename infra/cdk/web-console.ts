@@ -11,6 +11,7 @@ import {
   OriginRequestPolicy,
   OriginSslPolicy,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
@@ -94,6 +95,9 @@ export class WebConsole extends Construct {
   constructor(scope: Construct, id: string, props: WebConsoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // CloudFront's names are global to the account: the region keeps two deployments of one
+    // stack name apart.
+    const globalName = (what: string) => `${stack.stackName.slice(0, 30)}-${what}-${stack.region}`;
 
     this.bucket = new Bucket(this, "Files", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -118,6 +122,7 @@ export class WebConsole extends Construct {
     this.signInOrigin = this.domain.baseUrl();
 
     const securityHeaders = new ResponseHeadersPolicy(this, "SecurityHeaders", {
+      responseHeadersPolicyName: globalName("headers"),
       comment: "certflow web console: the CSP and security headers the local host sends",
       securityHeadersBehavior: {
         // The token endpoint is fetched by the page (code exchange, refresh); the authorize and
@@ -168,7 +173,12 @@ export class WebConsole extends Construct {
       logBucket: logs,
       logFilePrefix: "console/",
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, "FilesAccess", {
+            originAccessControlName: globalName("files"),
+            description: "certflow web console: CloudFront reads the console's files",
+          }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,

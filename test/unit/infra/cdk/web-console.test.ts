@@ -237,6 +237,16 @@ describe("the web console on AWS", () => {
     expect(security.FrameOptions).toEqual({ FrameOption: "DENY", Override: true });
     expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: "no-referrer", Override: true });
     expect(security.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31_536_000 });
+    // Names of CloudFront policies are global to the account: the region is part of them.
+    expect((policy.Properties.ResponseHeadersPolicyConfig as { Name: unknown }).Name).toEqual({
+      "Fn::Join": ["", ["CertflowConsole-headers-", { Ref: "AWS::Region" }]],
+    });
+    expect(
+      (
+        only(json, "AWS::CloudFront::OriginAccessControl")[1].Properties
+          .OriginAccessControlConfig as { Name: unknown }
+      ).Name,
+    ).toEqual({ "Fn::Join": ["", ["CertflowConsole-files-", { Ref: "AWS::Region" }]] });
   });
 
   it("signs people in with Cognito's managed login through a public client, code flow only", () => {
