@@ -60,6 +60,14 @@ type StateDefinition = Record<string, unknown>;
 
 const TIMEOUT_FIELD = "localTimeoutSeconds";
 
+/**
+ * A running execution's new events reach its record on disk at most this long after they
+ * happened, in one write: writing the whole record at every event cost more than the steps
+ * themselves under load. A crash loses at most this much of a running execution's history; a
+ * restart goes by the order store, and the record still says RUNNING (so ABORTED after it).
+ */
+const PERSIST_DELAY_MS = 250;
+
 class ExecutionStopped extends Error {
   override readonly name = "ExecutionStopped";
 }
@@ -224,8 +232,11 @@ export function createLocalWorkflowEngine(options: {
     }
   }
 
+  const persistTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const persist = (record: ExecutionRecord) => {
     if (executionsDir === undefined) return;
+    clearTimeout(persistTimers.get(record.name));
+    persistTimers.delete(record.name);
     const path = join(executionsDir, `${record.name}.json`);
     writeFileSync(`${path}.tmp`, JSON.stringify(record));
     renameSync(`${path}.tmp`, path);
@@ -234,6 +245,12 @@ export function createLocalWorkflowEngine(options: {
     const record = records.get(name);
     if (record !== undefined) persist(record);
   }
+  const persistSoon = (record: ExecutionRecord) => {
+    if (executionsDir === undefined || persistTimers.has(record.name)) return;
+    const timer = setTimeout(() => persist(record), PERSIST_DELAY_MS);
+    timer.unref();
+    persistTimers.set(record.name, timer);
+  };
 
   const describe = (record: ExecutionRecord): LocalExecutionDescription => ({
     name: record.name,
@@ -336,7 +353,7 @@ export function createLocalWorkflowEngine(options: {
         for await (const log of run.eventLogs) {
           if (log.type === "StateEntered") record.transitions++;
           record.events.push(toEvent(log));
-          persist(record);
+          persistSoon(record);
         }
       })();
       const done = (async () => {

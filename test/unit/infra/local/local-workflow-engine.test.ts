@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -111,6 +111,29 @@ describe("the local workflow engine", () => {
       ExecutionAlreadyExists,
     );
     await first.instance.close();
+  });
+
+  it("writes a running execution's events to disk a moment later, and all of them when it ends", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "certflow-engine-"));
+    const onDisk = () =>
+      JSON.parse(readFileSync(join(dataDir, "run-6.json"), "utf8")) as {
+        status: string;
+        events: { type: string; stateName?: string }[];
+      };
+    const statesEntered = (events: readonly { type: string; stateName?: string }[]) =>
+      events.filter((event) => event.type === "StateEntered").map((event) => event.stateName);
+    const first = engine({ dataDir });
+    await first.instance.startExecution("run-6", { id: "f" });
+    await until(() => first.tokens.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const whileParked = onDisk();
+    await first.instance.sendTaskSuccess(first.tokens[0] ?? "", { woken: true });
+    const ended = await first.instance.waitForExecution("run-6");
+
+    expect(whileParked.status).toBe("RUNNING");
+    expect(statesEntered(whileParked.events)).toEqual(["Prepare", "Park"]);
+    expect(onDisk().status).toBe("SUCCEEDED");
+    expect(onDisk().events).toEqual(ended.events);
   });
 
   it("runs no task of a stopped execution again, not even a retry that was due", async () => {
