@@ -1,5 +1,7 @@
+import { mkdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
 
@@ -68,4 +70,57 @@ export async function startSesEmulator(): Promise<RunningEmulator> {
     endpoint: endpointOf(server.address()),
     close: () => closeServer(server, (callback) => server.close(callback)),
   };
+}
+
+export interface EmulatorEndpoints {
+  readonly dynamoDb: string;
+  readonly s3: string;
+  readonly ses: string;
+}
+
+export interface RunningEmulatorServers {
+  readonly endpoints: EmulatorEndpoints;
+  /** Closes the servers (and dynalite's database); safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite, s3rver and aws-ses-v2-local in this thread, keeping tables under `<dataDir>/dynamodb`
+ * and objects under `<dataDir>/s3`; `fresh` empties those two directories first.
+ */
+export async function startEmulatorServers(options: {
+  dataDir: string;
+  fresh?: boolean;
+}): Promise<RunningEmulatorServers> {
+  const dynamoDir = join(options.dataDir, "dynamodb");
+  const s3Dir = join(options.dataDir, "s3");
+  for (const directory of [dynamoDir, s3Dir]) {
+    if (options.fresh === true) rmSync(directory, { recursive: true, force: true });
+    mkdirSync(directory, { recursive: true });
+  }
+  const running: RunningEmulator[] = [];
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      const results = await Promise.allSettled(running.map((emulator) => emulator.close()));
+      const failure = results.find((result) => result.status === "rejected");
+      if (failure !== undefined) throw failure.reason;
+    })();
+    return closed;
+  };
+  try {
+    const dynamoDb = await startDynalite(dynamoDir);
+    running.push(dynamoDb);
+    const s3 = await startS3rver(s3Dir);
+    running.push(s3);
+    const ses = await startSesEmulator();
+    running.push(ses);
+    return {
+      endpoints: { dynamoDb: dynamoDb.endpoint, s3: s3.endpoint, ses: ses.endpoint },
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
 }

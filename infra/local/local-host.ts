@@ -52,6 +52,8 @@ export interface LocalHostOptions {
   readonly log?: (line: string) => void;
   /** Simulated time for benchmarks: waits move the clock instead of sleeping. */
   readonly timeMode?: TimeMode;
+  /** The emulators' servers on a thread of their own (`npm start`; see emulator-thread.ts). */
+  readonly emulatorsOnThread?: boolean;
 }
 
 export type LocalHost = Awaited<ReturnType<typeof startLocalHost>>;
@@ -92,7 +94,11 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? systemClock;
   const catalog = await loadServiceCatalog();
-  const emulators = await startLocalEmulators({ dataDir: settings.dataDir, fresh: options.fresh });
+  const emulators = await startLocalEmulators({
+    dataDir: settings.dataDir,
+    fresh: options.fresh,
+    onThread: options.emulatorsOnThread,
+  });
   let engine: LocalWorkflowEngine | undefined;
   /** The URL the service answers at, once it listens (PORT=0 picks the port). */
   let listeningUrl: string | undefined;

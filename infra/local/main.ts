@@ -53,7 +53,10 @@ async function main(): Promise<void> {
   await prepareConsole((line) => console.log(`certflow: ${line}`));
   let host: Awaited<ReturnType<typeof startLocalHost>>;
   try {
-    host = await startLocalHost(settings, { log: (line) => console.log(`certflow: ${line}`) });
+    host = await startLocalHost(settings, {
+      log: (line) => console.log(`certflow: ${line}`),
+      emulatorsOnThread: true,
+    });
   } catch (error) {
     const line = describeListenError(error, settings);
     if (line !== undefined) refuse(line);
