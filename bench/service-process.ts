@@ -11,6 +11,11 @@ export interface ServiceProcess {
   readonly url: string;
   /** Resident memory of every process in the service's group now, in bytes (from /proc). */
   rssBytes(): number;
+  /**
+   * CPU seconds used so far (user + system) by every process in the group, and by the service's
+   * main thread alone (the one its steps and routes run on).
+   */
+  cpuSeconds(): { readonly total: number; readonly mainThread: number };
   /** Everything it printed. */
   output(): string;
   /** SIGKILL to the whole group: nothing gets to finish. */
@@ -29,16 +34,53 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Linux's USER_HZ: /proc counts CPU time in these. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The fields of a /proc stat line after the command name (which may hold spaces): state, ppid, pgrp, … */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** utime + stime of a stat line's fields, in seconds. */
+const cpuOf = (fields: readonly string[]) =>
+  (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+
+function groupProcesses(groupId: number): string[] {
+  return readdirSync("/proc").filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return Number(statFields(`/proc/${entry}/stat`)[2]) === groupId;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function groupCpuSeconds(groupId: number) {
+  let total = 0;
+  for (const entry of groupProcesses(groupId)) {
+    try {
+      total += cpuOf(statFields(`/proc/${entry}/stat`));
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  let mainThread = 0;
+  try {
+    mainThread = cpuOf(statFields(`/proc/${groupId}/task/${groupId}/stat`));
+  } catch {
+    // Gone.
+  }
+  return { total, mainThread };
+}
+
 /** Sum of VmRSS over the processes whose group is `groupId`. */
 function groupRssBytes(groupId: number): number {
   let total = 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of groupProcesses(groupId)) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== groupId) continue;
       const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"));
       total += Number(rss?.[1] ?? 0) * 1024;
     } catch {
@@ -97,6 +139,7 @@ export async function startServiceProcess(
   return {
     url,
     rssBytes: () => groupRssBytes(pid),
+    cpuSeconds: () => groupCpuSeconds(pid),
     output: () => output,
     kill: () => signal("SIGKILL"),
     stop: () => signal("SIGTERM"),

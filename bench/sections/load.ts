@@ -40,6 +40,8 @@ interface RunFigures {
   readonly middlePerSecond: number;
   readonly submitMs: { p50: number; p95: number; p99: number };
   readonly peakRssBytes: number;
+  /** The service's CPU time per issued order, all threads and its main thread alone. */
+  readonly cpuMsPerOrder: { readonly total: number; readonly mainThread: number };
   readonly certificateCounts: string;
   readonly notes: string[];
 }
@@ -74,15 +76,35 @@ function nodeOptions(): string[] {
     : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
 }
 
-/** Peak of the service's RSS, sampled every RSS_SAMPLE_MS while `running()` says so. */
-function sampleRss(service: () => ServiceProcess | undefined) {
+/**
+ * The service's peak RSS and the CPU it used after `baseline` (its start), sampled every
+ * RSS_SAMPLE_MS: a killed service's CPU is counted up to its last sample.
+ */
+function sampleService(service: () => ServiceProcess | undefined) {
   let peak = 0;
-  const timer = setInterval(() => {
+  const cpu = new Map<ServiceProcess, { total: number; mainThread: number }>();
+  const sample = () => {
     const current = service();
-    if (current !== undefined) peak = Math.max(peak, current.rssBytes());
-  }, RSS_SAMPLE_MS);
+    if (current === undefined) return;
+    peak = Math.max(peak, current.rssBytes());
+    const used = current.cpuSeconds();
+    if (used.total > 0) cpu.set(current, used);
+  };
+  const first = service();
+  const baseline = first?.cpuSeconds() ?? { total: 0, mainThread: 0 };
+  const timer = setInterval(sample, RSS_SAMPLE_MS);
   return {
     peak: () => peak,
+    cpuSeconds: () => {
+      sample();
+      let total = -baseline.total;
+      let mainThread = -baseline.mainThread;
+      for (const used of cpu.values()) {
+        total += used.total;
+        mainThread += used.mainThread;
+      }
+      return { total, mainThread };
+    },
     stop: () => clearInterval(timer),
   };
 }
@@ -190,7 +212,7 @@ async function loadRun(options: {
   const environment = serviceEnvironment(dataDir, port, customers)(dns.address, web.port);
   let service: ServiceProcess | undefined = await startServiceProcess(environment, nodeOptions());
   const url = service.url;
-  const rss = sampleRss(() => service);
+  const sampled = sampleService(() => service);
   const notes: string[] = [];
   let killedAt: number | undefined;
   let restarted: Promise<void> | undefined;
@@ -228,6 +250,7 @@ async function loadRun(options: {
       Math.max(300_000, options.orders * 1000),
     );
     const wallSeconds = (performance.now() - started) / 1000;
+    const cpu = sampled.cpuSeconds();
     const values = [...outcomes.values()];
     const issuedAt = values
       .filter((outcome) => outcome.status === "ISSUED" && outcome.issuedAt !== undefined)
@@ -255,12 +278,16 @@ async function loadRun(options: {
         p95: quantile(record.submitLatencies, 0.95),
         p99: quantile(record.submitLatencies, 0.99),
       },
-      peakRssBytes: rss.peak(),
+      peakRssBytes: sampled.peak(),
+      cpuMsPerOrder: {
+        total: (cpu.total * 1000) / Math.max(1, issued),
+        mainThread: (cpu.mainThread * 1000) / Math.max(1, issued),
+      },
       certificateCounts: checks.certificateCounts,
       notes: [...notes, ...checks.notes],
     };
   } finally {
-    rss.stop();
+    sampled.stop();
     await restarted?.catch(() => undefined);
     await service?.stop();
     await sleep(100);
@@ -280,15 +307,18 @@ export async function run(): Promise<void> {
   console.log(
     `${orders} orders (one http-file name each) from ${customers} customers of ${customers} tenants, each submitting its orders one after the other, publishing the file and pressing "verify now" (BENCH_LOAD_ORDERS, BENCH_LOAD_CUSTOMERS). The service is \`node infra/local/main.ts\` in a child process; customers, their DNS and web server run in the bench's process on the same machine.`,
   );
-  const runs = [
-    await loadRun({ label: "steady", orders, customers }),
-    await loadRun({
-      label: "killed",
-      orders,
-      customers,
-      killAfterSubmitted: Math.ceil(orders / 3),
-    }),
-  ];
+  const runs = [await loadRun({ label: "steady", orders, customers })];
+  // BENCH_LOAD_KILL=0 leaves the kill run out (profiling the steady run).
+  if (process.env.BENCH_LOAD_KILL !== "0") {
+    runs.push(
+      await loadRun({
+        label: "killed",
+        orders,
+        customers,
+        killAfterSubmitted: Math.ceil(orders / 3),
+      }),
+    );
+  }
   const rows = runs.map((figures) => [
     figures.label,
     `${figures.wallSeconds.toFixed(1)} s`,
@@ -299,6 +329,7 @@ export async function run(): Promise<void> {
     `${formatMs(figures.submitMs.p50)} / ${formatMs(figures.submitMs.p95)}`,
     `${formatMs(figures.submitMs.p99)} ${ok(figures.submitMs.p99 <= TARGET_SUBMIT_P99_MS)}`,
     `${(figures.peakRssBytes / 1024 ** 2).toFixed(0)} MiB ${ok(figures.peakRssBytes <= TARGET_RSS_BYTES)}`,
+    `${figures.cpuMsPerOrder.total.toFixed(0)} / ${figures.cpuMsPerOrder.mainThread.toFixed(0)} ms`,
     figures.certificateCounts,
   ]);
   console.log(
@@ -313,13 +344,14 @@ export async function run(): Promise<void> {
         "POST p50 / p95",
         `POST p99 (≤ ${TARGET_SUBMIT_P99_MS} ms)`,
         "peak RSS (≤ 1 GiB)",
+        "CPU/order (main thread)",
         "orders × certificates",
       ],
       rows,
     ),
   );
   console.log(
-    "issued/s overall: issued orders over the time from the first submission to the last ISSUED; 10-90 %: the orders issued between the 10th and the 90th percentile of the issue times over that span (the sustained rate). Peak RSS: the service's process group, sampled every 250 ms from /proc.",
+    "issued/s overall: issued orders over the time from the first submission to the last ISSUED; 10-90 %: the orders issued between the 10th and the 90th percentile of the issue times over that span (the sustained rate). Peak RSS: the service's process group, sampled every 250 ms from /proc. CPU/order: the service's CPU time after its first start (all threads, and its main thread, where steps and routes run) over the orders issued.",
   );
   for (const figures of runs) {
     for (const note of figures.notes) console.log(`${figures.label}: ${note}`);
