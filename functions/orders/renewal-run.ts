@@ -193,18 +193,30 @@ export async function runRenewals(
     failed: 0,
   };
   let after = options.after;
+  const timeShort = () =>
+    options.timeLeftMs !== undefined && options.timeLeftMs() < RENEWAL_BATCH_RESERVE_MS;
+  const positionOf = (order: OrderRecord): RenewalIndexPosition => ({
+    // The index's copy names the position it was read at, whatever the order became since.
+    dueAt: lifecycleDueAt(order) ?? now.toISOString(),
+    orderId: order.orderId,
+  });
   while (counts.due < limit) {
-    if (options.timeLeftMs !== undefined && options.timeLeftMs() < RENEWAL_BATCH_RESERVE_MS) {
-      return { ...counts, rest: { after } };
-    }
+    if (timeShort()) return { ...counts, rest: { after } };
     const take = Math.min(batchSize, limit - counts.due);
     const batch = await deps.store.dueForRenewal(now.toISOString(), take, {
       shard: options.shard,
       after,
     });
-    counts.due += batch.length;
-    await mapWithConcurrency(batch, RENEWALS_AT_ONCE, async (indexed) => {
+    // Orders are begun in the batch's order; once time runs short none is begun, so those
+    // before the first left out are all settled, and the rest goes on after them.
+    let leftOutFrom: number | undefined;
+    await mapWithConcurrency(batch, RENEWALS_AT_ONCE, async (indexed, index) => {
       await pacing.sleep(orderTokens.take());
+      if (leftOutFrom !== undefined || timeShort()) {
+        leftOutFrom = Math.min(leftOutFrom ?? index, index);
+        return;
+      }
+      counts.due += 1;
       try {
         const outcomes = await handleDueOrder(paced, indexed, now, () => {
           counts.windowsRefreshed += 1;
@@ -217,10 +229,16 @@ export async function runRenewals(
         deps.logError?.(error);
       }
     });
+    if (leftOutFrom !== undefined) {
+      const lastSettled = batch[leftOutFrom - 1];
+      return {
+        ...counts,
+        rest: { after: lastSettled === undefined ? after : positionOf(lastSettled) },
+      };
+    }
     const last = batch.at(-1);
     if (batch.length < take || last === undefined) break;
-    // The index's copy names the position it was read at, whatever the order became since.
-    after = { dueAt: lifecycleDueAt(last) ?? now.toISOString(), orderId: last.orderId };
+    after = positionOf(last);
   }
   return counts;
 }

@@ -93,17 +93,35 @@ describe("runRenewals in batches", () => {
   });
 
   it("stops when its time runs short, saying where; going on from there takes the rest once", async () => {
-    // Prepare
+    // Prepare: time for the first batch's read and its two orders, then too little.
     const world = await dueWorld(5);
-    const timeLeft = [10 * 60_000, RENEWAL_BATCH_RESERVE_MS - 1];
+    const timeLeft = [10 * 60_000, 10 * 60_000, 10 * 60_000];
+    const short = () => timeLeft.shift() ?? RENEWAL_BATCH_RESERVE_MS - 1;
 
     // Act
-    const first = await runRenewals(world.deps, RENEWAL_NOW, {
-      batchSize: 2,
-      timeLeftMs: () => timeLeft.shift() ?? 0,
-    });
+    const first = await runRenewals(world.deps, RENEWAL_NOW, { batchSize: 2, timeLeftMs: short });
     const rest = await runRenewals(world.deps, RENEWAL_NOW, {
       batchSize: 2,
+      after: first.rest?.after,
+    });
+
+    // Assess
+    expect(first).toMatchObject({ due: 2, started: 2 });
+    expect(first.rest?.after?.orderId).toBe("ord_batch1");
+    expect(rest).toMatchObject({ due: 3, started: 3, running: 0 });
+    expect(world.workflow.asked).toHaveLength(5);
+  });
+
+  it("begins no more orders of a batch once its time runs short, and goes on after the last begun", async () => {
+    // Prepare: time for the read and two of the batch's four orders.
+    const world = await dueWorld(5);
+    const timeLeft = [10 * 60_000, 10 * 60_000, 10 * 60_000];
+    const short = () => timeLeft.shift() ?? RENEWAL_BATCH_RESERVE_MS - 1;
+
+    // Act
+    const first = await runRenewals(world.deps, RENEWAL_NOW, { batchSize: 4, timeLeftMs: short });
+    const rest = await runRenewals(world.deps, RENEWAL_NOW, {
+      batchSize: 4,
       after: first.rest?.after,
     });
 
