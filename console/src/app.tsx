@@ -46,13 +46,14 @@ export function App() {
     api<ServiceInfo>("GET", "/v1/service-info")
       .then(setService)
       .catch(() => setService({ ca: "embedded" }));
+    let signedInNow = false;
     (async () => {
       const loaded = await loadConsoleConfig();
       setConfig(loaded);
       if (loaded.signIn.kind === "cognito") {
         keepSignedIn(loaded.signIn);
         try {
-          await completeSignIn(loaded.signIn);
+          signedInNow = await completeSignIn(loaded.signIn);
         } catch (error) {
           setSignInProblem(error instanceof Error ? error.message : String(error));
           return;
@@ -62,8 +63,16 @@ export function App() {
       setCaller(await api<Caller>("GET", "/v1/whoami"));
     })()
       .catch((error: unknown) => {
-        // A refused token is said by whenUnauthenticated; anything else on the sign-in screen.
-        if (error instanceof ApiFailure && error.status !== 401) setSignInProblem(error.message);
+        if (!(error instanceof ApiFailure)) return;
+        if (error.status !== 401) setSignInProblem(error.message);
+        else if (signedInNow) {
+          // Not an ended session: the user pool knows the user, the API gives it no role.
+          setSignInNote(undefined);
+          setSignInProblem(
+            "You signed in, but the service does not accept your user: it needs a tenant and the customer or operator group. Ask your administrator.",
+          );
+        }
+        // Any other refused token is said by whenUnauthenticated.
       })
       .finally(() => setChecking(false));
   }, []);

@@ -34,6 +34,8 @@ beforeAll(async () => {
     clientId: CLIENT_ID,
     users: {
       ada: { tenant: "tenant-sso", groups: ["customer"] },
+      // In the pool, but in neither group: the API gives it no principal.
+      nobody: { tenant: "tenant-sso", groups: [] },
     },
     idTokenSeconds: ID_TOKEN_SECONDS,
   });
@@ -150,7 +152,7 @@ describe("the web console, signing in through the managed login", () => {
     expect(afterSignOut).toEqual({ token: null, refresh: null });
   });
 
-  it("says in words when a sign-in is cancelled, comes back with another tab's state, or fails PKCE", async () => {
+  it("says in words when a sign-in is cancelled, comes back with another tab's state, fails PKCE, or has no role", async () => {
     const page = await browser.newPage();
     await page.goto(service.url);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -184,18 +186,27 @@ describe("the web console, signing in through the managed login", () => {
     await page.getByLabel("Username").fill("ada");
     await page.getByRole("button", { name: "Continue" }).click();
     const refused = await page.getByRole("alert").innerText();
+    const refusedExchange = fake.exchanges.at(-1);
     const stillSignedOut = await stored(page);
+
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Username").fill("nobody");
+    await page.getByRole("button", { name: "Continue" }).click();
+    const noRole = await page.getByRole("alert").innerText();
+    const noRoleStored = await stored(page);
     await page.close();
 
     expect(cancelled).toContain("The sign-in was cancelled or refused");
     expect(foreign).toContain("not started from this tab");
     expect(addressAfterForeign).toBe(`${service.url}/`);
     expect(refused).toContain("refused the code");
-    expect(fake.exchanges.at(-1)).toEqual({
+    expect(refusedExchange).toEqual({
       grantType: "authorization_code",
       status: 400,
       error: "invalid_grant",
     });
     expect(stillSignedOut).toEqual({ token: null, refresh: null });
+    expect(noRole).toContain("the service does not accept your user");
+    expect(noRoleStored).toEqual({ token: null, refresh: null });
   });
 });
