@@ -141,6 +141,9 @@ export class CertflowApi extends Construct {
     }
     const client = this.userPool.addClient("ApiClient", {
       authFlows: { userPassword: true, userSrp: true },
+      // Signs in through the user pool's API only. With OAuth on (CDK's default: implicit grant,
+      // callback https://example.com), the managed login's domain would hand its tokens there.
+      disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),

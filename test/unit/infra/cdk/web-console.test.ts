@@ -283,8 +283,12 @@ describe("the web console on AWS", () => {
     expect((branding as CfnResource & { DependsOn?: string[] }).DependsOn ?? []).toContain(
       domainId,
     );
-    // The API client and the authorizer stay: the main stack still has its client.
-    expect(ofType(mainJson, "AWS::Cognito::UserPoolClient")).toHaveLength(1);
+    // The API client and the authorizer stay. The pool now has a domain: the API client offers
+    // no OAuth flow there (CDK's default would be the implicit grant to https://example.com).
+    const [, apiClient] = only(mainJson, "AWS::Cognito::UserPoolClient");
+    expect(apiClient.Properties.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(apiClient.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(apiClient.Properties.CallbackURLs).toBeUndefined();
     expect(only(mainJson, "AWS::ApiGateway::Authorizer")[1].Properties.Type).toBe(
       "COGNITO_USER_POOLS",
     );
