@@ -173,7 +173,8 @@ describe("the renewal run", () => {
 
     // Beyond the renewal index and StartExecution, the run claims each renewal on its order and
     // marks ended ones EXPIRED (conditional writes), reads the order's CSR and copies it for the
-    // renewal, and mails customers. No Scan, no delete, no other index, no secret.
+    // renewal, and mails customers; it invokes itself, once per shard of the renewal index. No
+    // Scan, no delete, no other index, no secret, no other function.
     expect(
       [...new Set(statements.flatMap((statement) => asList(statement.Action)))].sort(),
     ).toEqual([
@@ -183,12 +184,14 @@ describe("the renewal run", () => {
       "dynamodb:UpdateItem",
       "kms:Decrypt",
       "kms:GenerateDataKey",
+      "lambda:InvokeFunction",
       "s3:GetObject",
       "s3:ListBucket",
       "s3:PutObject",
       "ses:SendEmail",
       "states:StartExecution",
     ]);
+    expect(resourcesFor("lambda:InvokeFunction")).toEqual([{ "Fn::GetAtt": [renewal, "Arn"] }]);
     for (const action of ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]) {
       expect(resourcesFor(action), action).toEqual([table]);
     }
