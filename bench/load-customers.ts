@@ -41,6 +41,9 @@ export interface LoadPlan {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How often each customer lists its orders while waiting for them to issue. */
+const LISTING_INTERVAL_MS = 3000;
+
 /** How long a customer keeps retrying a call that gets no answer (a restart takes seconds). */
 const GIVE_UP_MS = 180_000;
 
@@ -225,7 +228,9 @@ export async function waitForOutcomes(
         } while (cursor !== undefined);
       }),
     );
-    if (open.size > 0) await sleep(1000);
+    // Each listing costs the service as much as a step: look rarely (issue times come from the
+    // orders' histories, not from when the listing showed them).
+    if (open.size > 0) await sleep(LISTING_INTERVAL_MS);
   }
   const outcomes = new Map<string, OrderOutcome>();
   const queue = [...orders];

@@ -68,12 +68,16 @@ function serviceEnvironment(dataDir: string, port: number, customers: readonly L
   });
 }
 
-/** Node options for the service: BENCH_LOAD_CPU_PROF=<dir> writes a CPU profile of each start. */
+/**
+ * Node options for the service: BENCH_LOAD_CPU_PROF=<dir> writes a CPU profile of each start
+ * (of each thread), BENCH_LOAD_NODE_OPTIONS adds others (space-separated).
+ */
 function nodeOptions(): string[] {
   const profileDir = process.env.BENCH_LOAD_CPU_PROF;
+  const extra = (process.env.BENCH_LOAD_NODE_OPTIONS ?? "").split(" ").filter((option) => option);
   return profileDir === undefined || profileDir === ""
-    ? []
-    : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+    ? extra
+    : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...extra];
 }
 
 /**
@@ -198,6 +202,20 @@ function checkCertificatesAndMails(
   return { certificateCounts: certificateCounts || "none issued", notes };
 }
 
+/** Starts the service; a start that fails is noted with what the service said, and tried again once. */
+async function startOrSayWhy(
+  environment: Record<string, string>,
+  notes: string[],
+): Promise<ServiceProcess> {
+  try {
+    return await startServiceProcess(environment, nodeOptions());
+  } catch (error) {
+    const said = error instanceof Error ? error.message : String(error);
+    notes.push(`a start FAILED, tried again: ${said.split("\n").slice(0, 30).join("\n  ")}`);
+    return startServiceProcess(environment, nodeOptions());
+  }
+}
+
 async function loadRun(options: {
   label: string;
   orders: number;
@@ -210,10 +228,10 @@ async function loadRun(options: {
   const customers = customersOf(options.customers);
   const port = await freePort();
   const environment = serviceEnvironment(dataDir, port, customers)(dns.address, web.port);
-  let service: ServiceProcess | undefined = await startServiceProcess(environment, nodeOptions());
+  const notes: string[] = [];
+  let service: ServiceProcess | undefined = await startOrSayWhy(environment, notes);
   const url = service.url;
   const sampled = sampleService(() => service);
-  const notes: string[] = [];
   let killedAt: number | undefined;
   let restarted: Promise<void> | undefined;
   const started = performance.now();
@@ -235,9 +253,9 @@ async function loadRun(options: {
           killedAt = Date.now();
           await killed?.kill();
           const downFor = performance.now();
-          service = await startServiceProcess(environment, nodeOptions());
+          service = await startOrSayWhy(environment, notes);
           notes.push(
-            `SIGKILL after ${count} orders submitted; restarted and answering in ${((performance.now() - downFor) / 1000).toFixed(1)} s`,
+            `SIGKILL after ${count} orders submitted; restarted, orders in flight resumed and ready in ${((performance.now() - downFor) / 1000).toFixed(1)} s (it answers from before its resume)`,
           );
         })();
       },
