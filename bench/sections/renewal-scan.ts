@@ -24,7 +24,11 @@ import {
 } from "../../functions/adapters/aws/order-table-design.ts";
 import { fixedClock } from "../../functions/domain/clock.ts";
 import type { OrderRecord } from "../../functions/domain/order-record.ts";
-import { RENEWAL_RUN_LIMIT, runRenewals } from "../../functions/orders/renewal-run.ts";
+import {
+  RENEWAL_RUN_LIMIT,
+  RENEWAL_STARTS_PER_SECOND,
+  runRenewals,
+} from "../../functions/orders/renewal-run.ts";
 import type { RenewalDeps } from "../../functions/orders/renewals.ts";
 import type { Mailer } from "../../functions/ports/mailer.ts";
 import { ExecutionAlreadyExists } from "../../functions/ports/workflow-engine.ts";
@@ -282,7 +286,7 @@ function indexArithmetic(): string {
   return [
     `Renewal index: ${RENEWAL_SHARDS} shards per month (RENEWAL_SHARDS); ${months} months (${RENEWAL_LOOKBACK_MONTHS} of lookback and the current one) × ${RENEWAL_SHARDS} shards = ${months * RENEWAL_SHARDS} queries per scan, however few are due.`,
     `Max writes per index partition: ${count(orders)} orders / ${RENEWAL_CYCLE_DAYS}-day cycle × 10 (peak day) = ${count(Math.round(peakPerDay))} renewals a day = ${perSecond.toFixed(2)}/s, / ${RENEWAL_SHARDS} shards = ${perPartition.toFixed(2)} renewals/s per partition; each renewal writes the index in its due month twice (the claim, then the key's move at promotion) and once in its next month: ≤ ${(perPartition * 2).toFixed(2)} writes/s per partition (DynamoDB takes 1,000).`,
-    `One run takes at most ${count(RENEWAL_RUN_LIMIT)} due orders (RENEWAL_RUN_LIMIT): ${count(Math.round(averagePerDay))} renewals on an average day need ${Math.ceil(averagePerDay / RENEWAL_RUN_LIMIT)} runs, a peak day ${Math.ceil(peakPerDay / RENEWAL_RUN_LIMIT)}.`,
+    `The run goes on until nothing is due, starting ${RENEWAL_STARTS_PER_SECOND} renewals a second (RENEWAL_STARTS_PER_SECOND): ${count(Math.round(averagePerDay))} renewals on an average day take ${(averagePerDay / RENEWAL_STARTS_PER_SECOND / 3600).toFixed(1)} h, a peak day ${(peakPerDay / RENEWAL_STARTS_PER_SECOND / 3600).toFixed(1)} h.`,
   ].join("\n");
 }
 
