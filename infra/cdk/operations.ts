@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { Duration, NestedStack, Stack } from "aws-cdk-lib";
 import type { RestApi } from "aws-cdk-lib/aws-apigateway";
 import {
   Alarm,
@@ -86,8 +86,14 @@ export const DELIVERY_BACKLOG_SECONDS = 3_600;
 /** The renewal run's count of due orders it could not handle. */
 const RENEWAL_FAILED: keyof RenewalRunCounts = "failed";
 
-/** Alarms to an SNS topic, and one dashboard, for everything an operator watches. */
+/**
+ * Alarms to an SNS topic, and one dashboard, for everything an operator watches. They live in a
+ * nested stack of their own: one or two alarms per function would take a quarter of the main
+ * stack's 500 resources.
+ */
 export class Operations extends Construct {
+  /** Where the topic, the alarms and the dashboard are. */
+  readonly nestedStack: NestedStack;
   readonly topic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
@@ -95,7 +101,11 @@ export class Operations extends Construct {
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.topic = new Topic(this, "Alarms", {
+    this.nestedStack = new NestedStack(this, "Stack", {
+      description: "certflow: alarms, their topic and the dashboard",
+    });
+    const within = this.nestedStack;
+    this.topic = new Topic(within, "Alarms", {
       displayName: "certflow alarms",
       masterKey: props.key,
       enforceSSL: true,
@@ -114,7 +124,7 @@ export class Operations extends Construct {
     }
     const action = new SnsAction(this.topic);
     const alarm = (id: string, alarmProps: ConstructorParameters<typeof Alarm>[2]) => {
-      const created = new Alarm(this, id, alarmProps);
+      const created = new Alarm(within, id, alarmProps);
       created.addAlarmAction(action);
       this.alarms.push(created);
       return created;
@@ -261,7 +271,7 @@ export class Operations extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    this.dashboard = new Dashboard(this, "Dashboard", {
+    this.dashboard = new Dashboard(within, "Dashboard", {
       defaultInterval: Duration.days(1),
     });
     const hourly = { period: Duration.hours(1), statistic: Stats.SUM };

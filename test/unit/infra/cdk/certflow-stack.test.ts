@@ -630,7 +630,7 @@ describe("the API", () => {
 
 describe("operations", () => {
   it("alarm on failed and timed-out executions, stuck orders, and every function's errors and throttles", () => {
-    const alarms = resourcesOfType(service, "AWS::CloudWatch::Alarm").map(
+    const alarms = resourcesOfType(service.operations, "AWS::CloudWatch::Alarm").map(
       ([, alarm]) => alarm.Properties as Record<string, any>,
     );
     const metricNames = alarms.map((alarm) => alarm.MetricName);
@@ -647,7 +647,7 @@ describe("operations", () => {
   });
 
   it("has a dashboard and outputs the API URL, the state machine and its console link", () => {
-    service.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    service.operations.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
     const outputs = Object.keys(service.json.Outputs ?? {});
     expect(outputs).toEqual(
       expect.arrayContaining([
@@ -655,6 +655,8 @@ describe("operations", () => {
         "StateMachineArn",
         "ExecutionsConsoleUrl",
         "UserPoolClientId",
+        "AlarmTopicArn",
+        "DashboardName",
       ]),
     );
   });

@@ -58,10 +58,10 @@ function statementsOfRole(from: SynthesizedService, roleId: string): Statement[]
     );
 }
 
-/** The alarm Operations made under `id` (its logical id is `Operations<id><hash>`). */
+/** The alarm Operations made under `id` in its nested stack (logical id `<id><hash>`). */
 function alarm(from: SynthesizedService, id: string): Record<string, any> | undefined {
-  const found = resourcesOfType(from, "AWS::CloudWatch::Alarm").filter(([logicalId]) =>
-    new RegExp(`^Operations${id}[0-9A-F]{8}$`).test(logicalId),
+  const found = resourcesOfType(from.operations, "AWS::CloudWatch::Alarm").filter(([logicalId]) =>
+    new RegExp(`^${id}[0-9A-F]{8}$`).test(logicalId),
   );
   return found.length === 0 ? undefined : only(found, id)[1].Properties;
 }
@@ -74,7 +74,7 @@ function requiredAlarm(from: SynthesizedService, id: string): Record<string, any
 
 /** The alarm topic: each alarm's only action. */
 function topicId(from: SynthesizedService): string {
-  return only(resourcesOfType(from, "AWS::SNS::Topic"), "the alarm topic")[0];
+  return only(resourcesOfType(from.operations, "AWS::SNS::Topic"), "the alarm topic")[0];
 }
 
 /** What an alarm watches and when it goes off, as the template says (description aside). */
@@ -90,13 +90,17 @@ const queueNamed = (from: SynthesizedService, matching: (queue: CfnResource) => 
   )[0];
 
 describe("the operators' alarm topic", () => {
-  it("is one KMS-encrypted SNS topic, with no subscription unless alarmEmail is set", () => {
-    const [, topic] = only(resourcesOfType(service, "AWS::SNS::Topic"), "topic");
-    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    expect(resourcesOfType(service, "AWS::SNS::Subscription")).toEqual([]);
-    service.template.hasOutput("AlarmTopicArn", { Value: { Ref: topicId(service) } });
+  it("is one SNS topic under the vault key, with no subscription unless alarmEmail is set", () => {
+    const [, topic] = only(resourcesOfType(service.operations, "AWS::SNS::Topic"), "topic");
+    const [vaultKey] = only(resourcesOfType(service, "AWS::KMS::Key"), "the vault key");
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ "Fn::GetAtt": [vaultKey, "Arn"] });
+    expect(resourcesOfType(service.operations, "AWS::SNS::Subscription")).toEqual([]);
+    expect(resourcesOfType(service, "AWS::SNS::Topic")).toEqual([]);
 
-    const [, subscription] = only(resourcesOfType(acme, "AWS::SNS::Subscription"), "email");
+    const [, subscription] = only(
+      resourcesOfType(acme.operations, "AWS::SNS::Subscription"),
+      "email",
+    );
     expect(subscription.Properties).toEqual({
       Protocol: "email",
       Endpoint: "ops@shop.example",
@@ -107,10 +111,48 @@ describe("the operators' alarm topic", () => {
   it("is the one action of every alarm", () => {
     for (const from of [service, acme]) {
       const topic = topicId(from);
-      for (const [id, resource] of resourcesOfType(from, "AWS::CloudWatch::Alarm")) {
+      const alarms = resourcesOfType(from.operations, "AWS::CloudWatch::Alarm");
+      expect(alarms.length).toBeGreaterThan(100);
+      for (const [id, resource] of alarms) {
         expect(resource.Properties.AlarmActions, id).toEqual([{ Ref: topic }]);
       }
     }
+  });
+});
+
+describe("the operations stack", () => {
+  /** What a main-stack output reads from the nested stack: the nested output's value. */
+  const nestedOutput = (from: SynthesizedService, name: string) => {
+    const output = from.json.Outputs?.[name] as
+      | { Value: { "Fn::GetAtt": [string, string] } }
+      | undefined;
+    if (output === undefined) throw new Error(`no output ${name}`);
+    const value = output.Value["Fn::GetAtt"];
+    const [resource, attribute] = value;
+    expect(from.json.Resources[resource]?.Type).toBe("AWS::CloudFormation::Stack");
+    const outputs = from.operations.json.Outputs as Record<string, { Value: unknown }>;
+    return outputs[attribute.replace(/^Outputs\./, "")]?.Value;
+  };
+
+  it("holds the alarms, their topic and the dashboard, none of them left in the main stack", () => {
+    for (const type of [
+      "AWS::CloudWatch::Alarm",
+      "AWS::CloudWatch::Dashboard",
+      "AWS::SNS::Topic",
+    ]) {
+      expect(resourcesOfType(service, type), type).toEqual([]);
+    }
+    expect(resourcesOfType(service, "AWS::CloudFormation::Stack")).toHaveLength(1);
+    service.operations.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+  });
+
+  it("gives the main stack's AlarmTopicArn and DashboardName outputs", () => {
+    expect(nestedOutput(service, "AlarmTopicArn")).toEqual({ Ref: topicId(service) });
+    const [dashboard] = only(
+      resourcesOfType(service.operations, "AWS::CloudWatch::Dashboard"),
+      "dashboard",
+    );
+    expect(nestedOutput(service, "DashboardName")).toEqual({ Ref: dashboard });
   });
 });
 

@@ -220,7 +220,7 @@ describe("order events on AWS", () => {
   });
 
   it("raise alarms for the consumers as for every function", () => {
-    const alarms = resourcesOfType(service, "AWS::CloudWatch::Alarm").map(([, alarm]) =>
+    const alarms = resourcesOfType(service.operations, "AWS::CloudWatch::Alarm").map(([, alarm]) =>
       JSON.stringify(alarm.Properties),
     );
     for (const name of ["PublishOrderEvents", "DeliverWebhooks"]) {

@@ -15,11 +15,21 @@ export function projectContext(): Record<string, unknown> {
   return cdkJson.context;
 }
 
-export interface SynthesizedService {
-  readonly app: App;
-  readonly stack: CertflowStack;
+/** One synthesized template, and its JSON. */
+export interface SynthesizedTemplate {
   readonly template: Template;
   readonly json: { Resources: Record<string, CfnResource>; Outputs?: Record<string, unknown> };
+}
+
+export interface SynthesizedService extends SynthesizedTemplate {
+  readonly app: App;
+  readonly stack: CertflowStack;
+  /**
+   * The operations nested stack (alarms, their topic, the dashboard). In `json` each of its
+   * parameters is replaced by what the main stack passes it, so a reference to a function reads
+   * `{ Ref: <the function's logical id in the main stack> }` as it would in one stack.
+   */
+  readonly operations: SynthesizedTemplate;
 }
 
 export interface CfnResource {
@@ -43,9 +53,36 @@ export function synthesizeService(
   const { stack } = buildApp(app, catalog);
   app.synth();
   const template = Template.fromStack(stack);
-  return { app, stack, template, json: template.toJSON() as SynthesizedService["json"] };
+  const json = template.toJSON() as SynthesizedService["json"];
+  const nested = Template.fromStack(stack.operations.nestedStack);
+  const nestedResource = stack.operations.nestedStack.nestedStackResource;
+  const passed = (
+    nestedResource === undefined
+      ? undefined
+      : json.Resources[stack.getLogicalId(nestedResource)]?.Properties.Parameters
+  ) as Record<string, unknown> | undefined;
+  if (passed === undefined) throw new Error("The main stack does not deploy the operations stack.");
+  const resolved = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolved);
+    if (value === null || typeof value !== "object") return value;
+    const ref = (value as { Ref?: unknown }).Ref;
+    if (typeof ref === "string" && Object.keys(value).length === 1 && ref in passed) {
+      return passed[ref];
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolved(inner)]));
+  };
+  return {
+    app,
+    stack,
+    template,
+    json,
+    operations: {
+      template: nested,
+      json: resolved(nested.toJSON()) as SynthesizedTemplate["json"],
+    },
+  };
 }
 
-export function resourcesOfType(service: SynthesizedService, type: string) {
+export function resourcesOfType(service: SynthesizedTemplate, type: string) {
   return Object.entries(service.json.Resources).filter(([, resource]) => resource.Type === type);
 }
