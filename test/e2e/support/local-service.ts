@@ -14,6 +14,8 @@ export interface RunningService {
   /** Only what it printed: what a person at the terminal sees. */
   terminal(): string;
   stop(): Promise<void>;
+  /** SIGKILL: the process (and every thread in it) ends where it is, nothing written after. */
+  kill(): Promise<void>;
 }
 
 /** Starts `npm start`'s entry point as a real child process, as a user would run it. */
@@ -58,9 +60,15 @@ export async function startLocalService(
     },
     terminal: () => output,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
       await exited;
     },
   };
