@@ -49,6 +49,7 @@ const GIVE_UP_MS = 180_000;
 
 interface Answer {
   readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the API's answers, read field by field as a customer's script would
   readonly json: any;
   readonly retryAfterSeconds: number | undefined;
 }
