@@ -41,6 +41,7 @@ export interface Providers {
   readonly store?: () => Resources["store"];
   readonly vault?: () => Resources["vault"];
   readonly mailer?: () => Resources["mailer"];
+  readonly mailDelivery?: () => Resources["mailDelivery"];
   readonly dcv?: () => Resources["dcv"];
   readonly installationChecker?: () => Resources["installationChecker"];
   readonly workflow?: () => Resources["workflow"];

@@ -45,7 +45,10 @@ export interface Needs {
   readonly tableIndexes?: readonly TableIndex[];
   readonly vaultRead?: readonly VaultPrefix[];
   readonly vaultWrite?: readonly VaultPrefix[];
+  /** Mails customers (on AWS through the mail queue, which the mail sender empties). */
   readonly mail?: true;
+  /** Hands mails to SES itself: the mail queue's sender (locally, every mail goes this way). */
+  readonly mailDelivery?: true;
   /** DNS and HTTP checks of what customers published (network only, no AWS permission). */
   readonly dcv?: true;
   /** TLS connections to customers' servers, to see what they serve (network only). */
@@ -94,6 +97,7 @@ export interface Resources {
   readonly store: OrderStore;
   readonly vault: CertificateVault;
   readonly mailer: Mailer;
+  readonly mailDelivery: Mailer;
   readonly dcv: DcvChecker;
   readonly installationChecker: InstallationChecker;
   readonly ca: CertificateAuthority;
@@ -117,6 +121,7 @@ export type DependenciesFor<N extends Needs> = BaseDependencies &
     ? Pick<Resources, "vault">
     : unknown) &
   (N extends { readonly mail: true } ? Pick<Resources, "mailer"> : unknown) &
+  (N extends { readonly mailDelivery: true } ? Pick<Resources, "mailDelivery"> : unknown) &
   (N extends { readonly dcv: true } ? Pick<Resources, "dcv"> : unknown) &
   (N extends { readonly installationCheck: true }
     ? Pick<Resources, "installationChecker">
@@ -144,6 +149,7 @@ export interface DependencySource {
  * through.
  */
 type OmissibleResource =
+  | "mailDelivery"
   | "installationChecker"
   | "caDirectory"
   | "webhookClient"
@@ -163,6 +169,7 @@ export function resourcesNamedBy(needs: Needs): ResourceName[] {
   if (needs.table !== undefined) names.push("store");
   if (nonEmpty(needs.vaultRead) || nonEmpty(needs.vaultWrite)) names.push("vault");
   if (needs.mail === true) names.push("mailer");
+  if (needs.mailDelivery === true) names.push("mailDelivery");
   if (needs.dcv === true) names.push("dcv");
   if (needs.installationCheck === true) names.push("installationChecker");
   if (needs.ca === true) names.push("ca");

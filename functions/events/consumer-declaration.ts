@@ -1,19 +1,26 @@
 import type { DependenciesFor, DependencySource, Needs } from "../composition/needs.ts";
 import type { DeliveryMessage } from "../ports/delivery-queue.ts";
+import type { MailMessage } from "../ports/mailer.ts";
 import type { OrderEventRecord } from "../webhooks/order-event-payloads.ts";
 
 /**
- * What a consumer is fed, by source: on AWS the order table's stream (its history events) and
- * the delivery queue; locally the order store's new events and the in-process delivery queue.
+ * What a consumer is fed, by source: on AWS the order table's stream (its history events), the
+ * delivery queue and the mail queue; locally the order store's new events and the in-process
+ * delivery queue (the local host mails directly, so nothing feeds the mail queue's consumer).
  */
 export interface ConsumerMessages {
   readonly "order-events": OrderEventRecord;
   readonly "webhook-deliveries": DeliveryMessage;
+  readonly "mail-queue": MailMessage;
 }
 
 export type ConsumerSource = keyof ConsumerMessages;
 
-export const CONSUMER_SOURCES: readonly ConsumerSource[] = ["order-events", "webhook-deliveries"];
+export const CONSUMER_SOURCES: readonly ConsumerSource[] = [
+  "order-events",
+  "webhook-deliveries",
+  "mail-queue",
+];
 
 /** The messages of a batch that failed, by index: they are handed again (and only they). */
 export interface ConsumerOutcome {

@@ -15,6 +15,9 @@ export const AWS_ENVIRONMENT = {
   mailConfigurationSet: "CERTFLOW_MAIL_CONFIGURATION_SET",
   stateMachineArn: "CERTFLOW_STATE_MACHINE_ARN",
   deliveryQueueUrl: "CERTFLOW_DELIVERY_QUEUE_URL",
+  mailQueueUrl: "CERTFLOW_MAIL_QUEUE_URL",
+  sesMaxSendRate: "CERTFLOW_SES_MAX_SEND_RATE",
+  mailSenders: "CERTFLOW_MAIL_SENDERS",
   publicApiUrl: "CERTFLOW_PUBLIC_API_URL",
   ca: "CERTFLOW_CA",
   acmeDirectoryUrl: "CERTFLOW_ACME_DIRECTORY_URL",
@@ -122,5 +125,8 @@ export function workflowSettingsFrom(env: Environment): WorkflowSettings {
     // Only the renewal run's function is given these; the run's own defaults serve elsewhere.
     renewalStartsPerSecond: optionalWhole(env, names.renewalStartsPerSecond, "starts a second"),
     renewalBatchSize: optionalWhole(env, names.renewalBatchSize, "orders"),
+    // Only the mail queue's sender is given these.
+    sesMaxSendRate: optionalWhole(env, names.sesMaxSendRate, "mails a second"),
+    mailSenders: optionalWhole(env, names.mailSenders, "senders"),
   };
 }

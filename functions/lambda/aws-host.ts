@@ -28,7 +28,10 @@ import { logger } from "./powertools.ts";
 export interface AwsProviders {
   readonly store?: (env: Environment, clock: Clock) => OrderStore;
   readonly vault?: (env: Environment) => CertificateVault;
+  /** Mail onto the mail queue. */
   readonly mailer?: (env: Environment) => Mailer;
+  /** Mail through SES itself (the mail queue's sender). */
+  readonly mailDelivery?: (env: Environment) => Mailer;
   readonly dcv?: () => DcvChecker;
   readonly installationChecker?: () => InstallationChecker;
   readonly workflow?: (env: Environment) => WorkflowEngine;
@@ -59,6 +62,7 @@ export function composeAws(
     store: bind(providers.store),
     vault: bind(providers.vault),
     mailer: bind(providers.mailer),
+    mailDelivery: bind(providers.mailDelivery),
     dcv: bind(providers.dcv),
     installationChecker: bind(providers.installationChecker),
     workflow: bind(providers.workflow),

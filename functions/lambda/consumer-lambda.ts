@@ -10,6 +10,7 @@ import type {
 } from "aws-lambda";
 import type { ConsumerDeclaration } from "../events/consumer-declaration.ts";
 import type { DeliveryMessage } from "../ports/delivery-queue.ts";
+import type { MailMessage } from "../ports/mailer.ts";
 import type { OrderEventRecord } from "../webhooks/order-event-payloads.ts";
 import { type AwsProviders, composeAws } from "./aws-host.ts";
 import { logger } from "./powertools.ts";
@@ -71,9 +72,47 @@ export function deliveryMessagesOf(event: SQSEvent): Item[] {
   return items;
 }
 
+/** The mail queue's messages; one that is not a mail is logged (by its id only) and dropped. */
+export function mailMessagesOf(event: SQSEvent): Item[] {
+  const items: Item[] = [];
+  for (const record of event.Records) {
+    try {
+      const { to, subject, text, html } = JSON.parse(record.body) as Partial<MailMessage>;
+      if (
+        Array.isArray(to) &&
+        to.length > 0 &&
+        to.every((address) => typeof address === "string") &&
+        typeof subject === "string" &&
+        typeof text === "string" &&
+        (html === undefined || typeof html === "string")
+      ) {
+        const message: MailMessage = { to, subject, text, ...(html === undefined ? {} : { html }) };
+        items.push({ message, identifier: record.messageId });
+        continue;
+      }
+    } catch {
+      // logged below
+    }
+    logger.warn("dropped a message that is not a mail", { messageId: record.messageId });
+  }
+  return items;
+}
+
+/** A batch's messages, read as the consumer's source has them. */
+function itemsOf(consumer: ConsumerDeclaration, event: DynamoDBStreamEvent | SQSEvent): Item[] {
+  switch (consumer.source) {
+    case "order-events":
+      return orderEventsOf(event as DynamoDBStreamEvent);
+    case "webhook-deliveries":
+      return deliveryMessagesOf(event as SQSEvent);
+    case "mail-queue":
+      return mailMessagesOf(event as SQSEvent);
+  }
+}
+
 /**
- * The Lambda handler of a consumer's function: fed by the order table's stream or by the
- * delivery queue, as its declaration's source says. Messages the consumer could not handle are
+ * The Lambda handler of a consumer's function: fed by the order table's stream, the delivery
+ * queue or the mail queue, as its declaration's source says. Messages the consumer could not handle are
  * reported back (ReportBatchItemFailures), so only they are handed again.
  */
 export function consumerLambda(consumer: ConsumerDeclaration, providers: AwsProviders) {
@@ -82,10 +121,7 @@ export function consumerLambda(consumer: ConsumerDeclaration, providers: AwsProv
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       logger.appendKeys({ consumer: consumer.name });
-      const items =
-        consumer.source === "order-events"
-          ? orderEventsOf(event as DynamoDBStreamEvent)
-          : deliveryMessagesOf(event as SQSEvent);
+      const items = itemsOf(consumer, event);
       const { failed } = await run(items.map((item) => item.message));
       return {
         batchItemFailures: failed.flatMap((index) => {

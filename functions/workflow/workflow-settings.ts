@@ -35,6 +35,10 @@ export interface WorkflowSettings {
   readonly renewalStartsPerSecond?: number;
   /** Due orders the renewal run reads from its index at a time. */
   readonly renewalBatchSize?: number;
+  /** Mails SES takes per second from the whole service: the mail queue's senders share it. */
+  readonly sesMaxSendRate?: number;
+  /** Senders of the mail queue running at once at most; each paces at the rate divided by them. */
+  readonly mailSenders?: number;
 }
 
 export const DEFAULT_WORKFLOW_SETTINGS: WorkflowSettings = {

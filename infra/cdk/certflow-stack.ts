@@ -10,8 +10,9 @@ import { schedule as renewalRun } from "../../functions/schedules/runs/renew-due
 import { isScheduledIn } from "../../functions/schedules/schedule-declaration.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
 import { Mail } from "./mail.ts";
+import { MAIL_SENDERS, MailQueue } from "./mail-queue.ts";
 import { Operations } from "./operations.ts";
-import { DeliveryQueue, OrderEventConsumers } from "./order-events.ts";
+import { CONSUMER_TIMEOUT, DeliveryQueue, OrderEventConsumers } from "./order-events.ts";
 import { OrderWorkflow } from "./order-workflow.ts";
 import { RenewalSchedule } from "./renewal-schedule.ts";
 import { CertflowApi } from "./rest-api.ts";
@@ -94,11 +95,13 @@ export class CertflowStack extends Stack {
       [names.installationGraceSeconds]: String(settings.installationGraceSeconds),
     };
     const deliveryQueue = new DeliveryQueue(this, "Webhooks");
+    const mailQueue = new MailQueue(this, "MailQueue", { senderTimeout: CONSUMER_TIMEOUT });
     const resources: ServiceResources = {
       deliveries: {
         queueArn: deliveryQueue.queue.queueArn,
         queueUrl: deliveryQueue.queue.queueUrl,
       },
+      mailQueue: { queueArn: mailQueue.queue.queueArn, queueUrl: mailQueue.queue.queueUrl },
       storage: this.storage,
       logRetention: retentionOf(settings.logRetentionDays),
       environment,
@@ -107,6 +110,8 @@ export class CertflowStack extends Stack {
         identityArns: mail.identityArns,
         configurationSetName: mail.configurationSet.configurationSetName,
         configurationSetArn: mail.configurationSetArn,
+        maxSendRate: settings.sesMaxSendRate,
+        senders: MAIL_SENDERS,
       },
       ca: {
         kind: settings.ca,
@@ -219,6 +224,7 @@ export class CertflowStack extends Stack {
       resources,
       table: this.storage.table,
       deliveryQueue,
+      mailQueue,
       consumers: catalog.consumers,
     });
 
@@ -229,6 +235,7 @@ export class CertflowStack extends Stack {
       others: this.orderEvents.functions,
       scheduled: new Map([...this.scheduled].map(([name, { handler }]) => [name, handler])),
       deliveryQueue,
+      mailQueue,
       api: this.api.api,
       key: this.storage.key,
       settings,

@@ -1,3 +1,4 @@
+import { SES_DEFAULT_MAX_SEND_RATE } from "../../functions/mail/mail-sending.ts";
 import { RENEWAL_STARTS_PER_SECOND } from "../../functions/orders/renewal-run.ts";
 import { CA_KINDS, type CaKind } from "../../functions/ports/certificate-authority.ts";
 
@@ -36,6 +37,11 @@ export interface DeploymentSettings {
   readonly apiThrottleBurstLimit: number;
   /** Renewals the renewal run starts per second, all its workers together (README, "Scale"). */
   readonly renewalStartsPerSecond: number;
+  /**
+   * Mails SES takes from the account per second (its production default; a deployment raises it
+   * to its account's quota): the mail queue's senders keep under it together (README, "Scale").
+   */
+  readonly sesMaxSendRate: number;
   /**
    * Concurrency reserved for each function of the order workflow, so API traffic cannot starve
    * orders in flight; 0 (the default) reserves none — new AWS accounts have a quota of 10.
@@ -90,6 +96,7 @@ export const SETTING_SOURCES = {
   apiThrottleRateLimit: ["certflow:apiThrottleRateLimit", "CERTFLOW_API_THROTTLE_RATE_LIMIT"],
   apiThrottleBurstLimit: ["certflow:apiThrottleBurstLimit", "CERTFLOW_API_THROTTLE_BURST_LIMIT"],
   renewalStartsPerSecond: ["certflow:renewalStartsPerSecond", "CERTFLOW_RENEWAL_STARTS_PER_SECOND"],
+  sesMaxSendRate: ["certflow:sesMaxSendRate", "CERTFLOW_SES_MAX_SEND_RATE"],
   workflowReservedConcurrency: [
     "certflow:workflowReservedConcurrency",
     "CERTFLOW_WORKFLOW_RESERVED_CONCURRENCY",
@@ -232,6 +239,7 @@ export function readDeploymentSettings(
     apiThrottleRateLimit: whole(S.apiThrottleRateLimit, 20),
     apiThrottleBurstLimit: whole(S.apiThrottleBurstLimit, 40),
     renewalStartsPerSecond: whole(S.renewalStartsPerSecond, RENEWAL_STARTS_PER_SECOND),
+    sesMaxSendRate: whole(S.sesMaxSendRate, SES_DEFAULT_MAX_SEND_RATE),
     workflowReservedConcurrency: whole(S.workflowReservedConcurrency, 0, 0),
     submissionsPerMinute: whole(S.submissionsPerMinute, 600),
     customerCheckIntervalSeconds: whole(S.customerCheckIntervalSeconds, 5),

@@ -31,6 +31,7 @@ const PROVIDERS: Readonly<Record<Exclude<ResourceName, "ca" | "caDirectory">, Mo
   store: { module: "functions/lambda/providers/order-store.ts", name: "store" },
   vault: { module: "functions/lambda/providers/vault.ts", name: "vault" },
   mailer: { module: "functions/lambda/providers/mailer.ts", name: "mailer" },
+  mailDelivery: { module: "functions/lambda/providers/mail-delivery.ts", name: "mailDelivery" },
   dcv: { module: "functions/lambda/providers/dcv.ts", name: "dcv" },
   installationChecker: {
     module: "functions/lambda/providers/installation-checker.ts",

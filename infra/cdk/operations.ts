@@ -26,6 +26,7 @@ import {
 } from "../../functions/schedules/runs/refresh-crl.ts";
 import { schedule as renewalRun } from "../../functions/schedules/runs/renew-due-certificates.ts";
 import type { DeploymentSettings } from "./deployment-settings.ts";
+import type { MailQueue } from "./mail-queue.ts";
 import type { DeliveryQueue } from "./order-events.ts";
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE, type ServiceFunction } from "./service-function.ts";
 
@@ -39,6 +40,8 @@ export interface OperationsProps {
   readonly scheduled?: ReadonlyMap<string, ServiceFunction>;
   /** The webhook delivery queue and its dead-letter queue (order-events.ts). */
   readonly deliveryQueue?: DeliveryQueue;
+  /** The mail queue and its dead-letter queue (mail-queue.ts). */
+  readonly mailQueue?: MailQueue;
   readonly api: RestApi;
   readonly key: Key;
   readonly settings: Pick<DeploymentSettings, "stuckAfterSeconds" | "alarmEmail">;
@@ -82,6 +85,12 @@ export const MISSED_RUN_HOURS = 26;
 
 /** The webhook delivery queue's oldest message, in seconds, past which deliveries back up. */
 export const DELIVERY_BACKLOG_SECONDS = 3_600;
+
+/**
+ * The mail queue's oldest mail, in seconds, past which mail backs up: a day's renewal mails
+ * drain in well under an hour at SES's default rate (README, "Scale").
+ */
+export const MAIL_BACKLOG_SECONDS = 3_600;
 
 /** The renewal run's count of due orders it could not handle. */
 const RENEWAL_FAILED: keyof RenewalRunCounts = "failed";
@@ -252,6 +261,33 @@ export class Operations extends Construct {
         alarmDescription:
           "The dead-letter queue holds messages (kept 14 days): delivery messages DeliverWebhooks failed on 5 times (a store or queue error; an endpoint that fails is retried by the delivery itself), or batches of order events PublishOrderEvents gave up on (those name a stream position: those events reached neither EventBridge nor webhooks). Fix the cause, then redrive to the delivery queue.",
         metric: deliveries.deadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.IGNORE,
+      });
+    }
+
+    const mails = props.mailQueue;
+    if (mails !== undefined) {
+      alarm("MailBackedUp", {
+        alarmDescription: `The mail queue's oldest mail has waited more than ${MAIL_BACKLOG_SECONDS / 60} minutes: SendMails is not taking mails (throttled, failing, its event source disabled), or SES keeps throttling it (the account's sending rate is below certflow:sesMaxSendRate, or something else in the account sends too).`,
+        metric: mails.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: MAIL_BACKLOG_SECONDS,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm("MailDeadLetters", {
+        alarmDescription:
+          "The mail dead-letter queue holds mails (kept 14 days): mails SES throttled or refused for the whole account (sending paused, MAIL FROM domain not verified, no configuration set) 5 times. SendMails' log names SES's error. Fix the cause, then redrive to the mail queue.",
+        metric: mails.deadLetters.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
           statistic: Stats.MAXIMUM,
         }),

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { EVENT_SORT_KEY_PREFIX } from "../../functions/adapters/aws/order-table-design.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import type { ConsumerDeclaration } from "../../functions/events/consumer-declaration.ts";
+import { MAIL_SENDER_BATCH_SIZE, MAIL_SENDERS, type MailQueue } from "./mail-queue.ts";
 import { ServiceFunction, type ServiceResources } from "./service-function.ts";
 
 /** How long one consumer call may take: a batch of deliveries, each within 15 s, in parallel. */
@@ -48,13 +49,14 @@ export interface OrderEventConsumersProps {
   readonly resources: ServiceResources;
   readonly table: ITable;
   readonly deliveryQueue: DeliveryQueue;
+  readonly mailQueue: MailQueue;
   readonly consumers: readonly Declared<ConsumerDeclaration>[];
 }
 
 /**
  * One function per declared consumer, fed by its source: the order table's stream (new
- * history events only, filtered before Lambda is invoked) or the delivery queue. Failed
- * messages are reported one by one, so only they are handed again.
+ * history events only, filtered before Lambda is invoked), the delivery queue or the mail
+ * queue. Failed messages are reported one by one, so only they are handed again.
  */
 export class OrderEventConsumers extends Construct {
   readonly functions = new Map<string, ServiceFunction>();
@@ -91,6 +93,15 @@ export class OrderEventConsumers extends Construct {
           reason:
             "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and the stream's event source (dynamodb:ListStreams) accept no resource but *.",
         });
+      } else if (source === "mail-queue") {
+        // At most MAIL_SENDERS batches at once, each sender at its share of SES's rate.
+        handler.function.addEventSource(
+          new SqsEventSource(props.mailQueue.queue, {
+            batchSize: MAIL_SENDER_BATCH_SIZE,
+            maxConcurrency: MAIL_SENDERS,
+            reportBatchItemFailures: true,
+          }),
+        );
       } else {
         handler.function.addEventSource(
           new SqsEventSource(props.deliveryQueue.queue, {

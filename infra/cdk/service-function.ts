@@ -46,7 +46,12 @@ export interface ServiceResources {
     readonly identityArns: readonly string[];
     readonly configurationSetName: string;
     readonly configurationSetArn: string;
+    /** SES's sending rate the mail queue's senders share, and how many run at once. */
+    readonly maxSendRate: number;
+    readonly senders: number;
   };
+  /** The mail queue every mail waits in for its sender (mail-queue.ts). */
+  readonly mailQueue?: { readonly queueArn: string; readonly queueUrl: string };
   readonly ca: {
     readonly kind: CaKind;
     readonly environment: Readonly<Record<string, string>>;
@@ -116,8 +121,18 @@ export class ServiceFunction extends Construct {
       environment[AWS_ENVIRONMENT.masterSecretArn] = storage.masterSecret.secretArn;
     }
     if (built.has("mailer")) {
-      environment[AWS_ENVIRONMENT.senderAddress] = props.resources.mail.senderAddress;
-      environment[AWS_ENVIRONMENT.mailConfigurationSet] = props.resources.mail.configurationSetName;
+      const { mailQueue } = props.resources;
+      if (mailQueue === undefined) {
+        throw new Error(`${name} mails, and the stack made no mail queue before it.`);
+      }
+      environment[AWS_ENVIRONMENT.mailQueueUrl] = mailQueue.queueUrl;
+    }
+    if (built.has("mailDelivery")) {
+      const { mail } = props.resources;
+      environment[AWS_ENVIRONMENT.senderAddress] = mail.senderAddress;
+      environment[AWS_ENVIRONMENT.mailConfigurationSet] = mail.configurationSetName;
+      environment[AWS_ENVIRONMENT.sesMaxSendRate] = String(mail.maxSendRate);
+      environment[AWS_ENVIRONMENT.mailSenders] = String(mail.senders);
     }
     if (built.has("ca")) Object.assign(environment, props.resources.ca.environment);
     if (built.has("caDirectory")) {
@@ -271,7 +286,16 @@ export class ServiceFunction extends Construct {
       );
     }
 
-    if (needs.mail === true) {
+    if (needs.mail === true && this.#resources.mailQueue !== undefined) {
+      add(
+        new PolicyStatement({
+          actions: ["sqs:SendMessage"],
+          resources: [this.#resources.mailQueue.queueArn],
+        }),
+      );
+    }
+
+    if (needs.mailDelivery === true) {
       const { identityArns, configurationSetArn } = this.#resources.mail;
       add(
         new PolicyStatement({

@@ -154,6 +154,8 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
           settings.dataDir,
           () => clock.now(),
         ),
+      // Mail goes straight to the SES emulator here: the mail queue's sender is bound, never fed.
+      mailDelivery: () => composition.resource("mailer"),
       dcv: () =>
         options.dcv ??
         createNetworkDcvChecker({

@@ -2,28 +2,22 @@ import type { Mailer } from "../../ports/mailer.ts";
 import { AWS_ENVIRONMENT, type Environment, requiredSetting } from "../aws-environment.ts";
 
 /**
- * Mail through SES. SES's SDK package (the heaviest the functions load: about 90M instructions,
- * 20-30 ms) and the adapter load with the first message, not when the function starts: most
- * calls of the functions that may mail (reminders while waiting for the customer, renewal
- * notices, a review's rejection) send none. The functions that mail on every call pay it with
- * their first call instead.
+ * Mail onto the mail queue, which the mail sender (functions/events/consumers/send-mails.ts)
+ * empties at SES's sending rate. SQS's SDK package and the adapter load with the first message,
+ * not when the function starts: most calls of the functions that may mail (reminders while
+ * waiting for the customer, renewal notices, a review's rejection) send none.
  */
 export function mailer(env: Environment): Mailer {
-  const from = requiredSetting(env, AWS_ENVIRONMENT.senderAddress);
-  const configurationSet = env[AWS_ENVIRONMENT.mailConfigurationSet];
-  let ses: Promise<Mailer> | undefined;
+  const queueUrl = requiredSetting(env, AWS_ENVIRONMENT.mailQueueUrl);
+  let queue: Promise<Mailer> | undefined;
   const load = () => {
-    ses ??= Promise.all([
-      import("@aws-sdk/client-sesv2"),
-      import("../../adapters/aws/ses-mailer.ts"),
-    ]).then(([{ SESv2Client }, { createSesMailer }]) =>
-      createSesMailer({
-        client: new SESv2Client({}),
-        from,
-        configurationSetName: configurationSet === "" ? undefined : configurationSet,
-      }),
+    queue ??= Promise.all([
+      import("@aws-sdk/client-sqs"),
+      import("../../adapters/aws/sqs-mail-queue.ts"),
+    ]).then(([{ SQSClient }, { createSqsMailQueue }]) =>
+      createSqsMailQueue({ client: new SQSClient({}), queueUrl }),
     );
-    return ses;
+    return queue;
   };
   return {
     async send(message) {

@@ -183,7 +183,8 @@ describe("the functions", () => {
       expect("CERTFLOW_MASTER_SECRET_ARN" in variables, `${name} vault`).toBe(
         resources.has("vault"),
       );
-      expect("CERTFLOW_SENDER" in variables, `${name} mail`).toBe(resources.has("mailer"));
+      expect("CERTFLOW_MAIL_QUEUE_URL" in variables, `${name} mail`).toBe(resources.has("mailer"));
+      expect("CERTFLOW_SENDER" in variables, `${name} SES`).toBe(resources.has("mailDelivery"));
       expect("CERTFLOW_STATE_MACHINE_ARN" in variables, `${name} workflow`).toBe(
         namesStateMachine(name),
       );
@@ -417,8 +418,17 @@ describe("permissions", () => {
       "dynamodb:Query",
       "dynamodb:UpdateItem",
     ]);
-    expect(actionsOf("SendIssuedMail")).toContain("ses:SendEmail");
-    expect(actionsOf("RecordOrder")).not.toContain("ses:SendEmail");
+    expect(actionsOf("SendIssuedMail")).toContain("sqs:SendMessage");
+    expect(actionsOf("SendIssuedMail")).not.toContain("ses:SendEmail");
+    expect(actionsOf("RecordOrder")).not.toContain("sqs:SendMessage");
+    expect(actionsOf("SendMails")).toEqual([
+      "ses:SendEmail",
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:ReceiveMessage",
+    ]);
     expect(actionsOf("SubmitOrder")).toEqual(
       expect.arrayContaining(["states:StartExecution", "s3:PutObject", "kms:GenerateDataKey"]),
     );
@@ -445,7 +455,10 @@ describe("permissions", () => {
         actions.some((action) => action.startsWith("s3:")),
         name,
       ).toBe(resources.has("vault"));
-      expect(actions.includes("ses:SendEmail"), name).toBe(resources.has("mailer"));
+      expect(actions.includes("ses:SendEmail"), name).toBe(resources.has("mailDelivery"));
+      expect(actions.includes("sqs:SendMessage"), name).toBe(
+        resources.has("mailer") || resources.has("deliveryQueue"),
+      );
       expect(
         actions.some((action) => action.startsWith("states:")),
         name,

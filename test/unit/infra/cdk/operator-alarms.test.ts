@@ -83,9 +83,16 @@ function watched(properties: Record<string, any>) {
   return rest;
 }
 
-const queueNamed = (from: SynthesizedService, matching: (queue: CfnResource) => boolean) =>
+/** The queue of a construct (`Webhooks`, `MailQueue`) that has a dead-letter queue. */
+const queueNamed = (
+  from: SynthesizedService,
+  construct: string,
+  matching: (queue: CfnResource) => boolean,
+) =>
   only(
-    resourcesOfType(from, "AWS::SQS::Queue").filter(([, queue]) => matching(queue)),
+    resourcesOfType(from, "AWS::SQS::Queue").filter(
+      ([id, queue]) => id.startsWith(construct) && matching(queue),
+    ),
     "queue",
   )[0];
 
@@ -230,7 +237,7 @@ describe("the renewal run", () => {
       "s3:GetObject",
       "s3:ListBucket",
       "s3:PutObject",
-      "ses:SendEmail",
+      "sqs:SendMessage",
       "states:StartExecution",
     ]);
     expect(resourcesFor("lambda:InvokeFunction")).toEqual([{ "Fn::GetAtt": [renewal, "Arn"] }]);
@@ -252,7 +259,15 @@ describe("the renewal run", () => {
     expect(resourcesFor("states:StartExecution")).toEqual([
       { Ref: expect.stringMatching(/^WorkflowOrderStateMachine/) },
     ]);
-    expect(resourcesFor("ses:SendEmail")).toHaveLength(3);
+    // Its mails go onto the mail queue; the mail sender alone calls SES.
+    expect(resourcesFor("sqs:SendMessage")).toEqual([
+      {
+        "Fn::GetAtt": [
+          queueNamed(service, "MailQueue", (queue) => queue.Properties.RedrivePolicy !== undefined),
+          "Arn",
+        ],
+      },
+    ]);
   });
 
   it("alarms when it ends in an error", () => {
@@ -354,7 +369,7 @@ describe("the embedded CA's CRL", () => {
 
 describe("webhook deliveries", () => {
   const deliveryQueue = (from: SynthesizedService) =>
-    queueNamed(from, (queue) => queue.Properties.RedrivePolicy !== undefined);
+    queueNamed(from, "Webhooks", (queue) => queue.Properties.RedrivePolicy !== undefined);
 
   it("come from a queue that feeds DeliverWebhooks and has a dead-letter queue (5 receives)", () => {
     const queue = deliveryQueue(service);

@@ -53,14 +53,24 @@ const resourcesFor = (name: string, action: string) =>
     .statements.filter((statement) => asList(statement.Action).includes(action))
     .flatMap((statement) => asList(statement.Resource));
 
-function logicalIdOfType(type: string, matching: (resource: CfnResource) => boolean): string {
-  const found = resourcesOfType(service, type).find(([, resource]) => matching(resource));
+function logicalIdOfType(
+  type: string,
+  matching: (resource: CfnResource) => boolean,
+  prefix = "",
+): string {
+  const found = resourcesOfType(service, type).find(
+    ([id, resource]) => id.startsWith(prefix) && matching(resource),
+  );
   if (found === undefined) throw new Error(`no ${type}`);
   return found[0];
 }
 
 const deliveryQueueId = () =>
-  logicalIdOfType("AWS::SQS::Queue", (queue) => queue.Properties.RedrivePolicy !== undefined);
+  logicalIdOfType(
+    "AWS::SQS::Queue",
+    (queue) => queue.Properties.RedrivePolicy !== undefined,
+    "Webhooks",
+  );
 
 describe("order events on AWS", () => {
   it("come from the order table's stream of new images", () => {
@@ -151,6 +161,7 @@ describe("order events on AWS", () => {
     const deadLetters = logicalIdOfType(
       "AWS::SQS::Queue",
       (queue) => queue.Properties.RedrivePolicy === undefined,
+      "Webhooks",
     );
     expect(resourcesFor("PublishOrderEvents", "sqs:SendMessage")).toEqual([
       queueArn,
@@ -193,8 +204,11 @@ describe("order events on AWS", () => {
       expect(secrets, name).toBe(
         ["CreateWebhook", "DeleteWebhook", "PingWebhook", "DeliverWebhooks"].includes(name),
       );
-      const sends = statements.some((statement) =>
-        asList(statement.Action).includes("sqs:SendMessage"),
+      const deliveryQueue = JSON.stringify({ "Fn::GetAtt": [deliveryQueueId(), "Arn"] });
+      const sends = statements.some(
+        (statement) =>
+          asList(statement.Action).includes("sqs:SendMessage") &&
+          JSON.stringify(statement.Resource).includes(deliveryQueue),
       );
       expect(sends, name).toBe(["PublishOrderEvents", "DeliverWebhooks"].includes(name));
     }

@@ -8,7 +8,7 @@ import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { route53DelegationZone } from "../../../../functions/lambda/providers/acme-ca.ts";
-import { mailer } from "../../../../functions/lambda/providers/mailer.ts";
+import { mailDelivery } from "../../../../functions/lambda/providers/mail-delivery.ts";
 import {
   lazySecretsManagerClient,
   readSecretString,
@@ -58,7 +58,7 @@ describe("SDK clients built on first use", () => {
 
   it("send mail through SES's client, built with the first message", async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
-    const mail = mailer({
+    const mail = mailDelivery({
       CERTFLOW_SENDER: "certificates@example.com",
       CERTFLOW_MAIL_CONFIGURATION_SET: "certflow",
     });
@@ -79,6 +79,6 @@ describe("SDK clients built on first use", () => {
   });
 
   it("refuse a mailer without a sender when the function starts, not at its first message", () => {
-    expect(() => mailer({})).toThrow(/CERTFLOW_SENDER/);
+    expect(() => mailDelivery({})).toThrow(/CERTFLOW_SENDER/);
   });
 });
