@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RENEWAL_SHARDS } from "../../../../functions/adapters/aws/order-table-design.ts";
 import { RENEWAL_INDEX_SHARDS } from "../../../../functions/domain/renewal-shards.ts";
@@ -9,6 +8,7 @@ import {
   RENEWAL_STARTS_PER_SECOND,
 } from "../../../../functions/orders/renewal-run.ts";
 import { schedule as renewalRun } from "../../../../functions/schedules/runs/renew-due-certificates.ts";
+import { documentedScale } from "./documented-scale.ts";
 import {
   type CfnResource,
   resourcesOfType,
@@ -21,24 +21,6 @@ import {
  * own, and this keeps room for the next features.
  */
 const MAIN_STACK_RESOURCE_CEILING = 400;
-
-/** The numbers README's "Scale" table gives, by the constant or setting each row names. */
-function documentedScale(): Map<string, number> {
-  const readme = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
-  const start = readme.indexOf("\n### Scale\n");
-  const end = readme.indexOf("\n### ", start + 1);
-  expect(start).toBeGreaterThan(0);
-  const rows = new Map<string, number>();
-  for (const line of readme.slice(start, end).split("\n")) {
-    const cells = line.split("|").map((cell) => cell.trim());
-    const [, , value, where] = cells;
-    const name = /^`([^`]+)`/.exec(where ?? "")?.[1];
-    if (name !== undefined && value !== undefined && /^[\d,]+$/.test(value)) {
-      rows.set(name, Number(value.replaceAll(",", "")));
-    }
-  }
-  return rows;
-}
 
 function renewalFunction(service: SynthesizedService): [string, CfnResource] {
   const found = resourcesOfType(service, "AWS::Lambda::Function").filter(([, resource]) =>
