@@ -41,7 +41,7 @@ import {
 } from "./local-workflow-engine.ts";
 import { printingOrderEvents } from "./order-event-lines.ts";
 import { scanOrdersInFlight } from "./orders-in-flight.ts";
-import { resumeOrdersInFlight } from "./resume-orders.ts";
+import { resumeOrdersInFlight, sendMailsOfStoppedExecutions } from "./resume-orders.ts";
 
 export interface LocalHostOptions {
   /** Start from an empty data directory (tests). */
@@ -239,6 +239,16 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     engine,
     ordersInFlight: () => scanOrdersInFlight(emulators.dynamoDb.client, emulators.tableName),
     clock,
+    log,
+  });
+  await sendMailsOfStoppedExecutions({
+    store,
+    stoppedExecutions: engine.executionsStoppedWithHost(),
+    runStep: async (state, input) => {
+      const handler = taskHandlers[state];
+      if (handler === undefined) throw new Error(`No step runs ${state}.`);
+      return handler(input);
+    },
     log,
   });
   // Deliveries that waited for a retry when the service stopped go out when they are due.

@@ -36,6 +36,11 @@ export interface LocalExecutionDescription extends ExecutionDescription {
   readonly transitions: number;
 }
 
+/** The cause of an execution that was running when its host crashed (found on the next start). */
+const HOST_RESTARTED = "host restarted";
+/** The cause of an execution that was running when its host was stopped (SIGTERM, Ctrl-C). */
+const HOST_STOPPED = "host stopped";
+
 interface ExecutionRecord {
   name: string;
   status: ExecutionDescription["status"];
@@ -53,6 +58,8 @@ export interface LocalWorkflowEngine extends WorkflowEngine {
   listExecutions(): LocalExecutionDescription[];
   /** Executions that were running when a previous process stopped. */
   interruptedExecutions(): readonly string[];
+  /** Executions that a stop of their host ended, this process's or an earlier one's. */
+  executionsStoppedWithHost(): string[];
   close(): Promise<void>;
 }
 
@@ -225,7 +232,7 @@ export function createLocalWorkflowEngine(options: {
       if (record.status === "RUNNING") {
         record.status = "ABORTED";
         record.stoppedAt = new Date().toISOString();
-        record.cause = "host restarted";
+        record.cause = HOST_RESTARTED;
         interrupted.push(record.name);
       }
       records.set(record.name, record);
@@ -428,12 +435,22 @@ export function createLocalWorkflowEngine(options: {
       return interrupted;
     },
 
+    executionsStoppedWithHost() {
+      return [...records.values()]
+        .filter(
+          (record) =>
+            record.status === "ABORTED" &&
+            (record.cause === HOST_RESTARTED || record.cause === HOST_STOPPED),
+        )
+        .map((record) => record.name);
+    },
+
     async close() {
       for (const [name, run] of runs) {
         const record = records.get(name);
         if (record !== undefined) {
           record.status = "ABORTED";
-          record.cause = "host stopped";
+          record.cause = HOST_STOPPED;
         }
         run.abort();
         releaseWait(name);

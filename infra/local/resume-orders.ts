@@ -1,5 +1,5 @@
 import type { Clock } from "../../functions/domain/clock.ts";
-import type { OrderRecord } from "../../functions/domain/order-record.ts";
+import type { OrderRecord, OrderStatusName } from "../../functions/domain/order-record.ts";
 import { STATUS_KIND } from "../../functions/domain/order-status.ts";
 import { noteEvent, updateOrder } from "../../functions/orders/order-updates.ts";
 import type { OrderStore } from "../../functions/ports/order-store.ts";
@@ -54,4 +54,44 @@ export async function resumeOrdersInFlight(input: {
     resumed.push(order.orderId);
   }
   return resumed;
+}
+
+/** The step an execution runs after its order's final status is recorded: the customer's mail. */
+const MAIL_AFTER_FINAL_STATUS: Partial<Record<OrderStatusName, string>> = {
+  ISSUED: "SendIssuedMail",
+  FAILED: "SendFailureMail",
+};
+
+/**
+ * An execution the host's stop cut off after it recorded its order ISSUED or FAILED, but before
+ * it mailed the customer, is not resumed (a final order never moves again): its mail step runs
+ * here instead, once the host is up. The step mails only when the order's history shows no such
+ * mail in this attempt, so an execution that had mailed sends nothing more (one stopped between
+ * the mail and its note in the history sends it twice, never none).
+ */
+export async function sendMailsOfStoppedExecutions(input: {
+  store: OrderStore;
+  /** Names of executions that stopped because their host stopped, not by their own end. */
+  stoppedExecutions: readonly string[];
+  runStep: (state: string, input: { orderId: string }) => Promise<unknown>;
+  log: (line: string) => void;
+}): Promise<string[]> {
+  const mailed: string[] = [];
+  for (const name of input.stoppedExecutions) {
+    const orderId = name.replace(/-\d+$/, "");
+    const order = await input.store.get(orderId);
+    // Only the order's current execution: a later one (a resumed order) mails for itself.
+    if (order === undefined || order.executionName !== name) continue;
+    const state = MAIL_AFTER_FINAL_STATUS[order.status];
+    if (state === undefined) continue;
+    try {
+      await input.runStep(state, { orderId });
+      mailed.push(orderId);
+    } catch (error) {
+      input.log(
+        `order ${orderId}: ${state} after the restart failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return mailed;
 }

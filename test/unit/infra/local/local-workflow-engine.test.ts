@@ -106,6 +106,7 @@ describe("the local workflow engine", () => {
     // A crash, not a clean stop: the record on disk still says RUNNING.
     const second = engine({ dataDir });
     expect(second.instance.interruptedExecutions()).toEqual(["run-3"]);
+    expect(second.instance.executionsStoppedWithHost()).toEqual(["run-3"]);
     expect((await second.instance.describeExecution("run-3"))?.status).toBe("ABORTED");
     await expect(second.instance.startExecution("run-3", { id: "a" })).rejects.toBeInstanceOf(
       ExecutionAlreadyExists,

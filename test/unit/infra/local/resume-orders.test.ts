@@ -6,7 +6,10 @@ import type {
   ExecutionDescription,
   WorkflowEngine,
 } from "../../../../functions/ports/workflow-engine.ts";
-import { resumeOrdersInFlight } from "../../../../infra/local/resume-orders.ts";
+import {
+  resumeOrdersInFlight,
+  sendMailsOfStoppedExecutions,
+} from "../../../../infra/local/resume-orders.ts";
 import { sampleOrder } from "../../../support/order-store-contract.ts";
 
 const clock = fixedClock(new Date("2027-01-10T08:00:00Z"));
@@ -75,5 +78,55 @@ describe("resuming orders when the local host starts", () => {
     expect(stopped?.executionName).toBe("ord_stopped-2");
     expect(stopped?.waitToken).toBeUndefined();
     expect((await store.get("ord_running"))?.executionName).toBe("ord_running-1");
+  });
+
+  it("runs the mail step of executions a stop cut off after their order's final status", async () => {
+    // Prepare
+    const store = createMemoryOrderStore(clock);
+    const seed = async (orderId: string, status: OrderStatusName, executionName: string) => {
+      const record = sampleOrder({ orderId, executionName });
+      await store.create(record, { at: record.createdAt, type: "note", message: "seeded" });
+      const stored = await store.get(orderId);
+      if (stored !== undefined) await store.update(stored, { status });
+    };
+    await seed("ord_issued", "ISSUED", "ord_issued-1");
+    await seed("ord_failed", "FAILED", "ord_failed-2");
+    await seed("ord_broken", "ISSUED", "ord_broken-1");
+    await seed("ord_resumed", "ISSUED", "ord_resumed-2");
+    await seed("ord_waiting", "PENDING_VALIDATION", "ord_waiting-1");
+    await seed("ord_cancelled", "CANCELLED", "ord_cancelled-1");
+    const ran: string[] = [];
+    const lines: string[] = [];
+
+    // Act
+    const mailed = await sendMailsOfStoppedExecutions({
+      store,
+      stoppedExecutions: [
+        "ord_broken-1",
+        "ord_issued-1",
+        "ord_failed-2",
+        "ord_resumed-1",
+        "ord_waiting-1",
+        "ord_cancelled-1",
+        "ord_gone-1",
+      ],
+      runStep: async (state, input) => {
+        ran.push(`${state} ${input.orderId}`);
+        if (input.orderId === "ord_broken") throw new Error("SES is down");
+        return {};
+      },
+      log: (line) => lines.push(line),
+    });
+
+    // Assess
+    expect(ran).toEqual([
+      "SendIssuedMail ord_broken",
+      "SendIssuedMail ord_issued",
+      "SendFailureMail ord_failed",
+    ]);
+    expect(mailed).toEqual(["ord_issued", "ord_failed"]);
+    expect(lines).toEqual([
+      "order ord_broken: SendIssuedMail after the restart failed: SES is down",
+    ]);
   });
 });
