@@ -1,5 +1,5 @@
-// The CDK app (`npx cdk synth`, `npx cdk deploy --all`): one stack holding the whole service,
-// and a second one for the web console (the first is close to CloudFormation's 500 resources).
+// The CDK app (`npx cdk synth`, `npx cdk deploy --all`): one stack holding the whole service
+// (its alarms and dashboard in a nested stack), and a second one for the web console.
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import {

@@ -434,6 +434,33 @@ export class Operations extends Construct {
         }),
       );
     }
+    if (mails !== undefined) {
+      runs.push(
+        new GraphWidget({
+          title: "Mail queue: oldest mail (s), mails sent, dead letters",
+          left: [
+            mails.queue
+              .metricApproximateAgeOfOldestMessage({
+                period: Duration.minutes(5),
+                statistic: Stats.MAXIMUM,
+              })
+              .with({ label: "oldest mail (s)" }),
+          ],
+          right: [
+            mails.queue
+              .metricNumberOfMessagesDeleted({ period: Duration.minutes(5), statistic: Stats.SUM })
+              .with({ label: "mails handed to SES or dropped" }),
+            mails.deadLetters
+              .metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(5),
+                statistic: Stats.MAXIMUM,
+              })
+              .with({ label: "dead letters" }),
+          ],
+          width: 12,
+        }),
+      );
+    }
     if (runs.length > 0) this.dashboard.addWidgets(...runs);
   }
 }

@@ -14,6 +14,8 @@ describe("needs", () => {
       "mailer",
     ]);
     expect(resourcesNamedBy({ vaultRead: [], workflow: [] })).toEqual([]);
+    // Mailing customers and handing mail to SES itself (the mail queue's sender) are two needs.
+    expect(resourcesNamedBy({ mailDelivery: true })).toEqual(["mailDelivery"]);
   });
 
   it("build a CA on the vault and the checks, without handing those to the handler", () => {

@@ -20,6 +20,21 @@ describe("deployment settings", () => {
     expect(settings.stuckAfterSeconds.PENDING_VALIDATION).toBe(86_400 + 3_600 + 3_600);
   });
 
+  it("keeps mail under SES's production rate of 14 a second unless sesMaxSendRate raises it", () => {
+    expect(fromContext(projectContext()).sesMaxSendRate).toBe(14);
+    expect(
+      fromContext(
+        { ...projectContext(), "certflow:sesMaxSendRate": "" },
+        {
+          CERTFLOW_SES_MAX_SEND_RATE: "50",
+        },
+      ).sesMaxSendRate,
+    ).toBe(50);
+    expect(() => fromContext({ ...projectContext(), "certflow:sesMaxSendRate": "0" })).toThrow(
+      /certflow:sesMaxSendRate/,
+    );
+  });
+
   it("falls back to environment variables where the context is empty", () => {
     const settings = fromContext(
       { "certflow:senderAddress": "" },

@@ -32,6 +32,12 @@ function routeEntry(name: string): LambdaEntry {
   return { kind: "route", name, declared };
 }
 
+function consumerEntry(name: string): LambdaEntry {
+  const declared = catalog.consumers.find(({ declaration }) => declaration.name === name);
+  if (declared === undefined) throw new Error(`no consumer ${name}`);
+  return { kind: "consumer", name, declared };
+}
+
 /** A function's bundle: its main file, and the text of all its files (chunks included). */
 async function bundle(entry: LambdaEntry, caKind: "embedded" | "acme" = "embedded") {
   const dir = join(outDir, `${entry.name}-${caKind}`);
@@ -88,6 +94,22 @@ describe("Lambda entries", () => {
     expect(recordOrder.text).toMatch(/from\s*"@aws-sdk\/client-dynamodb"/);
     expect(recordOrder.text).not.toMatch(/@aws-sdk\/client-(s3|sesv2|sfn|secrets-manager)/);
     expect(serviceInfo.text).not.toMatch(/@aws-sdk\//);
+  }, 60_000);
+
+  it("bundle a mailing step with the mail queue's SQS client, and only the mail sender with SES's", async () => {
+    const issued = await bundle(stepEntry("SendIssuedMail"));
+    const sender = await bundle(consumerEntry("SendMails"));
+
+    expect(issued.text).toMatch(/@aws-sdk\/client-sqs/);
+    expect(issued.text).not.toMatch(/@aws-sdk\/client-sesv2/);
+    // SQS loads with the first mail (a dynamic import), not when the function starts.
+    expect(issued.main).toMatch(/import\(\s*"@aws-sdk\/client-sqs"\s*\)/);
+    expect(issued.main).not.toMatch(/from\s*"@aws-sdk\/client-sqs"/);
+    expect(sender.text).toMatch(/@aws-sdk\/client-sesv2/);
+    expect(sender.text).not.toMatch(/@aws-sdk\/client-sqs/);
+    expect(lambdaEntrySource(consumerEntry("SendMails"), "embedded")).toContain(
+      "consumerLambda(consumer, { mailDelivery })",
+    );
   }, 60_000);
 
   it("bundle a CA step with the deployment's CA adapter only", async () => {

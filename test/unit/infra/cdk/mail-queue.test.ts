@@ -251,6 +251,16 @@ describe("the mail alarms", () => {
     });
   });
 
+  it("have the mail queue's age and dead letters beside them on the dashboard", () => {
+    const [, dashboard] = only(
+      resourcesOfType(service.operations, "AWS::CloudWatch::Dashboard"),
+      "dashboard",
+    );
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain("Mail queue: oldest mail (s), mails sent, dead letters");
+    expect(body).toContain(mailQueueId(service));
+  });
+
   it("leave the main stack well under CloudFormation's 500 resources", () => {
     expect(Object.keys(service.json.Resources).length).toBeLessThanOrEqual(400);
     expect(resourcesOfType(service, "AWS::CloudWatch::Alarm")).toEqual([]);
