@@ -90,13 +90,19 @@ function groupRssBytes(groupId: number): number {
   return total;
 }
 
+function withoutBenchLogLevel(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { POWERTOOLS_LOG_LEVEL: _benchLevel, ...rest } = environment;
+  return rest;
+}
+
 export async function startServiceProcess(
   environment: Record<string, string>,
   nodeOptions: readonly string[] = [],
 ): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(process.execPath, [...nodeOptions, "infra/local/main.ts"], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...environment },
+    // As `npm start` runs: the bench's own quieter log level is not the service's.
+    env: { ...withoutBenchLogLevel(process.env), ...environment },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
