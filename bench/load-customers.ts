@@ -189,6 +189,8 @@ export interface OrderOutcome {
   readonly serials: readonly string[];
   /** When the history says it became ISSUED (service clock, ms since the epoch). */
   readonly issuedAt: number | undefined;
+  /** When the history first notes the issued mail as sent: the execution's last work. */
+  readonly issuedMailNotedAt: number | undefined;
 }
 
 /**
@@ -244,15 +246,25 @@ export async function waitForOutcomes(
         const history = await persistently(() =>
           call(plan, order.customer, "GET", `/v1/orders/${order.orderId}/history`),
         );
-        const issued = (history.json?.events as { status?: string; at: string }[] | undefined)
-          ?.filter((event) => event.status === "ISSUED")
+        const events = (history.json?.events ?? []) as {
+          status?: string;
+          type?: string;
+          message?: string;
+          at: string;
+        }[];
+        const issued = events
+          .filter((event) => event.status === "ISSUED")
+          .map((event) => Date.parse(event.at));
+        const mailNoted = events
+          .filter((event) => event.type === "mail" && event.message?.startsWith("Issuance notice"))
           .map((event) => Date.parse(event.at));
         outcomes.set(order.orderId, {
           status: String(view.json?.status),
           serials: ((view.json?.certificates ?? []) as { serialNumber: string }[]).map(
             (certificate) => certificate.serialNumber,
           ),
-          issuedAt: issued?.[0],
+          issuedAt: issued[0],
+          issuedMailNotedAt: mailNoted[0],
         });
       }
     }),

@@ -183,8 +183,10 @@ function checkCertificatesAndMails(
     const mailCount = mails.get(order.domain) ?? 0;
     if (mailCount === 0) noMail += 1;
     if (mailCount > 1) {
+      // In flight: its execution had not noted the mail sent when the service was killed.
       const inFlight =
-        killedAt !== undefined && (outcome.issuedAt === undefined || outcome.issuedAt >= killedAt);
+        killedAt !== undefined &&
+        (outcome.issuedMailNotedAt === undefined || outcome.issuedMailNotedAt >= killedAt);
       if (inFlight && mailCount === 2) duplicateMailInFlight += 1;
       else duplicateMailOther += 1;
     }
@@ -193,7 +195,7 @@ function checkCertificatesAndMails(
     `vault's certificate = API's serial: ${mismatched === 0 ? "every order" : `${mismatched} differ`}; serials shared between orders: ${sharedSerials}`,
   );
   notes.push(
-    `"Certificate issued" mails: ${noMail} orders got none, ${duplicateMailInFlight} in flight at the kill got one duplicate, ${duplicateMailOther} got more than allowed`,
+    `"Certificate issued" mails: ${noMail} orders got none, ${duplicateMailInFlight} in flight at the kill got one duplicate, ${duplicateMailOther} got more than allowed (a second mail without being in flight, or a third)`,
   );
   const certificateCounts = [...perOrder]
     .sort(([a], [b]) => a - b)
