@@ -211,8 +211,15 @@ export async function runRenewals(
     // before the first left out are all settled, and the rest goes on after them.
     let leftOutFrom: number | undefined;
     await mapWithConcurrency(batch, RENEWALS_AT_ONCE, async (indexed, index) => {
+      const leaveOut = () => leftOutFrom !== undefined || timeShort();
+      // Checked before waiting for a token too: orders left out must not queue on the bucket,
+      // or draining it outlasts the time the worker has left to hand the rest on.
+      if (leaveOut()) {
+        leftOutFrom = Math.min(leftOutFrom ?? index, index);
+        return;
+      }
       await pacing.sleep(orderTokens.take());
-      if (leftOutFrom !== undefined || timeShort()) {
+      if (leaveOut()) {
         leftOutFrom = Math.min(leftOutFrom ?? index, index);
         return;
       }

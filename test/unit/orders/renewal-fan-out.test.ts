@@ -33,6 +33,23 @@ function recordedPacing() {
   return { waits, pacing };
 }
 
+/**
+ * Pacing on a clock of its own: a sleep ends at the time it was asked for plus its wait, and the
+ * clock moves on to it when it ends (sleeps asked for together end in turn, in their order).
+ */
+function clockPacing() {
+  let now = 0;
+  const pacing: Pacing = {
+    nowMs: () => now,
+    sleep: async (ms) => {
+      const wakeAt = now + ms;
+      await new Promise((resolve) => setImmediate(resolve));
+      now = Math.max(now, wakeAt);
+    },
+  };
+  return { pacing, nowMs: () => now };
+}
+
 /** A store whose renewal index reads are recorded (limit and range of each). */
 function recordingReads(store: OrderStore) {
   const reads: { limit: number; range: RenewalIndexRange | undefined }[] = [];
@@ -93,13 +110,17 @@ describe("runRenewals in batches", () => {
   });
 
   it("stops when its time runs short, saying where; going on from there takes the rest once", async () => {
-    // Prepare: time for the first batch's read and its two orders, then too little.
+    // Prepare: one order a second, and time for two of them.
     const world = await dueWorld(5);
-    const timeLeft = [10 * 60_000, 10 * 60_000, 10 * 60_000];
-    const short = () => timeLeft.shift() ?? RENEWAL_BATCH_RESERVE_MS - 1;
+    const clock = clockPacing();
+    const timeLeftMs = () => RENEWAL_BATCH_RESERVE_MS + 1_500 - clock.nowMs();
 
     // Act
-    const first = await runRenewals(world.deps, RENEWAL_NOW, { batchSize: 2, timeLeftMs: short });
+    const first = await runRenewals({ ...world.deps, pacing: clock.pacing }, RENEWAL_NOW, {
+      batchSize: 2,
+      ordersPerSecond: 1,
+      timeLeftMs,
+    });
     const rest = await runRenewals(world.deps, RENEWAL_NOW, {
       batchSize: 2,
       after: first.rest?.after,
@@ -113,13 +134,17 @@ describe("runRenewals in batches", () => {
   });
 
   it("begins no more orders of a batch once its time runs short, and goes on after the last begun", async () => {
-    // Prepare: time for the read and two of the batch's four orders.
+    // Prepare: one order a second, and time for two of the batch's four orders.
     const world = await dueWorld(5);
-    const timeLeft = [10 * 60_000, 10 * 60_000, 10 * 60_000];
-    const short = () => timeLeft.shift() ?? RENEWAL_BATCH_RESERVE_MS - 1;
+    const clock = clockPacing();
+    const timeLeftMs = () => RENEWAL_BATCH_RESERVE_MS + 1_500 - clock.nowMs();
 
     // Act
-    const first = await runRenewals(world.deps, RENEWAL_NOW, { batchSize: 4, timeLeftMs: short });
+    const first = await runRenewals({ ...world.deps, pacing: clock.pacing }, RENEWAL_NOW, {
+      batchSize: 4,
+      ordersPerSecond: 1,
+      timeLeftMs,
+    });
     const rest = await runRenewals(world.deps, RENEWAL_NOW, {
       batchSize: 4,
       after: first.rest?.after,
@@ -130,6 +155,28 @@ describe("runRenewals in batches", () => {
     expect(first.rest?.after?.orderId).toBe("ord_batch1");
     expect(rest).toMatchObject({ due: 3, started: 3, running: 0 });
     expect(world.workflow.asked).toHaveLength(5);
+  });
+
+  it("answers soon after its time runs short, however many orders of its batch are left: they wait for no token", async () => {
+    // Prepare: a shard's worker at 2.5 orders a second with 30 s before its reserve, and a
+    // batch of 500 due orders (left-out orders once queued on the bucket for 200 s).
+    const world = await dueWorld(500);
+    const clock = clockPacing();
+    const timeLeftMs = () => RENEWAL_BATCH_RESERVE_MS + 30_000 - clock.nowMs();
+
+    // Act
+    const result = await runRenewals({ ...world.deps, pacing: clock.pacing }, RENEWAL_NOW, {
+      batchSize: 500,
+      ordersPerSecond: 2.5,
+      startsPerSecond: 1_000,
+      timeLeftMs,
+    });
+
+    // Assess: done within the reserve, after at most the 16 orders already waiting for a token.
+    expect(clock.nowMs()).toBeLessThanOrEqual(30_000 + 16 * 400);
+    expect(result.due).toBeGreaterThanOrEqual(70);
+    expect(result.due).toBeLessThanOrEqual(80);
+    expect(result.rest?.after?.orderId).toBeDefined();
   });
 
   it("starts renewals no faster than its rate: past the burst, each waits its turn", async () => {
