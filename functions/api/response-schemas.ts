@@ -114,6 +114,11 @@ export const renewalRunSchema = z
     installationRechecks: z.int(),
     skipped: z.int(),
     failed: z.int(),
+    more: z
+      .boolean()
+      .describe(
+        "True when the run stopped at its time budget or its 5,000 orders with orders still due: ask again to go on.",
+      ),
   })
   .describe("The renewal run's counts.");
 

@@ -81,6 +81,7 @@ interface RunAnswer {
   readonly installationRechecks?: number;
   readonly skipped?: number;
   readonly failed?: number;
+  readonly more?: boolean;
   readonly error?: { readonly message?: string };
 }
 
@@ -131,6 +132,9 @@ async function renewalRun(
   io.out(
     `Renewal run at ${answer.at ?? "?"}: ${answer.due ?? 0} due; ${answer.started ?? 0} renewal(s) started, ${answer.running ?? 0} already running, ${answer.expired ?? 0} expired, ${answer.notified ?? 0} expiry notice(s) sent, ${answer.windowsRefreshed ?? 0} renewal window(s) asked of the CA, ${answer.installationRechecks ?? 0} installation(s) checked again, ${answer.skipped ?? 0} left as they are, ${answer.failed ?? 0} failed (tried again next run).`,
   );
+  if (answer.more === true) {
+    io.out("More orders are due than one run takes: run certflow renew --due again to go on.");
+  }
   return EXIT_OK;
 }
 

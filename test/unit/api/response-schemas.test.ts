@@ -67,7 +67,7 @@ describe("the response schemas, by type", () => {
     expectTypeOf<ExecutionDescription>().toExtend<Documented<typeof executionSchema>>();
     expectTypeOf<LocalExecutionDescription>().toExtend<Documented<typeof executionSchema>>();
 
-    type Run = RenewalRunCounts & { at: string };
+    type Run = RenewalRunCounts & { at: string; more: boolean };
     expectTypeOf<Paths<Run>>().toEqualTypeOf<Paths<z.output<typeof renewalRunSchema>>>();
     expectTypeOf<Run>().toExtend<Documented<typeof renewalRunSchema>>();
 

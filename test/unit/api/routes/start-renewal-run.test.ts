@@ -36,6 +36,26 @@ beforeEach(async () => {
 });
 
 describe("POST /v1/renewal-runs", () => {
+  it("stops beginning orders once its time budget is spent and says more are due", async () => {
+    // Prepare: a clock that moves 13 s (past the route's budget) at each reading after the first.
+    let readings = 0;
+    const movingClock = {
+      now: () => new Date(RENEWAL_NOW.getTime() + 13_000 * Math.min(readings++, 1)),
+    };
+
+    // Act
+    const answer = await callRoute({ ...deps, clock: movingClock }, "POST", "/v1/renewal-runs", {
+      role: "operator",
+      tenant: "ops",
+    });
+
+    // Assess: nothing begun, nothing lost: the orders are still due for the next ask.
+    expect(answer.status).toBe(202);
+    expect(answer.json).toMatchObject({ due: 0, started: 0, more: true });
+    expect(workflow.started).toHaveLength(0);
+    expect((await stored(deps.store, "ord_duenow")).status).toBe("ISSUED");
+  });
+
   it("runs the renewal run for an operator and answers its counts", async () => {
     // Act
     const answer = await callRoute(deps, "POST", "/v1/renewal-runs", {
@@ -52,6 +72,7 @@ describe("POST /v1/renewal-runs", () => {
       running: 0,
       expired: 1,
       skipped: 0,
+      more: false,
     });
     expect(workflow.started).toHaveLength(1);
     expect((await stored(deps.store, "ord_ended")).status).toBe("EXPIRED");
