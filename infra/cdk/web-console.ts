@@ -17,6 +17,7 @@ import {
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import {
   CfnManagedLoginBranding,
+  ClientAttributes,
   type IUserPool,
   ManagedLoginVersion,
   OAuthScope,
@@ -42,6 +43,9 @@ import { STAGE_NAME } from "./rest-api.ts";
 
 /** What the console asks Cognito for: an ID token naming the user (the API reads its claims). */
 export const CONSOLE_SCOPES = [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE];
+
+/** The error statuses CloudFront lets a distribution set the caching of. */
+export const CLOUDFRONT_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
 
 /** The path pattern CloudFront sends to the REST API; every route starts with /v1. */
 export const API_PATH_PATTERN = "/v1/*";
@@ -203,6 +207,12 @@ export class WebConsole extends Construct {
           compress: false,
         },
       },
+      // CloudFront keeps error answers 10 s by default, whatever the cache policy, under a key
+      // without Authorization: one caller's 403 or 404 would be served to the next. Not kept.
+      errorResponses: CLOUDFRONT_ERROR_CODES.map((httpStatus) => ({
+        httpStatus,
+        ttl: Duration.seconds(0),
+      })),
     });
     this.url = `https://${this.distribution.distributionDomainName}/`;
     Validations.of(this.distribution).acknowledge({
@@ -242,6 +252,8 @@ export class WebConsole extends Construct {
       refreshTokenValidity: Duration.days(30),
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
+      // As the API's client: users may change their name through it, nothing else.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     const branding = new CfnManagedLoginBranding(this, "SignInBranding", {
       userPoolId: props.userPool.userPoolId,

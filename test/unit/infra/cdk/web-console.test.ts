@@ -10,7 +10,11 @@ import { buildApp } from "../../../../infra/cdk/app.ts";
 import type { CertflowStack } from "../../../../infra/cdk/certflow-stack.ts";
 import type { ConsoleStack } from "../../../../infra/cdk/console-stack.ts";
 import { STAGE_NAME } from "../../../../infra/cdk/rest-api.ts";
-import { API_PATH_PATTERN, defaultConsoleDomainPrefix } from "../../../../infra/cdk/web-console.ts";
+import {
+  API_PATH_PATTERN,
+  CLOUDFRONT_ERROR_CODES,
+  defaultConsoleDomainPrefix,
+} from "../../../../infra/cdk/web-console.ts";
 import { type CfnResource, projectContext } from "./synthesized-service.ts";
 
 interface Json {
@@ -72,6 +76,7 @@ interface DistributionConfig {
   HttpVersion: string;
   DefaultCacheBehavior: Behavior;
   CacheBehaviors: Behavior[];
+  CustomErrorResponses?: { ErrorCode: number; ErrorCachingMinTTL?: number }[];
   Origins: {
     Id: string;
     DomainName: unknown;
@@ -180,6 +185,10 @@ describe("the web console on AWS", () => {
       new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]),
     );
     expect(api?.ViewerProtocolPolicy).toBe("https-only");
+    // No error answer is kept either: its cache key would not hold the caller's token.
+    expect(config.CustomErrorResponses).toEqual(
+      CLOUDFRONT_ERROR_CODES.map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 0 })),
+    );
 
     const origin = config.Origins.find(({ Id }) => Id === api?.TargetOriginId);
     expect(origin?.CustomOriginConfig?.OriginProtocolPolicy).toBe("https-only");
@@ -269,6 +278,8 @@ describe("the web console on AWS", () => {
       PreventUserExistenceErrors: "ENABLED",
     });
     expect(client.Properties.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+    // Users may change their name through it, as through the API's client, and nothing else.
+    expect(client.Properties.WriteAttributes).toEqual(["name"]);
 
     const [domainId, domain] = only(json, "AWS::Cognito::UserPoolDomain");
     expect(domain.Properties.ManagedLoginVersion).toBe(2);
