@@ -249,6 +249,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
       if (handler === undefined) throw new Error(`No step runs ${state}.`);
       return handler(input);
     },
+    settled: (name) => engine.markStoppedExecutionSettled(name),
     log,
   });
   // Deliveries that waited for a retry when the service stopped go out when they are due.

@@ -40,6 +40,8 @@ export interface LocalExecutionDescription extends ExecutionDescription {
 const HOST_RESTARTED = "host restarted";
 /** The cause of an execution that was running when its host was stopped (SIGTERM, Ctrl-C). */
 const HOST_STOPPED = "host stopped";
+/** Either of those, once a later start has done what the stop left undone (its final mail). */
+const HOST_STOPPED_SETTLED = "host stopped; settled on a later start";
 
 interface ExecutionRecord {
   name: string;
@@ -58,8 +60,13 @@ export interface LocalWorkflowEngine extends WorkflowEngine {
   listExecutions(): LocalExecutionDescription[];
   /** Executions that were running when a previous process stopped. */
   interruptedExecutions(): readonly string[];
-  /** Executions that a stop of their host ended, this process's or an earlier one's. */
+  /**
+   * Executions that a stop of their host ended, this process's or an earlier one's, and that no
+   * later start has settled yet (markStoppedExecutionSettled).
+   */
   executionsStoppedWithHost(): string[];
+  /** Records that what the stop left undone is done: the execution is not offered again. */
+  markStoppedExecutionSettled(name: string): void;
   close(): Promise<void>;
 }
 
@@ -443,6 +450,13 @@ export function createLocalWorkflowEngine(options: {
             (record.cause === HOST_RESTARTED || record.cause === HOST_STOPPED),
         )
         .map((record) => record.name);
+    },
+
+    markStoppedExecutionSettled(name) {
+      const record = records.get(name);
+      if (record === undefined || record.status !== "ABORTED") return;
+      record.cause = HOST_STOPPED_SETTLED;
+      persist(record);
     },
 
     async close() {

@@ -74,19 +74,24 @@ export async function sendMailsOfStoppedExecutions(input: {
   /** Names of executions that stopped because their host stopped, not by their own end. */
   stoppedExecutions: readonly string[];
   runStep: (state: string, input: { orderId: string }) => Promise<unknown>;
+  /** Called once an execution needs nothing more, so the next start does not look at it again. */
+  settled: (name: string) => void;
   log: (line: string) => void;
 }): Promise<string[]> {
   const mailed: string[] = [];
   for (const name of input.stoppedExecutions) {
     const orderId = name.replace(/-\d+$/, "");
     const order = await input.store.get(orderId);
+    const state = order === undefined ? undefined : MAIL_AFTER_FINAL_STATUS[order.status];
     // Only the order's current execution: a later one (a resumed order) mails for itself.
-    if (order === undefined || order.executionName !== name) continue;
-    const state = MAIL_AFTER_FINAL_STATUS[order.status];
-    if (state === undefined) continue;
+    if (order === undefined || order.executionName !== name || state === undefined) {
+      input.settled(name);
+      continue;
+    }
     try {
       await input.runStep(state, { orderId });
       mailed.push(orderId);
+      input.settled(name);
     } catch (error) {
       input.log(
         `order ${orderId}: ${state} after the restart failed: ${error instanceof Error ? error.message : String(error)}`,

@@ -108,6 +108,11 @@ describe("the local workflow engine", () => {
     expect(second.instance.interruptedExecutions()).toEqual(["run-3"]);
     expect(second.instance.executionsStoppedWithHost()).toEqual(["run-3"]);
     expect((await second.instance.describeExecution("run-3"))?.status).toBe("ABORTED");
+    // Once settled, a later start does not offer it again.
+    second.instance.markStoppedExecutionSettled("run-3");
+    const third = engine({ dataDir });
+    expect(third.instance.executionsStoppedWithHost()).toEqual([]);
+    expect((await third.instance.describeExecution("run-3"))?.status).toBe("ABORTED");
     await expect(second.instance.startExecution("run-3", { id: "a" })).rejects.toBeInstanceOf(
       ExecutionAlreadyExists,
     );

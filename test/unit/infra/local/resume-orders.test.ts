@@ -97,6 +97,7 @@ describe("resuming orders when the local host starts", () => {
     await seed("ord_cancelled", "CANCELLED", "ord_cancelled-1");
     const ran: string[] = [];
     const lines: string[] = [];
+    const settled: string[] = [];
 
     // Act
     const mailed = await sendMailsOfStoppedExecutions({
@@ -115,6 +116,7 @@ describe("resuming orders when the local host starts", () => {
         if (input.orderId === "ord_broken") throw new Error("SES is down");
         return {};
       },
+      settled: (name) => settled.push(name),
       log: (line) => lines.push(line),
     });
 
@@ -127,6 +129,15 @@ describe("resuming orders when the local host starts", () => {
     expect(mailed).toEqual(["ord_issued", "ord_failed"]);
     expect(lines).toEqual([
       "order ord_broken: SendIssuedMail after the restart failed: SES is down",
+    ]);
+    // Everything but the failed mail is settled: the next start looks only at that one again.
+    expect(settled).toEqual([
+      "ord_issued-1",
+      "ord_failed-2",
+      "ord_resumed-1",
+      "ord_waiting-1",
+      "ord_cancelled-1",
+      "ord_gone-1",
     ]);
   });
 });
