@@ -40,8 +40,6 @@ export interface LocalExecutionDescription extends ExecutionDescription {
 const HOST_RESTARTED = "host restarted";
 /** The cause of an execution that was running when its host was stopped (SIGTERM, Ctrl-C). */
 const HOST_STOPPED = "host stopped";
-/** Either of those, once a later start has done what the stop left undone (its final mail). */
-const HOST_STOPPED_SETTLED = "host stopped; settled on a later start";
 
 interface ExecutionRecord {
   name: string;
@@ -50,6 +48,8 @@ interface ExecutionRecord {
   stoppedAt?: string;
   error?: string;
   cause?: string;
+  /** Set once a later start has done what a stop of its host left undone (its final mail). */
+  settledAfterStop?: boolean;
   events: ExecutionEvent[];
   transitions: number;
 }
@@ -447,6 +447,7 @@ export function createLocalWorkflowEngine(options: {
         .filter(
           (record) =>
             record.status === "ABORTED" &&
+            record.settledAfterStop !== true &&
             (record.cause === HOST_RESTARTED || record.cause === HOST_STOPPED),
         )
         .map((record) => record.name);
@@ -455,7 +456,7 @@ export function createLocalWorkflowEngine(options: {
     markStoppedExecutionSettled(name) {
       const record = records.get(name);
       if (record === undefined || record.status !== "ABORTED") return;
-      record.cause = HOST_STOPPED_SETTLED;
+      record.settledAfterStop = true;
       persist(record);
     },
 
