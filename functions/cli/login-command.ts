@@ -67,6 +67,15 @@ export function loginCommandWith(context: LoginContext): CliCommand {
       if (!/^https?:\/\/[^\s/]+/.test(url)) {
         throw new UsageError(`--url must be an http(s) URL, not '${url}'.`);
       }
+      // The ID token goes with every request: over plain http only to this machine.
+      if (
+        url.startsWith("http://") &&
+        !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url)
+      ) {
+        throw new UsageError(
+          `--url must be https (the sign-in's tokens go with every request), not '${url}'.`,
+        );
+      }
       const clientId = required(values["user-pool-client-id"], "--user-pool-client-id ID");
       const region = required(values.region, "--region REGION");
       if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {

@@ -276,6 +276,26 @@ describe("certflow login against Cognito's JSON API", () => {
     expect(() => statSync(credentialsFile(configHome))).toThrow();
   });
 
+  it("signs in to a deployment over https only: plain http is for this machine", async () => {
+    const configHome = mkdtempSync(join(tmpdir(), "certflow-login-"));
+
+    const refused = await certflow(
+      configHome,
+      ["login", "--url", "http://certflow.example.com", "--user-pool-client-id", CLIENT_ID].concat([
+        "--region",
+        "eu-central-1",
+        "--username",
+        "ada",
+        "--password-stdin",
+      ]),
+      "correct horse battery staple\n",
+    );
+
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("--url must be https");
+    expect(() => statSync(credentialsFile(configHome))).toThrow();
+  });
+
   it("answers an MFA challenge with the code from stdin's second line", async () => {
     const configHome = mkdtempSync(join(tmpdir(), "certflow-login-"));
 
