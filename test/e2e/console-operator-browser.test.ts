@@ -151,6 +151,9 @@ describe("the web console, for an operator", () => {
     await page.getByRole("link", { name: "Find an order" }).click();
     await page.getByLabel("Order id").fill(waiting.id);
     await page.keyboard.press("Enter");
+    await page
+      .getByRole("heading", { level: 1, name: /execution-console\.certflow\.test/ })
+      .waitFor();
     await page.getByRole("link", { name: executionName }).click();
     const current = page.locator('svg g[data-current="true"]');
     await current.waitFor();

@@ -8,7 +8,9 @@ export function FindOrderScreen() {
   const [problem, setProblem] = useState<{ code: string; message: string } | undefined>();
   const open = (event: Event) => {
     event.preventDefault();
-    const orderId = id.trim();
+    // What the field holds now, even when its last keystroke's render is still pending.
+    const field = (event.currentTarget as HTMLFormElement).elements.namedItem("orderId");
+    const orderId = (field instanceof HTMLInputElement ? field.value : id).trim();
     if (!/^ord_[A-Za-z0-9]+$/.test(orderId)) {
       setProblem({
         code: "INVALID_ORDER_ID",
@@ -31,6 +33,7 @@ export function FindOrderScreen() {
           </p>
           <input
             id="find-order-id"
+            name="orderId"
             value={id}
             spellcheck={false}
             autoComplete="off"
