@@ -1,6 +1,7 @@
-import { Duration, Validations } from "aws-cdk-lib";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Duration } from "aws-cdk-lib";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { consumerQueue } from "./consumer-queue.ts";
 
 /** Mails the sender takes from the queue at a time (README, "Scale"). */
 export const MAIL_SENDER_BATCH_SIZE = 10;
@@ -25,24 +26,12 @@ export class MailQueue extends Construct {
   /** `senderTimeout`: how long one call of the sender may take. */
   constructor(scope: Construct, id: string, props: { readonly senderTimeout: Duration }) {
     super(scope, id);
-    this.deadLetters = new Queue(this, "DeadLetters", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This is the dead-letter queue of the mail queue.",
-    });
-    this.queue = new Queue(this, "Mails", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // SQS's advice for a Lambda source: six times the function's timeout. A throttled mail
-      // comes back after it, within the 10 minutes SES asks to wait.
-      visibilityTimeout: Duration.seconds(props.senderTimeout.toSeconds() * 6),
-      // Days of backlog: a stopped sender loses no mail over a weekend.
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
-    });
+    // A throttled mail comes back after the visibility timeout (six times the sender's), within
+    // the 10 minutes SES asks to wait; 4 days of backlog lose no mail over a weekend.
+    ({ queue: this.queue, deadLetters: this.deadLetters } = consumerQueue(this, {
+      id: "Mails",
+      consumerTimeout: props.senderTimeout,
+      deadLetterReason: "This is the dead-letter queue of the mail queue.",
+    }));
   }
 }

@@ -2,11 +2,12 @@ import { Duration, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { EVENT_SORT_KEY_PREFIX } from "../../functions/adapters/aws/order-table-design.ts";
 import type { Declared } from "../../functions/composition/service-catalog.ts";
 import type { ConsumerDeclaration } from "../../functions/events/consumer-declaration.ts";
+import { consumerQueue } from "./consumer-queue.ts";
 import { MAIL_SENDER_BATCH_SIZE, MAIL_SENDERS, type MailQueue } from "./mail-queue.ts";
 import { ServiceFunction, type ServiceResources } from "./service-function.ts";
 
@@ -25,23 +26,12 @@ export class DeliveryQueue extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.deadLetters = new Queue(this, "DeadLetters", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This is the dead-letter queue of the delivery queue and of the order-event stream.",
-    });
-    this.queue = new Queue(this, "Deliveries", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // SQS's advice for a Lambda source: six times the function's timeout.
-      visibilityTimeout: Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
-    });
+    ({ queue: this.queue, deadLetters: this.deadLetters } = consumerQueue(this, {
+      id: "Deliveries",
+      consumerTimeout: CONSUMER_TIMEOUT,
+      deadLetterReason:
+        "This is the dead-letter queue of the delivery queue and of the order-event stream.",
+    }));
   }
 }
 
