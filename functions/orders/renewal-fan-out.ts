@@ -1,6 +1,7 @@
 import { RENEWAL_INDEX_SHARDS } from "../domain/renewal-shards.ts";
 import type { RenewalIndexPosition } from "../ports/order-store.ts";
 import {
+  noRenewalCounts,
   RENEWAL_MAILS_PER_SECOND,
   RENEWAL_ORDERS_PER_SECOND,
   RENEWAL_STARTS_PER_SECOND,
@@ -36,18 +37,6 @@ export interface RenewalFanOutOptions {
   readonly batchSize?: number;
 }
 
-const NONE: RenewalRunCounts = {
-  due: 0,
-  started: 0,
-  running: 0,
-  expired: 0,
-  notified: 0,
-  windowsRefreshed: 0,
-  installationRechecks: 0,
-  skipped: 0,
-  failed: 0,
-};
-
 /**
  * The renewal run spread over workers. Its start hands each shard of the renewal index to a
  * worker of its own, which settles its due orders batch by batch at its share of the rates
@@ -76,7 +65,7 @@ export async function runRenewalFanOut(
     const at = now.toISOString();
     const shards = Array.from({ length: RENEWAL_INDEX_SHARDS }, (_, shard) => ({ now: at, shard }));
     await workers.handOff(shards);
-    return { ...NONE, handedOff: shards.length };
+    return { ...noRenewalCounts(), handedOff: shards.length };
   }
   const { rest, ...counts } = await runRenewals(deps, new Date(work.now), {
     shard: work.shard,

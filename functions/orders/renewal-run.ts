@@ -101,6 +101,21 @@ export interface RenewalRunCounts {
   readonly failed: number;
 }
 
+/** A run's counts before it has settled anything. */
+export function noRenewalCounts(): { -readonly [Count in keyof RenewalRunCounts]: number } {
+  return {
+    due: 0,
+    started: 0,
+    running: 0,
+    expired: 0,
+    notified: 0,
+    windowsRefreshed: 0,
+    installationRechecks: 0,
+    skipped: 0,
+    failed: 0,
+  };
+}
+
 export interface RenewalRunResult extends RenewalRunCounts {
   /** Set when the run stopped for lack of time: what is still to do (after a position, if any). */
   readonly rest?: { readonly after?: RenewalIndexPosition };
@@ -181,17 +196,7 @@ export async function runRenewals(
       pacing,
     ),
   };
-  const counts = {
-    due: 0,
-    started: 0,
-    running: 0,
-    expired: 0,
-    notified: 0,
-    windowsRefreshed: 0,
-    installationRechecks: 0,
-    skipped: 0,
-    failed: 0,
-  };
+  const counts = noRenewalCounts();
   let after = options.after;
   const timeShort = () =>
     options.timeLeftMs !== undefined && options.timeLeftMs() < RENEWAL_BATCH_RESERVE_MS;
