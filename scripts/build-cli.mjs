@@ -7,9 +7,10 @@
 // names it with the files it was built from; a command starting while another process builds
 // uses the previous bundle or its own. Plain JavaScript: it runs on any Node that runs npm.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { removeOldBuilds } from "./old-builds.mjs";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const CLI_BUILD_DIR = join(PROJECT_ROOT, ".build", "cli");
@@ -55,22 +56,8 @@ export async function buildCli() {
   const temporary = `${CURRENT_FILE}.${id}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(current, null, 1)}\n`);
   renameSync(temporary, CURRENT_FILE);
-  removeOldBuilds(id);
+  removeOldBuilds(CLI_BUILD_DIR, id, ["compile-cache"]);
   return join(outdir, "certflow.mjs");
-}
-
-/** Earlier builds, once a minute old: a command started just before may still load its chunks. */
-function removeOldBuilds(keep) {
-  const cutoff = Date.now() - 60_000;
-  for (const entry of readdirSync(CLI_BUILD_DIR, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === keep || entry.name === "compile-cache") continue;
-    const path = join(CLI_BUILD_DIR, entry.name);
-    try {
-      if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // Removed by another build meanwhile.
-    }
-  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

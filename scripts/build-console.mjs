@@ -10,15 +10,14 @@ import { randomBytes } from "node:crypto";
 import {
   copyFileSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   renameSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { removeOldBuilds } from "./old-builds.mjs";
 
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const CONSOLE_BUILD_DIR = join(PROJECT_ROOT, ".build", "console");
@@ -81,7 +80,7 @@ export async function buildConsole() {
   const temporary = `${CURRENT_FILE}.${id}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(current, null, 1)}\n`);
   renameSync(temporary, CURRENT_FILE);
-  removeOldBuilds(id);
+  removeOldBuilds(CONSOLE_BUILD_DIR, id);
   return outdir;
 }
 
@@ -114,20 +113,6 @@ export async function ensureConsole() {
   const fresh = freshConsole();
   if (fresh !== undefined) return { dir: fresh, built: false };
   return { dir: await buildConsole(), built: true };
-}
-
-/** Earlier builds, once a minute old: a page loaded just before may still ask for its files. */
-function removeOldBuilds(keep) {
-  const cutoff = Date.now() - 60_000;
-  for (const entry of readdirSync(CONSOLE_BUILD_DIR, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === keep) continue;
-    const path = join(CONSOLE_BUILD_DIR, entry.name);
-    try {
-      if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // Removed by another build meanwhile.
-    }
-  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
