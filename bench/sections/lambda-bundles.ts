@@ -203,7 +203,9 @@ export async function run(): Promise<void> {
       const key = fn.ca === "acme" ? `${fn.name}-acme` : fn.name;
       const bundleDir = join(outDir, key);
       const outfile = join(bundleDir, BUNDLE_MAIN);
-      await build(esbuildOptions(writeLambdaEntry(fn, fn.ca), bundleDir));
+      await build(
+        esbuildOptions(writeLambdaEntry(fn, fn.ca), bundleDir, fn.declared.declaration.needs),
+      );
       const sdkPackages = sdkPackagesOf(outfile);
       const samples = initSamples(
         runs,

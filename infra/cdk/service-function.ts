@@ -149,6 +149,7 @@ export class ServiceFunction extends Construct {
     }
 
     const entry = writeLambdaEntry(props.handler, props.resources.ca.kind);
+    const { needs } = this;
     this.function = new LambdaFunction(this, "Function", {
       description: functionDescription(props.handler, props.detail),
       // Bundled here by esbuild (NodejsFunction makes one file; the bundle is a main file and
@@ -159,7 +160,7 @@ export class ServiceFunction extends Construct {
           image: DockerImage.fromRegistry("local-bundling-only"),
           local: {
             tryBundle(outputDir) {
-              buildSync(esbuildOptions(entry, outputDir));
+              buildSync(esbuildOptions(entry, outputDir, needs));
               return true;
             },
           },

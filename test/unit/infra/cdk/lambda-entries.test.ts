@@ -7,7 +7,9 @@ import { loadServiceCatalog } from "../../../../functions/composition/service-ca
 import { fakeLambdaContext } from "../../../../functions/lambda/fake-lambda-context.ts";
 import {
   BUNDLE_MAIN,
+  CRYPTO_ON_FIRST_USE,
   esbuildOptions,
+  loadsCryptoOnFirstUse,
   PROJECT_ROOT,
 } from "../../../../infra/cdk/lambda-bundling.ts";
 import {
@@ -41,7 +43,9 @@ function consumerEntry(name: string): LambdaEntry {
 /** A function's bundle: its main file, and the text of all its files (chunks included). */
 async function bundle(entry: LambdaEntry, caKind: "embedded" | "acme" = "embedded") {
   const dir = join(outDir, `${entry.name}-${caKind}`);
-  await build(esbuildOptions(writeLambdaEntry(entry, caKind), dir));
+  await build(
+    esbuildOptions(writeLambdaEntry(entry, caKind), dir, entry.declared.declaration.needs),
+  );
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((file) => file.isFile())
     .map((file) => join(file.parentPath, file.name));
@@ -153,9 +157,26 @@ describe("Lambda entries", () => {
 
       await expect(refused).rejects.toThrow(/^RecordOrder: /);
       expect(answer.statusCode).toBe(200);
+      // The route needs no AWS resource: node:crypto waits for its first call.
+      expect(route.main).not.toMatch(/from\s*"node:crypto"/);
+      expect(step.main).toMatch(/from\s*"node:crypto"/);
       expect(JSON.parse(answer.body)).toMatchObject({ ca: "embedded", region: "eu-west-1" });
     } finally {
       vi.unstubAllEnvs();
     }
   }, 60_000);
+
+  it("give functions without AWS resources a node:crypto that loads on its first call", async () => {
+    const stub = (await import(pathToFileURL(`${PROJECT_ROOT}${CRYPTO_ON_FIRST_USE}`).href)) as {
+      randomInt: (min: number, max: number) => number;
+      randomBytes: (size: number) => Buffer;
+    };
+
+    const drawn = Array.from({ length: 50 }, () => stub.randomInt(0, 3));
+    expect(new Set(drawn)).toEqual(new Set([0, 1, 2]));
+    expect(stub.randomBytes(10)).toHaveLength(10);
+    expect(stub.randomBytes(10).equals(stub.randomBytes(10))).toBe(false);
+    expect(loadsCryptoOnFirstUse(routeEntry("WhoAmI").declared.declaration.needs)).toBe(true);
+    expect(loadsCryptoOnFirstUse(routeEntry("GetOrder").declared.declaration.needs)).toBe(false);
+  });
 });
