@@ -1,9 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { build } from "esbuild";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { loadServiceCatalog } from "../../functions/composition/service-catalog.ts";
-import { BUNDLE_MAIN, esbuildOptions, PROJECT_ROOT } from "../../infra/cdk/lambda-bundling.ts";
+import {
+  BUNDLE_MAIN,
+  buildLambdaBundle,
+  PROJECT_ROOT,
+  sdkPackagesAtStart,
+  startFilesOf,
+} from "../../infra/cdk/lambda-bundling.ts";
 import { type LambdaEntry, writeLambdaEntry } from "../../infra/cdk/lambda-entries.ts";
 import { median, runsFromEnv } from "../stats.ts";
 import { formatTable } from "../table.ts";
@@ -32,6 +37,8 @@ const ENVIRONMENT = {
   CERTFLOW_SENDER: "certificates@example.com",
   CERTFLOW_STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:111122223333:stateMachine:orders",
   CERTFLOW_DELIVERY_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/deliveries",
+  CERTFLOW_MAIL_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/111122223333/mails",
+  CERTFLOW_MAIL_CONFIGURATION_SET: "certflow",
 };
 
 /** What the stack adds for functions that talk to an ACME CA. */
@@ -91,46 +98,11 @@ function initSamples(
   return samples;
 }
 
-/**
- * The files a function loads as it starts: the main file and the chunks it imports statically,
- * and theirs (chunks loaded on first use are left out).
- */
-function startFilesOf(mainFile: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const source = readFileSync(file, "utf8");
-    for (const match of source.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g)) {
-      if (match[1] !== undefined) visit(join(dirname(file), match[1]));
-    }
-  };
-  visit(mainFile);
-  return [...seen];
-}
-
 /** Every file of a bundle: its main file and the chunks it loads on first use. */
 function filesOf(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
-}
-
-/**
- * The AWS SDK packages a function loads as it starts (left external to the runtime's copy, so
- * named in the import statements of its start files): its clients, and lib-dynamodb's document
- * client where it uses one. A package it imports only on first use (`import("@aws-sdk/…")`, or
- * in a chunk loaded on first use) is not loaded at start, so not counted.
- */
-function sdkPackagesOf(outfile: string): string[] {
-  const names = new Set<string>();
-  for (const file of startFilesOf(outfile)) {
-    const source = readFileSync(file, "utf8");
-    for (const match of source.matchAll(/(?:from|import)\s*["'](@aws-sdk\/[a-z0-9-]+)["']/g)) {
-      if (match[1] !== undefined) names.add(match[1]);
-    }
-  }
-  return [...names].sort();
 }
 
 interface Measured {
@@ -203,10 +175,8 @@ export async function run(): Promise<void> {
       const key = fn.ca === "acme" ? `${fn.name}-acme` : fn.name;
       const bundleDir = join(outDir, key);
       const outfile = join(bundleDir, BUNDLE_MAIN);
-      await build(
-        esbuildOptions(writeLambdaEntry(fn, fn.ca), bundleDir, fn.declared.declaration.needs),
-      );
-      const sdkPackages = sdkPackagesOf(outfile);
+      buildLambdaBundle(writeLambdaEntry(fn, fn.ca), bundleDir);
+      const sdkPackages = sdkPackagesAtStart(outfile);
       const samples = initSamples(
         runs,
         outfile,

@@ -1,6 +1,7 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BuildOptions } from "esbuild";
-import { type Needs, resourcesBuiltFor } from "../../functions/composition/needs.ts";
+import { type BuildOptions, buildSync } from "esbuild";
 
 /** The repository root: entries, the lock file and node_modules are found from here. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -15,17 +16,8 @@ export const LEFT_OUT_PACKAGES = {
   "mime-db": "./infra/cdk/bundle-stubs/mime-db.cjs",
 } as const;
 
-/** node:crypto's stand-in for functions that load no AWS SDK (see the file for why). */
+/** node:crypto's stand-in for functions that start no AWS SDK client (see the file for why). */
 export const CRYPTO_ON_FIRST_USE = "./infra/cdk/bundle-stubs/crypto-on-first-use.mjs";
-
-/**
- * Whether a function's bundle loads node:crypto on first use: one whose needs name no AWS
- * resource starts no SDK client, so node:crypto would be most of its start. Every other function
- * loads it with its SDK clients anyway, and may use names the stand-in does not provide.
- */
-export function loadsCryptoOnFirstUse(needs: Needs): boolean {
-  return resourcesBuiltFor(needs).length === 0;
-}
 
 /**
  * How every function is bundled. ESM (the source is ESM), minified, no source maps (they would
@@ -54,9 +46,13 @@ export const BUNDLE_MAIN = "index.mjs";
  * A function's bundle, as the stack, the bench and the tests build it into `outdir`: the main
  * file `index.mjs`, and beside it in `chunks/` what the code loads on first use (acme-client,
  * @peculiar/x509, pkijs, …), so a function starting compiles only what it runs at once.
- * `entry` is repository-relative; `needs` are the function's declared needs.
+ * `entry` is repository-relative. `cryptoOnFirstUse` gives the bundle node:crypto's stand-in.
  */
-export function esbuildOptions(entry: string, outdir: string, needs: Needs): BuildOptions {
+export function esbuildOptions(
+  entry: string,
+  outdir: string,
+  options: { readonly cryptoOnFirstUse?: boolean } = {},
+): BuildOptions {
   return {
     entryPoints: [{ in: `${PROJECT_ROOT}${entry}`, out: "index" }],
     absWorkingDir: PROJECT_ROOT,
@@ -73,11 +69,64 @@ export function esbuildOptions(entry: string, outdir: string, needs: Needs): Bui
     external: [...BUNDLING.external],
     alias: {
       ...BUNDLING.alias,
-      ...(loadsCryptoOnFirstUse(needs) ? { "node:crypto": CRYPTO_ON_FIRST_USE } : {}),
+      ...(options.cryptoOnFirstUse === true ? { "node:crypto": CRYPTO_ON_FIRST_USE } : {}),
     },
     legalComments: BUNDLING.legalComments,
     charset: BUNDLING.charset,
     banner: { js: BUNDLING.banner },
     logLevel: "error",
   };
+}
+
+/**
+ * The files a function loads as it starts: the main file and the chunks it imports statically,
+ * and theirs (chunks loaded on first use are left out).
+ */
+export function startFilesOf(mainFile: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    for (const match of source.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g)) {
+      if (match[1] !== undefined) visit(join(dirname(file), match[1]));
+    }
+  };
+  visit(mainFile);
+  return [...seen];
+}
+
+/**
+ * The AWS SDK packages a function loads as it starts (left external to the runtime's copy, so
+ * named in the import statements of its start files): its clients, and lib-dynamodb's document
+ * client where it uses one. A package it imports only on first use (`import("@aws-sdk/…")`, or
+ * in a chunk loaded on first use) is not loaded at start, so not counted.
+ */
+export function sdkPackagesAtStart(mainFile: string): string[] {
+  const names = new Set<string>();
+  for (const file of startFilesOf(mainFile)) {
+    const source = readFileSync(file, "utf8");
+    for (const match of source.matchAll(/(?:from|import)\s*["'](@aws-sdk\/[a-z0-9-]+)["']/g)) {
+      if (match[1] !== undefined) names.add(match[1]);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * Builds a function's bundle into `outdir` (emptied first). A function that starts no AWS SDK
+ * client is built again with node:crypto's stand-in: the SDK loads node:crypto anyway, so only
+ * there is it worth leaving to the first call, and only there is it most of the start.
+ */
+export function buildLambdaBundle(entry: string, outdir: string): void {
+  const buildInto = (cryptoOnFirstUse: boolean) => {
+    rmSync(outdir, { recursive: true, force: true });
+    mkdirSync(outdir, { recursive: true });
+    buildSync(esbuildOptions(entry, outdir, { cryptoOnFirstUse }));
+  };
+  buildInto(false);
+  const clients = sdkPackagesAtStart(join(outdir, BUNDLE_MAIN)).filter((name) =>
+    name.startsWith("@aws-sdk/client-"),
+  );
+  if (clients.length === 0) buildInto(true);
 }

@@ -19,7 +19,6 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { CfnBucket } from "aws-cdk-lib/aws-s3";
 import type { CfnStateMachine, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { buildSync } from "esbuild";
 import {
   type Needs,
   needsMasterSecret,
@@ -28,7 +27,7 @@ import {
 } from "../../functions/composition/needs.ts";
 import { AWS_ENVIRONMENT } from "../../functions/lambda/aws-environment.ts";
 import type { CaKind } from "../../functions/ports/certificate-authority.ts";
-import { esbuildOptions, PROJECT_ROOT } from "./lambda-bundling.ts";
+import { buildLambdaBundle, PROJECT_ROOT } from "./lambda-bundling.ts";
 import { type LambdaEntry, writeLambdaEntry } from "./lambda-entries.ts";
 import type { Storage } from "./storage.ts";
 
@@ -149,7 +148,6 @@ export class ServiceFunction extends Construct {
     }
 
     const entry = writeLambdaEntry(props.handler, props.resources.ca.kind);
-    const { needs } = this;
     this.function = new LambdaFunction(this, "Function", {
       description: functionDescription(props.handler, props.detail),
       // Bundled here by esbuild (NodejsFunction makes one file; the bundle is a main file and
@@ -160,7 +158,7 @@ export class ServiceFunction extends Construct {
           image: DockerImage.fromRegistry("local-bundling-only"),
           local: {
             tryBundle(outputDir) {
-              buildSync(esbuildOptions(entry, outputDir, needs));
+              buildLambdaBundle(entry, outputDir);
               return true;
             },
           },
