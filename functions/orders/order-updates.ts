@@ -18,17 +18,22 @@ export async function loadOrder(store: OrderStore, orderId: string): Promise<Ord
 }
 
 /**
- * Reads the order, lets `decide` compute a change from what is stored now, and writes it
- * conditionally on the version read; on a concurrent write it reads again and decides again.
- * `decide` returns undefined when there is nothing to change (the step already happened).
+ * Lets `decide` compute a change from the order as stored, and writes it conditionally on that
+ * version; on a concurrent write it reads again and decides again. Given the order a caller has
+ * just read, the first attempt decides on that (no second read): a write since makes the
+ * conditional write fail, and the order is read again. `decide` returns undefined when there is
+ * nothing to change (the step already happened).
  */
 export async function updateOrder(
   store: OrderStore,
-  orderId: string,
+  orderOrId: OrderRecord | string,
   decide: (order: OrderRecord) => { changes: OrderChanges; event?: OrderEvent } | undefined,
 ): Promise<OrderRecord> {
+  const orderId = typeof orderOrId === "string" ? orderOrId : orderOrId.orderId;
+  let read: OrderRecord | undefined = typeof orderOrId === "string" ? undefined : orderOrId;
   for (let attempt = 1; ; attempt++) {
-    const order = await loadOrder(store, orderId);
+    const order = read ?? (await loadOrder(store, orderId));
+    read = undefined;
     const decision = decide(order);
     if (decision === undefined) return order;
     const { changes, event } = decision;

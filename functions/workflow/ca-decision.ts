@@ -32,7 +32,7 @@ export async function lookAtCaDecision(
       if (provenNow.length > 0) {
         await deps.store.recordProvenNames(order.tenantId, provenNow, reusableUntil.toISOString());
       }
-      const validated = await updateOrder(deps.store, order.orderId, (current) => ({
+      const validated = await updateOrder(deps.store, order, (current) => ({
         changes: {
           validations: current.validations.map(
             (validation): ValidationRecord => ({ ...validation, status: "valid" }),
@@ -50,7 +50,7 @@ export async function lookAtCaDecision(
       return { attempt, valid: true, reviewPending: false, waitSeconds: 1 };
     }
     case "invalid": {
-      await updateOrder(deps.store, order.orderId, (current) => ({
+      await updateOrder(deps.store, order, (current) => ({
         changes: {
           validations: current.validations.map(
             (validation): ValidationRecord =>
@@ -69,7 +69,7 @@ export async function lookAtCaDecision(
       );
       if (problems.size > 0) {
         // The CA's own finding, shown as the name's latest check while it tries again.
-        await updateOrder(deps.store, order.orderId, (current) => ({
+        await updateOrder(deps.store, order, (current) => ({
           changes: {
             validations: current.validations.map((validation): ValidationRecord => {
               const detail = problems.get(validation.domain);

@@ -19,18 +19,30 @@ export async function mailOrder(
   what: string,
   compose: (order: OrderRecord) => MailMessage | undefined,
 ): Promise<Record<string, never>> {
-  const order = await loadOrder(deps.store, orderId);
+  await mailOrderAsRead(deps, await loadOrder(deps.store, orderId), what, compose);
+  return {};
+}
+
+/**
+ * mailOrder for an order the caller has just read; answers the order as stored after (as read,
+ * when nothing was mailed).
+ */
+export async function mailOrderAsRead(
+  deps: { readonly store: OrderStore; readonly mailer: Mailer; readonly clock: Clock },
+  order: OrderRecord,
+  what: string,
+  compose: (order: OrderRecord) => MailMessage | undefined,
+): Promise<OrderRecord> {
   const message = compose(order);
-  if (message === undefined) return {};
+  if (message === undefined) return order;
   // Once per order, kind and attempt: a rerun (a retry, a resumed execution) finds the send
   // recorded. It is recorded right after it succeeds, so a stop in between repeats it once.
-  if (wasMailed(await deps.store.history(orderId), what)) return {};
+  if (wasMailed(await deps.store.history(order.orderId), what)) return order;
   await deps.mailer.send(message);
-  await updateOrder(deps.store, orderId, () => ({
+  return updateOrder(deps.store, order, () => ({
     changes: {},
     event: noteEvent(deps.clock.now(), "mail", mailedMessage(what, order.contact.email)),
   }));
-  return {};
 }
 
 const MAIL_STEP_NEEDS = { table: "write", mail: true } as const;

@@ -43,7 +43,7 @@ export const route = declareRoute(
     }
     const checked = await checkPublications(order, deps.dcv, now, CHECKS_TIME_BOUND_MS);
     // The checks ran on the order as read before them: merge per name into what is stored now.
-    const updated = await updateOrder(deps.store, order.orderId, (current) => {
+    const updated = await updateOrder(deps.store, order, (current) => {
       if (current.status !== "PENDING_VALIDATION") return undefined;
       const merged = mergeChecks(current.validations, checked.validations);
       return {

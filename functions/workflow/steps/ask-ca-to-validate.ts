@@ -21,7 +21,7 @@ export const step = declareStep(
     const now = deps.clock.now();
     const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
     // A rerun (a retry after a hiccup, a resumed execution) keeps the deadline it set.
-    const asked = await updateOrder(deps.store, order.orderId, (current) => ({
+    const asked = await updateOrder(deps.store, order, (current) => ({
       changes: { caDeadline: current.caDeadline ?? caDeadline.toISOString(), waitToken: undefined },
       event: noteEvent(now, "ca", "Everything is published; the CA was asked to validate."),
     }));

@@ -26,7 +26,7 @@ export const step = declareStep(
     if (waiting) {
       const now = deps.clock.now();
       const caDeadline = new Date(now.getTime() + deps.settings.caDecisionTimeoutSeconds * 1000);
-      await updateOrder(deps.store, order.orderId, () => ({
+      await updateOrder(deps.store, order, () => ({
         changes: { status: "ISSUING", caDeadline: caDeadline.toISOString() },
         event: statusEvent(now, "ISSUING", "The CSR was sent to the CA for issuance."),
       }));

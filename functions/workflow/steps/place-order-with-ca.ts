@@ -92,7 +92,7 @@ export const step = declareStep(
     const awaited = waitsOnlyForApprovers(validations) ? "approved by email" : "published";
     const waitingFor = validations.filter((validation) => validation.status !== "valid").length;
     const deadline = new Date(now.getTime() + deps.settings.validationTimeoutSeconds * 1000);
-    await updateOrder(deps.store, order.orderId, () => ({
+    await updateOrder(deps.store, order, () => ({
       changes: {
         status: "PENDING_VALIDATION",
         caOrderRef: placed.caOrderRef,

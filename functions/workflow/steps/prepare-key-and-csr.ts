@@ -30,7 +30,7 @@ export const step = declareStep(
       if (!verification.ok) {
         throw new CsrRejected(verification.defects.map((defect) => defect.message).join(" "));
       }
-      await updateOrder(deps.store, order.orderId, () => ({
+      await updateOrder(deps.store, order, () => ({
         changes: {},
         event: noteEvent(deps.clock.now(), "csr", "The uploaded CSR was verified."),
       }));
@@ -52,7 +52,7 @@ export const step = declareStep(
       }
       await deps.vault.putPrivateKey(order.orderId, key);
       if (existingCsr === undefined) await deps.vault.putCsr(order.orderId, csr);
-      await updateOrder(deps.store, order.orderId, () => ({
+      await updateOrder(deps.store, order, () => ({
         changes: {},
         event: noteEvent(
           deps.clock.now(),
@@ -83,7 +83,7 @@ export const step = declareStep(
     });
     await deps.vault.putPrivateKey(order.orderId, await exportPrivateKeyPkcs8(keys.privateKey));
     await deps.vault.putCsr(order.orderId, csrPem);
-    await updateOrder(deps.store, order.orderId, () => ({
+    await updateOrder(deps.store, order, () => ({
       changes: {},
       event: noteEvent(
         deps.clock.now(),

@@ -3,7 +3,7 @@ import { issuedMail } from "../../mail/order-mails.ts";
 import { checkInstallation, recordInstallation } from "../../orders/installation-checks.ts";
 import { recordRenewalInstallation } from "../../orders/installation-recheck.ts";
 import { loadOrder } from "../../orders/order-updates.ts";
-import { mailOrder } from "../order-mail.ts";
+import { mailOrderAsRead } from "../order-mail.ts";
 import { declareStep } from "../step-declaration.ts";
 import { byOrder } from "../step-inputs.ts";
 
@@ -34,11 +34,10 @@ export const step = declareStep(
       const renewed = await deps.store.get(issued.renewalOf);
       if (renewed?.certificate?.serialNumber !== issued.certificate?.serialNumber) return {};
     }
-    await mailOrder(deps, input.orderId, "Issuance notice", (order) =>
-      issuedMail(order, deps.settings.publicApiUrl),
+    const order = await mailOrderAsRead(deps, issued, "Issuance notice", (mailed) =>
+      issuedMail(mailed, deps.settings.publicApiUrl),
     );
     const checkedAt = deps.clock.now();
-    const order = await loadOrder(deps.store, input.orderId);
     if (order.installationCheck !== true || order.status !== "ISSUED") return {};
     let installation: InstallationRecord;
     try {

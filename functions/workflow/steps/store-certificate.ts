@@ -89,7 +89,7 @@ export const step = declareStep(
             now,
             random: deps.random ?? Math.random,
           });
-    await updateOrder(deps.store, order.orderId, () => ({
+    await updateOrder(deps.store, order, () => ({
       changes: {
         certificate: {
           serialNumber: info.serialNumber,

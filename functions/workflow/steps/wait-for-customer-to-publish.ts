@@ -57,7 +57,7 @@ export const step = declareStep(
     if (!lookIsDue(input.turn, now)) {
       // Re-entered at once after a change of cadence: park, unless a customer's check found
       // everything while no task was waiting to be woken.
-      const parked = await updateOrder(deps.store, order.orderId, () => ({
+      const parked = await updateOrder(deps.store, order, () => ({
         changes: { waitToken: input.taskToken },
       }));
       const declined = declinedValidation(parked.validations);
@@ -91,7 +91,7 @@ export const step = declareStep(
     const history = await deps.store.history(order.orderId);
     const number = lastCheckNumber(history) + 1;
     const window = validationWindow(deadline, deps.settings);
-    const updated = await updateOrder(deps.store, order.orderId, (current) => {
+    const updated = await updateOrder(deps.store, order, (current) => {
       // Merged per name: a name the CA validated or a customer's check meanwhile stays. The token
       // is stored in the same write, so a customer's check either sees it or was merged here.
       const validations = mergeChecks(current.validations, checked.validations).validations;

@@ -21,7 +21,7 @@ export const step = declareStep(
     // The token is stored in the same write that reads the review, so an operator's decision
     // either finds it or is read here. The order is judged as that write reads it: one that
     // left the wait meanwhile, or has no review, is refused unchanged.
-    const waiting = await updateOrder(deps.store, order.orderId, (current) => {
+    const waiting = await updateOrder(deps.store, order, (current) => {
       if (current.status !== "PENDING_VALIDATION" && current.status !== "PENDING_REVIEW") {
         throw new OrderNotInStep(
           `Order ${current.orderId} is ${current.status}, not PENDING_REVIEW.`,
@@ -58,7 +58,7 @@ export const step = declareStep(
           ? { kind: "failed", error: turn.error, cause: turn.cause }
           : { kind: "wait", waitSeconds: turn.waitSeconds };
     if (turn.kind === "failed") {
-      await updateOrder(deps.store, order.orderId, () => ({
+      await updateOrder(deps.store, waiting, () => ({
         changes: {},
         event: noteEvent(now, "review", turn.cause),
       }));
