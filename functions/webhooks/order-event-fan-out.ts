@@ -37,7 +37,7 @@ export async function fanOutOrderEvents(
     try {
       const type = webhookEventTypeOf(record.event.type);
       if (type === undefined) continue;
-      const order = await deps.store.get(record.orderId);
+      const order = record.order ?? (await deps.store.get(record.orderId));
       if (order === undefined) continue;
       let endpoints = endpointsOf.get(order.tenantId);
       if (endpoints === undefined) {

@@ -13,6 +13,11 @@ export interface OrderEventRecord {
   /** The event's sort key (`EVENT#<at>#<seq>`): with the order id, it names the event. */
   readonly eventKey: string;
   readonly event: OrderEvent;
+  /**
+   * The order as the write that recorded the event left it, where the host has it (the local
+   * host's store hands it over); otherwise it is read (DynamoDB's stream carries the event only).
+   */
+  readonly order?: OrderRecord;
 }
 
 /** What a delivery's `data` holds: the order's facts customers act on, never a secret. */

@@ -21,6 +21,7 @@ import type { DeliveryMessage, DeliveryQueue } from "../../functions/ports/deliv
 import type { BusEvent, EventBus } from "../../functions/ports/event-bus.ts";
 import type { OrderStore } from "../../functions/ports/order-store.ts";
 import type { WebhookClient } from "../../functions/ports/webhook-client.ts";
+import type { WebhookEndpoint } from "../../functions/ports/webhook-store.ts";
 import type { OrderEventRecord } from "../../functions/webhooks/order-event-payloads.ts";
 
 /** Where the events EventBridge would get on AWS are written instead, one JSON line each. */
@@ -158,14 +159,35 @@ export function createLocalOrderEvents(options: LocalOrderEventsOptions) {
       eventBus: () => eventBus,
     },
 
-    /** The order store, handing every event it records to the order-events consumer. */
+    /**
+     * The order store, handing every event it records to the order-events consumer with the
+     * order as written. The local host is its table's only writer, so each tenant's webhook
+     * endpoints are listed once and kept until one of them is written.
+     */
     feeding(store: OrderStore): OrderStore {
+      const endpoints = new Map<string, Promise<readonly WebhookEndpoint[]>>();
+      /** Drops the tenant's list before and after the write: a listing under way may miss it. */
+      const writingEndpoint = async <T>(tenantId: string, write: () => Promise<T>) => {
+        endpoints.delete(tenantId);
+        try {
+          return await write();
+        } finally {
+          endpoints.delete(tenantId);
+        }
+      };
       return {
         ...store,
         async create(order, event, claim) {
           const result = await store.create(order, event, claim);
           if (result.created) {
-            feed([{ orderId: order.orderId, eventKey: eventSortKey(order.createdAt, 0), event }]);
+            feed([
+              {
+                orderId: order.orderId,
+                eventKey: eventSortKey(order.createdAt, 0),
+                event,
+                order: result.order,
+              },
+            ]);
           }
           return result;
         },
@@ -178,10 +200,28 @@ export function createLocalOrderEvents(options: LocalOrderEventsOptions) {
                 orderId: order.orderId,
                 eventKey: eventSortKey(event.at, order.version + 1),
                 event,
+                order: updated,
               },
             ]);
           }
           return updated;
+        },
+        listWebhookEndpoints(tenantId) {
+          let listed = endpoints.get(tenantId);
+          if (listed === undefined) {
+            listed = store.listWebhookEndpoints(tenantId);
+            endpoints.set(tenantId, listed);
+            listed.catch(() => endpoints.delete(tenantId));
+          }
+          return listed;
+        },
+        putWebhookEndpoint(endpoint) {
+          return writingEndpoint(endpoint.tenantId, () => store.putWebhookEndpoint(endpoint));
+        },
+        deleteWebhookEndpoint(tenantId, endpointId, at) {
+          return writingEndpoint(tenantId, () =>
+            store.deleteWebhookEndpoint(tenantId, endpointId, at),
+          );
         },
       };
     },
