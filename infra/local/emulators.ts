@@ -4,6 +4,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { createLocalS3Client } from "../../functions/adapters/aws/s3-blob-store.ts";
 import { ensureBucket, ensureOrderTable } from "./emulator-resources.ts";
 import { startEmulatorServers } from "./emulator-servers.ts";
+import { EMULATOR_SIGNERS } from "./emulator-signing.ts";
 import { startEmulatorServersOnThread } from "./emulator-thread.ts";
 
 export const LOCAL_TABLE_NAME = "certflow-orders";
@@ -57,12 +58,14 @@ export async function startLocalEmulators(options: {
       endpoint: endpoints.dynamoDb,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
+      signer: EMULATOR_SIGNERS.unchecked,
     });
-    const s3Client = createLocalS3Client(endpoints.s3);
+    const s3Client = createLocalS3Client(endpoints.s3, EMULATOR_SIGNERS.none);
     const sesClient = new SESv2Client({
       endpoint: endpoints.ses,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
+      signer: EMULATOR_SIGNERS.unchecked,
     });
     clients.push(dynamoClient, s3Client, sesClient);
 

@@ -3,6 +3,7 @@ import {
   GetObjectCommand,
   PutObjectCommand,
   S3Client,
+  type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import type { BlobStore } from "../../ports/blob-store.ts";
 
@@ -72,9 +73,13 @@ export function createS3BlobStore(options: {
   };
 }
 
-/** A client for s3rver: path-style, its fixed credentials, and no streaming checksums. */
-export function createLocalS3Client(endpoint: string): S3Client {
+/**
+ * A client for s3rver: path-style, its fixed credentials, and no streaming checksums; `signer`
+ * replaces SigV4 (s3rver takes unsigned requests).
+ */
+export function createLocalS3Client(endpoint: string, signer?: S3ClientConfig["signer"]): S3Client {
   return new S3Client({
+    ...(signer === undefined ? {} : { signer }),
     endpoint,
     region: "us-east-1",
     forcePathStyle: true,
