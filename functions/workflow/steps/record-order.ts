@@ -13,7 +13,7 @@ export const step = declareStep(
     if (STATUS_KIND[order.status] === "final") {
       throw new OrderNotInStep(`Order ${order.orderId} is already ${order.status}.`);
     }
-    await updateOrder(deps.store, input.orderId, (current) => ({
+    await updateOrder(deps.store, order, (current) => ({
       changes: {},
       event: noteEvent(
         deps.clock.now(),
