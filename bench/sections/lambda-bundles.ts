@@ -170,32 +170,35 @@ export async function run(): Promise<void> {
 
   const measured: Measured[] = [];
   try {
-    for (const fn of functions) {
-      // Each function gets its own bundle from its generated entry, as the stack builds it.
+    // Each function gets its own bundle from its generated entry, as the stack builds it.
+    const built = functions.map((fn) => {
       const key = fn.ca === "acme" ? `${fn.name}-acme` : fn.name;
       const bundleDir = join(outDir, key);
       const outfile = join(bundleDir, BUNDLE_MAIN);
       buildLambdaBundle(writeLambdaEntry(fn, fn.ca), bundleDir);
-      const sdkPackages = sdkPackagesAtStart(outfile);
-      const samples = initSamples(
-        runs,
-        outfile,
-        sdkPackages,
-        { ...ENVIRONMENT, ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}) },
-        outDir,
-      );
-      const sdkMs = median(samples.sdk);
-      const addedMs = median(samples.added);
-      const initMs = median(samples.sdk.map((ms, run) => ms + (samples.added[run] ?? Number.NaN)));
+      const env = { ...ENVIRONMENT, ...(fn.ca === "acme" ? ACME_ENVIRONMENT : {}) };
+      const samples: InitSamples = { sdk: [], added: [] };
+      return { fn, bundleDir, outfile, env, sdkPackages: sdkPackagesAtStart(outfile), samples };
+    });
+    // Round by round, every function once a round: a burst of other work on the machine costs
+    // each function one sample of its nine, not one function all of them.
+    for (let run = 0; run < runs; run++) {
+      for (const { outfile, sdkPackages, env, samples } of built) {
+        const sample = initSamples(1, outfile, sdkPackages, env, outDir);
+        samples.sdk.push(...sample.sdk);
+        samples.added.push(...sample.added);
+      }
+    }
+    for (const { fn, bundleDir, outfile, sdkPackages, samples } of built) {
       measured.push({
         name: fn.ca === "acme" ? `${fn.name} (ACME)` : fn.name,
         kind: fn.kind,
         bytes: filesOf(bundleDir).reduce((sum, file) => sum + statSync(file).size, 0),
         mainBytes: startFilesOf(outfile).reduce((sum, file) => sum + statSync(file).size, 0),
         sdkPackages,
-        initMs,
-        sdkMs,
-        addedMs,
+        initMs: median(samples.sdk.map((ms, index) => ms + (samples.added[index] ?? Number.NaN))),
+        sdkMs: median(samples.sdk),
+        addedMs: median(samples.added),
       });
     }
   } finally {
@@ -237,7 +240,7 @@ export async function run(): Promise<void> {
   const largest = measured.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const most = measured.reduce((a, b) => (b.addedMs > a.addedMs ? b : a));
   console.log(
-    `\nMedians of ${runs} fresh Node processes each (BENCH_INIT_RUNS). In each, the function's AWS SDK clients are imported first (and what their load left in the young generation collected with them), then its bundle: "added by certflow" is the bundle's import with the SDK already loaded, "init" the two together (Node's own start not counted). The AWS SDK clients come from node_modules here (on Lambda: from the runtime; certflow's code does not control that part).`,
+    `\nMedians of ${runs} fresh Node processes each (BENCH_INIT_RUNS), taken in rounds of one process per function. In each, the function's AWS SDK clients are imported first (and what their load left in the young generation collected with them), then its bundle: "added by certflow" is the bundle's import with the SDK already loaded, "init" the two together (Node's own start not counted). The AWS SDK clients come from node_modules here (on Lambda: from the runtime; certflow's code does not control that part).`,
   );
   console.log(
     `${measured.length} functions; largest bundle ${(largest.bytes / 1000).toFixed(0)} kB (${largest.name}); most added by certflow ${most.addedMs.toFixed(0)} ms (${most.name}); ${measured.filter((fn) => fn.addedMs > ADDED_TARGET_MS || fn.bytes > SIZE_TARGET_BYTES).length} over target.`,
