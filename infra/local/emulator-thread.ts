@@ -19,24 +19,34 @@ type Started = { readonly endpoints: EmulatorEndpoints } | { readonly error: str
 
 /**
  * The emulators' heap. Left to V8's default (a quarter of the machine's memory), garbage piles
- * up between collections: 320 MiB of heap holding 177 MiB of objects after 1,000 orders, and
- * the service over 1 GiB. What they keep is dynalite's and s3rver's working set and the SES
- * emulator's mails since the start (a few KiB each), far below this.
+ * up between collections: 320 MiB of heap, 177 MiB of it in use (garbage included), after 1,000
+ * orders, and the service over 1 GiB. What they keep is dynalite's and s3rver's working set and
+ * the SES emulator's mails since the start, a few KiB each: tens of thousands of orders' mails
+ * fit. Should it fill all the same, the thread stops and `onLost` says so.
  */
 export const EMULATOR_HEAP_MIB = 384;
 
 export async function startEmulatorServersOnThread(options: {
   dataDir: string;
   fresh?: boolean;
+  /** Told why, when the thread stops without being closed (its heap full, a crash). */
+  onLost?: (reason: string) => void;
+  heapMib?: number;
 }): Promise<RunningEmulatorServers> {
   const data: ThreadData = {
     certflowEmulatorServers: { dataDir: options.dataDir, fresh: options.fresh === true },
   };
   const worker = new Worker(new URL(import.meta.url), {
     workerData: data,
-    resourceLimits: { maxOldGenerationSizeMb: EMULATOR_HEAP_MIB },
+    resourceLimits: { maxOldGenerationSizeMb: options.heapMib ?? EMULATOR_HEAP_MIB },
+  });
+  let failure: Error | undefined;
+  worker.on("error", (error) => {
+    failure = error;
   });
   const exited = once(worker, "exit");
+  // Settled already when the thread dies later: that end is reported by the exit handler below.
+  exited.catch(() => undefined);
   const [started] = (await Promise.race([
     once(worker, "message"),
     exited.then(([code]) => {
@@ -48,12 +58,21 @@ export async function startEmulatorServersOnThread(options: {
     throw new Error(`The emulators did not start: ${started.error}`);
   }
   let closed: Promise<void> | undefined;
+  worker.once("exit", (code) => {
+    if (closed !== undefined) return;
+    const why =
+      failure === undefined
+        ? `exit code ${code}`
+        : `${(failure as NodeJS.ErrnoException).code ?? failure.name}: ${failure.message}`;
+    options.onLost?.(`the emulators' thread stopped (${why})`);
+  });
   return {
     endpoints: started.endpoints,
     close() {
       closed ??= (async () => {
         worker.postMessage("stop");
-        await exited;
+        // A thread that died on its own was reported through onLost already.
+        await exited.catch(() => undefined);
       })();
       return closed;
     },

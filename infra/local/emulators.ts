@@ -38,6 +38,10 @@ export async function startLocalEmulators(options: {
   dataDir: string;
   fresh?: boolean;
   onThread?: boolean;
+  /** On a thread: told why when the thread stops without being stopped. */
+  onLost?: (reason: string) => void;
+  /** On a thread: its heap limit (EMULATOR_HEAP_MIB unless given). */
+  heapMib?: number;
 }): Promise<LocalEmulators> {
   const servers = options.onThread
     ? await startEmulatorServersOnThread(options)

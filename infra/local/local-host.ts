@@ -50,6 +50,8 @@ export interface LocalHostOptions {
   readonly dcv?: DcvChecker;
   readonly installationChecker?: InstallationChecker;
   readonly log?: (line: string) => void;
+  /** With the emulators on a thread: told why when the thread stops on its own. */
+  readonly onEmulatorsLost?: (reason: string) => void;
   /** Simulated time for benchmarks: waits move the clock instead of sleeping. */
   readonly timeMode?: TimeMode;
   /** The emulators' servers on a thread of their own (`npm start`; see emulator-thread.ts). */
@@ -98,6 +100,7 @@ export async function startLocalHost(settings: LocalSettings, options: LocalHost
     dataDir: settings.dataDir,
     fresh: options.fresh,
     onThread: options.emulatorsOnThread,
+    onLost: options.onEmulatorsLost,
   });
   let engine: LocalWorkflowEngine | undefined;
   /** The URL the service answers at, once it listens (PORT=0 picks the port). */

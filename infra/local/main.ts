@@ -56,6 +56,12 @@ async function main(): Promise<void> {
     host = await startLocalHost(settings, {
       log: (line) => console.log(`certflow: ${line}`),
       emulatorsOnThread: true,
+      // Without its emulators the service can only fail: it stops, as a crash would, and the
+      // next start resumes the orders in flight.
+      onEmulatorsLost: (reason) => {
+        console.error(`certflow: ${reason}; the service stops. Start it again: orders resume.`);
+        process.exit(1);
+      },
     });
   } catch (error) {
     const line = describeListenError(error, settings);

@@ -55,3 +55,34 @@ it("serves DynamoDB, S3 and SES from a thread of their own, and lets go of the d
     "on a thread",
   );
 });
+
+it("says why when the emulators' thread stops on its own, e.g. with its heap full", async () => {
+  // Prepare: a heap far smaller than the service's, filled by the SES emulator's mails.
+  const reasons: string[] = [];
+  const small = await startLocalEmulators({
+    dataDir: mkdtempSync(join(tmpdir(), "certflow-emulator-heap-")),
+    fresh: true,
+    onThread: true,
+    heapMib: 64,
+    onLost: (reason) => reasons.push(reason),
+  });
+  const mailer = createSesMailer({ client: small.ses.client, from: "certflow@example.com" });
+  const large = "x".repeat(4 * 1024 * 1024);
+
+  // Act
+  let refused: unknown;
+  for (let index = 0; index < 100 && refused === undefined; index++) {
+    await mailer
+      .send({ to: ["ada@example.com"], subject: `large ${index}`, text: large })
+      .catch((error: unknown) => {
+        refused = error;
+      });
+  }
+  await expect.poll(() => reasons.length).toBe(1);
+
+  // Assess: the sends fail, the host is told once, and stopping afterwards still settles.
+  expect(refused).toBeInstanceOf(Error);
+  expect(reasons[0]).toMatch(/^the emulators' thread stopped \(ERR_WORKER_OUT_OF_MEMORY: /);
+  await expect(small.stop()).resolves.toBeUndefined();
+  expect(reasons).toHaveLength(1);
+}, 60_000);
