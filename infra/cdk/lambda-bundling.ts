@@ -116,17 +116,36 @@ export function sdkPackagesAtStart(mainFile: string): string[] {
 /**
  * Builds a function's bundle into `outdir` (emptied first). A function that starts no AWS SDK
  * client is built again with node:crypto's stand-in: the SDK loads node:crypto anyway, so only
- * there is it worth leaving to the first call, and only there is it most of the start.
+ * there is it worth leaving to the first call, and only there is it most of the start. The
+ * stand-in has a few names only: a bundle that would read another from it (a named import, a
+ * namespace's member, or any require() of it) fails to build instead of failing as it runs.
  */
 export function buildLambdaBundle(entry: string, outdir: string): void {
   const buildInto = (cryptoOnFirstUse: boolean) => {
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
-    buildSync(esbuildOptions(entry, outdir, { cryptoOnFirstUse }));
+    return buildSync({
+      ...esbuildOptions(entry, outdir, { cryptoOnFirstUse }),
+      // Reading a name a module does not export is esbuild's warning; with the stand-in it
+      // would be undefined when called.
+      ...(cryptoOnFirstUse ? { logOverride: { "import-is-undefined": "error" as const } } : {}),
+      metafile: cryptoOnFirstUse,
+    });
   };
   buildInto(false);
   const clients = sdkPackagesAtStart(join(outdir, BUNDLE_MAIN)).filter((name) =>
     name.startsWith("@aws-sdk/client-"),
   );
-  if (clients.length === 0) buildInto(true);
+  if (clients.length > 0) return;
+  const { metafile } = buildInto(true);
+  const standIn = CRYPTO_ON_FIRST_USE.replace(/^\.\//, "");
+  for (const [importer, input] of Object.entries(metafile?.inputs ?? {})) {
+    for (const imported of input.imports) {
+      if (imported.path === standIn && imported.kind !== "import-statement") {
+        throw new Error(
+          `${entry}: ${importer} takes node:crypto with ${imported.kind}, which its stand-in (${CRYPTO_ON_FIRST_USE}) cannot answer for every name: give the function node:crypto itself.`,
+        );
+      }
+    }
+  }
 }

@@ -158,6 +158,7 @@ describe("Lambda entries", () => {
       expect(answer.statusCode).toBe(200);
       // The route starts no AWS SDK client: node:crypto waits for its first call.
       expect(route.main).not.toMatch(/from\s*"node:crypto"/);
+      expect(route.main).toContain('getBuiltinModule("node:crypto")');
       expect(step.main).toMatch(/from\s*"node:crypto"/);
       expect(JSON.parse(answer.body)).toMatchObject({ ca: "embedded", region: "eu-west-1" });
     } finally {
@@ -175,5 +176,17 @@ describe("Lambda entries", () => {
     expect(new Set(drawn)).toEqual(new Set([0, 1, 2]));
     expect(stub.randomBytes(10)).toHaveLength(10);
     expect(stub.randomBytes(10).equals(stub.randomBytes(10))).toBe(false);
+  });
+
+  it("refuse to build with node:crypto's stand-in a function that reads a name it lacks", () => {
+    const build = (fixture: string) => () =>
+      buildLambdaBundle(`test/fixtures/crypto-stand-in/${fixture}`, join(outDir, fixture));
+
+    expect(build("named-import.ts")).not.toThrow();
+    expect(readFileSync(join(outDir, "named-import.ts", BUNDLE_MAIN), "utf8")).not.toMatch(
+      /from\s*"node:crypto"/,
+    );
+    expect(build("namespace-member.ts")).toThrow(/"createHash" will always be undefined/);
+    expect(build("require-call.ts")).toThrow(/takes node:crypto with require-call/);
   });
 });
