@@ -22,7 +22,9 @@ export async function loadOrder(store: OrderStore, orderId: string): Promise<Ord
  * version; on a concurrent write it reads again and decides again. Given the order a caller has
  * just read, the first attempt decides on that (no second read): a write since makes the
  * conditional write fail, and the order is read again. `decide` returns undefined when there is
- * nothing to change (the step already happened).
+ * nothing to change (the step already happened); on the caller's record that answer is not read
+ * again, so it and the record answered are as of the caller's read (give the id when that read
+ * may be old news for such an answer).
  */
 export async function updateOrder(
   store: OrderStore,

@@ -156,6 +156,33 @@ describe("fanning an order event out", () => {
     expect(queued).toEqual([]);
     expect(sent).toHaveLength(1);
   });
+
+  it("takes the order the record carries as its write left it, without reading it", async () => {
+    const stored = await store.get("ord_1");
+    if (stored === undefined) throw new Error("no order");
+    const carried = {
+      ...stored,
+      names: [{ ascii: "carried.example.com", display: "carried.example.com", wildcard: false }],
+    };
+    const reading = {
+      ...deps(),
+      store: {
+        ...store,
+        get: async () => {
+          throw new Error("read");
+        },
+      },
+    };
+
+    const outcome = await fanOutOrderEvents(reading, [{ ...issuedEvent(), order: carried }]);
+
+    expect(outcome.failed).toEqual([]);
+    const delivery = await store.getWebhookDelivery(
+      "wh_00000000000000000001",
+      queued[0]?.deliveryId ?? "",
+    );
+    expect(JSON.parse(delivery?.body ?? "{}").data.domains).toEqual(["carried.example.com"]);
+  });
 });
 
 describe("a stale installation", () => {

@@ -25,8 +25,11 @@ const endpoint = (endpointId: string): WebhookEndpoint => ({
   state: "active",
 });
 
-/** The local host's feeding store over a memory store that counts its endpoint listings. */
-function world() {
+/**
+ * The local host's feeding store over a memory store that counts its endpoint listings; `gate`,
+ * when given, holds each endpoint write until it resolves.
+ */
+function world(gate?: Promise<void>) {
   const dataDir = mkdtempSync(join(tmpdir(), "certflow-order-events-"));
   dirs.push(dataDir);
   const events = createLocalOrderEvents({
@@ -44,6 +47,10 @@ function world() {
     listWebhookEndpoints: (tenantId) => {
       listings += 1;
       return memory.listWebhookEndpoints(tenantId);
+    },
+    putWebhookEndpoint: async (written) => {
+      await gate;
+      await memory.putWebhookEndpoint(written);
     },
   };
   const fed: OrderEventRecord[] = [];
@@ -105,6 +112,20 @@ describe("the local host's order events", () => {
     await before;
 
     const after = await store.listWebhookEndpoints("tenant-a");
+    expect(after.map((listed) => listed.endpointId)).toEqual(["wh_1"]);
+    await events.close();
+  });
+
+  it("do not keep a listing made while an endpoint was being written", async () => {
+    let release = () => {};
+    const { events, store } = world(new Promise<void>((resolve) => (release = resolve)));
+    const writing = store.putWebhookEndpoint(endpoint("wh_1"));
+    const during = await store.listWebhookEndpoints("tenant-a");
+    release();
+    await writing;
+
+    const after = await store.listWebhookEndpoints("tenant-a");
+    expect(during).toEqual([]);
     expect(after.map((listed) => listed.endpointId)).toEqual(["wh_1"]);
     await events.close();
   });
