@@ -117,34 +117,38 @@ export function sdkPackagesAtStart(mainFile: string): string[] {
  * Builds a function's bundle into `outdir` (emptied first). A function that starts no AWS SDK
  * client is built again with node:crypto's stand-in: the SDK loads node:crypto anyway, so only
  * there is it worth leaving to the first call, and only there is it most of the start. The
- * stand-in has a few names only: a bundle that would read another from it (a named import, a
- * namespace's member, or any require() of it) fails to build instead of failing as it runs.
+ * stand-in has a few names only: a bundle that would read another from it by name (a named
+ * import, a namespace's static member) or take it whole (any require() of it) fails to build
+ * instead of failing as it runs.
  */
 export function buildLambdaBundle(entry: string, outdir: string): void {
   const buildInto = (cryptoOnFirstUse: boolean) => {
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
-    return buildSync({
-      ...esbuildOptions(entry, outdir, { cryptoOnFirstUse }),
-      // Reading a name a module does not export is esbuild's warning; with the stand-in it
-      // would be undefined when called.
-      ...(cryptoOnFirstUse ? { logOverride: { "import-is-undefined": "error" as const } } : {}),
-      metafile: cryptoOnFirstUse,
-    });
+    return buildSync({ ...esbuildOptions(entry, outdir, { cryptoOnFirstUse }), metafile: true });
   };
   buildInto(false);
   const clients = sdkPackagesAtStart(join(outdir, BUNDLE_MAIN)).filter((name) =>
     name.startsWith("@aws-sdk/client-"),
   );
   if (clients.length > 0) return;
-  const { metafile } = buildInto(true);
+  const { metafile, warnings } = buildInto(true);
   const standIn = CRYPTO_ON_FIRST_USE.replace(/^\.\//, "");
-  for (const [importer, input] of Object.entries(metafile?.inputs ?? {})) {
+  const refuse = (why: string): never => {
+    throw new Error(
+      `${entry}: ${why}, which node:crypto's stand-in (${CRYPTO_ON_FIRST_USE}) cannot answer: give the function node:crypto itself.`,
+    );
+  };
+  // esbuild only warns of a name a module does not export (the read gives undefined).
+  for (const warning of warnings) {
+    if (warning.id === "import-is-undefined" && warning.text.includes(standIn)) {
+      refuse(`${warning.location?.file ?? "a file"}: ${warning.text}`);
+    }
+  }
+  for (const [importer, input] of Object.entries(metafile.inputs)) {
     for (const imported of input.imports) {
       if (imported.path === standIn && imported.kind !== "import-statement") {
-        throw new Error(
-          `${entry}: ${importer} takes node:crypto with ${imported.kind}, which its stand-in (${CRYPTO_ON_FIRST_USE}) cannot answer for every name: give the function node:crypto itself.`,
-        );
+        refuse(`${importer} takes node:crypto with ${imported.kind}`);
       }
     }
   }

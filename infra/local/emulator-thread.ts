@@ -40,8 +40,8 @@ export async function startEmulatorServersOnThread(options: {
     workerData: data,
     resourceLimits: { maxOldGenerationSizeMb: options.heapMib ?? EMULATOR_HEAP_MIB },
   });
-  let failure: Error | undefined;
-  worker.on("error", (error) => {
+  let failure: unknown;
+  worker.on("error", (error: unknown) => {
     failure = error;
   });
   const exited = once(worker, "exit");
@@ -63,7 +63,9 @@ export async function startEmulatorServersOnThread(options: {
     const why =
       failure === undefined
         ? `exit code ${code}`
-        : `${(failure as NodeJS.ErrnoException).code ?? failure.name}: ${failure.message}`;
+        : failure instanceof Error
+          ? `${(failure as NodeJS.ErrnoException).code ?? failure.name}: ${failure.message}`
+          : String(failure);
     options.onLost?.(`the emulators' thread stopped (${why})`);
   });
   return {

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   // The web console's bundle, rebuilt when a source changed since `npm install` built it.
   await prepareConsole((line) => console.log(`certflow: ${line}`));
   let host: Awaited<ReturnType<typeof startLocalHost>>;
+  let listening: string | undefined;
   try {
     host = await startLocalHost(settings, {
       log: (line) => console.log(`certflow: ${line}`),
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       // next start resumes the orders in flight.
       onEmulatorsLost: (reason) => {
         console.error(`certflow: ${reason}; the service stops. Start it again: orders resume.`);
+        if (listening !== undefined) forgetServiceUrl(settings.dataDir, listening);
         process.exit(1);
       },
     });
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     throw error;
   }
   recordServiceUrl(settings.dataDir, host.url);
+  listening = host.url;
   printWelcome(settings, host.url, host.emulators.ses.endpoint, jsonLogs);
 
   let stopping = false;

@@ -60,12 +60,13 @@ it("says why when the emulators' thread stops on its own, e.g. with its heap ful
   // Prepare: a heap far smaller than the service's, filled by the SES emulator's mails.
   const reasons: string[] = [];
   const small = await startLocalEmulators({
-    dataDir: mkdtempSync(join(tmpdir(), "certflow-emulator-heap-")),
+    dataDir: join(dataDir, "small-heap"),
     fresh: true,
     onThread: true,
     heapMib: 64,
     onLost: (reason) => reasons.push(reason),
   });
+  started.push(small);
   const mailer = createSesMailer({ client: small.ses.client, from: "certflow@example.com" });
   const large = "x".repeat(4 * 1024 * 1024);
 
