@@ -15,6 +15,7 @@ import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { SCHEDULE_DIMENSION } from "../../functions/lambda/schedule-metrics.ts";
@@ -243,59 +244,70 @@ export class Operations extends Construct {
         treatMissingData: TreatMissingData.BREACHING,
       });
     }
+    /**
+     * A consumer queue's two alarms: its oldest message waiting longer than `backlogSeconds`, and
+     * anything in its dead letters. SQS stops reporting a queue nobody touched for six hours: the
+     * dead-letter alarm keeps its state then.
+     */
+    const queueAlarms = (
+      queues: { readonly queue: IQueue; readonly deadLetters: IQueue },
+      backedUp: { readonly id: string; readonly description: string; readonly seconds: number },
+      deadLetters: { readonly id: string; readonly description: string },
+    ) => {
+      alarm(backedUp.id, {
+        alarmDescription: backedUp.description,
+        metric: queues.queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: backedUp.seconds,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm(deadLetters.id, {
+        alarmDescription: deadLetters.description,
+        metric: queues.deadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.IGNORE,
+      });
+    };
     const deliveries = props.deliveryQueue;
     if (deliveries !== undefined) {
-      alarm("WebhookDeliveriesBackedUp", {
-        alarmDescription: `The delivery queue's oldest message has waited more than ${DELIVERY_BACKLOG_SECONDS / 60} minutes (a message waits 15 at most before its attempt): DeliverWebhooks is not taking messages (throttled, failing, or its event source disabled).`,
-        metric: deliveries.queue.metricApproximateAgeOfOldestMessage({
-          period: Duration.minutes(5),
-          statistic: Stats.MAXIMUM,
-        }),
-        threshold: DELIVERY_BACKLOG_SECONDS,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      // SQS stops reporting a queue nobody touched for six hours: the alarm keeps its state then.
-      alarm("DeadLetters", {
-        alarmDescription:
-          "The dead-letter queue holds messages (kept 14 days): delivery messages DeliverWebhooks failed on 5 times (a store or queue error; an endpoint that fails is retried by the delivery itself), or batches of order events PublishOrderEvents gave up on (those name a stream position: those events reached neither EventBridge nor webhooks). Fix the cause, then redrive to the delivery queue.",
-        metric: deliveries.deadLetters.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.IGNORE,
-      });
+      queueAlarms(
+        deliveries,
+        {
+          id: "WebhookDeliveriesBackedUp",
+          description: `The delivery queue's oldest message has waited more than ${DELIVERY_BACKLOG_SECONDS / 60} minutes (a message waits 15 at most before its attempt): DeliverWebhooks is not taking messages (throttled, failing, or its event source disabled).`,
+          seconds: DELIVERY_BACKLOG_SECONDS,
+        },
+        {
+          id: "DeadLetters",
+          description:
+            "The dead-letter queue holds messages (kept 14 days): delivery messages DeliverWebhooks failed on 5 times (a store or queue error; an endpoint that fails is retried by the delivery itself), or batches of order events PublishOrderEvents gave up on (those name a stream position: those events reached neither EventBridge nor webhooks). Fix the cause, then redrive to the delivery queue.",
+        },
+      );
     }
-
     const mails = props.mailQueue;
     if (mails !== undefined) {
-      alarm("MailBackedUp", {
-        alarmDescription: `The mail queue's oldest mail has waited more than ${MAIL_BACKLOG_SECONDS / 60} minutes: SendMails is not taking mails (throttled, failing, its event source disabled), or SES keeps throttling it (the account's sending rate is below certflow:sesMaxSendRate, or something else in the account sends too).`,
-        metric: mails.queue.metricApproximateAgeOfOldestMessage({
-          period: Duration.minutes(5),
-          statistic: Stats.MAXIMUM,
-        }),
-        threshold: MAIL_BACKLOG_SECONDS,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm("MailDeadLetters", {
-        alarmDescription:
-          "The mail dead-letter queue holds mails (kept 14 days): mails SES throttled or refused for the whole account (sending paused, MAIL FROM domain not verified, no configuration set) 5 times. SendMails' log names SES's error. Fix the cause, then redrive to the mail queue.",
-        metric: mails.deadLetters.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.IGNORE,
-      });
+      queueAlarms(
+        mails,
+        {
+          id: "MailBackedUp",
+          description: `The mail queue's oldest mail has waited more than ${MAIL_BACKLOG_SECONDS / 60} minutes: SendMails is not taking mails (throttled, failing, its event source disabled), or SES keeps throttling it (the account's sending rate is below certflow:sesMaxSendRate, or something else in the account sends too).`,
+          seconds: MAIL_BACKLOG_SECONDS,
+        },
+        {
+          id: "MailDeadLetters",
+          description:
+            "The mail dead-letter queue holds mails (kept 14 days): mails SES throttled or refused for the whole account (sending paused, MAIL FROM domain not verified, no configuration set) 5 times. SendMails' log names SES's error. Fix the cause, then redrive to the mail queue.",
+        },
+      );
     }
 
     alarm("Api5xx", {
