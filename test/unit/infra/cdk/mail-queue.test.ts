@@ -8,6 +8,7 @@ import { MAIL_BACKLOG_SECONDS } from "../../../../infra/cdk/operations.ts";
 import { documentedScale } from "./documented-scale.ts";
 import {
   type CfnResource,
+  deadLettersAlarmProperties,
   resourcesOfType,
   type SynthesizedService,
   synthesizeService,
@@ -237,18 +238,7 @@ describe("the mail alarms", () => {
       ),
       "mail dead letters",
     )[0];
-    expect(watched).toEqual({
-      AlarmActions: [{ Ref: topic() }],
-      Namespace: "AWS/SQS",
-      MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetters, "QueueName"] } }],
-      Statistic: "Maximum",
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "ignore",
-    });
+    expect(watched).toEqual(deadLettersAlarmProperties(topic(), deadLetters));
   });
 
   it("have the mail queue's age and dead letters beside them on the dashboard", () => {

@@ -4,6 +4,7 @@ import { schedule as renewalRun } from "../../../../functions/schedules/runs/ren
 import { DELIVERY_BACKLOG_SECONDS, MISSED_RUN_HOURS } from "../../../../infra/cdk/operations.ts";
 import {
   type CfnResource,
+  deadLettersAlarmProperties,
   resourcesOfType,
   type SynthesizedService,
   synthesizeService,
@@ -415,17 +416,8 @@ describe("webhook deliveries", () => {
     const deadLetters = (
       queue.Properties.RedrivePolicy as { deadLetterTargetArn: { "Fn::GetAtt": [string] } }
     ).deadLetterTargetArn["Fn::GetAtt"][0];
-    expect(watched(requiredAlarm(service, "DeadLetters"))).toEqual({
-      AlarmActions: [{ Ref: topicId(service) }],
-      Namespace: "AWS/SQS",
-      MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetters, "QueueName"] } }],
-      Statistic: "Maximum",
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "ignore",
-    });
+    expect(watched(requiredAlarm(service, "DeadLetters"))).toEqual(
+      deadLettersAlarmProperties(topicId(service), deadLetters),
+    );
   });
 });

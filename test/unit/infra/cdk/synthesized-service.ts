@@ -86,3 +86,22 @@ export function synthesizeService(
 export function resourcesOfType(service: SynthesizedTemplate, type: string) {
   return Object.entries(service.json.Resources).filter(([, resource]) => resource.Type === type);
 }
+
+/**
+ * A dead-letter queue's alarm as the template holds it (after the alarm's description): anything
+ * visible in the queue `deadLetters` (its logical id) for 5 minutes alarms the topic `topic`.
+ */
+export function deadLettersAlarmProperties(topic: string, deadLetters: string) {
+  return {
+    AlarmActions: [{ Ref: topic }],
+    Namespace: "AWS/SQS",
+    MetricName: "ApproximateNumberOfMessagesVisible",
+    Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetters, "QueueName"] } }],
+    Statistic: "Maximum",
+    Period: 300,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: "GreaterThanThreshold",
+    TreatMissingData: "ignore",
+  };
+}
